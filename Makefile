@@ -1,0 +1,67 @@
+# Release pipeline for a Python CLI: `make` lists the targets. Logic lives in pkg/ (python -m pkg <stage>);
+# this file only normalises the platform and calls the thin per-platform scripts in scripts/.
+.DEFAULT_GOAL := help
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+MAKEFLAGS += --no-print-directory
+
+# --- Platform: the same table as pkg/targets.py (tests/test_targets.py proves they agree) -------------
+ifeq ($(OS),Windows_NT)
+UNAME_S ?= Windows_NT
+endif
+UNAME_S ?= $(shell uname -s)
+UNAME_M ?= $(shell uname -m)
+TARGET_OS := $(or $(if $(filter Linux,$(UNAME_S)),linux),$(if $(filter Darwin,$(UNAME_S)),macos),$(if $(filter MINGW% MSYS% CYGWIN% Windows_NT,$(UNAME_S)),windows))
+TARGET_ARCH := $(or $(if $(filter x86_64 amd64 AMD64,$(UNAME_M)),x86_64),$(if $(filter arm64 aarch64 ARM64,$(UNAME_M)),arm64))
+TARGET := $(TARGET_OS)-$(TARGET_ARCH)
+
+# Windows runs the PowerShell twin of each script; everything else runs bash.
+ifeq ($(TARGET_OS),windows)
+script = powershell -NoProfile -ExecutionPolicy Bypass -File scripts/$(1).ps1
+else
+script = bash scripts/$(1).sh
+endif
+
+# uv from PATH, else the copy scripts/setup.sh installs into .tools/ (fresh machines without uv).
+UV ?= $(if $(shell command -v uv 2>/dev/null),uv,$(CURDIR)/.tools/uv/bin/uv)
+PY := $(UV) run --frozen --no-sync python
+export UV
+
+.PHONY: help setup build build-test test lint clean print-target check-target
+
+help: ## show this help
+	@echo "Release pipeline for $$(sed -n 's/^app = "\(.*\)".*/\1/p' pyproject.toml) ($(TARGET))"
+	@echo
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo
+	@echo "  Options: VERSION=X.Y.Z  SOURCE_DATE_EPOCH=…  UNAME_S=… UNAME_M=… (override detection)"
+
+check-target:
+	@if [ -z "$(TARGET_OS)" ]; then echo "error: unsupported OS '$(UNAME_S)' (known: Linux, Darwin, MINGW*/MSYS*/CYGWIN*, Windows_NT)" >&2; exit 2; fi
+	@if [ -z "$(TARGET_ARCH)" ]; then echo "error: unsupported architecture '$(UNAME_M)' (known: x86_64, amd64, AMD64, arm64, aarch64, ARM64)" >&2; exit 2; fi
+
+print-target: check-target ## print this machine's <os>-<arch>
+	@echo $(TARGET)
+
+# Set-up is redone only when the lock, the project or the set-up script changes.
+.tools/setup.stamp: uv.lock pyproject.toml scripts/setup.sh scripts/setup.ps1
+	@$(call script,setup)
+	@mkdir -p .tools && touch $@
+
+setup: check-target .tools/setup.stamp ## install system packages (apt/brew) and the locked Python tools (uv)
+
+build: setup ## compile the app (Nuitka standalone) into dist/<app>-<os>-<arch>/ and archive it
+	@$(call script,build) $(TARGET)
+
+build-test: build ## build, then unpack the archive elsewhere and prove the binary works
+	@$(PY) -m pkg smoke --target $(TARGET)
+
+test: setup ## run the test suite (includes one real Nuitka build)
+	@$(UV) run --frozen --no-sync pytest $(PYTEST_ARGS)
+
+lint: setup ## ruff on Python, shellcheck on shell scripts
+	@$(UV) run --frozen --no-sync ruff check pkg app tests
+	@$(UV) run --frozen --no-sync shellcheck scripts/*.sh .ci/run
+
+clean: ## remove build outputs (dist/, build/, release/)
+	rm -rf dist build release .pytest_cache

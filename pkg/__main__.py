@@ -1,0 +1,74 @@
+"""`python -m pkg <stage>`: the one entry point the Makefile and the per-platform scripts call."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from pkg import config, targets
+from pkg.errors import PkgError
+
+
+def _target(args) -> targets.Target:
+    return targets.parse(args.target) if args.target else targets.host()
+
+
+def cmd_print_target(args) -> None:
+    print(_target(args).name)
+
+
+def cmd_build(args) -> None:
+    from pkg import build
+
+    build.build(config.load(), _target(args), Path(args.dist), Path(args.work))
+
+
+def cmd_smoke(args) -> None:
+    from pkg import smoke
+
+    smoke.smoke(config.load(), _target(args), Path(args.dist))
+
+
+def cmd_archive(args) -> None:
+    from pkg import archive
+
+    folder = Path(args.folder)
+    archive.create(folder, Path(args.output), archive.source_date_epoch(config.ROOT))
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m pkg", description=__doc__)
+    stages = top.add_subparsers(dest="stage", required=True, metavar="STAGE")
+
+    def stage(name: str, func, help_text: str, dist: bool = True) -> argparse.ArgumentParser:
+        sub = stages.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(func=func)
+        sub.add_argument("--target", help="<os>-<arch> (default: this machine)")
+        if dist:
+            sub.add_argument("--dist", default=str(config.ROOT / "dist"), help="artifact folder (default: dist/)")
+        return sub
+
+    stage("print-target", cmd_print_target, "print this machine's <os>-<arch>", dist=False)
+    build = stage("build", cmd_build, "compile with Nuitka, rename *.dist, archive, record")
+    build.add_argument("--work", default=str(config.ROOT / "build"), help="Nuitka's working folder")
+    stage("smoke", cmd_smoke, "unpack the archive elsewhere and prove the binary works")
+    arch = stage("archive", cmd_archive, "archive a folder deterministically (.tar.gz or .zip)", dist=False)
+    arch.add_argument("folder")
+    arch.add_argument("output")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except PkgError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""The artifact record: one JSON file per build target in dist/, read and extended by every later stage.
+
+dist/<app>-<target>.json:
+  {"schema": 1, "app", "version", "target", "backend", "folder", "report",
+   "tools": {"python": …, "nuitka": …}, "glibc": "2.36" (Linux), "startup": {…},
+   "artifacts": [{"name", "kind": "archive"|"msi"|…, "target", "path", "size", "sha256", …}]}
+Paths are relative to dist/, so five runners' dist/ folders can be merged into one.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+from pkg import atomic
+from pkg.errors import PkgError
+
+SCHEMA = 1
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def describe(path: Path, dist: Path, kind: str, target: str, **extra) -> dict:
+    """An artifact entry for a file inside dist/."""
+    return {"name": path.name, "kind": kind, "target": target, "path": path.relative_to(dist).as_posix(),
+            "size": path.stat().st_size, "sha256": sha256_file(path), **extra}
+
+
+def record_path(dist: Path, app: str, target: str) -> Path:
+    return dist / f"{app}-{target}.json"
+
+
+def write(dist: Path, record: dict) -> Path:
+    path = record_path(dist, record["app"], record["target"])
+    atomic.write_text(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def read(path: Path) -> dict:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PkgError(f"{path}: no artifact record (run `make build`)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PkgError(f"{path}: not a valid artifact record ({exc})") from None
+    missing = [k for k in ("schema", "app", "version", "target", "artifacts") if k not in record]
+    if missing or record.get("schema") != SCHEMA:
+        raise PkgError(f"{path}: not a valid artifact record (missing {', '.join(missing) or 'schema 1'})")
+    return record
+
+
+def add_artifact(dist: Path, app: str, target: str, entry: dict) -> dict:
+    """Add or replace (by name) one artifact in a target's record."""
+    record = read(record_path(dist, app, target))
+    record["artifacts"] = [a for a in record["artifacts"] if a["name"] != entry["name"]] + [entry]
+    write(dist, record)
+    return record

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Set-up for Linux and macOS: system packages, then uv and the locked Python tools.
+# The one list of system packages the pipeline and its tests use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(gcc ccache patchelf hyperfine ruby msitools wixl osslsigncode valgrind python3-venv git)
+BREW_PACKAGES=(ccache hyperfine)
+
+missing_apt() {
+  local pkg
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
+  done
+}
+
+if command -v apt-get >/dev/null 2>&1; then
+  mapfile -t need < <(missing_apt)
+  if [ "${#need[@]}" -gt 0 ]; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+      if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+        echo "error: missing system packages and not root: apt-get install ${need[*]}" >&2; exit 1
+      fi
+    fi
+    echo "installing system packages: ${need[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+elif [ "$(uname -s)" = Darwin ] && command -v brew >/dev/null 2>&1; then
+  brew install "${BREW_PACKAGES[@]}"
+else
+  echo "note: no apt-get or brew here; install a C compiler, ccache and hyperfine yourself" >&2
+fi
+
+# uv: from PATH, else installed with pip into .tools/uv (works where the system Python is
+# externally managed, as on Debian).
+UV="${UV:-uv}"
+if ! command -v "$UV" >/dev/null 2>&1; then
+  python3 -m venv .tools/uv
+  .tools/uv/bin/pip install --quiet uv
+  UV=.tools/uv/bin/uv
+fi
+"$UV" sync --frozen
