@@ -19,7 +19,7 @@ def cmd_print_target(args) -> None:
 def cmd_build(args) -> None:
     from pkg import build
 
-    build.build(config.load(), _target(args), Path(args.dist), Path(args.work))
+    build.build(config.load(), _target(args), Path(args.dist), Path(args.work), args.backend, args.fallback or None)
 
 
 def cmd_smoke(args) -> None:
@@ -49,7 +49,9 @@ def parser() -> argparse.ArgumentParser:
 
     stage("print-target", cmd_print_target, "print this machine's <os>-<arch>", dist=False)
     build = stage("build", cmd_build, "compile with Nuitka, rename *.dist, archive, record")
-    build.add_argument("--work", default=str(config.ROOT / "build"), help="Nuitka's working folder")
+    build.add_argument("--work", default=str(config.ROOT / "build"), help="the compilers' working folder")
+    build.add_argument("--backend", default="nuitka", help="nuitka (default), pyinstaller, pyinstaller-onefile")
+    build.add_argument("--fallback", default="", help="backend to use only if the first one fails")
     stage("smoke", cmd_smoke, "unpack the archive elsewhere and prove the binary works")
     arch = stage("archive", cmd_archive, "archive a folder deterministically (.tar.gz or .zip)", dist=False)
     arch.add_argument("folder")

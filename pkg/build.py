@@ -139,35 +139,72 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
-def build(cfg: Config, target: Target, dist: Path, work: Path) -> dict:
+BACKENDS = ("nuitka", "pyinstaller", "pyinstaller-onefile")
+
+
+def compile_nuitka(cfg: Config, target: Target, out_dir: Path, log: Path) -> tuple[Path, str, Path]:
+    """Run Nuitka; return (folder with `<app>` at its top, layout, report XML)."""
+    for stale in out_dir.glob("*.dist"):  # keep *.build: Nuitka reuses it; ccache does the rest
+        shutil.rmtree(stale)
+    report = out_dir / "report.xml"
+    print(f"compiling with Nuitka (ccache: {shutil.which('ccache') or 'not found'})", flush=True)
+    run_logged(nuitka_command(cfg, target, out_dir, report), log, "Nuitka")
+    built = find_dist_folder(out_dir)
+    if not (built / built_binary_name(cfg.app, target)).is_file():
+        raise PkgError(f"Nuitka finished but {built / built_binary_name(cfg.app, target)} is missing")
+    return built, arrange(built, cfg.app, target), report
+
+
+def compile_with(backend: str, cfg: Config, target: Target, work: Path) -> tuple[Path, str, Path | None]:
+    name = f"{cfg.app}-{target}"
+    if backend == "nuitka":
+        return compile_nuitka(cfg, target, work / name, work / f"{name}.nuitka.log")
+    if backend in ("pyinstaller", "pyinstaller-onefile"):
+        from pkg import pyinstaller
+
+        onefile = backend == "pyinstaller-onefile"
+        folder = pyinstaller.compile(cfg, target, work / f"{name}-{backend}", onefile, work / f"{name}.{backend}.log")
+        return folder, "onefile" if onefile else "flat", None
+    raise PkgError(f"unknown BACKEND {backend!r} (known: {', '.join(BACKENDS)})", 2)
+
+
+def build(cfg: Config, target: Target, dist: Path, work: Path, backend: str = "nuitka",
+          fallback: str | None = None) -> dict:
+    """Compile with `backend` (and, only when asked, `fallback` after a failure), then place, archive
+    and record the result. A fallback is never silent: it is printed and recorded."""
+    for choice in filter(None, (backend, fallback)):
+        if choice not in BACKENDS:
+            raise PkgError(f"unknown backend {choice!r} (known: {', '.join(BACKENDS)})", 2)
     check_writable(dist)
     check_toolchain(target)
     stamp_version(cfg)
     name = f"{cfg.app}-{target}"
-    out_dir = work / name
-    for stale in out_dir.glob("*.dist"):  # keep *.build: Nuitka reuses it; ccache does the rest
-        shutil.rmtree(stale)
-    report = out_dir / "report.xml"
-    print(f"building {name} with Nuitka (ccache: {shutil.which('ccache') or 'not found'})", flush=True)
-    run_logged(nuitka_command(cfg, target, out_dir, report), work / f"{name}.nuitka.log", "Nuitka")
+    try:
+        built, layout, report = compile_with(backend, cfg, target, work)
+    except PkgError as exc:
+        if not fallback:
+            raise
+        print(f"warning: {backend} failed ({exc}); building with FALLBACK={fallback} as asked", file=sys.stderr)
+        backend = fallback
+        built, layout, report = compile_with(backend, cfg, target, work)
 
-    built = find_dist_folder(out_dir)
-    if not (built / built_binary_name(cfg.app, target)).is_file():
-        raise PkgError(f"Nuitka finished but {built / built_binary_name(cfg.app, target)} is missing")
-    layout = arrange(built, cfg.app, target)
     binary_name = cfg.app + target.exe_suffix
     folder = dist / name
     place_folder(built, folder)
     kept_report = dist / f"{name}.report.xml"
-    atomic.write_bytes(kept_report, report.read_bytes())
+    if report is not None:
+        atomic.write_bytes(kept_report, report.read_bytes())
+    else:
+        kept_report.unlink(missing_ok=True)
 
     archive_path = archive.create(folder, dist / f"{name}{target.archive_ext}", archive.source_date_epoch(cfg.root))
     record = {
         "schema": manifest.SCHEMA, "app": cfg.app, "version": cfg.version, "target": target.name,
-        "backend": "nuitka", "layout": layout, "folder": folder.name, "binary": f"{folder.name}/{binary_name}",
-        "report": kept_report.name, "tools": tool_versions(),
+        "backend": backend, "layout": layout, "folder": folder.name, "binary": f"{folder.name}/{binary_name}",
+        "report": kept_report.name if report is not None else None, "tools": tool_versions(),
         "artifacts": [manifest.describe(archive_path, dist, "archive", target.name)],
     }
     manifest.write(dist, record)
-    print(f"built {folder}/{binary_name}\narchived {archive_path} ({archive_path.stat().st_size / 2**20:.1f} MiB)")
+    print(f"built {folder}/{binary_name} ({backend})")
+    print(f"archived {archive_path} ({archive_path.stat().st_size / 2**20:.1f} MiB)")
     return record

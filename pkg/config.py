@@ -90,12 +90,14 @@ def _check(ok: bool, where: str, message: str) -> None:
 def _unknown(table: dict, allowed: set[str], where: str) -> None:
     extra = sorted(set(table) - allowed)
     if extra:
-        raise InputError(f"pyproject.toml: {where}.{extra[0]} is not a known key (known: {', '.join(sorted(allowed))})")
+        known = ", ".join(sorted(allowed))
+        raise InputError(f"pyproject.toml: {where}.{extra[0]} is not a known key (known: {known})")
 
 
 def _nuitka(table: dict) -> NuitkaOptions:
     where = "tool.pkg.nuitka"
-    _unknown(table, {"include-packages", "include-package-data", "include-distribution-metadata", "flags", *OSES}, where)
+    lists = ("include-packages", "include-package-data", "include-distribution-metadata", "flags")
+    _unknown(table, {*lists, *OSES}, where)
     flags = _get(table, "flags", where, list, required=False, default=())
     os_flags = {}
     for os_name in OSES:

@@ -27,6 +27,10 @@ Traceback (most recent call last):
 EXPECTED_AT_ERROR = [SAMPLE_LOG.splitlines()[i] for i in (3, 4, 5, 7)]
 
 
+# What `tailor doctor --json` must report as true in a healthy build.
+DOCTOR_KEYS = ("compiled", "data_file", "native_module", "platform_module", "metadata")
+
+
 def scrubbed_env(home: Path) -> dict[str, str]:
     """No PYTHONPATH/PYTHONHOME, no virtualenv, no user site: only what a fresh shell would have."""
     keep = {k: v for k, v in os.environ.items() if k in ("SYSTEMROOT", "SystemRoot", "WINDIR", "TEMP", "TMP")}
@@ -63,7 +67,7 @@ def run_checks(smoke: Smoke, cfg: Config, version: str, budgets_ms: dict[str, fl
         report = json.loads(out.stdout)
     except json.JSONDecodeError:
         report = {}
-    bad = [k for k in ("compiled", "data_file", "native_module", "platform_module", "metadata") if report.get(k) is not True]
+    bad = [k for k in DOCTOR_KEYS if report.get(k) is not True]
     smoke.check(out.returncode == 0 and not bad, "doctor --json is all true", f"false: {bad} {out.stderr[-200:]}")
 
     out = smoke.run(timeout=5)
