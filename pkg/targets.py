@@ -38,7 +38,7 @@ class Target:
 def normalise_os(uname_s: str) -> str:
     if uname_s in OS_NAMES:
         return OS_NAMES[uname_s]
-    if uname_s.upper().startswith(WINDOWS_PREFIXES):
+    if uname_s.startswith(WINDOWS_PREFIXES):
         return "windows"
     raise InputError(f"unsupported OS {uname_s!r} (known: Linux, Darwin, MINGW*/MSYS*/CYGWIN*, Windows_NT)")
 

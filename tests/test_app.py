@@ -1,0 +1,93 @@
+"""The example app from source: the behaviours the compiled build must keep."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pkg import config
+from pkg.smoke import EXPECTED_AT_ERROR, SAMPLE_LOG
+
+VERSION = config.load().version
+
+
+def tailor(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tailor", *args], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, **kwargs)
+
+
+def test_version_fast_path_does_not_import_click():
+    code = "import sys, runpy; sys.argv=['tailor','--version']\ntry: runpy.run_module('tailor', run_name='__main__')\n" \
+           "except SystemExit: pass\nprint('click' in sys.modules, file=sys.stderr)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == f"tailor {VERSION}"
+    assert out.stderr.strip() == "False"
+
+
+def test_no_arguments_without_tty_prints_usage_and_exits_0():
+    out = tailor(timeout=10)
+    assert out.returncode == 0 and out.stdout.startswith("Usage:")
+
+
+def test_tail_filters_by_level_and_keeps_tracebacks(tmp_path):
+    log = tmp_path / "app log.txt"
+    log.write_text(SAMPLE_LOG)
+    out = tailor("tail", str(log), "--level", "ERROR", "-n", "50")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == EXPECTED_AT_ERROR
+    out = tailor("tail", str(log), "--lines", "2")
+    assert out.stdout.splitlines() == SAMPLE_LOG.splitlines()[-2:]
+    out = tailor("tail", str(log), "--level", "warn", "-n", "1")  # an alias, any case
+    assert out.stdout.splitlines() == [SAMPLE_LOG.splitlines()[7]]
+
+
+def test_colour_when_asked(tmp_path):
+    log = tmp_path / "x.log"
+    log.write_text("ERROR boom\nINFO fine\n")
+    out = tailor("tail", str(log), "--color", "always")
+    assert "\x1b[31" in out.stdout and "\x1b[32m" in out.stdout
+    assert "\x1b[" not in tailor("tail", str(log)).stdout  # not a TTY: plain
+
+
+@pytest.mark.parametrize("args,message", [
+    (["tail", "LOG", "--level", "loud"], "unknown level 'loud'"),
+    (["tail", "missing.log"], "does not exist"),
+    (["tail", "LOG", "--lines", "-1"], "-1"),
+])
+def test_bad_input(tmp_path, args, message):
+    log = tmp_path / "LOG"
+    log.write_text("INFO x\n")
+    out = tailor(*args, cwd=tmp_path)
+    assert out.returncode == 2 and message in out.stderr
+
+
+def test_levels_lists_postgres_levels():
+    out = tailor("levels")
+    names = [line.split()[1] for line in out.stdout.splitlines()]
+    assert {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "LOG", "NOTICE", "FATAL", "PANIC"} <= set(names)
+
+
+def test_doctor_json_from_source():
+    out = tailor("doctor", "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0
+    assert report["version"] == VERSION and report["compiled"] is False
+    assert all(report[k] for k in ("data_file", "native_module", "platform_module", "metadata"))
+
+
+def test_follow_prints_appended_lines_and_stops_with_pid(tmp_path):
+    log = tmp_path / "f.log"
+    log.write_text("INFO old\n")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2.5)"])
+    proc = subprocess.Popen([sys.executable, "-m", "tailor", "tail", str(log), "-f", "--pid", str(sleeper.pid),
+                             "--level", "error"], stdout=subprocess.PIPE, text=True)
+    import time
+
+    time.sleep(1.0)
+    with log.open("a") as handle:
+        handle.write("ERROR new\nINFO skip\n")
+    sleeper.wait()
+    out, _ = proc.communicate(timeout=10)
+    assert proc.returncode == 0
+    assert out.splitlines() == ["ERROR new"]
