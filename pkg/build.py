@@ -19,11 +19,13 @@ from pkg.targets import Target
 LOG_TAIL_LINES = 25
 
 
-def nuitka_command(cfg: Config, target: Target, out_dir: Path, report: Path) -> list[str]:
+def nuitka_command(cfg: Config, target: Target, out_dir: Path, report: Path, mode: str = "standalone") -> list[str]:
+    # Releases are standalone: onefile re-extracts or checks its payload on every start (only `make bench`
+    # builds onefile, to show that).
     options = cfg.nuitka
     return [
         sys.executable, "-m", "nuitka",
-        "--mode=standalone",        # never onefile: it re-extracts or checks its payload on every start
+        f"--mode={mode}",
         "--python-flag=-m",         # compile the entry package as `python -m <entry>`
         f"--output-dir={out_dir}",
         f"--output-filename={built_binary_name(cfg.app, target)}",
