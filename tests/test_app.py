@@ -18,8 +18,8 @@ def tailor(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 def test_version_fast_path_does_not_import_click():
-    code = "import sys, runpy; sys.argv=['tailor','--version']\ntry: runpy.run_module('tailor', run_name='__main__')\n" \
-           "except SystemExit: pass\nprint('click' in sys.modules, file=sys.stderr)"
+    code = ("import sys\nsys.argv = ['tailor', '--version']\nfrom tailor.__main__ import main\nmain()\n"
+            "print('click' in sys.modules, file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == f"tailor {VERSION}"
     assert out.stderr.strip() == "False"
