@@ -1,0 +1,133 @@
+"""Homebrew formula (tap layout homebrew/Formula/<app>.rb, and a copy in the release folder).
+
+Ruby has no emitter: pkg/templates/formula.rb is filled with quoted Ruby strings and generated blocks,
+one `url`/`sha256` pair per macOS/Linux archive under on_macos/on_linux × on_intel/on_arm.
+
+`version` is written on purpose: Homebrew scans the version from the file name first, and names like
+tailor-linux-x86_64.tar.gz / tailor-macos-arm64.tar.gz scan as "86.64" / "64". So the URLs do not carry
+the version in a form brew finds, and the line is not the redundant kind `brew audit` rejects.
+"""
+
+import re
+import string
+import unicodedata
+from pathlib import Path
+from urllib.parse import urlparse
+
+from pkg import atomic, config, installers, version
+from pkg.config import Config
+from pkg.errors import InputError, PkgError
+
+TEMPLATE = installers.TEMPLATES / "formula.rb"
+OSES = (("macos", "on_macos"), ("linux", "on_linux"))  # Homebrew's order: macos, linux; intel, arm
+ARCHES = (("x86_64", "on_intel"), ("arm64", "on_arm"))
+MAX_DESC = 80
+LOWERCASE_OK = ("iOS", "iPhone", "macOS")  # words brew lets a desc start with in lower case
+
+
+def ruby_string(text: str) -> str:
+    """A double-quoted Ruby literal that evaluates to exactly `text` (no interpolation)."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise InputError(f"{text!r}: control characters cannot go into a one-line formula string")
+    body = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + re.sub(r"#(?=[{@$])", r"\\#", body) + '"'
+
+
+def class_name(app: str) -> str:
+    """Homebrew's formula name → class rule: tailor → Tailor, foo-bar → FooBar."""
+    name = re.sub(r"[-_.]([a-zA-Z0-9])", lambda m: m.group(1).upper(), app.capitalize())
+    if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", name):
+        raise InputError(f"app {app!r} makes no valid Homebrew class name ({name!r})")
+    return name
+
+
+def desc_problem(desc: str, app: str) -> str | None:
+    """The first `brew style`/`brew audit --strict` desc rule that `desc` breaks, or None."""
+    name = "[\\s-]?".join(re.escape(c) for c in app.replace("-", ""))
+    words = desc.split()
+    checks = [
+        (not desc, "must not be empty"),
+        (desc[:1].isspace(), "must not start with a space"),
+        (desc[-1:].isspace(), "must not end with a space"),
+        (re.search(r"command ?line", desc, re.I) is not None, 'must say "command-line"'),
+        (re.match(r"(the|an?)(?=\s)", desc, re.I) is not None, "must not start with an article"),
+        (re.match(r"[a-z]", desc) is not None and words[0] not in LOWERCASE_OK, "must start with a capital letter"),
+        (re.match(rf"{name}\b", desc, re.I) is not None, f"must not start with the formula name {app!r}"),
+        (desc.endswith(".") and not desc.endswith("etc."), "must not end with a full stop"),
+        (any(unicodedata.category(c) == "So" for c in desc), "must not contain emoji or symbols"),
+        (len(desc) > MAX_DESC, f"must be at most {MAX_DESC} characters (is {len(desc)})"),
+    ]
+    return next((rule for broken, rule in checks if broken), None)
+
+
+def _github_repo(url: str) -> str | None:
+    parts = urlparse(url)
+    segments = parts.path.strip("/").split("/")
+    if parts.netloc == "github.com" and len(segments) >= 4 and segments[2:4] == ["releases", "download"]:
+        return "/".join(segments[:2])
+    return None
+
+
+def _livecheck(url: str) -> str:
+    if _github_repo(url):
+        return "    url :stable\n    strategy :github_latest"
+    return f"    skip {ruby_string('no version feed known for ' + urlparse(url).netloc)}"
+
+
+def _body(archives: dict[str, dict]) -> str:
+    """depends_on (when one OS has no archive) and the on_<os> × on_<arch> url/sha256 blocks."""
+    oses = [os_name for os_name, _ in OSES if any(t.startswith(os_name + "-") for t in archives)]
+    blocks = [f"  depends_on :{oses[0]}"] if len(oses) == 1 else []
+    for os_name, os_block in OSES:
+        inner = [f"    {arch_block} do\n      url {ruby_string(art['url'])}\n"
+                 f"      sha256 {ruby_string(art['sha256'])}\n    end"
+                 for arch, arch_block in ARCHES if (art := archives.get(f"{os_name}-{arch}"))]
+        if inner:
+            blocks.append(f"  {os_block} do\n" + "\n\n".join(inner) + "\n  end")
+    return "\n\n".join(blocks)
+
+
+def render(cfg: Config, release: dict) -> str:
+    problem = desc_problem(cfg.description, cfg.app)
+    if problem:
+        raise InputError(f"project.description {cfg.description!r} breaks Homebrew's desc rule: it {problem}")
+    if not re.fullmatch(r"[A-Za-z0-9.+-]+", cfg.license):
+        raise InputError(f"project.license {cfg.license!r}: the formula writer takes one SPDX id, not an expression")
+    ver = version.parse(release["version"])
+    archives = {a["target"]: a for os_name, _ in OSES for a in installers.artifacts(release, "archive", os_name)
+                if a["name"].endswith(".tar.gz")}
+    for art in archives.values():
+        if not art["url"].startswith("https://"):
+            raise PkgError(f"{art['name']}: Homebrew wants an https URL, got {art['url']}")
+    first_url = next(iter(archives.values()))["url"]
+    return string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        tag=ver.tag, class_name=class_name(cfg.app), desc=ruby_string(cfg.description),
+        homepage=ruby_string(cfg.homepage), version=ruby_string(str(ver)), license=ruby_string(cfg.license),
+        livecheck=_livecheck(first_url), body=_body(archives),
+        app_string=ruby_string(cfg.app), app=cfg.app)
+
+
+def write(cfg: Config, release: dict, release_dir: Path, repo_root: Path,
+          allow_prerelease: bool = False) -> list[Path]:
+    installers.check_release(release)
+    if installers.skip_prerelease(release, allow_prerelease, "Homebrew formula"):
+        return []
+    if not any(installers.artifacts(release, "archive", os_name) for os_name, _ in OSES):
+        print("no macOS or Linux archive in this release: Homebrew formula not written")
+        return []
+    text = render(cfg, release)
+    paths = [repo_root / "homebrew" / "Formula" / f"{cfg.app}.rb", release_dir / f"{cfg.app}.rb"]
+    for path in paths:
+        atomic.write_text(path, text)
+        print(f"wrote {path}")
+    return paths
+
+
+def cmd_homebrew(args) -> None:
+    release_dir = installers.release_dir_for(args)
+    write(config.load(), installers.load_release(release_dir), release_dir, config.ROOT, args.allow_prerelease)
+
+
+def add_parser(stages) -> None:
+    installers.add_stage(stages, "homebrew", "write homebrew/Formula/<app>.rb from the release manifest",
+                         cmd_homebrew)

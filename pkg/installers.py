@@ -1,0 +1,179 @@
+"""Install scripts (install.sh, install.ps1) for a release, plus what every package-manager writer shares:
+reading release/v<version>/manifest.json, finding artifacts, and the pre-release guard.
+
+The scripts come from pkg/templates/ with @NAME@ placeholders; the OS/arch table is generated from
+pkg/targets.py so the scripts, the Makefile and Python agree on what `uname` means.
+"""
+
+import json
+import re
+import shlex
+from collections import defaultdict
+from pathlib import Path
+
+from pkg import atomic, config, targets, version
+from pkg.config import Config
+from pkg.errors import PkgError
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SUMS = "SHA256SUMS"
+RELEASE_KEYS = ("schema", "app", "version", "tag", "prerelease", "targets", "artifacts")
+ARTIFACT_KEYS = ("name", "kind", "target", "path", "sha256", "url")
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+# --- shared by homebrew.py, winget.py, scoop.py ------------------------------------------------------
+
+def load_release(release_dir: Path) -> dict:
+    path = release_dir / "manifest.json"
+    try:
+        release = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PkgError(f"{path}: no release manifest (run `make release`)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PkgError(f"{path}: not valid JSON ({exc})") from None
+    return check_release(release, str(path))
+
+
+def check_release(release: dict, where: str = "release manifest") -> dict:
+    missing = [k for k in RELEASE_KEYS if k not in release]
+    if missing:
+        raise PkgError(f"{where}: missing {', '.join(missing)}")
+    for art in release["artifacts"]:
+        gone = [k for k in ARTIFACT_KEYS if k not in art]
+        if gone:
+            raise PkgError(f"{where}: artifact {art.get('name', '?')} lacks {', '.join(gone)}")
+        if not HEX64.fullmatch(art["sha256"]):
+            raise PkgError(f"{where}: artifact {art['name']} has a bad sha256 {art['sha256']!r}")
+    return release
+
+
+def artifacts(release: dict, kind: str, os_name: str | None = None) -> list[dict]:
+    """Artifacts of one kind (archive, msi, …), optionally for one OS, in target order."""
+    found = [a for a in release["artifacts"]
+             if a["kind"] == kind and (os_name is None or a["target"].split("-", 1)[0] == os_name)]
+    return sorted(found, key=lambda a: (a["target"], a["name"]))
+
+
+def skip_prerelease(release: dict, allow: bool, what: str) -> bool:
+    """True (and say so) when `what` must not be written: package managers only ever get stable releases."""
+    if release["prerelease"] and not allow:
+        print(f"{release['version']} is a pre-release: {what} not written "
+              f"(stable users never get a release candidate; pass --allow-prerelease to write it)")
+        return True
+    return False
+
+
+def release_dir_for(args) -> Path:
+    if args.release_dir:
+        return Path(args.release_dir)
+    ver = version.parse(args.version or config.load().version)
+    return config.ROOT / "release" / ver.tag
+
+
+def add_stage(stages, name: str, help_text: str, handler, prerelease: bool = True):
+    sub = stages.add_parser(name, help=help_text, description=help_text)
+    sub.add_argument("--version", help="release VERSION (default: [project].version)")
+    sub.add_argument("--release-dir", help="release folder (default: release/v<VERSION>/)")
+    if prerelease:
+        sub.add_argument("--allow-prerelease", action="store_true",
+                         help="write the file even for a pre-release (never for the stable channel)")
+    sub.set_defaults(func=handler)
+    return sub
+
+
+# --- install scripts ---------------------------------------------------------------------------------
+
+def env_prefix(cfg: Config) -> str:
+    """TAILOR for app tailor: the scripts read TAILOR_BASE_URL, TAILOR_PREFIX, TAILOR_TARGET."""
+    return re.sub(r"[^A-Z0-9]", "_", cfg.app.upper())
+
+
+def base_url(cfg: Config, release: dict) -> str:
+    """The folder URL every release file hangs from; every archive's URL must agree with it."""
+    sums = cfg.download_url(release["version"], SUMS)
+    if not sums.endswith("/" + SUMS):
+        raise PkgError(f"url-template {cfg.url_template!r} must end with /{{file}} for the install scripts")
+    base = sums[: -len(SUMS) - 1]
+    for art in artifacts(release, "archive"):
+        if art["url"] != f"{base}/{art['name']}":
+            raise PkgError(f"{art['name']}: URL {art['url']} is not under {base}/")
+    return base
+
+
+def _sh_case(table: dict[str, str], extra: dict[str, str] | None = None) -> str:
+    """`pattern|pattern) var=value ;;` lines from a name table (value → all names mapping to it)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key, value in table.items():
+        groups[value].append(key)
+    for value, pattern in (extra or {}).items():
+        groups[value].append(pattern)
+    return "\n".join(f"        {'|'.join(keys)}) echo {value} ;;" for value, keys in groups.items())
+
+
+def _ps_arch_table() -> str:
+    """A PowerShell hashtable literal; its keys are case-insensitive, so AMD64/amd64 become one entry."""
+    table: dict[str, tuple[str, str]] = {}
+    for key, value in targets.ARCH_NAMES.items():
+        if table.setdefault(key.lower(), (key, value))[1] != value:
+            raise PkgError(f"targets.ARCH_NAMES maps {key!r} two ways, case aside")
+    return "\n".join(f"    '{key}' = '{value}'" for key, value in table.values())
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    text = (TEMPLATES / template).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace(f"@{key}@", value)
+    left = re.findall(r"@[A-Z_]+@", text)
+    if left:
+        raise PkgError(f"templates/{template}: unfilled placeholder {left[0]}")
+    return text
+
+
+def render_sh(cfg: Config, release: dict) -> str:
+    windows = {"windows": "|".join(f"{p}*" for p in targets.WINDOWS_PREFIXES)}
+    return _fill("install.sh", {
+        "APP": cfg.app,
+        "VERSION": release["version"],
+        "BASE_URL": shlex.quote(base_url(cfg, release)),
+        "ENV": env_prefix(cfg),
+        "OS_CASE": _sh_case(targets.OS_NAMES, windows),
+        "ARCH_CASE": _sh_case(targets.ARCH_NAMES),
+    })
+
+
+def _ps_quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def render_ps1(cfg: Config, release: dict) -> str:
+    return _fill("install.ps1", {
+        "APP": cfg.app,
+        "VERSION": _ps_quote(release["version"]),
+        "BASE_URL": _ps_quote(base_url(cfg, release)),
+        "ENV": env_prefix(cfg),
+        "ARCH_TABLE": _ps_arch_table(),
+    })
+
+
+def write(cfg: Config, release: dict, release_dir: Path) -> list[Path]:
+    """install.sh and install.ps1 in the release folder (also for pre-releases: they install that version)."""
+    check_release(release)
+    sh, ps1 = render_sh(cfg, release), render_ps1(cfg, release)
+    paths = [release_dir / "install.sh", release_dir / "install.ps1"]
+    atomic.write_text(paths[0], sh)
+    atomic.write_text(paths[1], ps1)
+    paths[0].chmod(0o755)
+    for path in paths:
+        print(f"wrote {path}")
+    return paths
+
+
+def cmd_install_scripts(args) -> None:
+    release_dir = release_dir_for(args)
+    write(config.load(), load_release(release_dir), release_dir)
+
+
+def add_parser(stages) -> None:
+    add_stage(stages, "install-scripts", "write install.sh and install.ps1 into the release folder",
+              cmd_install_scripts, prerelease=False)

@@ -1,0 +1,248 @@
+"""The Homebrew formula: `ruby -c`, then evaluated in real Ruby against a stand-in of the Formula DSL.
+
+brew cannot run here (no Homebrew, no macOS), so FAKE_BREW below is a FAKE of the few DSL methods the
+formula uses. The platform is chosen by FAKE_OS/FAKE_ARCH, so each of the four platforms is evaluated;
+`def install` and `test do` really run (files move into a temporary prefix, the test block runs the
+installed fake program), which proves the install works from inside the archive's single top folder.
+"""
+
+import dataclasses
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pkg import archive, config, homebrew
+from pkg.errors import InputError
+from tests.fixtures_release import make_release
+
+FAKE_BREW = r'''
+# FAKE stand-in for Homebrew's Formula DSL (brew is not available here): records declarations for the
+# platform named by FAKE_OS (macos|linux) and FAKE_ARCH (arm|intel), and performs install for real.
+require "fileutils"
+require "json"
+
+class FakePath
+  def initialize(path, log)
+    @path = path
+    @log = log
+  end
+
+  def /(other) = FakePath.new(File.join(@path, other.to_s), @log)
+  def to_s = @path
+
+  def install(*sources)
+    names = sources.flatten.map(&:to_s)
+    @log << ["install", @path, names.sort]
+    FileUtils.mkdir_p(@path)
+    names.each { |name| FileUtils.mv(name, @path) }
+  end
+
+  def install_symlink(*targets)
+    @log << ["install_symlink", @path, targets.map(&:to_s)]
+    FileUtils.mkdir_p(@path)
+    targets.each { |t| File.symlink(t.to_s, File.join(@path, File.basename(t.to_s))) }
+  end
+end
+
+class Formula
+  @@defined = []
+
+  class << self
+    attr_reader :spec, :test_block
+
+    def inherited(sub)
+      super
+      @@defined << sub
+      sub.instance_variable_set(:@spec, { "url" => [], "sha256" => [], "depends_on" => [] })
+    end
+
+    def defined = @@defined
+
+    %w[desc homepage version license].each do |name|
+      define_method(name) { |value| @spec[name] = value }
+    end
+
+    def url(value) = @spec["url"] << value
+    def sha256(value) = @spec["sha256"] << value
+    def depends_on(value) = @spec["depends_on"] << value.to_s
+    def on_macos = (yield if ENV.fetch("FAKE_OS") == "macos")
+    def on_linux = (yield if ENV.fetch("FAKE_OS") == "linux")
+    def on_arm = (yield if ENV.fetch("FAKE_ARCH") == "arm")
+    def on_intel = (yield if ENV.fetch("FAKE_ARCH") == "intel")
+
+    def livecheck(&block)
+      calls = {}
+      recorder = Object.new
+      %w[url strategy skip].each do |name|
+        recorder.define_singleton_method(name) { |value| calls[name] = value.to_s }
+      end
+      recorder.instance_eval(&block)
+      @spec["livecheck"] = calls
+    end
+
+    def test(&block)
+      @test_block = block
+    end
+  end
+
+  attr_reader :log
+
+  def initialize(prefix)
+    @prefix = prefix
+    @log = []
+  end
+
+  def libexec = FakePath.new(File.join(@prefix, "libexec"), @log)
+  def bin = FakePath.new(File.join(@prefix, "bin"), @log)
+  def version = self.class.spec.fetch("version")
+
+  def shell_output(cmd)
+    out = `#{cmd}`
+    @log << ["shell_output", cmd, out, $?.exitstatus]
+    raise "#{cmd} exited #{$?.exitstatus}" unless $?.success?
+    out
+  end
+
+  def assert_match(expected, actual)
+    @log << ["assert_match", expected.to_s, actual]
+    raise "assert_match: #{expected.inspect} not in #{actual.inspect}" unless actual.include?(expected.to_s)
+  end
+end
+
+formula_path, unpacked, prefix = ARGV
+load formula_path
+klass = Formula.defined.last
+formula = klass.new(prefix)
+Dir.chdir(unpacked) { formula.install } if unpacked != "-"
+formula.instance_eval(&klass.test_block) if unpacked != "-"
+puts JSON.generate({ "class" => klass.name, "spec" => klass.spec, "log" => formula.log })
+'''
+
+PLATFORMS = [("macos", "arm", "macos-arm64"), ("macos", "intel", "macos-x86_64"),
+             ("linux", "arm", "linux-arm64"), ("linux", "intel", "linux-x86_64")]
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return config.load()
+
+
+def evaluate(tmp_path: Path, formula: Path, os_name: str, arch: str, archive_path: Path | None = None) -> dict:
+    script = tmp_path / "fake_brew.rb"
+    script.write_text(FAKE_BREW)
+    unpacked, prefix = "-", str(tmp_path / "prefix")
+    if archive_path is not None:
+        work = tmp_path / f"unpack-{os_name}-{arch}"
+        work.mkdir()
+        unpacked = str(archive.extract(archive_path, work))  # brew stands inside the single top folder
+        prefix = str(tmp_path / f"prefix-{os_name}-{arch}")
+    out = subprocess.run(["ruby", str(script), str(formula), unpacked, prefix], capture_output=True, text=True,
+                         env={**os.environ, "FAKE_OS": os_name, "FAKE_ARCH": arch})
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_formula_is_valid_ruby_in_both_places(tmp_path, cfg):
+    release_dir, release = make_release(tmp_path, cfg)
+    paths = homebrew.write(cfg, release, release_dir, tmp_path)
+    assert paths == [tmp_path / "homebrew/Formula/tailor.rb", release_dir / "tailor.rb"]
+    assert paths[0].read_text() == paths[1].read_text()
+    check = subprocess.run(["ruby", "-c", str(paths[0])], capture_output=True, text=True)
+    assert check.returncode == 0 and "Syntax OK" in check.stdout, check.stderr
+
+
+@pytest.mark.parametrize(("os_name", "arch", "target"), PLATFORMS)
+def test_each_platform_selects_its_archive_and_installs(tmp_path, cfg, os_name, arch, target):
+    release_dir, release = make_release(tmp_path, cfg)
+    formula = homebrew.write(cfg, release, release_dir, tmp_path)[0]
+    art = next(a for a in release["artifacts"] if a["target"] == target and a["kind"] == "archive")
+    result = evaluate(tmp_path, formula, os_name, arch, release_dir / art["path"])
+    spec = result["spec"]
+    assert result["class"] == "Tailor"
+    assert spec["url"] == [art["url"]] and spec["sha256"] == [art["sha256"]]
+    assert spec["desc"] == cfg.description and spec["homepage"] == cfg.homepage and spec["license"] == "MIT"
+    assert spec["version"] == "0.2.0" and spec["depends_on"] == []
+    assert spec["livecheck"] == {"url": "stable", "strategy": "github_latest"}
+    prefix = tmp_path / f"prefix-{os_name}-{arch}"
+    install, link, run, match = result["log"]
+    assert install == ["install", f"{prefix}/libexec", ["lib", "tailor"]]
+    assert link == ["install_symlink", f"{prefix}/bin", [f"{prefix}/libexec/tailor"]]
+    assert run[1] == f"{prefix}/bin/tailor --version" and run[2] == "tailor 0.2.0\n" and run[3] == 0
+    assert match[1] == "0.2.0"
+
+
+def test_missing_targets_leave_their_blocks_out(tmp_path, cfg, capsys):
+    release_dir, release = make_release(tmp_path, cfg, targets=("linux-x86_64", "windows-x86_64"))
+    formula = homebrew.write(cfg, release, release_dir, tmp_path)[0]
+    text = formula.read_text()
+    assert "on_macos" not in text and "on_arm" not in text and "depends_on :linux" in text
+    assert evaluate(tmp_path, formula, "linux", "intel")["spec"]["url"] == [release["artifacts"][0]["url"]]
+    mac = evaluate(tmp_path, formula, "macos", "arm")["spec"]
+    assert mac["url"] == [] and mac["depends_on"] == ["linux"]
+
+
+def test_ruby_strings_are_quoted_exactly(tmp_path, cfg):
+    tricky = 'Tails "logs" from C:\\logs, #{not_code} #@ivar #$gvar and 100% $HOME'
+    assert homebrew.desc_problem(tricky, "tailor") is None
+    release_dir, release = make_release(tmp_path, cfg)
+    formula = homebrew.write(dataclasses.replace(cfg, description=tricky), release, release_dir, tmp_path)[0]
+    assert subprocess.run(["ruby", "-c", str(formula)], capture_output=True).returncode == 0
+    assert evaluate(tmp_path, formula, "linux", "intel")["spec"]["desc"] == tricky
+    with pytest.raises(InputError, match="control characters"):
+        homebrew.ruby_string("two\nlines")
+
+
+@pytest.mark.parametrize(("desc", "rule"), [
+    ("A tool that tails logs", "must not start with an article"),
+    ("The log tailer", "must not start with an article"),
+    ("Tailor tails logs", "must not start with the formula name"),
+    ("Tails logs by level.", "must not end with a full stop"),
+    ("tails logs by level", "must start with a capital letter"),
+    ("Tails logs " + "x" * 80, "must be at most 80 characters"),
+    ("Command line log tailer", 'must say "command-line"'),
+    (" Tails logs", "must not start with a space"),
+    ("Tails logs \N{BLACK STAR}", "must not contain emoji"),
+    ("", "must not be empty"),
+])
+def test_desc_rules_fail_and_write_nothing(tmp_path, cfg, desc, rule):
+    release_dir, release = make_release(tmp_path, cfg)
+    with pytest.raises(InputError, match=rule) as exc:
+        homebrew.write(dataclasses.replace(cfg, description=desc), release, release_dir, tmp_path)
+    assert "\n" not in str(exc.value)
+    assert not (tmp_path / "homebrew").exists() and not (release_dir / "tailor.rb").exists()
+
+
+def test_desc_rules_accept_good_descriptions():
+    for desc in ("Tail log files filtered and coloured by severity level", "macOS log tailer",
+                 "Tails logs, metrics, etc.", "Tailoring kit for logs", "X" * 80):
+        assert homebrew.desc_problem(desc, "tailor") is None, desc
+    assert homebrew.desc_problem("Tai-lor log tool", "tailor") is not None  # brew's name regex allows - or space
+
+
+def test_prerelease_is_not_published_unless_asked(tmp_path, cfg, capsys):
+    release_dir, release = make_release(tmp_path, cfg, version="0.2.0rc1", prerelease=True)
+    assert homebrew.write(cfg, release, release_dir, tmp_path) == []
+    assert "0.2.0rc1 is a pre-release: Homebrew formula not written" in capsys.readouterr().out
+    assert not (tmp_path / "homebrew").exists()
+    paths = homebrew.write(cfg, release, release_dir, tmp_path, allow_prerelease=True)
+    assert 'version "0.2.0rc1"' in paths[0].read_text()
+
+
+def test_no_unix_archive_writes_nothing(tmp_path, cfg, capsys):
+    release_dir, release = make_release(tmp_path, cfg, targets=("windows-x86_64",))
+    assert homebrew.write(cfg, release, release_dir, tmp_path) == []
+    assert "no macOS or Linux archive in this release" in capsys.readouterr().out
+
+
+def test_class_names_and_non_github_livecheck(tmp_path, cfg):
+    assert homebrew.class_name("foo-bar_baz") == "FooBarBaz"
+    with pytest.raises(InputError, match="no valid Homebrew class name"):
+        homebrew.class_name("7zip")
+    other = dataclasses.replace(cfg, url_template="https://downloads.example.org/{version}/{file}")
+    release_dir, release = make_release(tmp_path, other)
+    formula = homebrew.write(other, release, release_dir, tmp_path)[0]
+    assert evaluate(tmp_path, formula, "macos", "arm")["spec"]["livecheck"] == {
+        "skip": "no version feed known for downloads.example.org"}
