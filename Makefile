@@ -27,14 +27,15 @@ UV ?= $(if $(shell command -v uv 2>/dev/null),uv,$(CURDIR)/.tools/uv/bin/uv)
 PY := $(UV) run --frozen --no-sync python
 export UV
 
-.PHONY: help setup build build-test test lint clean print-target check-target
+.PHONY: help setup build build-test release audit test lint clean print-target check-target
 
 help: ## show this help
 	@echo "Release pipeline for $$(sed -n 's/^app = "\(.*\)".*/\1/p' pyproject.toml) ($(TARGET))"
 	@echo
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Options: VERSION=X.Y.Z  SOURCE_DATE_EPOCH=…  UNAME_S=… UNAME_M=… (override detection)"
+	@echo "  Options: VERSION=X.Y.Z[rcN] FORCE=1 TAG=1 REQUIRE_TARGETS=all BACKEND=pyinstaller FALLBACK=pyinstaller"
+	@echo "           AUDIT=required SOURCE_DATE_EPOCH=… UNAME_S=… UNAME_M=… (override detection)"
 
 check-target:
 	@if [ -z "$(TARGET_OS)" ]; then echo "error: unsupported OS '$(UNAME_S)' (known: Linux, Darwin, MINGW*/MSYS*/CYGWIN*, Windows_NT)" >&2; exit 2; fi
@@ -50,11 +51,20 @@ print-target: check-target ## print this machine's <os>-<arch>
 
 setup: check-target .tools/setup.stamp ## install system packages (apt/brew) and the locked Python tools (uv)
 
+# VERSION (optional for build) is validated and stamped into pyproject.toml before anything is built.
 build: setup ## compile the app (Nuitka standalone) into dist/<app>-<os>-<arch>/ and archive it
-	@$(call script,build) $(TARGET)
+	@$(if $(VERSION),$(PY) -m pkg stamp --version "$(VERSION)" &&) $(call script,build) $(TARGET) $(if $(BACKEND),--backend $(BACKEND)) $(if $(FALLBACK),--fallback $(FALLBACK))
 
 build-test: build ## build, then unpack the archive elsewhere and prove the binary works
 	@$(PY) -m pkg smoke --target $(TARGET)
+
+release: setup ## assemble release/v$$VERSION/ (REQUIRE_TARGETS=all: merge CI builds, build nothing)
+	@$(PY) -m pkg stamp --for-release --version "$(VERSION)" $(if $(FORCE),--force) $(if $(TAG),--tag)
+	@$(if $(filter all,$(REQUIRE_TARGETS)),,$(MAKE) build-test VERSION="$(VERSION)")
+	@$(PY) -m pkg release --version "$(VERSION)" --require-targets "$(REQUIRE_TARGETS)" $(if $(FORCE),--force) $(if $(TAG),--tag)
+
+audit: setup ## pip-audit the shipped distributions (AUDIT=required: fail when it cannot scan)
+	@$(PY) -m pkg audit $(if $(filter required,$(AUDIT)),--required)
 
 test: setup ## run the test suite (includes one real Nuitka build)
 	@$(UV) run --frozen --no-sync pytest $(PYTEST_ARGS)

@@ -35,6 +35,28 @@ def cmd_archive(args) -> None:
     archive.create(folder, Path(args.output), archive.source_date_epoch(config.ROOT))
 
 
+def cmd_stamp(args) -> None:
+    from pkg import release
+
+    release_dir = Path(args.release_dir) if args.for_release else None
+    release.prepare(config.load(), args.version, release_dir, args.force, args.tag)
+
+
+def cmd_release(args) -> None:
+    from pkg import release
+
+    release.release(config.load(), args.version, Path(args.dist), Path(args.release_dir),
+                    require_all=args.require_targets == "all", force=args.force, tag=args.tag)
+
+
+def cmd_audit(args) -> None:
+    from pkg import audit, merge, shipped
+
+    cfg = config.load()
+    records = merge.collect(Path(args.dist), cfg.app, cfg.version, require_all=False)
+    audit.enforce(audit.scan(shipped.from_reports(records, cfg.app).distributions), args.required)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m pkg", description=__doc__)
     stages = top.add_subparsers(dest="stage", required=True, metavar="STAGE")
@@ -56,6 +78,20 @@ def parser() -> argparse.ArgumentParser:
     arch = stage("archive", cmd_archive, "archive a folder deterministically (.tar.gz or .zip)", dist=False)
     arch.add_argument("folder")
     arch.add_argument("output")
+    for name, func, help_text in (
+            ("stamp", cmd_stamp, "validate VERSION, refuse an existing release, set pyproject's version"),
+            ("release", cmd_release, "assemble release/v<VERSION>/ from the builds in dist/")):
+        sub = stage(name, func, help_text, dist=name == "release")
+        sub.add_argument("--version", required=True, help="X.Y.Z or X.Y.Z{a|b|rc}N")
+        sub.add_argument("--release-dir", default=str(config.ROOT / "release"))
+        sub.add_argument("--force", action="store_true", help="replace an existing release")
+        sub.add_argument("--tag", action="store_true", help="create an annotated v<VERSION> tag")
+        if name == "stamp":
+            sub.add_argument("--for-release", action="store_true", help="also refuse an existing release or tag")
+        if name == "release":
+            sub.add_argument("--require-targets", default="", help="'all': fail unless all five targets are built")
+    audit = stage("audit", cmd_audit, "pip-audit the distributions the builds ship")
+    audit.add_argument("--required", action="store_true", help="fail when the scan cannot run")
     return top
 
 

@@ -1,0 +1,169 @@
+"""`make release VERSION=…`: assemble release/v<version>/ from the builds in dist/.
+
+Order: validate VERSION (before anything is written) → merge the per-target records → stage
+release/.v<version>.*.tmp with archives, installers, checksums, SBOM, LICENSES, notes, manifest →
+one rename into release/v<version>/. Killing it at any moment leaves no partial release/v<version>/.
+"""
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from pkg import archive, atomic, audit, checksums, licenses, manifest, merge, notes, sbom, shipped, targets, version
+from pkg.config import Config
+from pkg.errors import InputError, PkgError
+
+BUILD_KEYS = ("backend", "layout", "tools", "glibc", "macos_min", "startup")
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+
+
+def check_can_tag(root: Path, tag: str, cfg_version: str, wanted: str) -> None:
+    if _git(root, "status", "--porcelain", "--untracked-files=no").stdout.strip():
+        raise InputError("TAG=1 refuses a dirty tree: commit or stash your changes first")
+    if cfg_version != wanted:
+        raise InputError(f"TAG=1 needs pyproject.toml at {wanted} (it is {cfg_version}): commit the bump first")
+    if _git(root, "rev-parse", "-q", "--verify", f"refs/tags/{tag}").returncode == 0:
+        raise InputError(f"tag {tag} exists already")
+
+
+def prepare(cfg: Config, version_text: str, release_root: Path | None, force: bool, tag: bool) -> version.Version:
+    """Validate VERSION and (for a release) refuse early; then stamp pyproject.toml (uv version) if it differs."""
+    v = version.parse(version_text)
+    if release_root is not None and (release_root / v.tag).exists() and not force:
+        final = release_root / v.tag
+        raise InputError(f"{final} exists already (FORCE=1 replaces it)")
+    if tag:
+        check_can_tag(cfg.root, v.tag, cfg.version, str(v))
+    if cfg.version != str(v):
+        uv = os.environ.get("UV", "uv")
+        print(f"stamping pyproject.toml: version {cfg.version} -> {v}")
+        proc = subprocess.run([uv, "version", str(v)], cwd=cfg.root, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise PkgError(f"`uv version {v}` failed: {proc.stderr.strip()[-300:]}")
+    return v
+
+
+def verify_local_binary(records: dict, dist: Path, expected: str, app: str) -> None:
+    """The build for this machine must print VERSION, or the release fails."""
+    record = records.get(targets.host().name)
+    if record is None:
+        return
+    binary = dist / record["binary"]
+    if not binary.exists():
+        raise PkgError(f"{binary}: missing (run `make build VERSION={expected}`)")
+    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=30)
+    if out.stdout.strip() != f"{app} {expected}":
+        raise PkgError(f"{binary.name} --version printed {out.stdout.strip()!r}, not '{app} {expected}'")
+
+
+def _place(src: Path, dest: Path) -> None:
+    try:
+        os.link(src, dest)  # same filesystem: no copy of large archives
+    except OSError:
+        shutil.copyfile(src, dest)
+
+
+def assemble(cfg: Config, v: version.Version, records: dict, stage: Path, epoch: int) -> dict:
+    """Write everything into the staging folder; return the release manifest."""
+    artifacts = []
+    for target, record in records.items():
+        for item in record["artifacts"]:
+            src = record["_path"].parent / item["path"]
+            _place(src, stage / item["name"])
+            artifacts.append({**item, "path": item["name"], "url": cfg.download_url(str(v), item["name"])})
+    artifacts += _windows_installer(cfg, v, records, stage)
+    checksums.write_each([stage / a["path"] for a in artifacts])
+
+    what = shipped.from_reports(records, cfg.app)
+    sbom_path = sbom.write(stage / f"{cfg.app}-{v}.cdx.json", cfg, str(v), what, artifacts, epoch)
+    missing = licenses.write(stage / "LICENSES", cfg, what)
+    warnings = [f"no licence file found for {label}" for label in missing]
+    missing_targets = merge.missing_targets(records)
+    if missing_targets:
+        warnings.append(f"not built for: {', '.join(missing_targets)}")
+    scan = audit.scan(what.distributions)
+    warnings += scan.markdown()[:1] if scan.status != "vulnerable" else scan.markdown()
+    atomic.write_text(stage / "CHANGELOG.md", notes.render(cfg.root, cfg.app, str(v), v.tag, warnings))
+
+    release = {
+        "schema": 1, "app": cfg.app, "version": str(v), "tag": v.tag, "prerelease": v.prerelease,
+        "msi_version": v.msi, "targets": list(records), "missing_targets": missing_targets,
+        "artifacts": artifacts, "sbom": sbom_path.name,
+        "builds": {t: {k: r[k] for k in BUILD_KEYS if k in r} for t, r in records.items()},
+        "signed": any(a.get("signed") for a in artifacts),
+    }
+    return release
+
+
+def _windows_installer(cfg: Config, v: version.Version, records: dict, stage: Path) -> list[dict]:
+    """An MSI for the Windows build: the runner's own when it made one, else built here with msitools."""
+    record = records.get("windows-x86_64")
+    if record is None or any(a["kind"] == "msi" for a in record["artifacts"]):
+        return []
+    from pkg import msi
+
+    dist = record["_path"].parent
+    folder = dist / record["folder"]
+    name = f"{cfg.app}-windows-x86_64.msi"
+    with atomic.staged_dir(stage / ".msi-work") as work:
+        if not folder.is_dir():
+            zip_entry = next(a for a in record["artifacts"] if a["kind"] == "archive")
+            folder = archive.extract(dist / zip_entry["path"], work)
+        extra = msi.build_msi(cfg, folder, v, stage / name)
+    shutil.rmtree(stage / ".msi-work", ignore_errors=True)
+    entry = manifest.describe(stage / name, stage, "msi", "windows-x86_64", **extra)
+    return [{**entry, "url": cfg.download_url(str(v), name)}]
+
+
+def release(cfg: Config, version_text: str, dist: Path, release_root: Path, require_all: bool = False,
+            force: bool = False, tag: bool = False) -> Path:
+    started = time.perf_counter()
+    v = version.parse(version_text)
+    final = release_root / v.tag
+    if final.exists() and not force:
+        raise InputError(f"{final} exists already (FORCE=1 replaces it)")
+    if tag:
+        check_can_tag(cfg.root, v.tag, cfg.version, str(v))
+    records = merge.collect(dist, cfg.app, str(v), require_all)
+    verify_local_binary(records, dist, str(v), cfg.app)
+    epoch = archive.source_date_epoch(cfg.root)
+    for stale in release_root.glob(f".{v.tag}.*"):  # left by a killed run
+        shutil.rmtree(stale, ignore_errors=True)
+    with atomic.staged_dir(final, replace=force) as stage:
+        release_manifest = assemble(cfg, v, records, stage, epoch)
+        release_manifest["packages"] = _package_files(cfg, release_manifest, stage)
+        atomic.write_text(stage / "manifest.json", _json(release_manifest))
+        checksums.write_sums(stage)
+    if tag:
+        proc = _git(cfg.root, "tag", "-a", v.tag, "-m", f"{cfg.app} {v}")
+        if proc.returncode != 0:
+            raise PkgError(f"git tag {v.tag} failed: {proc.stderr.strip()}")
+    missing = merge.missing_targets(records)
+    print(f"release {final} ({len(records)} of {len(targets.DEFAULT_TARGETS)} targets"
+          + (f"; missing: {', '.join(missing)}" if missing else "") + f") in {time.perf_counter() - started:.1f} s")
+    return final
+
+
+def _package_files(cfg: Config, release_manifest: dict, stage: Path) -> list[str]:
+    """Homebrew, winget, Scoop and install scripts, when those modules are present."""
+    written: list[Path] = []
+    try:
+        from pkg import homebrew, installers, scoop, winget
+    except ImportError:
+        return []
+    written += homebrew.write(cfg, release_manifest, stage, cfg.root)
+    written += winget.write(cfg, release_manifest, stage, cfg.root)
+    written += scoop.write(cfg, release_manifest, stage)
+    written += installers.write(cfg, release_manifest, stage)
+    return sorted(str(p.relative_to(stage)) for p in written if p.is_relative_to(stage))
+
+
+def _json(data: dict) -> str:
+    import json
+
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"

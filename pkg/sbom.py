@@ -1,0 +1,68 @@
+"""CycloneDX 1.6 SBOM of what ships, built and validated with cyclonedx-python-lib."""
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cyclonedx.factory.license import LicenseFactory
+from cyclonedx.model import ExternalReference, ExternalReferenceType, HashAlgorithm, HashType, Property, XsUri
+from cyclonedx.model.bom import Bom
+from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.output.json import JsonV1Dot6
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+from packageurl import PackageURL
+
+from pkg import atomic
+from pkg.config import Config
+from pkg.errors import PkgError
+from pkg.shipped import Shipped, licence_of
+
+
+def _licences(expression: str | None):
+    return [LicenseFactory().make_from_string(expression)] if expression else []
+
+
+def build_bom(cfg: Config, version: str, shipped: Shipped, files: list[dict], epoch: int) -> Bom:
+    bom = Bom(serial_number=uuid.uuid5(uuid.NAMESPACE_URL, f"{cfg.homepage}#{version}"))  # reproducible
+    bom.metadata.timestamp = datetime.fromtimestamp(epoch, tz=UTC)
+    app = Component(
+        name=cfg.app, version=version, type=ComponentType.APPLICATION, bom_ref=f"app:{cfg.app}",
+        purl=PackageURL(type="pypi", name=cfg.app, version=version), licenses=_licences(cfg.license), description=cfg.description,
+        external_references=[ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(cfg.homepage))])
+    bom.metadata.component = app
+    parts = []
+    for name, dist_version in sorted(shipped.distributions.items()):
+        purl = PackageURL(type="pypi", name=name.lower(), version=dist_version)
+        parts.append(Component(name=name, version=dist_version, type=ComponentType.LIBRARY, bom_ref=str(purl),
+                               purl=purl, licenses=_licences(licence_of(name))))
+    for py_version in sorted(shipped.python):
+        purl = PackageURL(type="generic", name="cpython", version=py_version)
+        parts.append(Component(name="cpython", version=py_version, type=ComponentType.FRAMEWORK, bom_ref=str(purl),
+                               purl=purl, licenses=_licences("PSF-2.0"), description="CPython runtime"))
+    for lib, lib_targets in sorted(shipped.libraries.items()):
+        parts.append(Component(name=lib, type=ComponentType.LIBRARY, bom_ref=f"lib:{lib}",
+                               description="system library bundled by Nuitka",
+                               properties=[Property(name="pkg:targets", value=",".join(sorted(lib_targets)))]))
+    for item in files:  # the archives and installers themselves, with their hashes
+        parts.append(Component(name=item["name"], type=ComponentType.FILE, bom_ref=f"file:{item['name']}",
+                               hashes=[HashType(alg=HashAlgorithm.SHA_256, content=item["sha256"])],
+                               properties=[Property(name="pkg:target", value=item["target"]),
+                                           Property(name="pkg:kind", value=item["kind"])]))
+    for part in parts:
+        bom.components.add(part)
+    bom.register_dependency(app, [p for p in parts if p.type != ComponentType.FILE])
+    return bom
+
+
+def render(bom: Bom) -> str:
+    text = JsonV1Dot6(bom).output_as_string(indent=2)
+    errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
+    if errors:
+        raise PkgError(f"SBOM fails the CycloneDX 1.6 schema: {errors}")
+    return text + "\n"
+
+
+def write(path: Path, cfg: Config, version: str, shipped: Shipped, files: list[dict], epoch: int) -> Path:
+    atomic.write_text(path, render(build_bom(cfg, version, shipped, files, epoch)))
+    return path
