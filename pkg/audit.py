@@ -52,7 +52,7 @@ def scan(distributions: dict[str, str], timeout: float = 120) -> AuditResult:
     skipped = [d for d in deps if d.get("skip_reason")]
     if deps and len(skipped) == len(deps):
         return AuditResult("not scanned", f"vulnerability service unreachable ({skipped[0]['skip_reason']})", [])
-    findings = [f"{d['name']} {d.get('version', '')}: {v['id']} (fixed in {', '.join(v.get('fix_versions', [])) or '—'})"
+    findings = [f"{d['name']} {d.get('version', '')}: {v['id']} (fixed in {', '.join(v.get('fix_versions') or ['-'])})"
                 for d in deps for v in d.get("vulns", [])]
     findings += [f"{d['name']}: not scanned ({d['skip_reason']})" for d in skipped]
     vulnerable = any(d.get("vulns") for d in deps)

@@ -71,7 +71,7 @@ def _place(src: Path, dest: Path) -> None:
 def assemble(cfg: Config, v: version.Version, records: dict, stage: Path, epoch: int) -> dict:
     """Write everything into the staging folder; return the release manifest."""
     artifacts = []
-    for target, record in records.items():
+    for record in records.values():
         for item in record["artifacts"]:
             src = record["_path"].parent / item["path"]
             _place(src, stage / item["name"])

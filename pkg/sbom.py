@@ -28,7 +28,8 @@ def build_bom(cfg: Config, version: str, shipped: Shipped, files: list[dict], ep
     bom.metadata.timestamp = datetime.fromtimestamp(epoch, tz=UTC)
     app = Component(
         name=cfg.app, version=version, type=ComponentType.APPLICATION, bom_ref=f"app:{cfg.app}",
-        purl=PackageURL(type="pypi", name=cfg.app, version=version), licenses=_licences(cfg.license), description=cfg.description,
+        purl=PackageURL(type="pypi", name=cfg.app, version=version), licenses=_licences(cfg.license),
+        description=cfg.description,
         external_references=[ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(cfg.homepage))])
     bom.metadata.component = app
     parts = []
