@@ -1,0 +1,207 @@
+"""`python -m pkg msi`: the Windows folder as a per-machine MSI with the app on PATH.
+
+Linux (here, and the release job holding the Windows zip): harvest in Python (pkg/wxs.py), build with
+msitools' `wixl -a x64`, then patch with `msibuild` what wixl 0.101 cannot write: the PATH Environment
+row and its WriteEnvironmentStrings/RemoveEnvironmentStrings actions, WiX's Upgrade rows for
+AllowSameVersionUpgrades, Win64 component attributes, and the database codepage (1252).
+Windows (the CI runner): scripts/msi.ps1 builds wix/tailor.wxs with WiX 5.0.2 from the values
+`--print-wix-vars` prints, then hands the MSI back with `--record`. Both paths install the same files,
+PATH entry and ARP metadata; their component GUIDs differ (WiX derives its own), so one product should
+be released from one path.
+ProductVersion is VERSION's X.Y.Z (pre-release dropped, see pkg/version.py); the ProductCode rule is in
+pkg/wxs.py. Manifest fields product_code/upgrade_code are braced, as MSI stores them.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from pkg import archive, atomic, config, manifest, sign, targets, wxs
+from pkg.config import Config
+from pkg.errors import InputError, PkgError
+from pkg.version import Version, parse
+
+WXS_V5 = config.ROOT / "wix" / "tailor.wxs"
+CODEPAGE = 1252  # what wixl 0.101 actually writes names in; wxs.harvest refuses the rest
+# Upgrade.Attributes as WiX writes them for MajorUpgrade AllowSameVersionUpgrades="yes":
+UPGRADE = 1 | 256 | 512  # MigrateFeatures | VersionMinInclusive | VersionMaxInclusive (same version upgrades)
+DOWNGRADE = 2  # OnlyDetect: a newer installed version sets WIX_DOWNGRADE_DETECTED, the LaunchCondition refuses
+WIN64 = 256
+STAGING = ".{name}.staging"  # where scripts/msi.ps1 has WiX write; --record moves the MSI out of it
+
+
+def _run(cmd: list[str], cwd: Path | None = None) -> str:
+    if shutil.which(cmd[0]) is None:
+        raise PkgError(f"{cmd[0]} not found (apt-get install wixl msitools)")
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, encoding="utf-8", errors="replace")
+    if done.returncode != 0:
+        lines = [ln for ln in done.stderr.splitlines() if ln.strip() and "GLib-GObject-WARNING" not in ln]
+        raise PkgError(f"{cmd[0]} failed: {lines[-1] if lines else f'exit {done.returncode}'}")
+    return done.stdout
+
+
+def read_table(msi: Path, table: str) -> list[dict[str, str]]:
+    """Rows of one table, read with `msiinfo export` (header: names, types, table + keys)."""
+    lines = [ln.rstrip("\r") for ln in _run(["msiinfo", "export", str(msi), table]).split("\n")]
+    names = lines[0].split("\t")
+    return [dict(zip(names, line.split("\t"), strict=True)) for line in lines[3:] if line]
+
+
+def product_code(msi: Path) -> str:
+    if not msi.is_file():
+        raise PkgError(f"{msi}: no such MSI")
+    props = {row["Property"]: row["Value"] for row in read_table(msi, "Property")}
+    if "ProductCode" not in props:
+        raise PkgError(f"{msi.name}: no ProductCode property")
+    return props["ProductCode"]
+
+
+def _idt(path: Path, columns: list[tuple[str, str]], table: str, keys: list[str], rows: list[list]) -> Path:
+    lines = ["\t".join(c for c, _ in columns), "\t".join(t for _, t in columns), "\t".join([table, *keys])]
+    for row in rows:
+        cells = ["" if v is None else str(v) for v in row]
+        if any(ch in cell for cell in cells for ch in "\t\r\n"):
+            raise PkgError(f"{table}: a value holds a tab or newline")
+        lines.append("\t".join(cells))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    return path
+
+
+def _patch(cfg: Config, version: Version, msi: Path, work: Path) -> None:
+    code = "{" + cfg.upgrade_code + "}"
+    env = _idt(work / "Environment.idt", [("Environment", "s72"), ("Name", "l255"), ("Value", "L255"),
+                                          ("Component_", "s72")], "Environment", ["Environment"],
+               # WiX's spelling of Action=set Permanent=no System=yes Part=last: = set, - remove on
+               # uninstall, * system variable; [~] is the existing value, so the folder goes last.
+               [["PATH", "=-*PATH", f"[~];[{wxs.INSTALLFOLDER}]", wxs.PATH_COMPONENT]])
+    upgrade = _idt(work / "Upgrade.idt", [("UpgradeCode", "s38"), ("VersionMin", "S20"), ("VersionMax", "S20"),
+                                          ("Language", "S255"), ("Attributes", "i4"), ("Remove", "S255"),
+                                          ("ActionProperty", "s72")], "Upgrade",
+                   ["UpgradeCode", "VersionMin", "VersionMax", "Language", "Attributes"],
+                   [[code, None, version.msi, None, UPGRADE, None, "WIX_UPGRADE_DETECTED"],
+                    [code, version.msi, None, None, DOWNGRADE, None, "WIX_DOWNGRADE_DETECTED"]])
+    codepage = work / "_ForceCodepage.idt"
+    codepage.write_bytes(f"\r\n\r\n{CODEPAGE}\t_ForceCodepage\r\n".encode())
+    _run(["msibuild", str(msi), "-i", str(codepage), "-i", str(env), "-i", str(upgrade),
+          "-q", "INSERT INTO `InstallExecuteSequence` (`Action`, `Sequence`) VALUES ('WriteEnvironmentStrings', 5200)",
+          "-q", "INSERT INTO `InstallExecuteSequence` (`Action`, `Sequence`) VALUES ('RemoveEnvironmentStrings', 3300)",
+          "-q", f"UPDATE `Component` SET `Attributes` = {WIN64}"])
+
+
+def build_msi(cfg: Config, folder: Path, version: Version, out: Path, signer: sign.Signer | None = None) -> dict:
+    """Build `out` from `folder`; returns the artifact entry's extra fields. Signs when SIGN_CERT is set
+    (or `signer` is given): the .exe files in a copy of the folder, then the MSI."""
+    if not folder.is_dir():
+        raise PkgError(f"{folder}: no such folder to package (run `make build` on Windows, or fetch its zip)")
+    signer = signer or sign.from_env(cfg)
+    with tempfile.TemporaryDirectory(prefix="msi-") as tmp:
+        work = Path(tmp)
+        source = folder
+        if signer:
+            source = work / "src"
+            shutil.copytree(folder, source, symlinks=False)
+            sign.sign_tree(signer, source)
+        dirs, files = wxs.harvest(source)
+        (work / "product.wxs").write_bytes(wxs.render(cfg, version, dirs, files))
+        msi = work / "product.msi"
+        _run(["wixl", "-a", "x64", "-o", str(msi), str(work / "product.wxs")], cwd=source)
+        _patch(cfg, version, msi, work)
+        code = product_code(msi)
+        if code != "{" + wxs.product_code(cfg, version) + "}":
+            raise PkgError(f"{out.name}: ProductCode {code} is not the one derived for {version}")
+        if signer:
+            sign.sign_file(signer, msi)
+        with atomic.staged_file(out) as staged:
+            shutil.copyfile(msi, staged)
+    return {"product_code": code, "upgrade_code": "{" + cfg.upgrade_code + "}", "product_version": version.msi,
+            "signed": signer is not None}
+
+
+def wix_vars(cfg: Config, version: Version, source_dir: Path) -> dict[str, str]:
+    """The -d preprocessor variables wix/tailor.wxs uses; its constants stay in pyproject.toml."""
+    arp = wxs.arp_properties(cfg)
+    return {"AppName": cfg.app, "Manufacturer": cfg.publisher, "Version": version.msi,
+            "UpgradeCode": cfg.upgrade_code, "ProductCode": wxs.product_code(cfg, version),
+            "PathComponentGuid": wxs.path_component_guid(cfg), "SourceDir": str(source_dir.resolve()),
+            "Homepage": arp["ARPURLINFOABOUT"], "Description": arp["ARPCOMMENTS"],
+            "DowngradeMessage": wxs.DOWNGRADE_MESSAGE}
+
+
+def _names(cfg: Config, target: targets.Target, dist: Path) -> tuple[Path, Path, Path]:
+    stem = f"{cfg.app}-{target.name}"
+    return dist / stem, dist / f"{stem}.zip", dist / f"{stem}.msi"
+
+
+def _record(cfg: Config, target: targets.Target, dist: Path, msi: Path, fields: dict) -> None:
+    entry = manifest.describe(msi, dist, "msi", target.name, **fields)
+    manifest.add_artifact(dist, cfg.app, target.name, entry)
+
+
+def _check_record(cfg: Config, target: targets.Target, dist: Path, version: Version) -> None:
+    """Fail before building: the MSI needs the target's record, and it must be this version's build."""
+    record = manifest.read(manifest.record_path(dist, cfg.app, target.name))
+    if record["version"] != str(version):
+        raise PkgError(f"{target.name} build is version {record['version']}, not {version}")
+
+
+def record_windows(cfg: Config, target: targets.Target, dist: Path, version: Version, staged: Path,
+                   code: str, signed: bool) -> Path:
+    """Take an MSI built by scripts/msi.ps1 into dist/ and its record (the ProductCode read on Windows)."""
+    _check_record(cfg, target, dist, version)
+    if not staged.is_file():
+        raise PkgError(f"{staged}: no such MSI to record")
+    want = "{" + wxs.product_code(cfg, version) + "}"
+    if code.strip().upper() != want:
+        raise PkgError(f"{staged.name}: ProductCode {code.strip()} is not {want} (were the -d variables passed?)")
+    final = _names(cfg, target, dist)[2]
+    os.replace(staged, final)
+    if staged.parent.name == STAGING.format(name=final.name):  # wix leaves a .wixpdb beside it
+        shutil.rmtree(staged.parent, ignore_errors=True)
+    _record(cfg, target, dist, final, {"product_code": want, "upgrade_code": "{" + cfg.upgrade_code + "}",
+                                       "product_version": version.msi, "signed": signed})
+    return final
+
+
+def cmd_msi(args) -> None:
+    cfg = config.load()
+    target = targets.parse(args.target)
+    if target.os != "windows":
+        raise InputError(f"an MSI is built from a Windows target, not {target.name}")
+    version = parse(args.version or cfg.version)
+    dist = Path(args.dist)
+    folder, zipped, out = _names(cfg, target, dist)
+    if args.print_wix_vars:
+        staged = dist / STAGING.format(name=out.name) / out.name
+        print(json.dumps({"wxs": str(WXS_V5), "out": str(staged.resolve()), "timestamp_url": sign.timestamp_url(),
+                          "vars": wix_vars(cfg, version, folder)}, indent=2))
+        return
+    if args.record:
+        record_windows(cfg, target, dist, version, Path(args.record), args.product_code or "", args.signed)
+        return
+    _check_record(cfg, target, dist, version)
+    if folder.is_dir():
+        _record(cfg, target, dist, out, build_msi(cfg, folder, version, out))
+        return
+    if not zipped.is_file():
+        raise PkgError(f"neither {folder} nor {zipped} exists (build windows-x86_64 first, or fetch its zip)")
+    with tempfile.TemporaryDirectory(prefix="msi-zip-") as tmp:
+        fields = build_msi(cfg, archive.extract(zipped, Path(tmp)), version, out)
+    _record(cfg, target, dist, out, fields)
+
+
+def add_parser(stages) -> None:
+    sub = stages.add_parser("msi", help="build dist/<app>-windows-x86_64.msi and record it",
+                            description=__doc__.split("\n\n")[0])
+    sub.set_defaults(func=cmd_msi)
+    sub.add_argument("--target", default="windows-x86_64", help="Windows target (default: windows-x86_64)")
+    sub.add_argument("--version", help="release VERSION (default: pyproject's)")
+    sub.add_argument("--dist", default=str(config.ROOT / "dist"), help="artifact folder (default: dist/)")
+    mode = sub.add_mutually_exclusive_group()
+    mode.add_argument("--print-wix-vars", action="store_true",
+                      help="print the WiX 5 build plan as JSON (wxs, out, timestamp_url, vars) for scripts/msi.ps1")
+    mode.add_argument("--record", metavar="MSI", help="record an MSI built on Windows (with --product-code)")
+    sub.add_argument("--product-code", help="ProductCode read from the --record MSI")
+    sub.add_argument("--signed", action="store_true", help="the --record MSI was signed")

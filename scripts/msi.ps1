@@ -1,0 +1,60 @@
+# MSI glue for the Windows runner: WiX 5.0.2 builds wix/tailor.wxs; the values, the ProductCode check and
+# the artifact record are Python's (`python -m pkg msi --print-wix-vars` / `--record`, tested on Linux).
+# Untested here: Linux has no PowerShell, dotnet, WiX or Windows Installer COM, so keep this file thin.
+param([string]$Target = "windows-x86_64", [string]$Version = "")
+$ErrorActionPreference = "Stop"
+Set-Location (Join-Path $PSScriptRoot "..")
+$uv = if ($env:UV) { $env:UV } else { "uv" }
+$pkg = @("run", "--frozen", "--no-sync", "python", "-m", "pkg", "msi", "--target", $Target)
+if ($Version) { $pkg += @("--version", $Version) }
+
+# WiX 5.0.2 as a global dotnet tool (v6 adds the OSMF EULA, v7 needs `wix eula accept`).
+$wixVersion = "5.0.2"
+$env:PATH = "$env:USERPROFILE\.dotnet\tools;$env:PATH"
+$have = if (Get-Command wix -ErrorAction SilentlyContinue) { (& wix --version) -join "" } else { "" }
+if (-not $have.StartsWith($wixVersion)) {
+    if ($have) { & dotnet tool uninstall --global wix | Out-Null }
+    & dotnet tool install --global wix --version $wixVersion
+    if ($LASTEXITCODE -ne 0) { throw "dotnet tool install wix $wixVersion failed" }
+}
+
+# The plan: wxs, staging output, timestamp URL and the -d variables (all paths absolute).
+$json = & $uv @pkg --print-wix-vars
+if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+$plan = ($json -join "`n") | ConvertFrom-Json
+
+# Optional Authenticode (same SIGN_* variables as pkg/sign.py; signtool takes a .pfx).
+$signed = [bool]$env:SIGN_CERT
+function Invoke-Sign([string]$Path) {
+    $a = @("sign", "/fd", "SHA256", "/f", $env:SIGN_CERT)
+    if ($env:SIGN_PASSWORD) { $a += @("/p", $env:SIGN_PASSWORD) }
+    if ($plan.timestamp_url) { $a += @("/tr", $plan.timestamp_url, "/td", "SHA256") }
+    & signtool @a $Path
+    if ($LASTEXITCODE -ne 0) { throw "signtool failed on $Path" }
+}
+if ($signed) { Get-ChildItem $plan.vars.SourceDir -Recurse -Filter *.exe | ForEach-Object { Invoke-Sign $_.FullName } }
+
+$defs = foreach ($p in $plan.vars.PSObject.Properties) { "-d"; "$($p.Name)=$($p.Value)" }
+New-Item -ItemType Directory -Force (Split-Path $plan.out) | Out-Null
+& wix build $plan.wxs -arch x64 @defs -o $plan.out
+if ($LASTEXITCODE -ne 0) { throw "wix build failed" }
+if ($signed) { Invoke-Sign $plan.out }
+
+# ProductCode from the database itself (Windows Installer COM, read-only), then release the file.
+$installer = New-Object -ComObject WindowsInstaller.Installer
+$db = $installer.GetType().InvokeMember("OpenDatabase", "InvokeMethod", $null, $installer, @($plan.out, 0))
+$query = "SELECT ``Value`` FROM ``Property`` WHERE ``Property`` = 'ProductCode'"
+$view = $db.GetType().InvokeMember("OpenView", "InvokeMethod", $null, $db, @($query))
+$view.GetType().InvokeMember("Execute", "InvokeMethod", $null, $view, $null) | Out-Null
+$row = $view.GetType().InvokeMember("Fetch", "InvokeMethod", $null, $view, $null)
+if ($null -eq $row) { throw "no ProductCode in $($plan.out)" }
+$code = $row.GetType().InvokeMember("StringData", "GetProperty", $null, $row, 1)
+$view.GetType().InvokeMember("Close", "InvokeMethod", $null, $view, $null) | Out-Null
+foreach ($o in @($row, $view, $db, $installer)) { [void][Runtime.InteropServices.Marshal]::ReleaseComObject($o) }
+[GC]::Collect(); [GC]::WaitForPendingFinalizers()
+
+# Python checks the code against the derived one, moves the MSI into dist/ and records it.
+$record = @("--record", $plan.out, "--product-code", $code)
+if ($signed) { $record += "--signed" }
+& $uv @pkg @record
+exit $LASTEXITCODE
