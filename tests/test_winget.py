@@ -1,0 +1,145 @@
+"""winget manifests: layout, header, values, PyYAML round trip, the project's check() and, when the
+official 1.12.0 JSON schemas are in ../shared/reference, validation against them as well."""
+
+import copy
+import dataclasses
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from pkg import config, winget
+from pkg.errors import PkgError
+from tests.fixtures_release import make_release
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "winget-schemas" / "1.12.0"
+KINDS = ("version", "installer", "defaultLocale")
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return config.load()
+
+
+def load(folder: Path, package_id: str) -> dict[str, dict]:
+    names = winget.file_names(package_id)
+    return {kind: yaml.safe_load((folder / names[kind]).read_text(encoding="utf-8")) for kind in KINDS}
+
+
+def schema_errors(manifests: dict[str, dict]) -> list[str]:
+    """Official-schema errors; [] also when the schemas are not on this machine (check() always runs)."""
+    errors = []
+    for kind, doc in manifests.items():
+        path = SCHEMAS / f"manifest.{kind}.1.12.0.json"
+        if path.exists():
+            validator = jsonschema.Draft7Validator(json.loads(path.read_text(encoding="utf-8")))
+            errors += [f"{kind}: {e.message}" for e in validator.iter_errors(doc)]
+    return errors
+
+
+def test_writes_three_manifests_in_the_community_layout_and_the_release(tmp_path, cfg):
+    release_dir, release = make_release(tmp_path, cfg)
+    paths = winget.write(cfg, release, release_dir, tmp_path)
+    repo_folder = tmp_path / "winget/manifests/t/TailorProject/Tailor/0.2.0"
+    names = ["TailorProject.Tailor.yaml", "TailorProject.Tailor.installer.yaml",
+             "TailorProject.Tailor.locale.en-US.yaml"]
+    assert paths == [repo_folder / n for n in names] + [release_dir / "winget" / n for n in names]
+    for name, kind in zip(names, KINDS, strict=True):
+        text = (repo_folder / name).read_text(encoding="utf-8")
+        assert text.splitlines()[0] == \
+            f"# yaml-language-server: $schema=https://aka.ms/winget-manifest.{kind}.1.12.0.schema.json"
+        assert (release_dir / "winget" / name).read_text(encoding="utf-8") == text
+    assert sorted(p.name for p in repo_folder.iterdir()) == sorted(names)  # no staging leftovers
+
+
+def test_values_come_from_the_msi_and_config(tmp_path, cfg):
+    release_dir, release = make_release(tmp_path, cfg)
+    winget.write(cfg, release, release_dir, tmp_path)
+    docs = load(release_dir / "winget", cfg.package_id)
+    msi = next(a for a in release["artifacts"] if a["kind"] == "msi")
+    installer = docs["installer"]
+    assert installer["InstallerType"] == "wix" and installer["Scope"] == "machine"
+    assert installer["UpgradeBehavior"] == "install"
+    assert installer["Installers"] == [{
+        "Architecture": "x64", "InstallerUrl": msi["url"], "InstallerSha256": msi["sha256"].upper(),
+        "ProductCode": msi["product_code"],
+        "AppsAndFeaturesEntries": [{"ProductCode": msi["product_code"], "UpgradeCode": "{" + cfg.upgrade_code + "}"}],
+    }]
+    locale = docs["defaultLocale"]
+    assert (locale["Publisher"], locale["PackageName"], locale["License"]) == ("Tailor Project", "Tailor", "MIT")
+    assert locale["ShortDescription"] == cfg.description and locale["PackageUrl"] == cfg.homepage
+    for doc in docs.values():  # YAML must not turn versions into numbers
+        assert doc["PackageVersion"] == "0.2.0" and doc["ManifestVersion"] == "1.12.0"
+
+
+def test_manifests_pass_the_projects_checks_and_the_official_schemas(tmp_path, cfg):
+    release_dir, release = make_release(tmp_path, cfg)
+    winget.write(cfg, release, release_dir, tmp_path)
+    docs = load(release_dir / "winget", cfg.package_id)
+    assert winget.check(docs) == []
+    assert schema_errors(docs) == []
+
+
+# (mutation, the project's problem text, whether the official schema rejects it too: it does not know
+# that an MSI ProductCode wants braces, nor that the files must agree with each other)
+BROKEN = [
+    (lambda d: d["defaultLocale"].pop("ShortDescription"), "defaultLocale: ShortDescription is missing", True),
+    (lambda d: d["installer"]["Installers"][0].update(InstallerSha256="abc"), "InstallerSha256 must be 64 hex", True),
+    (lambda d: d["installer"]["Installers"][0].update(ProductCode="A1894848-E15E-5D94-B083-A6B2D35AFA2F"),
+     "ProductCode must be a {GUID}", False),
+    (lambda d: [doc.update(PackageVersion=1.2) for doc in d.values()], "PackageVersion 1.2 must be a string", True),
+    (lambda d: d["installer"].update(PackageIdentifier="TailorProject.Other"), "differs from the version", False),
+    (lambda d: d["installer"]["Installers"][0].update(Architecture="amd64"), "not a winget architecture", True),
+    (lambda d: d["installer"]["Installers"][0].update(InstallerUrl="http://x"), "InstallerUrl must be https", False),
+    (lambda d: d["version"].update(ManifestVersion="1.28.0"), "ManifestVersion must be the string", False),
+]
+
+
+@pytest.mark.parametrize(("mutate", "problem", "schema_rejects"), BROKEN)
+def test_check_reports_broken_manifests(tmp_path, cfg, mutate, problem, schema_rejects):
+    release_dir, release = make_release(tmp_path, cfg)
+    good = winget.build(cfg, release, [a for a in release["artifacts"] if a["kind"] == "msi"])
+    bad = copy.deepcopy(good)
+    mutate(bad)
+    assert any(problem in p for p in winget.check(bad)), winget.check(bad)
+    if SCHEMAS.exists() and schema_rejects:
+        assert schema_errors(bad), "the official schema should reject this too"
+
+
+def test_versions_stay_strings_in_yaml():
+    text = winget.dump("version", {"PackageVersion": "1.10", "ManifestVersion": "1.12.0"})
+    assert yaml.safe_load(text)["PackageVersion"] == "1.10"
+
+
+def test_no_msi_writes_nothing(tmp_path, cfg, capsys):
+    release_dir, release = make_release(tmp_path, cfg, msi=False)
+    assert winget.write(cfg, release, release_dir, tmp_path) == []
+    assert "no MSI in this release: winget manifests not written" in capsys.readouterr().out
+    assert not (tmp_path / "winget").exists() and not (release_dir / "winget").exists()
+
+
+def test_prerelease_only_when_asked(tmp_path, cfg, capsys):
+    release_dir, release = make_release(tmp_path, cfg, version="0.2.0rc1", prerelease=True)
+    assert winget.write(cfg, release, release_dir, tmp_path) == []
+    assert "0.2.0rc1 is a pre-release: winget manifests not written" in capsys.readouterr().out
+    assert not (tmp_path / "winget").exists()
+    paths = winget.write(cfg, release, release_dir, tmp_path, allow_prerelease=True)
+    assert paths[0].parent.name == "0.2.0rc1" and "PackageVersion: 0.2.0rc1" in paths[0].read_text()
+
+
+def test_foreign_upgrade_code_is_refused_and_nothing_written(tmp_path, cfg):
+    release_dir, release = make_release(tmp_path, dataclasses.replace(
+        cfg, upgrade_code="00000000-0000-4000-8000-000000000000"))
+    with pytest.raises(PkgError, match="is not tool.pkg.upgrade-code"):
+        winget.write(cfg, release, release_dir, tmp_path)
+    assert not (tmp_path / "winget").exists() and not (release_dir / "winget").exists()
+
+
+def test_rewriting_a_version_replaces_its_folder(tmp_path, cfg):
+    release_dir, release = make_release(tmp_path, cfg)
+    first = winget.write(cfg, release, release_dir, tmp_path)
+    (first[0].parent / "stale.yaml").write_text("old\n")
+    assert winget.write(cfg, release, release_dir, tmp_path) == first
+    assert not (first[0].parent / "stale.yaml").exists()
