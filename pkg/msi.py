@@ -28,7 +28,7 @@ WXS_V5 = config.ROOT / "wix" / "tailor.wxs"
 CODEPAGE = 1252  # what wixl 0.101 actually writes names in; wxs.harvest refuses the rest
 # Upgrade.Attributes as WiX writes them for MajorUpgrade AllowSameVersionUpgrades="yes":
 UPGRADE = 1 | 256 | 512  # MigrateFeatures | VersionMinInclusive | VersionMaxInclusive (same version upgrades)
-DOWNGRADE = 2  # OnlyDetect: a newer installed version sets WIX_DOWNGRADE_DETECTED, the LaunchCondition refuses
+DOWNGRADE = 2  # OnlyDetect: a newer installed version sets WIX_DOWNGRADE_DETECTED; a LaunchCondition refuses
 WIN64 = 256
 STAGING = ".{name}.staging"  # where scripts/msi.ps1 has WiX write; --record moves the MSI out of it
 
@@ -59,39 +59,41 @@ def product_code(msi: Path) -> str:
     return props["ProductCode"]
 
 
-def _idt(path: Path, columns: list[tuple[str, str]], table: str, keys: list[str], rows: list[list]) -> Path:
-    lines = ["\t".join(c for c, _ in columns), "\t".join(t for _, t in columns), "\t".join([table, *keys])]
-    for row in rows:
-        cells = ["" if v is None else str(v) for v in row]
-        if any(ch in cell for cell in cells for ch in "\t\r\n"):
-            raise PkgError(f"{table}: a value holds a tab or newline")
-        lines.append("\t".join(cells))
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+# IDT column specs (name, MSI type) of the tables msibuild imports whole; the primary key columns come first.
+ENVIRONMENT = [("Environment", "s72"), ("Name", "l255"), ("Value", "L255"), ("Component_", "s72")]
+UPGRADE_COLUMNS = [("UpgradeCode", "s38"), ("VersionMin", "S20"), ("VersionMax", "S20"), ("Language", "S255"),
+                   ("Attributes", "i4"), ("Remove", "S255"), ("ActionProperty", "s72")]
+SEQUENCE_ROW = "INSERT INTO `InstallExecuteSequence` (`Action`, `Sequence`) VALUES ('{0}', {1})"
+
+
+def _idt(path: Path, table: str, columns: list[tuple[str, str]], keys: int, rows: list[list]) -> Path:
+    head = [[c for c, _ in columns], [t for _, t in columns], [table] + [c for c, _ in columns[:keys]]]
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    if any(ch in cell for row in cells for cell in row for ch in "\t\r\n"):
+        raise PkgError(f"{table}: a value holds a tab or newline")
+    path.write_bytes("".join("\t".join(line) + "\r\n" for line in head + cells).encode("cp1252"))
     return path
 
 
 def _patch(cfg: Config, version: Version, msi: Path, work: Path) -> None:
     code = "{" + cfg.upgrade_code + "}"
-    env = _idt(work / "Environment.idt", [("Environment", "s72"), ("Name", "l255"), ("Value", "L255"),
-                                          ("Component_", "s72")], "Environment", ["Environment"],
-               # WiX's spelling of Action=set Permanent=no System=yes Part=last: = set, - remove on
-               # uninstall, * system variable; [~] is the existing value, so the folder goes last.
+    # WiX's spelling of Environment Action=set Permanent=no System=yes: = set, - remove on uninstall,
+    # * system variable; Part=last is the value [~];[folder] ([~] is the existing PATH).
+    env = _idt(work / "Environment.idt", "Environment", ENVIRONMENT, 1,
                [["PATH", "=-*PATH", f"[~];[{wxs.INSTALLFOLDER}]", wxs.PATH_COMPONENT]])
-    upgrade = _idt(work / "Upgrade.idt", [("UpgradeCode", "s38"), ("VersionMin", "S20"), ("VersionMax", "S20"),
-                                          ("Language", "S255"), ("Attributes", "i4"), ("Remove", "S255"),
-                                          ("ActionProperty", "s72")], "Upgrade",
-                   ["UpgradeCode", "VersionMin", "VersionMax", "Language", "Attributes"],
+    upgrade = _idt(work / "Upgrade.idt", "Upgrade", UPGRADE_COLUMNS, 5,
                    [[code, None, version.msi, None, UPGRADE, None, "WIX_UPGRADE_DETECTED"],
                     [code, version.msi, None, None, DOWNGRADE, None, "WIX_DOWNGRADE_DETECTED"]])
     codepage = work / "_ForceCodepage.idt"
     codepage.write_bytes(f"\r\n\r\n{CODEPAGE}\t_ForceCodepage\r\n".encode())
     _run(["msibuild", str(msi), "-i", str(codepage), "-i", str(env), "-i", str(upgrade),
-          "-q", "INSERT INTO `InstallExecuteSequence` (`Action`, `Sequence`) VALUES ('WriteEnvironmentStrings', 5200)",
-          "-q", "INSERT INTO `InstallExecuteSequence` (`Action`, `Sequence`) VALUES ('RemoveEnvironmentStrings', 3300)",
+          "-q", SEQUENCE_ROW.format("WriteEnvironmentStrings", 5200),
+          "-q", SEQUENCE_ROW.format("RemoveEnvironmentStrings", 3300),
           "-q", f"UPDATE `Component` SET `Attributes` = {WIN64}"])
 
 
-def build_msi(cfg: Config, folder: Path, version: Version, out: Path, signer: sign.Signer | None = None) -> dict:
+def build_msi(cfg: Config, folder: Path, version: Version, out: Path,
+              signer: sign.Signer | None = None) -> dict:
     """Build `out` from `folder`; returns the artifact entry's extra fields. Signs when SIGN_CERT is set
     (or `signer` is given): the .exe files in a copy of the folder, then the MSI."""
     if not folder.is_dir():
@@ -116,8 +118,8 @@ def build_msi(cfg: Config, folder: Path, version: Version, out: Path, signer: si
             sign.sign_file(signer, msi)
         with atomic.staged_file(out) as staged:
             shutil.copyfile(msi, staged)
-    return {"product_code": code, "upgrade_code": "{" + cfg.upgrade_code + "}", "product_version": version.msi,
-            "signed": signer is not None}
+    return {"product_code": code, "upgrade_code": "{" + cfg.upgrade_code + "}",
+            "product_version": version.msi, "signed": signer is not None}
 
 
 def wix_vars(cfg: Config, version: Version, source_dir: Path) -> dict[str, str]:
@@ -155,7 +157,8 @@ def record_windows(cfg: Config, target: targets.Target, dist: Path, version: Ver
         raise PkgError(f"{staged}: no such MSI to record")
     want = "{" + wxs.product_code(cfg, version) + "}"
     if code.strip().upper() != want:
-        raise PkgError(f"{staged.name}: ProductCode {code.strip()} is not {want} (were the -d variables passed?)")
+        raise PkgError(f"{staged.name}: ProductCode {code.strip()} is not {want} "
+                       "(were the -d variables passed?)")
     final = _names(cfg, target, dist)[2]
     os.replace(staged, final)
     if staged.parent.name == STAGING.format(name=final.name):  # wix leaves a .wixpdb beside it
@@ -175,8 +178,9 @@ def cmd_msi(args) -> None:
     folder, zipped, out = _names(cfg, target, dist)
     if args.print_wix_vars:
         staged = dist / STAGING.format(name=out.name) / out.name
-        print(json.dumps({"wxs": str(WXS_V5), "out": str(staged.resolve()), "timestamp_url": sign.timestamp_url(),
-                          "vars": wix_vars(cfg, version, folder)}, indent=2))
+        plan = {"wxs": str(WXS_V5), "out": str(staged.resolve()), "timestamp_url": sign.timestamp_url(),
+                "vars": wix_vars(cfg, version, folder)}
+        print(json.dumps(plan, indent=2))
         return
     if args.record:
         record_windows(cfg, target, dist, version, Path(args.record), args.product_code or "", args.signed)
@@ -201,7 +205,7 @@ def add_parser(stages) -> None:
     sub.add_argument("--dist", default=str(config.ROOT / "dist"), help="artifact folder (default: dist/)")
     mode = sub.add_mutually_exclusive_group()
     mode.add_argument("--print-wix-vars", action="store_true",
-                      help="print the WiX 5 build plan as JSON (wxs, out, timestamp_url, vars) for scripts/msi.ps1")
+                      help="print the WiX 5 build plan for scripts/msi.ps1 as JSON")
     mode.add_argument("--record", metavar="MSI", help="record an MSI built on Windows (with --product-code)")
     sub.add_argument("--product-code", help="ProductCode read from the --record MSI")
     sub.add_argument("--signed", action="store_true", help="the --record MSI was signed")

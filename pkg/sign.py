@@ -9,6 +9,7 @@ On Windows, scripts/msi.ps1 signs with signtool using the same variables.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -67,7 +68,10 @@ def sign_file(signer: Signer, path: Path) -> None:
     if shutil.which("osslsigncode") is None:
         raise PkgError("osslsigncode not found (apt-get install osslsigncode)")
     cmd = ["osslsigncode", "sign", "-h", "sha256", "-n", signer.description, "-i", signer.url]
-    cmd += ["-pkcs12", str(signer.cert)] if signer.pkcs12 else ["-certs", str(signer.cert), "-key", str(signer.key)]
+    if signer.pkcs12:
+        cmd += ["-pkcs12", str(signer.cert)]
+    else:
+        cmd += ["-certs", str(signer.cert), "-key", str(signer.key)]
     if signer.timestamp_url:
         cmd += ["-ts", signer.timestamp_url]
     with tempfile.TemporaryDirectory(prefix="sign-") as tmp, atomic.staged_file(path) as staged:
@@ -79,8 +83,10 @@ def sign_file(signer: Signer, path: Path) -> None:
         staged.unlink()  # osslsigncode writes -out itself
         done = subprocess.run(cmd + ["-in", str(path), "-out", str(staged)], capture_output=True, text=True)
         if done.returncode != 0:
-            lines = [ln for ln in (done.stderr + done.stdout).splitlines() if ln.strip()]
-            raise PkgError(f"{path.name}: signing failed: {lines[-1] if lines else 'osslsigncode failed'}")
+            # The first stderr line names the cause; OpenSSL's error-stack lines follow it.
+            lines = [ln for ln in done.stderr.splitlines()
+                     if ln.strip() and not re.match(r"[0-9A-F]+:error:", ln)]
+            raise PkgError(f"{path.name}: signing failed: {lines[0] if lines else 'osslsigncode failed'}")
 
 
 def sign_tree(signer: Signer, folder: Path) -> list[Path]:

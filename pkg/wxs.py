@@ -128,7 +128,8 @@ def render(cfg: Config, version: Version, dirs: list[Entry], files: list[Entry])
         el(product, "Property", Id=key, Value=value)
 
     target = el(product, "Directory", Id="TARGETDIR", Name="SourceDir")
-    install = el(el(target, "Directory", Id="ProgramFiles64Folder"), "Directory", Id=INSTALLFOLDER, Name=cfg.app)
+    program_files = el(target, "Directory", Id="ProgramFiles64Folder")
+    install = el(program_files, "Directory", Id=INSTALLFOLDER, Name=cfg.app)
     # The PATH component holds no file; msi.py adds its Environment row (wixl 0.101 lacks <Environment>).
     path_comp = el(install, "Component", Id=PATH_COMPONENT, Guid=path_component_guid(cfg), Win64="yes")
     el(path_comp, "CreateFolder")

@@ -64,7 +64,7 @@ def installed_paths(path: Path) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def two_msis(tmp_path_factory):
     root = tmp_path_factory.mktemp("msi")
     folder = make_windows_folder(root)
     out = root / "out dir with spaces"
@@ -73,21 +73,21 @@ def built(tmp_path_factory):
     return folder, {v: out / f"tailor {v}.msi" for v in (V1, V2)}, fields
 
 
-def test_every_file_once_with_its_size(built):
-    folder, msis, _ = built
+def test_every_file_once_with_its_size(two_msis):
+    folder, msis, _ = two_msis
     want = {p.relative_to(folder).as_posix(): p.stat().st_size for p in folder.rglob("*") if p.is_file()}
     assert len(want) > 100
     assert installed_paths(msis[V1]) == want
 
 
-def test_msiextract_gives_back_the_same_tree(built, tmp_path):
-    folder, msis, _ = built
+def test_msiextract_gives_back_the_same_tree(two_msis, tmp_path):
+    folder, msis, _ = two_msis
     subprocess.run(["msiextract", "-C", str(tmp_path), str(msis[V1])], check=True, capture_output=True)
     assert tree(tmp_path / CFG.app) == tree(folder)
 
 
-def test_path_environment_row_and_actions(built):
-    _, msis, _ = built
+def test_path_environment_row_and_actions(two_msis):
+    _, msis, _ = two_msis
     assert msi.read_table(msis[V1], "Environment") == [
         {"Environment": "PATH", "Name": "=-*PATH", "Value": "[~];[INSTALLFOLDER]", "Component_": "PathComponent"}]
     comp = {r["Component"]: r for r in msi.read_table(msis[V1], "Component")}["PathComponent"]
@@ -104,8 +104,8 @@ def props(path: Path) -> dict[str, str]:
     return {r["Property"]: r["Value"] for r in msi.read_table(path, "Property")}
 
 
-def test_codes_and_versions_across_two_releases(built):
-    _, msis, fields = built
+def test_codes_and_versions_across_two_releases(two_msis):
+    _, msis, fields = two_msis
     p1, p2 = props(msis[V1]), props(msis[V2])
     assert p1["UpgradeCode"] == p2["UpgradeCode"] == "{" + CFG.upgrade_code + "}"
     assert p1["ProductCode"] != p2["ProductCode"]
@@ -118,8 +118,8 @@ def test_codes_and_versions_across_two_releases(built):
     assert len(set(ids[0].values())) == len(ids[0])
 
 
-def test_metadata_per_machine_x64(built):
-    _, msis, _ = built
+def test_metadata_per_machine_x64(two_msis):
+    _, msis, _ = two_msis
     p = props(msis[V1])
     assert p["Manufacturer"] == CFG.publisher and p["ProductName"] == CFG.app and p["ALLUSERS"] == "1"
     assert {k: p[k] for k in wxs.arp_properties(CFG)} == wxs.arp_properties(CFG)
@@ -137,15 +137,15 @@ def test_metadata_per_machine_x64(built):
     assert "1252\t_ForceCodepage" in codepage
 
 
-def test_ids_are_valid_and_short(built):
-    _, msis, _ = built
+def test_ids_are_valid_and_short(two_msis):
+    _, msis, _ = two_msis
     for table, key in (("File", "File"), ("Component", "Component"), ("Directory", "Directory")):
         for row in msi.read_table(msis[V1], table):
             assert ID.fullmatch(row[key]) and len(row[key]) <= 72, row[key]
 
 
-def test_upgrade_table_refuses_downgrades(built):
-    _, msis, _ = built
+def test_upgrade_table_refuses_downgrades(two_msis):
+    _, msis, _ = two_msis
     rows = {r["ActionProperty"]: r for r in msi.read_table(msis[V1], "Upgrade")}
     down = rows["WIX_DOWNGRADE_DETECTED"]
     # Any installed version above this one is only detected (2 = OnlyDetect), never removed ...
@@ -159,8 +159,8 @@ def test_upgrade_table_refuses_downgrades(built):
     assert "WIX_DOWNGRADE_DETECTED" in props(msis[V1])["SecureCustomProperties"]
 
 
-def test_same_input_same_identities(built, tmp_path):
-    folder, msis, _ = built
+def test_same_input_same_identities(two_msis, tmp_path):
+    folder, msis, _ = two_msis
     again = tmp_path / "again.msi"
     msi.build_msi(CFG, folder, version.parse(V1), again, signer=None)
     for table in ("Component", "File", "Directory", "Property", "Upgrade"):
