@@ -183,6 +183,8 @@ def cmd_msi(args) -> None:
         print(json.dumps(plan, indent=2))
         return
     if args.record:
+        if not args.product_code:
+            raise InputError("--record needs --product-code (read from the MSI on Windows)")
         record_windows(cfg, target, dist, version, Path(args.record), args.product_code or "", args.signed)
         return
     _check_record(cfg, target, dist, version)

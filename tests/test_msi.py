@@ -303,6 +303,8 @@ def test_record_windows_msi(tmp_path, capsys):
     with pytest.raises(PkgError, match="were the -d variables passed"):
         run_stage("--dist", str(dist), "--version", "2.0.1", "--record", str(staged),
                   "--product-code", "{00000000-0000-0000-0000-000000000000}")
+    with pytest.raises(InputError, match="needs --product-code"):
+        run_stage("--dist", str(dist), "--version", "2.0.1", "--record", str(staged))
     assert staged.is_file()
     run_stage("--dist", str(dist), "--version", "2.0.1", "--record", str(staged),
               "--product-code", msi.product_code(staged).lower())
