@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Publish a release directory as a GitHub release named after it:
+#   scripts/publish-github.sh release/v<version> <prerelease: true|false>
+# Uploads the folder's files (GitHub release assets are flat: sub-folders are not uploaded). The notes
+# are the folder's CHANGELOG.md (GitHub's generated notes without one). Re-running replaces the assets
+# of an existing release. Needs GH_TOKEN.
+set -euo pipefail
+if [ "$#" -ne 2 ] || { [ "$2" != true ] && [ "$2" != false ]; }; then
+  echo "usage: $0 release/v<version> true|false" >&2
+  exit 2
+fi
+dir="$1" prerelease="$2"
+tag="$(basename "$dir")"
+mapfile -t files < <(find "$dir" -maxdepth 1 -type f | sort)
+if [ "${#files[@]}" -eq 0 ]; then
+  echo "error: no files in '$dir' (run make release first)" >&2
+  exit 1
+fi
+if gh release view "$tag" >/dev/null 2>&1; then
+  gh release upload "$tag" --clobber "${files[@]}"
+  exit 0
+fi
+args=(--title "$tag" --verify-tag --generate-notes)
+if [ -f "$dir/CHANGELOG.md" ]; then
+  args=(--title "$tag" --verify-tag --notes-file "$dir/CHANGELOG.md")
+fi
+if [ "$prerelease" = true ]; then
+  args+=(--prerelease)
+fi
+gh release create "$tag" "${args[@]}" "${files[@]}"
