@@ -1,12 +1,16 @@
 """Startup time: hyperfine driven through subprocess (`-N`, warm-up, --export-json), or an in-Python
-timer when hyperfine is missing (said in the result's `tool`)."""
+timer when hyperfine is missing (said in the result's `tool`). Also peak memory, many starts at once,
+and instruction counts (callgrind), which `make bench` reports."""
 
 import json
+import math
 import shutil
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pkg.errors import PkgError
@@ -58,3 +62,88 @@ def measure(cmd: list[str], runs: int = 20, warmup: int = 3, env: dict | None = 
     if use_hyperfine:
         return with_hyperfine(cmd, runs, warmup, env, cwd)
     return with_timer(cmd, runs, warmup, env, cwd)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile: a value that was actually observed."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+def gnu_time() -> str | None:
+    path = shutil.which("time")  # the program, not the shell keyword
+    if path is None:
+        return None
+    probe = subprocess.run([path, "--version"], capture_output=True, text=True)
+    return path if "GNU" in probe.stdout + probe.stderr else None
+
+
+def peak_rss_kb(cmd: list[str], runs: int = 5, env: dict | None = None, cwd: Path | None = None) -> int | None:
+    """Median peak resident set size (KiB) of `cmd` and the children it waits for (a onefile launcher's
+    payload process), measured by GNU time; None without it (Debian package `time`).
+
+    Not wait4() on our own child: Python starts children with vfork, and the kernel records the parent's
+    (this big process's) peak into the child's at exec."""
+    time_path = gnu_time()
+    if time_path is None:
+        return None
+    peaks = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "rss"
+        for _ in range(runs):
+            proc = subprocess.run([time_path, "-f", "%M", "-o", str(out), *cmd], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
+            if proc.returncode != 0:
+                raise PkgError(f"{cmd[0]} exited {proc.returncode} while measuring its memory: "
+                               f"{proc.stderr.strip()[-200:]}")
+            peaks.append(int(out.read_text().split()[-1]))
+    return int(statistics.median(peaks))
+
+
+def concurrent(cmd: list[str], n: int = 50, env: dict | None = None, cwd: Path | None = None,
+               timeout: float = 120) -> dict:
+    """Start `cmd` n times at once (as a credential helper is started by many tools together)."""
+    barrier = threading.Barrier(n)
+
+    def one(_: int) -> tuple[int, float]:
+        barrier.wait()
+        start = time.perf_counter()
+        try:
+            proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd,
+                                  timeout=timeout)
+            code = proc.returncode
+        except subprocess.TimeoutExpired:
+            code = -1
+        return code, (time.perf_counter() - start) * 1000
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        results = list(pool.map(one, range(n)))
+    wall = (time.perf_counter() - start) * 1000
+    times = [t for _, t in results]
+    failed = sum(1 for code, _ in results if code != 0)
+    return {"n": n, "failed": failed, "all_ok": failed == 0, "p50_ms": round(percentile(times, 50), 2),
+            "p95_ms": round(percentile(times, 95), 2), "max_ms": round(max(times), 2), "wall_ms": round(wall, 2)}
+
+
+def instructions(cmd: list[str], env: dict | None = None, cwd: Path | None = None,
+                 timeout: float = 600) -> int | None:
+    """Instructions executed by `cmd` and its children (valgrind callgrind): noise-free on a busy machine.
+    None when valgrind is not installed."""
+    if shutil.which("valgrind") is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
+                               f"--callgrind-out-file={tmp}/callgrind.%p", *cmd],
+                              capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)
+        if proc.returncode != 0:
+            raise PkgError(f"valgrind failed on {cmd[0]} (exit {proc.returncode}): {proc.stderr.strip()[-300:]}")
+        return sum(callgrind_total(path.read_text(errors="replace")) for path in Path(tmp).glob("callgrind.*"))
+
+
+def callgrind_total(text: str) -> int:
+    """The instruction count of one callgrind output file (its `summary:` or `totals:` line)."""
+    for line in text.splitlines():
+        if line.startswith(("summary:", "totals:")):
+            return int(line.split()[1])
+    raise PkgError("callgrind output has no summary line")
