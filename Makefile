@@ -27,7 +27,7 @@ UV ?= $(if $(shell command -v uv 2>/dev/null),uv,$(CURDIR)/.tools/uv/bin/uv)
 PY := $(UV) run --frozen --no-sync python
 export UV
 
-.PHONY: help setup build build-test release audit test lint clean print-target check-target
+.PHONY: help setup build build-test msi release audit test lint clean print-target check-target
 
 help: ## show this help
 	@echo "Release pipeline for $$(sed -n 's/^app = "\(.*\)".*/\1/p' pyproject.toml) ($(TARGET))"
@@ -57,6 +57,13 @@ build: setup ## compile the app (Nuitka standalone) into dist/<app>-<os>-<arch>/
 
 build-test: build ## build, then unpack the archive elsewhere and prove the binary works
 	@$(PY) -m pkg smoke --target $(TARGET)
+
+msi: setup ## build dist/<app>-windows-x86_64.msi from the Windows folder or zip and record it
+ifeq ($(TARGET_OS),windows)
+	@$(call script,msi) -Target windows-x86_64 $(if $(VERSION),-Version $(VERSION))
+else
+	@$(PY) -m pkg msi $(if $(VERSION),--version $(VERSION))
+endif
 
 release: setup ## assemble release/v$$VERSION/ (REQUIRE_TARGETS=all: merge CI builds, build nothing)
 	@$(PY) -m pkg stamp --for-release --version "$(VERSION)" $(if $(FORCE),--force) $(if $(TAG),--tag)

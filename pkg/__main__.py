@@ -92,6 +92,11 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("--require-targets", default="", help="'all': fail unless all five targets are built")
     audit = stage("audit", cmd_audit, "pip-audit the distributions the builds ship")
     audit.add_argument("--required", action="store_true", help="fail when the scan cannot run")
+
+    from pkg import homebrew, installers, msi, scoop, winget
+
+    for module in (msi, homebrew, winget, scoop, installers):
+        module.add_parser(stages)
     return top
 
 

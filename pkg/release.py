@@ -121,7 +121,8 @@ def _windows_installer(cfg: Config, v: version.Version, records: dict, stage: Pa
 
 
 def release(cfg: Config, version_text: str, dist: Path, release_root: Path, require_all: bool = False,
-            force: bool = False, tag: bool = False) -> Path:
+            force: bool = False, tag: bool = False, repo_out: Path | None = None) -> Path:
+    """repo_out: where homebrew/ and winget/ are written (default: the repository; tests pass a temp dir)."""
     started = time.perf_counter()
     v = version.parse(version_text)
     final = release_root / v.tag
@@ -136,7 +137,7 @@ def release(cfg: Config, version_text: str, dist: Path, release_root: Path, requ
         shutil.rmtree(stale, ignore_errors=True)
     with atomic.staged_dir(final, replace=force) as stage:
         release_manifest = assemble(cfg, v, records, stage, epoch)
-        release_manifest["packages"] = _package_files(cfg, release_manifest, stage)
+        release_manifest["packages"] = _package_files(cfg, release_manifest, stage, repo_out or cfg.root)
         atomic.write_text(stage / "manifest.json", _json(release_manifest))
         checksums.write_sums(stage)
     if tag:
@@ -149,18 +150,16 @@ def release(cfg: Config, version_text: str, dist: Path, release_root: Path, requ
     return final
 
 
-def _package_files(cfg: Config, release_manifest: dict, stage: Path) -> list[str]:
-    """Homebrew, winget, Scoop and install scripts, when those modules are present."""
-    written: list[Path] = []
-    try:
-        from pkg import homebrew, installers, scoop, winget
-    except ImportError:
-        return []
-    written += homebrew.write(cfg, release_manifest, stage, cfg.root)
-    written += winget.write(cfg, release_manifest, stage, cfg.root)
-    written += scoop.write(cfg, release_manifest, stage)
-    written += installers.write(cfg, release_manifest, stage)
-    return sorted(str(p.relative_to(stage)) for p in written if p.is_relative_to(stage))
+def _package_files(cfg: Config, release_manifest: dict, stage: Path, repo_out: Path) -> list[str]:
+    """Homebrew formula, winget and Scoop manifests (stable releases only) and the install scripts.
+    Copies land in the release; the formula and winget manifests also in the repo's tap layout."""
+    from pkg import homebrew, installers, scoop, winget
+
+    written = [*homebrew.write(cfg, release_manifest, stage, repo_out),
+               *winget.write(cfg, release_manifest, stage, repo_out),
+               *scoop.write(cfg, release_manifest, stage),
+               *installers.write(cfg, release_manifest, stage)]
+    return sorted(p.relative_to(stage).as_posix() for p in written if p.is_relative_to(stage))
 
 
 def _json(data: dict) -> str:

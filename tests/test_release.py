@@ -1,0 +1,209 @@
+"""`make release`: merging five runners' records, refusals, checksums, SBOM, licences, atomicity."""
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+
+from pkg import config, merge, release, targets
+from pkg.errors import PkgError
+
+from .conftest import ROOT
+from .fixtures import fake_build, fake_dist, read_json
+
+V = "0.2.0"
+UNIX = [t for t in targets.DEFAULT_TARGETS if not t.startswith("windows")]
+
+
+def cfg_at(version: str = V):
+    import dataclasses
+
+    return dataclasses.replace(config.load(), version=version)
+
+
+def test_merge_all_five_targets(tmp_path):
+    records = merge.collect(fake_dist(tmp_path / "dist", V), "tailor", V, require_all=True)
+    assert list(records) == sorted(targets.DEFAULT_TARGETS)
+
+
+def test_merge_refusals(tmp_path):
+    dist = fake_dist(tmp_path / "dist", V, UNIX)
+    with pytest.raises(PkgError, match="REQUIRE_TARGETS=all but missing: windows-x86_64"):
+        merge.collect(dist, "tailor", V, require_all=True)
+    assert merge.missing_targets(merge.collect(dist, "tailor", V, False)) == ["windows-x86_64"]
+    with pytest.raises(PkgError, match=r"built as version 0\.2\.0, not 0\.3\.0"):
+        merge.collect(dist, "tailor", "0.3.0", False)
+    (dist / "runner2").mkdir()
+    fake_build(dist / "runner2", "linux-arm64", V)
+    with pytest.raises(PkgError, match="a second record for linux-arm64"):
+        merge.collect(dist, "tailor", V, False)
+    shutil.rmtree(dist / "runner2")
+    (dist / "tailor-macos-arm64.tar.gz").write_bytes(b"corrupt")
+    with pytest.raises(PkgError, match="size or sha256 differs"):
+        merge.collect(dist, "tailor", V, False)
+    with pytest.raises(PkgError, match="no builds to release"):
+        merge.collect(tmp_path / "nothing", "tailor", V, False)
+
+
+@pytest.fixture(scope="module")
+def unix_release(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rel")
+    dist = fake_dist(root / "dist", V, UNIX)
+    return release.release(cfg_at(), V, dist, root / "release", repo_out=root / "repo")
+
+
+def test_release_directory_contents(unix_release):
+    names = {p.name for p in unix_release.iterdir()}
+    for target in UNIX:
+        assert f"tailor-{target}.tar.gz" in names and f"tailor-{target}.tar.gz.sha256" in names
+    assert {"SHA256SUMS", "manifest.json", "CHANGELOG.md", "LICENSES", f"tailor-{V}.cdx.json"} <= names
+    manifest = read_json(unix_release / "manifest.json")
+    assert manifest["version"] == V and manifest["missing_targets"] == ["windows-x86_64"]
+    assert manifest["targets"] == sorted(UNIX)
+    url = manifest["artifacts"][0]["url"]
+    assert url == config.load().download_url(V, manifest["artifacts"][0]["name"])
+    assert not list(unix_release.parent.glob(".*"))  # no staging left
+
+
+def test_checksums_pass_sha256sum(unix_release):
+    proc = subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=unix_release, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    listed = {line.split("  ", 1)[1] for line in (unix_release / "SHA256SUMS").read_text().splitlines()}
+    assert "tailor-linux-x86_64.tar.gz" in listed and "manifest.json" in listed
+    for sidecar in unix_release.glob("*.sha256"):
+        proc = subprocess.run(["sha256sum", "-c", "--strict", sidecar.name], cwd=unix_release, capture_output=True)
+        assert proc.returncode == 0
+    (unix_release / "LICENSES" / "extra").write_text("x")  # a file added after the fact is caught…
+    tampered = unix_release / "tailor-linux-arm64.tar.gz"
+    data = tampered.read_bytes()
+    tampered.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    proc = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=unix_release, capture_output=True, text=True)
+    assert proc.returncode != 0 and "tailor-linux-arm64.tar.gz: FAILED" in proc.stdout
+    tampered.write_bytes(data)
+
+
+def test_sbom_is_valid_cyclonedx_of_what_ships(unix_release):
+    text = (unix_release / f"tailor-{V}.cdx.json").read_text()
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    bom = json.loads(text)
+    assert bom["specVersion"] == "1.6"
+    assert bom["metadata"]["component"]["name"] == "tailor" and bom["metadata"]["component"]["version"] == V
+    purls = {c.get("purl") for c in bom["components"]}
+    assert {"pkg:pypi/click@8.5.1", "pkg:pypi/psutil@7.2.2", "pkg:generic/cpython@3.11.7"} <= purls
+    names = {c["name"] for c in bom["components"]}
+    for tool in ("nuitka", "pyinstaller", "pytest", "uv", "ruff", "zstandard", "ordered-set", "pip-audit", "tailor"):
+        assert tool not in names
+    click = next(c for c in bom["components"] if c["name"] == "click")
+    assert click["licenses"][0]["license"]["id"] == "BSD-3-Clause"
+    files = {c["name"]: c for c in bom["components"] if c["type"] == "file"}
+    sums = dict(reversed(line.split("  ")) for line in (unix_release / "SHA256SUMS").read_text().splitlines())
+    for target in UNIX:
+        name = f"tailor-{target}.tar.gz"
+        assert files[name]["hashes"][0]["content"] == sums[name]
+    assert "libcrypto.so.3" in names and "libcrypto.3.dylib" in names
+
+
+def test_licences_and_notes(unix_release):
+    licences = {p.name for p in (unix_release / "LICENSES").iterdir()}
+    assert {"click-8.5.1", "psutil-7.2.2", "cpython-3.11.7", f"tailor-{V}"} <= licences
+    assert (unix_release / "LICENSES" / f"tailor-{V}" / "LICENSE").read_text().startswith("MIT License")
+    notes = (unix_release / "CHANGELOG.md").read_text()
+    assert notes.startswith(f"# tailor {V}") and "not built for: windows-x86_64" in notes
+    assert "Vulnerability scan (pip-audit)" in notes
+
+
+def test_existing_release_refused_unless_force(unix_release, tmp_path):
+    dist = unix_release.parent.parent / "dist"
+    with pytest.raises(PkgError, match="exists already"):
+        release.release(cfg_at(), V, dist, unix_release.parent, repo_out=unix_release.parent)
+    before = (unix_release / "SHA256SUMS").read_text()
+    release.release(cfg_at(), V, dist, unix_release.parent, force=True, repo_out=unix_release.parent)
+    assert (unix_release / "SHA256SUMS").read_text() == before  # reproducible
+
+
+def test_windows_only_distribution_without_local_metadata_is_a_warning(tmp_path):
+    dist = fake_dist(tmp_path / "dist", V, ["linux-x86_64"])
+    report = dist / "tailor-linux-x86_64.report.xml"
+    report.write_text(report.read_text().replace("<distributions>",
+                                                 '<distributions><distribution name="not-installed-dist" version="1.0" />'))
+    final = release.release(cfg_at(), V, dist, tmp_path / "release", repo_out=tmp_path)
+    assert "no licence file found for not-installed-dist-1.0" in (final / "CHANGELOG.md").read_text()
+
+
+def test_kill_at_any_moment_leaves_no_partial_release(tmp_path):
+    """SIGKILL the release at several moments after it starts staging: never a partial release/v<V>/."""
+    dist = fake_dist(tmp_path / "dist", V, UNIX)
+    rel = tmp_path / "release"
+    code = ("import dataclasses; from pathlib import Path; from pkg import config, release\n"
+            f"cfg = dataclasses.replace(config.load(), version={V!r})\n"
+            f"release.release(cfg, {V!r}, Path({str(dist)!r}), Path({str(rel)!r}), repo_out=Path({str(tmp_path)!r}))\n")
+    final = rel / f"v{V}"
+    killed_while_staging = 0
+    for delay in (0.0, 0.05, 0.15, 0.3, 0.6, 1.0):
+        proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not any(rel.glob(f".v{V}.*")) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(delay)
+        staging = proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if final.exists():  # it finished before the kill: then it must be complete
+            assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final).returncode == 0
+            shutil.rmtree(final)
+        else:
+            killed_while_staging += staging
+    assert killed_while_staging >= 3, "too few kills landed while the release was being staged"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final, capture_output=True).returncode == 0
+    assert not list(rel.glob(f".v{V}.*"))  # the finishing run cleared what the killed ones left
+
+
+@pytest.fixture(scope="module")
+def full_release(tmp_path_factory):
+    """The CI merge case: five runners' builds in dist/, the Windows one as a zip only."""
+    root = tmp_path_factory.mktemp("full")
+    dist = fake_dist(root / "dist", V)
+    shutil.rmtree(dist / "tailor-windows-x86_64")  # the release job downloads archives, not folders
+    final = release.release(cfg_at(), V, dist, root / "release", require_all=True, repo_out=root / "repo")
+    return final, root / "repo"
+
+
+def test_full_release_has_msi_and_package_files(full_release):
+    final, repo = full_release
+    manifest = read_json(final / "manifest.json")
+    assert manifest["missing_targets"] == [] and len(manifest["targets"]) == 5
+    (msi,) = [a for a in manifest["artifacts"] if a["kind"] == "msi"]
+    assert (final / msi["name"]).is_file() and (final / f"{msi['name']}.sha256").is_file()
+    assert msi["product_code"].startswith("{") and msi["upgrade_code"].strip("{}") == config.load().upgrade_code
+    from pkg import msi as msi_module
+
+    assert msi_module.product_code(final / msi["name"]) == msi["product_code"]
+    assert (final / "tailor.rb").is_file() and (repo / "homebrew" / "Formula" / "tailor.rb").is_file()
+    winget = sorted(p.name for p in (final / "winget").rglob("*.yaml"))
+    assert len(winget) == 3 and any(p.suffix == ".yaml" for p in (repo / "winget" / "manifests").rglob("*"))
+    assert (final / "tailor.json").is_file() and (final / "install.sh").is_file()
+    assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final, capture_output=True).returncode == 0
+    assert subprocess.run(["ruby", "-c", str(final / "tailor.rb")], capture_output=True).returncode == 0
+    notes = (final / "CHANGELOG.md").read_text()
+    assert "not built for" not in notes and "colorama" in (final / f"tailor-{V}.cdx.json").read_text()
+
+
+def test_prerelease_writes_no_package_manager_files(tmp_path):
+    pre = "0.3.0rc1"
+    dist = fake_dist(tmp_path / "dist", pre)
+    final = release.release(cfg_at(pre), pre, dist, tmp_path / "release", repo_out=tmp_path / "repo")
+    names = {p.name for p in final.iterdir()}
+    assert "tailor-windows-x86_64.msi" in names and "install.sh" in names
+    assert not {"tailor.rb", "tailor.json", "winget"} & names
+    assert not (tmp_path / "repo" / "homebrew").exists() and read_json(final / "manifest.json")["prerelease"]
+    assert read_json(final / "manifest.json")["msi_version"] == "0.3.0"

@@ -1,0 +1,40 @@
+"""The version table: what is accepted, how it maps, and what is refused with exit 2."""
+
+import pytest
+
+from pkg import version
+from pkg.errors import InputError
+
+from .conftest import run_pkg
+
+
+@pytest.mark.parametrize("text,canonical,msi,pre", [
+    ("0.2.0", "0.2.0", "0.2.0", False),
+    ("v0.2.0", "0.2.0", "0.2.0", False),
+    ("0.2.0rc1", "0.2.0rc1", "0.2.0", True),
+    ("1.0.0a3", "1.0.0a3", "1.0.0", True),
+    ("10.20.30b2", "10.20.30b2", "10.20.30", True),
+    ("255.255.65535", "255.255.65535", "255.255.65535", False),
+])
+def test_accepted(text, canonical, msi, pre):
+    v = version.parse(text)
+    assert (str(v), v.msi, v.prerelease, v.tag) == (canonical, msi, pre, f"v{canonical}")
+
+
+@pytest.mark.parametrize("text", ["", "0.2", "abc", "1.2.3.4.5", "../x", "1.2.3 ", " 1.2.3", "1..2", "256.0.0",
+                                  "0.256.0", "0.0.65536", "01.2.3", "0.2.0-rc.1", "0.2.0.dev1", "vv1.2.3", "v",
+                                  "1.2.3\n", "1.2.3rc", "1.2.3+local"])
+def test_refused(text):
+    with pytest.raises(InputError) as info:
+        version.parse(text)
+    assert info.value.exit_code == 2 and "\n" not in str(info.value)
+
+
+def test_bad_version_writes_nothing(tmp_path):
+    before = (tmp_path / "pyproject-copy").exists()
+    proc = run_pkg("stamp", "--for-release", "--version", "1..2", "--release-dir", str(tmp_path / "release"))
+    assert proc.returncode == 2 and proc.stderr.startswith("error: VERSION '1..2'")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "release").exists() and not before
+    proc = run_pkg("release", "--version", "256.0.0", "--dist", str(tmp_path), "--release-dir", str(tmp_path / "r"))
+    assert proc.returncode == 2 and "MSI limit" in proc.stderr and not (tmp_path / "r").exists()
