@@ -274,10 +274,11 @@ def test_publish_scripts_refuse_bad_input(tmp_path, remote):
                             capture_output=True, text=True)
     assert github.returncode == 1 and "no files" in github.stderr
 
-    two = tmp_path / "manifests"
-    for version in ("1.0.0", "1.1.0"):
-        (two / "t" / "P" / "A" / version).mkdir(parents=True)
-        (two / "t" / "P" / "A" / version / "P.A.yaml").write_text("x: 1\n")
-    winget = subprocess.run([str(ROOT / "scripts" / "publish-winget.sh"), "me/winget-pkgs", str(two)],
-                            capture_output=True, text=True)
-    assert winget.returncode == 1 and "exactly one" in winget.stderr and "found 2" in winget.stderr
+    manifests = tmp_path / "manifests"
+    for package in ("A", "B"):  # two packages with the same version: ambiguous
+        (manifests / "t" / "P" / package / "1.0.0").mkdir(parents=True)
+        (manifests / "t" / "P" / package / "1.0.0" / f"P.{package}.yaml").write_text("x: 1\n")
+    for version, found in (("1.0.0", 2), ("2.0.0", 0)):
+        winget = subprocess.run([str(ROOT / "scripts" / "publish-winget.sh"), "me/winget-pkgs", str(manifests),
+                                 version], capture_output=True, text=True)
+        assert winget.returncode == 1 and "exactly one" in winget.stderr and f"found {found}" in winget.stderr
