@@ -11,7 +11,8 @@ GROUPS = [  # (heading, conventional-commit types, leading words) in the order s
     ("Documentation", ("docs",), ("doc", "readme")),
     ("Other changes", (), ()),
 ]
-CONVENTIONAL = re.compile(r"^(\w+)(\([^)]*\))?!?:\s*(.+)$")
+CONVENTIONAL = re.compile(r"^(feat|fix|perf|docs|refactor|test|build|ci|chore|style|revert)(\([^)]*\))?!?:\s*(.+)$",
+                          re.IGNORECASE)
 
 
 def _git(root: Path, *args: str) -> str:

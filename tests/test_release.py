@@ -131,8 +131,8 @@ def test_existing_release_refused_unless_force(unix_release, tmp_path):
 def test_windows_only_distribution_without_local_metadata_is_a_warning(tmp_path):
     dist = fake_dist(tmp_path / "dist", V, ["linux-x86_64"])
     report = dist / "tailor-linux-x86_64.report.xml"
-    report.write_text(report.read_text().replace("<distributions>",
-                                                 '<distributions><distribution name="not-installed-dist" version="1.0" />'))
+    extra = '<distributions><distribution name="not-installed-dist" version="1.0" />'
+    report.write_text(report.read_text().replace("<distributions>", extra))
     final = release.release(cfg_at(), V, dist, tmp_path / "release", repo_out=tmp_path)
     assert "no licence file found for not-installed-dist-1.0" in (final / "CHANGELOG.md").read_text()
 
