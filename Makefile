@@ -27,7 +27,7 @@ UV ?= $(if $(shell command -v uv 2>/dev/null),uv,$(CURDIR)/.tools/uv/bin/uv)
 PY := $(UV) run --frozen --no-sync python
 export UV
 
-.PHONY: help setup build build-test msi release audit test lint clean print-target check-target
+.PHONY: help setup build build-test msi print-release-info release audit test lint clean print-target check-target
 
 help: ## show this help
 	@echo "Release pipeline for $$(sed -n 's/^app = "\(.*\)".*/\1/p' pyproject.toml) ($(TARGET))"
@@ -43,6 +43,10 @@ check-target:
 
 print-target: check-target ## print this machine's <os>-<arch>
 	@echo $(TARGET)
+
+# No set-up here: CI appends this output to $GITHUB_OUTPUT after its own `make setup`.
+print-release-info: ## print version=, tag=, prerelease=true|false for VERSION (CI step outputs)
+	@$(PY) -m pkg release-info --version "$(VERSION)"
 
 # Set-up is redone only when the lock, the project or the set-up script changes.
 .tools/setup.stamp: uv.lock pyproject.toml scripts/setup.sh scripts/setup.ps1
@@ -76,9 +80,12 @@ audit: setup ## pip-audit the shipped distributions (AUDIT=required: fail when i
 test: setup ## run the test suite (includes one real Nuitka build)
 	@$(UV) run --frozen --no-sync pytest $(PYTEST_ARGS)
 
-lint: setup ## ruff on Python, shellcheck on shell scripts
+# Templates are checked after rendering (tests), not here: their placeholders do not parse.
+lint: setup ## ruff, shellcheck, PowerShell syntax (tree-sitter grammar), workflow schema
 	@$(UV) run --frozen --no-sync ruff check pkg app tests
-	@$(UV) run --frozen --no-sync shellcheck scripts/*.sh .ci/run
+	@$(UV) run --frozen --no-sync shellcheck $$(git ls-files --cached --others --exclude-standard '*.sh' ':!pkg/templates/') .ci/run
+	@$(PY) -m pkg lint-ps1 $$(git ls-files --cached --others --exclude-standard '*.ps1' ':!pkg/templates/')
+	@$(UV) run --frozen --no-sync check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 clean: ## remove build outputs (dist/, build/, release/)
 	rm -rf dist build release .pytest_cache

@@ -49,6 +49,14 @@ def cmd_release(args) -> None:
                     require_all=args.require_targets == "all", force=args.force, tag=args.tag)
 
 
+def cmd_release_info(args) -> None:
+    """key=value lines for CI step outputs; an invalid VERSION exits 2 before anything is published."""
+    from pkg import version
+
+    v = version.parse(args.version)
+    print(f"version={v}\ntag={v.tag}\nprerelease={str(v.prerelease).lower()}")
+
+
 def cmd_audit(args) -> None:
     from pkg import audit, merge, shipped
 
@@ -93,9 +101,12 @@ def parser() -> argparse.ArgumentParser:
     audit = stage("audit", cmd_audit, "pip-audit the distributions the builds ship")
     audit.add_argument("--required", action="store_true", help="fail when the scan cannot run")
 
-    from pkg import homebrew, installers, msi, scoop, winget
+    info = stage("release-info", cmd_release_info, "print version=, tag=, prerelease= for CI", dist=False)
+    info.add_argument("--version", required=True)
 
-    for module in (msi, homebrew, winget, scoop, installers):
+    from pkg import homebrew, installers, msi, pslint, scoop, winget
+
+    for module in (msi, homebrew, winget, scoop, installers, pslint):
         module.add_parser(stages)
     return top
 

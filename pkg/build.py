@@ -129,16 +129,22 @@ def place_folder(built: Path, final: Path) -> None:
         shutil.move(built, stage)  # a rename on one filesystem, a copy across filesystems
 
 
-def tool_versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
+def tool_versions(backend: str) -> dict[str, str]:
+    from importlib.metadata import version
 
-    versions = {"python": sys.version.split()[0]}
-    for name in ("nuitka", "pyinstaller"):
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            pass
-    return versions
+    tool = backend.split("-")[0]  # pyinstaller-onefile → pyinstaller
+    return {"python": sys.version.split()[0], tool: version(tool)}
+
+
+def portability_facts(folder: Path, target: Target) -> dict[str, str]:
+    """The oldest system a build runs on: glibc floor (Linux) or macOS deployment target."""
+    from pkg import portability
+
+    if target.os == "linux":
+        return {"glibc": portability.glibc_floor(folder)}
+    if target.os == "macos":
+        return {"macos_min": portability.macos_min_version(folder)}
+    return {}
 
 
 BACKENDS = ("nuitka", "pyinstaller", "pyinstaller-onefile")
@@ -203,7 +209,8 @@ def build(cfg: Config, target: Target, dist: Path, work: Path, backend: str = "n
     record = {
         "schema": manifest.SCHEMA, "app": cfg.app, "version": cfg.version, "target": target.name,
         "backend": backend, "layout": layout, "folder": folder.name, "binary": f"{folder.name}/{binary_name}",
-        "report": kept_report.name if report is not None else None, "tools": tool_versions(),
+        "report": kept_report.name if report is not None else None, "tools": tool_versions(backend),
+        **portability_facts(folder, target),
         "artifacts": [manifest.describe(archive_path, dist, "archive", target.name)],
     }
     manifest.write(dist, record)

@@ -64,7 +64,9 @@ def check(manifest: dict) -> list[str]:
     return problems
 
 
-def write(cfg: Config, release: dict, release_dir: Path, allow_prerelease: bool = False) -> list[Path]:
+def write(cfg: Config, release: dict, release_dir: Path, allow_prerelease: bool = False,
+          repo_root: Path | None = None) -> list[Path]:
+    """<app>.json in the release and, with repo_root, in repo_root/scoop/ (what the bucket job publishes)."""
     installers.check_release(release)
     if installers.skip_prerelease(release, allow_prerelease, "Scoop manifest"):
         return []
@@ -76,10 +78,12 @@ def write(cfg: Config, release: dict, release_dir: Path, allow_prerelease: bool 
     problems = check(manifest)
     if problems:
         raise PkgError(f"Scoop manifest not written: {problems[0]}")
-    path = release_dir / f"{cfg.app}.json"
-    atomic.write_text(path, json.dumps(manifest, indent=4, ensure_ascii=False) + "\n")
-    print(f"wrote {path}")
-    return [path]
+    text = json.dumps(manifest, indent=4, ensure_ascii=False) + "\n"
+    paths = [release_dir / f"{cfg.app}.json"] + ([repo_root / "scoop" / f"{cfg.app}.json"] if repo_root else [])
+    for path in paths:
+        atomic.write_text(path, text)
+        print(f"wrote {path}")
+    return paths
 
 
 def cmd_scoop(args) -> None:

@@ -192,6 +192,7 @@ def test_full_release_has_msi_and_package_files(full_release):
     winget = sorted(p.name for p in (final / "winget").rglob("*.yaml"))
     assert len(winget) == 3 and any(p.suffix == ".yaml" for p in (repo / "winget" / "manifests").rglob("*"))
     assert (final / "tailor.json").is_file() and (final / "install.sh").is_file()
+    assert (repo / "scoop" / "tailor.json").read_text() == (final / "tailor.json").read_text()
     assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final, capture_output=True).returncode == 0
     assert subprocess.run(["ruby", "-c", str(final / "tailor.rb")], capture_output=True).returncode == 0
     notes = (final / "CHANGELOG.md").read_text()
