@@ -27,7 +27,7 @@ UV ?= $(if $(shell command -v uv 2>/dev/null),uv,$(CURDIR)/.tools/uv/bin/uv)
 PY := $(UV) run --frozen --no-sync python
 export UV
 
-.PHONY: help setup build build-test msi print-release-info release audit test lint clean print-target check-target
+.PHONY: help setup build build-test msi print-release-info bench release audit test lint clean print-target check-target
 
 help: ## show this help
 	@echo "Release pipeline for $$(sed -n 's/^app = "\(.*\)".*/\1/p' pyproject.toml) ($(TARGET))"
@@ -73,6 +73,9 @@ release: setup ## assemble release/v$$VERSION/ (REQUIRE_TARGETS=all: merge CI bu
 	@$(PY) -m pkg stamp --for-release --version "$(VERSION)" $(if $(FORCE),--force) $(if $(TAG),--tag)
 	@$(if $(filter all,$(REQUIRE_TARGETS)),,$(MAKE) build-test VERSION="$(VERSION)")
 	@$(PY) -m pkg release --version "$(VERSION)" --require-targets "$(REQUIRE_TARGETS)" $(if $(FORCE),--force) $(if $(TAG),--tag)
+
+bench: setup ## startup/size benchmark of every build kind side by side → bench/results.{json,md}, bench/startup.png
+	@$(PY) -m pkg bench
 
 audit: setup ## pip-audit the shipped distributions (AUDIT=required: fail when it cannot scan)
 	@$(PY) -m pkg audit $(if $(filter required,$(AUDIT)),--required)

@@ -104,9 +104,9 @@ def parser() -> argparse.ArgumentParser:
     info = stage("release-info", cmd_release_info, "print version=, tag=, prerelease= for CI", dist=False)
     info.add_argument("--version", required=True)
 
-    from pkg import homebrew, installers, msi, pslint, scoop, winget
+    from pkg import bench, homebrew, installers, msi, pslint, scoop, winget
 
-    for module in (msi, homebrew, winget, scoop, installers, pslint):
+    for module in (msi, homebrew, winget, scoop, installers, pslint, bench):
         module.add_parser(stages)
     return top
 
