@@ -5,13 +5,12 @@ The scripts come from pkg/templates/ with @NAME@ placeholders; the OS/arch table
 pkg/targets.py so the scripts, the Makefile and Python agree on what `uname` means.
 """
 
-import json
 import re
 import shlex
 from collections import defaultdict
 from pathlib import Path
 
-from pkg import atomic, config, targets, version
+from pkg import atomic, config, manifest, targets, version
 from pkg.config import Config
 from pkg.errors import PkgError
 
@@ -26,13 +25,7 @@ HEX64 = re.compile(r"[0-9a-f]{64}")
 
 def load_release(release_dir: Path) -> dict:
     path = release_dir / "manifest.json"
-    try:
-        release = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PkgError(f"{path}: no release manifest (run `make release`)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PkgError(f"{path}: not valid JSON ({exc})") from None
-    return check_release(release, str(path))
+    return check_release(manifest.load_json(path, "release manifest", "release"), str(path))
 
 
 def check_release(release: dict, where: str = "release manifest") -> dict:

@@ -41,13 +41,18 @@ def write(dist: Path, record: dict) -> Path:
     return path
 
 
-def read(path: Path) -> dict:
+def load_json(path: Path, what: str, make_target: str) -> dict:
+    """Read a JSON file the pipeline wrote; a missing or broken one is a one-line error."""
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PkgError(f"{path}: no artifact record (run `make build`)") from None
+        raise PkgError(f"{path}: no {what} (run `make {make_target}`)") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PkgError(f"{path}: not a valid artifact record ({exc})") from None
+        raise PkgError(f"{path}: not a valid {what} ({exc})") from None
+
+
+def read(path: Path) -> dict:
+    record = load_json(path, "artifact record", "build")
     missing = [k for k in ("schema", "app", "version", "target", "artifacts") if k not in record]
     if missing or record.get("schema") != SCHEMA:
         raise PkgError(f"{path}: not a valid artifact record (missing {', '.join(missing) or 'schema 1'})")

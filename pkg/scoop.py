@@ -88,7 +88,7 @@ def write(cfg: Config, release: dict, release_dir: Path, allow_prerelease: bool 
 
 def cmd_scoop(args) -> None:
     release_dir = installers.release_dir_for(args)
-    write(config.load(), installers.load_release(release_dir), release_dir, args.allow_prerelease)
+    write(config.load(), installers.load_release(release_dir), release_dir, args.allow_prerelease, config.ROOT)
 
 
 def add_parser(stages) -> None:
