@@ -111,3 +111,31 @@ def test_nuitka_flags_have_one_home():
         text = path.read_text()
         for flag in ("--standalone", "--mode=", "--include-package", "--python-flag", *cfg.nuitka.flags):
             assert flag not in text, f"{flag} copied into {path.relative_to(ROOT)}"
+
+
+def test_real_build_plus_fixture_runners_make_a_full_release(built, tmp_path):
+    """The CI merge case with the real Linux build: four other runners' records are fixtures."""
+    import shutil
+    import subprocess
+
+    from pkg import release
+
+    from .fixtures import fake_build
+
+    cfg = config.load()
+    dist = tmp_path / "dist"
+    shutil.copytree(built, dist, symlinks=True)
+    for target in targets.DEFAULT_TARGETS:
+        if target != TARGET.name:
+            fake_build(dist, target, cfg.version)
+    final = release.release(cfg, cfg.version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path)
+    assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final).returncode == 0
+    names = {p.name for p in final.iterdir()}
+    assert {f"{NAME}.tar.gz", "tailor-windows-x86_64.msi", "tailor.rb", "tailor.json", "winget", "install.sh"} <= names
+    bom = json.loads((final / f"tailor-{cfg.version}.cdx.json").read_text())
+    versions = {c["name"]: c.get("version") for c in bom["components"]}
+    from importlib.metadata import version
+
+    assert versions["click"] == version("click") and versions["psutil"] == version("psutil")
+    record = json.loads((final / "manifest.json").read_text())
+    assert tuple(map(int, record["builds"][TARGET.name]["glibc"].split("."))) >= (2, 17)
