@@ -107,8 +107,8 @@ def cmd_bench(args) -> None:
         raise PkgError(f"unknown --skip {unknown[0]!r} (known: {', '.join(SKIPPABLE)})", 2)
     if args.runs < 2 or args.warmup < 0 or args.concurrency < 0:
         raise PkgError("--runs must be at least 2, --warmup and --concurrency not negative", 2)
-    run(config.load(), targets.host(), Path(args.dist), Path(args.work), Path(args.out), args.runs, args.warmup,
-        args.concurrency, skip)
+    paths = [Path(p).resolve() for p in (args.dist, args.work, args.out)]  # tools run in other folders
+    run(config.load(), targets.host(), *paths, args.runs, args.warmup, args.concurrency, skip)
 
 
 def add_parser(stages) -> None:
