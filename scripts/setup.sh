@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(gcc ccache patchelf hyperfine ruby msitools wixl osslsigncode openssl valgrind python3-venv git)
+APT_PACKAGES=(gcc ccache patchelf hyperfine ruby msitools wixl osslsigncode openssl valgrind time python3-venv git)
 BREW_PACKAGES=(ccache hyperfine)
 
 missing_apt() {
