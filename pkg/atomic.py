@@ -34,6 +34,14 @@ def write_text(final: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8", newline="\n")
 
 
+def write_copies(paths: list[Path], text: str) -> list[Path]:
+    """The same generated text in several places (release folder, repo layout), each written atomically."""
+    for path in paths:
+        write_text(path, text)
+        print(f"wrote {path}")
+    return paths
+
+
 def write_bytes(final: Path, data: bytes) -> None:
     with staged_file(final) as tmp:
         tmp.write_bytes(data)

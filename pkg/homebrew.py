@@ -14,7 +14,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import urlparse
 
-from pkg import atomic, config, installers, version
+from pkg import atomic, installers, version
 from pkg.config import Config
 from pkg.errors import InputError, PkgError
 
@@ -116,18 +116,10 @@ def write(cfg: Config, release: dict, release_dir: Path, repo_root: Path,
         print("no macOS or Linux archive in this release: Homebrew formula not written")
         return []
     text = render(cfg, release)
-    paths = [repo_root / "homebrew" / "Formula" / f"{cfg.app}.rb", release_dir / f"{cfg.app}.rb"]
-    for path in paths:
-        atomic.write_text(path, text)
-        print(f"wrote {path}")
-    return paths
-
-
-def cmd_homebrew(args) -> None:
-    release_dir = installers.release_dir_for(args)
-    write(config.load(), installers.load_release(release_dir), release_dir, config.ROOT, args.allow_prerelease)
+    return atomic.write_copies([repo_root / "homebrew" / "Formula" / f"{cfg.app}.rb", release_dir / f"{cfg.app}.rb"],
+                               text)
 
 
 def add_parser(stages) -> None:
     installers.add_stage(stages, "homebrew", "write homebrew/Formula/<app>.rb from the release manifest",
-                         cmd_homebrew)
+                         installers.writer_stage(write))

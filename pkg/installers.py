@@ -64,6 +64,14 @@ def release_dir_for(args) -> Path:
     return config.ROOT / "release" / ver.tag
 
 
+def writer_stage(write):
+    """A stage handler for a `write(cfg, release, release_dir, repo_root, allow_prerelease)` function."""
+    def handler(args) -> None:
+        release_dir = release_dir_for(args)
+        write(config.load(), load_release(release_dir), release_dir, config.ROOT, args.allow_prerelease)
+    return handler
+
+
 def add_stage(stages, name: str, help_text: str, handler, prerelease: bool = True):
     sub = stages.add_parser(name, help=help_text, description=help_text)
     sub.add_argument("--version", help="release VERSION (default: [project].version)")

@@ -157,7 +157,7 @@ def _package_files(cfg: Config, release_manifest: dict, stage: Path, repo_out: P
 
     written = [*homebrew.write(cfg, release_manifest, stage, repo_out),
                *winget.write(cfg, release_manifest, stage, repo_out),
-               *scoop.write(cfg, release_manifest, stage, repo_root=repo_out),
+               *scoop.write(cfg, release_manifest, stage, repo_out),
                *installers.write(cfg, release_manifest, stage)]
     return sorted(p.relative_to(stage).as_posix() for p in written if p.is_relative_to(stage))
 

@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from pkg import atomic, config, installers
+from pkg import atomic, installers
 from pkg.config import Config
 from pkg.errors import PkgError
 
@@ -64,8 +64,8 @@ def check(manifest: dict) -> list[str]:
     return problems
 
 
-def write(cfg: Config, release: dict, release_dir: Path, allow_prerelease: bool = False,
-          repo_root: Path | None = None) -> list[Path]:
+def write(cfg: Config, release: dict, release_dir: Path, repo_root: Path | None = None,
+          allow_prerelease: bool = False) -> list[Path]:
     """<app>.json in the release and, with repo_root, in repo_root/scoop/ (what the bucket job publishes)."""
     installers.check_release(release)
     if installers.skip_prerelease(release, allow_prerelease, "Scoop manifest"):
@@ -79,17 +79,10 @@ def write(cfg: Config, release: dict, release_dir: Path, allow_prerelease: bool 
     if problems:
         raise PkgError(f"Scoop manifest not written: {problems[0]}")
     text = json.dumps(manifest, indent=4, ensure_ascii=False) + "\n"
-    paths = [release_dir / f"{cfg.app}.json"] + ([repo_root / "scoop" / f"{cfg.app}.json"] if repo_root else [])
-    for path in paths:
-        atomic.write_text(path, text)
-        print(f"wrote {path}")
-    return paths
-
-
-def cmd_scoop(args) -> None:
-    release_dir = installers.release_dir_for(args)
-    write(config.load(), installers.load_release(release_dir), release_dir, args.allow_prerelease, config.ROOT)
+    return atomic.write_copies(
+        [release_dir / f"{cfg.app}.json"] + ([repo_root / "scoop" / f"{cfg.app}.json"] if repo_root else []), text)
 
 
 def add_parser(stages) -> None:
-    installers.add_stage(stages, "scoop", "write the Scoop manifest <app>.json for the Windows zip", cmd_scoop)
+    installers.add_stage(stages, "scoop", "write the Scoop manifest <app>.json for the Windows zip",
+                         installers.writer_stage(write))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from pkg import atomic, config, installers
+from pkg import atomic, installers
 from pkg.config import Config
 from pkg.errors import PkgError
 
@@ -152,11 +152,6 @@ def write(cfg: Config, release: dict, release_dir: Path, repo_root: Path,
     return written
 
 
-def cmd_winget(args) -> None:
-    release_dir = installers.release_dir_for(args)
-    write(config.load(), installers.load_release(release_dir), release_dir, config.ROOT, args.allow_prerelease)
-
-
 def add_parser(stages) -> None:
     installers.add_stage(stages, "winget", "write winget manifests (version, installer, defaultLocale) for the MSI",
-                         cmd_winget)
+                         installers.writer_stage(write))
