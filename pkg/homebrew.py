@@ -1,7 +1,11 @@
-"""Homebrew formula (tap layout homebrew/Formula/<app>.rb, and a copy in the release folder).
+"""Homebrew formula (tap layout homebrew/Formula/<name>.rb, and a copy in the release folder).
 
 Ruby has no emitter: pkg/templates/formula.rb is filled with quoted Ruby strings and generated blocks,
-one `url`/`sha256` pair per macOS/Linux archive under on_macos/on_linux × on_intel/on_arm.
+one `url`/`sha256` pair per macOS/Linux archive under on_macos/on_linux × on_intel/on_arm, one
+`bin.install_symlink` per command, and the licence in Homebrew's DSL (pkg/licence.py).
+The project's summary is mapped to brew's desc rules where the mapping is sure (a leading article and a
+final full stop dropped, the first letter capitalised); any other rule it breaks is an error at
+`make check` / build time, naming tool.pkg.description as the fix.
 
 `version` is written on purpose: Homebrew scans the version from the file name first, and names like
 tailor-linux-x86_64.tar.gz / tailor-macos-arm64.tar.gz scan as "86.64" / "64". So the URLs do not carry
@@ -14,7 +18,8 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import urlparse
 
-from pkg import atomic, installers, version
+from pkg import atomic, installers, licence, version
+from pkg.app import App
 from pkg.config import Config
 from pkg.errors import InputError, PkgError
 
@@ -60,6 +65,23 @@ def desc_problem(desc: str, app: str) -> str | None:
     return next((rule for broken, rule in checks if broken), None)
 
 
+def desc(app: App) -> str:
+    """The project's summary under brew's rules: what can be mapped is mapped, the rest is an error."""
+    text = re.sub(r"^(the|an?)\s+", "", app.summary.strip(), flags=re.I)
+    text = re.sub(r"(?<!etc)\.$", "", text).strip()
+    text = text[:1].upper() + text[1:]
+    problem = desc_problem(text, app.name)
+    if problem:
+        raise InputError(f"the summary {app.summary!r} breaks Homebrew's desc rule: it {problem} "
+                         "(set tool.pkg.description)")
+    return text
+
+
+def check_app(cfg: Config, app: App) -> None:
+    class_name(app.name)
+    desc(app)
+
+
 def _github_repo(url: str) -> str | None:
     parts = urlparse(url)
     segments = parts.path.strip("/").split("/")
@@ -87,12 +109,7 @@ def _body(archives: dict[str, dict]) -> str:
     return "\n\n".join(blocks)
 
 
-def render(cfg: Config, release: dict) -> str:
-    problem = desc_problem(cfg.description, cfg.app)
-    if problem:
-        raise InputError(f"project.description {cfg.description!r} breaks Homebrew's desc rule: it {problem}")
-    if not re.fullmatch(r"[A-Za-z0-9.+-]+", cfg.license):
-        raise InputError(f"project.license {cfg.license!r}: the formula writer takes one SPDX id, not an expression")
+def render(app: App, release: dict) -> str:
     ver = version.parse(release["version"])
     archives = {a["target"]: a for os_name, _ in OSES for a in installers.artifacts(release, "archive", os_name)
                 if a["name"].endswith(".tar.gz")}
@@ -100,14 +117,14 @@ def render(cfg: Config, release: dict) -> str:
         if not art["url"].startswith("https://"):
             raise PkgError(f"{art['name']}: Homebrew wants an https URL, got {art['url']}")
     first_url = next(iter(archives.values()))["url"]
+    links = "\n".join(f"    bin.install_symlink libexec/{ruby_string(c)}" for c in app.command_names)
     return string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
-        tag=ver.tag, class_name=class_name(cfg.app), desc=ruby_string(cfg.description),
-        homepage=ruby_string(cfg.homepage), version=ruby_string(str(ver)), license=ruby_string(cfg.license),
-        livecheck=_livecheck(first_url), body=_body(archives),
-        app_string=ruby_string(cfg.app), app=cfg.app)
+        tag=ver.tag, class_name=class_name(app.name), desc=ruby_string(desc(app)),
+        homepage=ruby_string(app.homepage), version=ruby_string(str(ver)), license=licence.homebrew(app.licence),
+        livecheck=_livecheck(first_url), body=_body(archives), links=links, main=app.main.name)
 
 
-def write(cfg: Config, release: dict, release_dir: Path, repo_root: Path,
+def write(cfg: Config, app: App, release: dict, release_dir: Path, repo_root: Path,
           allow_prerelease: bool = False) -> list[Path]:
     installers.check_release(release)
     if installers.skip_prerelease(release, allow_prerelease, "Homebrew formula"):
@@ -115,11 +132,11 @@ def write(cfg: Config, release: dict, release_dir: Path, repo_root: Path,
     if not any(installers.artifacts(release, "archive", os_name) for os_name, _ in OSES):
         print("no macOS or Linux archive in this release: Homebrew formula not written")
         return []
-    text = render(cfg, release)
-    return atomic.write_copies([repo_root / "homebrew" / "Formula" / f"{cfg.app}.rb", release_dir / f"{cfg.app}.rb"],
+    text = render(app, release)
+    return atomic.write_copies([repo_root / "homebrew" / "Formula" / f"{app.name}.rb", release_dir / f"{app.name}.rb"],
                                text)
 
 
 def add_parser(stages) -> None:
-    installers.add_stage(stages, "homebrew", "write homebrew/Formula/<app>.rb from the release manifest",
+    installers.add_stage(stages, "homebrew", "write homebrew/Formula/<name>.rb from the release manifest",
                          installers.writer_stage(write))

@@ -11,12 +11,14 @@ from collections import defaultdict
 from pathlib import Path
 
 from pkg import atomic, config, manifest, targets, version
+from pkg.app import App
 from pkg.config import Config
 from pkg.errors import PkgError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SUMS = "SHA256SUMS"
 RELEASE_KEYS = ("schema", "app", "version", "tag", "prerelease", "targets", "artifacts")
+COMMAND_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")  # safe in sh, PowerShell, file names and URLs
 ARTIFACT_KEYS = ("name", "kind", "target", "path", "sha256", "url")
 HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -60,21 +62,23 @@ def skip_prerelease(release: dict, allow: bool, what: str) -> bool:
 def release_dir_for(args) -> Path:
     if args.release_dir:
         return Path(args.release_dir)
-    ver = version.parse(args.version or config.load().version)
-    return config.ROOT / "release" / ver.tag
+    if not args.version:
+        raise PkgError("give --version VERSION or --release-dir", 2)
+    return config.ROOT / "release" / version.parse(args.version).tag
 
 
 def writer_stage(write):
-    """A stage handler for a `write(cfg, release, release_dir, repo_root, allow_prerelease)` function."""
+    """A stage handler for a `write(cfg, app, release, release_dir, repo_root, allow_prerelease)` function."""
     def handler(args) -> None:
         release_dir = release_dir_for(args)
-        write(config.load(), load_release(release_dir), release_dir, config.ROOT, args.allow_prerelease)
+        release = load_release(release_dir)
+        write(config.load(), App.from_dict(release["app"]), release, release_dir, config.ROOT, args.allow_prerelease)
     return handler
 
 
 def add_stage(stages, name: str, help_text: str, handler, prerelease: bool = True):
     sub = stages.add_parser(name, help=help_text, description=help_text)
-    sub.add_argument("--version", help="release VERSION (default: [project].version)")
+    sub.add_argument("--version", help="release VERSION (its folder is release/v<VERSION>/)")
     sub.add_argument("--release-dir", help="release folder (default: release/v<VERSION>/)")
     if prerelease:
         sub.add_argument("--allow-prerelease", action="store_true",
@@ -85,9 +89,16 @@ def add_stage(stages, name: str, help_text: str, handler, prerelease: bool = Tru
 
 # --- install scripts ---------------------------------------------------------------------------------
 
-def env_prefix(cfg: Config) -> str:
-    """TAILOR for app tailor: the scripts read TAILOR_BASE_URL, TAILOR_PREFIX, TAILOR_TARGET."""
-    return re.sub(r"[^A-Z0-9]", "_", cfg.app.upper())
+def check_app(cfg: Config, app: App) -> None:
+    bad = [c for c in (app.name, *app.command_names) if not COMMAND_NAME.fullmatch(c)]
+    if bad:
+        raise PkgError(f"command {bad[0]!r}: install scripts and package managers want letters, digits and ._+- "
+                       "(choose the commands with tool.pkg.commands)", 2)
+
+
+def env_prefix(app: App) -> str:
+    """MYTOOL for app mytool: the scripts read MYTOOL_BASE_URL, MYTOOL_PREFIX, MYTOOL_TARGET."""
+    return re.sub(r"[^A-Z0-9]", "_", app.name.upper())
 
 
 def base_url(cfg: Config, release: dict) -> str:
@@ -131,13 +142,14 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return text
 
 
-def render_sh(cfg: Config, release: dict) -> str:
+def render_sh(cfg: Config, app: App, release: dict) -> str:
     windows = {"windows": "|".join(f"{p}*" for p in targets.WINDOWS_PREFIXES)}
     return _fill("install.sh", {
-        "APP": cfg.app,
+        "APP": app.name,
         "VERSION": release["version"],
+        "COMMANDS": " ".join(app.command_names),  # check_app: no shell metacharacters
         "BASE_URL": shlex.quote(base_url(cfg, release)),
-        "ENV": env_prefix(cfg),
+        "ENV": env_prefix(app),
         "OS_CASE": _sh_case(targets.OS_NAMES, windows),
         "ARCH_CASE": _sh_case(targets.ARCH_NAMES),
     })
@@ -147,20 +159,21 @@ def _ps_quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def render_ps1(cfg: Config, release: dict) -> str:
+def render_ps1(cfg: Config, app: App, release: dict) -> str:
     return _fill("install.ps1", {
-        "APP": cfg.app,
+        "APP": app.name,
+        "MAIN": app.main.name,
         "VERSION": _ps_quote(release["version"]),
         "BASE_URL": _ps_quote(base_url(cfg, release)),
-        "ENV": env_prefix(cfg),
+        "ENV": env_prefix(app),
         "ARCH_TABLE": _ps_arch_table(),
     })
 
 
-def write(cfg: Config, release: dict, release_dir: Path) -> list[Path]:
+def write(cfg: Config, app: App, release: dict, release_dir: Path) -> list[Path]:
     """install.sh and install.ps1 in the release folder (also for pre-releases: they install that version)."""
     check_release(release)
-    sh, ps1 = render_sh(cfg, release), render_ps1(cfg, release)
+    sh, ps1 = render_sh(cfg, app, release), render_ps1(cfg, app, release)
     paths = [release_dir / "install.sh", release_dir / "install.ps1"]
     atomic.write_text(paths[0], sh)
     atomic.write_text(paths[1], ps1)
@@ -172,7 +185,8 @@ def write(cfg: Config, release: dict, release_dir: Path) -> list[Path]:
 
 def cmd_install_scripts(args) -> None:
     release_dir = release_dir_for(args)
-    write(config.load(), load_release(release_dir), release_dir)
+    release = load_release(release_dir)
+    write(config.load(), App.from_dict(release["app"]), release, release_dir)
 
 
 def add_parser(stages) -> None:

@@ -1,34 +1,31 @@
-"""LICENSES/: the licence files of every shipped distribution, of CPython and of the app itself."""
+"""LICENSES/: the licence files of the app, of every shipped distribution and of CPython, as each build
+collected them from its own build environment (pkg/shipped.py)."""
 
 import shutil
-import sysconfig
 from pathlib import Path
 
-from pkg.config import Config
-from pkg.shipped import Shipped, licence_files
+from pkg.shipped import Shipped, app_entry
 
 
-def cpython_licence() -> Path | None:
-    path = Path(sysconfig.get_path("stdlib")) / "LICENSE.txt"
-    return path if path.is_file() else None
-
-
-def write(folder: Path, cfg: Config, shipped: Shipped) -> list[str]:
-    """Copy licence files into `folder`; return the distributions that have none (for the notes)."""
+def write(folder: Path, records: dict[str, dict], shipped: Shipped) -> list[str]:
+    """Copy licence files into `folder`; return the labels that have none (for the notes)."""
     folder.mkdir(parents=True, exist_ok=True)
+    sources: dict[str, list[Path]] = {}
+    own = app_entry(records)
+    if own is not None:
+        base, entry = own
+        sources[f"{entry['name']}-{entry['version']}"] = [base / f for f in entry["licence_files"]]
+    for name, entry in sorted(shipped.distributions.items()):
+        sources[f"{name}-{entry['version']}"] = [entry["base"] / f for f in entry["licence_files"]]
+    for version, files in sorted(shipped.python.items()):
+        sources[f"cpython-{version}"] = [Path(f) for f in files]
     missing = []
-    own = [cfg.root / name for name in ("LICENSE", "LICENSE.txt", "LICENCE", "COPYING") if (cfg.root / name).is_file()]
-    sources = {f"{cfg.app}-{cfg.version}": own}
-    sources |= {f"{name}-{version}": licence_files(name) for name, version in sorted(shipped.distributions.items())}
-    for py_version in sorted(shipped.python):
-        found = cpython_licence()
-        sources[f"cpython-{py_version}"] = [found] if found else []
     for label, files in sources.items():
-        if not files:
+        present = [f for f in files if f.is_file()]
+        if not present:
             missing.append(label)
             continue
-        target = folder / label
-        target.mkdir(exist_ok=True)
-        for file in files:
-            shutil.copyfile(file, target / file.name)
+        (folder / label).mkdir(exist_ok=True)
+        for file in present:
+            shutil.copyfile(file, folder / label / file.name)
     return missing

@@ -1,9 +1,11 @@
 """The artifact record: one JSON file per build target in dist/, read and extended by every later stage.
 
-dist/<app>-<target>.json:
-  {"schema": 1, "app", "version", "target", "backend", "folder", "report",
-   "tools": {"python": …, "nuitka": …}, "glibc": "2.36" (Linux), "startup": {…},
-   "artifacts": [{"name", "kind": "archive"|"msi"|…, "target", "path", "size", "sha256", …}]}
+dist/<name>-<target>.json:
+  {"schema": 2, "app": {name, dist, version, summary, homepage, licence, commands} (pkg/app.py),
+   "version", "target", "backend", "layout", "folder", "binary", "commands": {command: path},
+   "report", "tools": {"python": …, "nuitka": …}, "glibc": "2.36" (Linux) | "macos_min",
+   "distributions": [{name, version, licence, licence_files, app}], "python": {version: [licence files]},
+   "startup": {…}, "artifacts": [{"name", "kind": "archive"|"msi"|…, "target", "path", "size", "sha256", …}]}
 Paths are relative to dist/, so five runners' dist/ folders can be merged into one.
 """
 
@@ -14,7 +16,7 @@ from pathlib import Path
 from pkg import atomic
 from pkg.errors import PkgError
 
-SCHEMA = 1
+SCHEMA = 2
 
 
 def sha256_file(path: Path) -> str:
@@ -31,12 +33,12 @@ def describe(path: Path, dist: Path, kind: str, target: str, **extra) -> dict:
             "size": path.stat().st_size, "sha256": sha256_file(path), **extra}
 
 
-def record_path(dist: Path, app: str, target: str) -> Path:
-    return dist / f"{app}-{target}.json"
+def record_path(dist: Path, name: str, target: str) -> Path:
+    return dist / f"{name}-{target}.json"
 
 
 def write(dist: Path, record: dict) -> Path:
-    path = record_path(dist, record["app"], record["target"])
+    path = record_path(dist, record["app"]["name"], record["target"])
     atomic.write_text(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
     return path
 
@@ -55,13 +57,25 @@ def read(path: Path) -> dict:
     record = load_json(path, "artifact record", "build")
     missing = [k for k in ("schema", "app", "version", "target", "artifacts") if k not in record]
     if missing or record.get("schema") != SCHEMA:
-        raise PkgError(f"{path}: not a valid artifact record (missing {', '.join(missing) or 'schema 1'})")
+        raise PkgError(f"{path}: not a valid artifact record (missing {', '.join(missing) or f'schema {SCHEMA}'}; "
+                       "rebuild with `make build`)")
     return record
 
 
-def add_artifact(dist: Path, app: str, target: str, entry: dict) -> dict:
+def find(dist: Path, target: str) -> dict:
+    """The one artifact record for `target` in dist/ (whatever the app is called)."""
+    found = [p for p in sorted(dist.glob(f"*-{target}.json")) if not p.name.startswith(".")]
+    if not found:
+        raise PkgError(f"{dist}: no artifact record for {target} (run `make build`)")
+    if len(found) > 1:
+        raise PkgError(f"{dist}: {len(found)} artifact records for {target} ({', '.join(p.name for p in found)}): "
+                       "remove the stale ones (`make clean`)")
+    return read(found[0])
+
+
+def add_artifact(dist: Path, target: str, entry: dict) -> dict:
     """Add or replace (by name) one artifact in a target's record."""
-    record = read(record_path(dist, app, target))
+    record = find(dist, target)
     record["artifacts"] = [a for a in record["artifacts"] if a["name"] != entry["name"]] + [entry]
     write(dist, record)
     return record

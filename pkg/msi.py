@@ -4,7 +4,7 @@ Linux (here, and the release job holding the Windows zip): harvest in Python (pk
 msitools' `wixl -a x64`, then patch with `msibuild` what wixl 0.101 cannot write: the PATH Environment
 row and its WriteEnvironmentStrings/RemoveEnvironmentStrings actions, WiX's Upgrade rows for
 AllowSameVersionUpgrades, Win64 component attributes, and the database codepage (1252).
-Windows (the CI runner): scripts/msi.ps1 builds wix/tailor.wxs with WiX 5.0.2 from the values
+Windows (the CI runner): scripts/msi.ps1 builds wix/app.wxs with WiX 5.0.2 from the values
 `--print-wix-vars` prints, then hands the MSI back with `--record`. Both paths install the same files,
 PATH entry and ARP metadata; their component GUIDs differ (WiX derives its own), so one product should
 be released from one path.
@@ -20,11 +20,12 @@ import tempfile
 from pathlib import Path
 
 from pkg import archive, atomic, config, manifest, sign, targets, wxs
+from pkg.app import App
 from pkg.config import Config
 from pkg.errors import InputError, PkgError
 from pkg.version import Version, parse
 
-WXS_V5 = config.ROOT / "wix" / "tailor.wxs"
+WXS_V5 = config.ROOT / "wix" / "app.wxs"
 CODEPAGE = 1252  # what wixl 0.101 actually writes names in; wxs.harvest refuses the rest
 # Upgrade.Attributes as WiX writes them for MajorUpgrade AllowSameVersionUpgrades="yes":
 UPGRADE = 1 | 256 | 512  # MigrateFeatures | VersionMinInclusive | VersionMaxInclusive (same version upgrades)
@@ -92,13 +93,13 @@ def _patch(cfg: Config, version: Version, msi: Path, work: Path) -> None:
           "-q", f"UPDATE `Component` SET `Attributes` = {WIN64}"])
 
 
-def build_msi(cfg: Config, folder: Path, version: Version, out: Path,
+def build_msi(cfg: Config, app: App, folder: Path, version: Version, out: Path,
               signer: sign.Signer | None = None) -> dict:
     """Build `out` from `folder`; returns the artifact entry's extra fields. Signs when SIGN_CERT is set
     (or `signer` is given): the .exe files in a copy of the folder, then the MSI."""
     if not folder.is_dir():
         raise PkgError(f"{folder}: no such folder to package (run `make build` on Windows, or fetch its zip)")
-    signer = signer or sign.from_env(cfg)
+    signer = signer or sign.from_env(app)
     with tempfile.TemporaryDirectory(prefix="msi-") as tmp:
         work = Path(tmp)
         source = folder
@@ -107,7 +108,7 @@ def build_msi(cfg: Config, folder: Path, version: Version, out: Path,
             shutil.copytree(folder, source, symlinks=False)
             sign.sign_tree(signer, source)
         dirs, files = wxs.harvest(source)
-        (work / "product.wxs").write_bytes(wxs.render(cfg, version, dirs, files))
+        (work / "product.wxs").write_bytes(wxs.render(cfg, app, version, dirs, files))
         msi = work / "product.msi"
         _run(["wixl", "-a", "x64", "-o", str(msi), str(work / "product.wxs")], cwd=source)
         _patch(cfg, version, msi, work)
@@ -122,48 +123,48 @@ def build_msi(cfg: Config, folder: Path, version: Version, out: Path,
             "product_version": version.msi, "signed": signer is not None}
 
 
-def wix_vars(cfg: Config, version: Version, source_dir: Path) -> dict[str, str]:
-    """The -d preprocessor variables wix/tailor.wxs uses; its constants stay in pyproject.toml."""
-    arp = wxs.arp_properties(cfg)
-    return {"AppName": cfg.app, "Manufacturer": cfg.publisher, "Version": version.msi,
+def wix_vars(cfg: Config, app: App, version: Version, source_dir: Path) -> dict[str, str]:
+    """The -d preprocessor variables wix/app.wxs uses; its constants stay in pyproject.toml."""
+    arp = wxs.arp_properties(app)
+    return {"AppName": app.name, "Manufacturer": cfg.publisher, "Version": version.msi,
             "UpgradeCode": cfg.upgrade_code, "ProductCode": wxs.product_code(cfg, version),
             "PathComponentGuid": wxs.path_component_guid(cfg), "SourceDir": str(source_dir.resolve()),
             "Homepage": arp["ARPURLINFOABOUT"], "Description": arp["ARPCOMMENTS"],
             "DowngradeMessage": wxs.DOWNGRADE_MESSAGE}
 
 
-def _names(cfg: Config, target: targets.Target, dist: Path) -> tuple[Path, Path, Path]:
-    stem = f"{cfg.app}-{target.name}"
+def _names(app: App, target: targets.Target, dist: Path) -> tuple[Path, Path, Path]:
+    stem = f"{app.name}-{target.name}"
     return dist / stem, dist / f"{stem}.zip", dist / f"{stem}.msi"
 
 
-def _record(cfg: Config, target: targets.Target, dist: Path, msi: Path, fields: dict) -> None:
-    entry = manifest.describe(msi, dist, "msi", target.name, **fields)
-    manifest.add_artifact(dist, cfg.app, target.name, entry)
+def _record(target: targets.Target, dist: Path, msi: Path, fields: dict) -> None:
+    manifest.add_artifact(dist, target.name, manifest.describe(msi, dist, "msi", target.name, **fields))
 
 
-def _check_record(cfg: Config, target: targets.Target, dist: Path, version: Version) -> None:
+def _checked_record(target: targets.Target, dist: Path, version: Version | None) -> dict:
     """Fail before building: the MSI needs the target's record, and it must be this version's build."""
-    record = manifest.read(manifest.record_path(dist, cfg.app, target.name))
-    if record["version"] != str(version):
+    record = manifest.find(dist, target.name)
+    if version is not None and record["version"] != str(version):
         raise PkgError(f"{target.name} build is version {record['version']}, not {version}")
+    return record
 
 
-def record_windows(cfg: Config, target: targets.Target, dist: Path, version: Version, staged: Path,
+def record_windows(cfg: Config, app: App, target: targets.Target, dist: Path, version: Version, staged: Path,
                    code: str, signed: bool) -> Path:
     """Take an MSI built by scripts/msi.ps1 into dist/ and its record (the ProductCode read on Windows)."""
-    _check_record(cfg, target, dist, version)
+    _checked_record(target, dist, version)
     if not staged.is_file():
         raise PkgError(f"{staged}: no such MSI to record")
     want = "{" + wxs.product_code(cfg, version) + "}"
     if code.strip().upper() != want:
         raise PkgError(f"{staged.name}: ProductCode {code.strip()} is not {want} "
                        "(were the -d variables passed?)")
-    final = _names(cfg, target, dist)[2]
+    final = _names(app, target, dist)[2]
     os.replace(staged, final)
     if staged.parent.name == STAGING.format(name=final.name):  # wix leaves a .wixpdb beside it
         shutil.rmtree(staged.parent, ignore_errors=True)
-    _record(cfg, target, dist, final, {"product_code": want, "upgrade_code": "{" + cfg.upgrade_code + "}",
+    _record(target, dist, final, {"product_code": want, "upgrade_code": "{" + cfg.upgrade_code + "}",
                                        "product_version": version.msi, "signed": signed})
     return final
 
@@ -173,37 +174,37 @@ def cmd_msi(args) -> None:
     target = targets.parse(args.target)
     if target.os != "windows":
         raise InputError(f"an MSI is built from a Windows target, not {target.name}")
-    version = parse(args.version or cfg.version)
     dist = Path(args.dist)
-    folder, zipped, out = _names(cfg, target, dist)
+    record = _checked_record(target, dist, parse(args.version) if args.version else None)
+    version, app = parse(record["version"]), App.from_dict(record["app"])
+    folder, zipped, out = _names(app, target, dist)
     if args.print_wix_vars:
         staged = dist / STAGING.format(name=out.name) / out.name
         plan = {"wxs": str(WXS_V5), "out": str(staged.resolve()), "timestamp_url": sign.timestamp_url(),
-                "vars": wix_vars(cfg, version, folder)}
+                "vars": wix_vars(cfg, app, version, folder)}
         print(json.dumps(plan, indent=2))
         return
     if args.record:
         if not args.product_code:
             raise InputError("--record needs --product-code (read from the MSI on Windows)")
-        record_windows(cfg, target, dist, version, Path(args.record), args.product_code or "", args.signed)
+        record_windows(cfg, app, target, dist, version, Path(args.record), args.product_code or "", args.signed)
         return
-    _check_record(cfg, target, dist, version)
     if folder.is_dir():
-        _record(cfg, target, dist, out, build_msi(cfg, folder, version, out))
+        _record(target, dist, out, build_msi(cfg, app, folder, version, out))
         return
     if not zipped.is_file():
         raise PkgError(f"neither {folder} nor {zipped} exists (build windows-x86_64 first, or fetch its zip)")
     with tempfile.TemporaryDirectory(prefix="msi-zip-") as tmp:
-        fields = build_msi(cfg, archive.extract(zipped, Path(tmp)), version, out)
-    _record(cfg, target, dist, out, fields)
+        fields = build_msi(cfg, app, archive.extract(zipped, Path(tmp)), version, out)
+    _record(target, dist, out, fields)
 
 
 def add_parser(stages) -> None:
-    sub = stages.add_parser("msi", help="build dist/<app>-windows-x86_64.msi and record it",
+    sub = stages.add_parser("msi", help="build dist/<name>-windows-x86_64.msi and record it",
                             description=__doc__.split("\n\n")[0])
     sub.set_defaults(func=cmd_msi)
     sub.add_argument("--target", default="windows-x86_64", help="Windows target (default: windows-x86_64)")
-    sub.add_argument("--version", help="release VERSION (default: pyproject's)")
+    sub.add_argument("--version", help="the VERSION the Windows build must have (default: its record's)")
     sub.add_argument("--dist", default=str(config.ROOT / "dist"), help="artifact folder (default: dist/)")
     mode = sub.add_mutually_exclusive_group()
     mode.add_argument("--print-wix-vars", action="store_true",

@@ -1,77 +1,75 @@
-"""The PyInstaller backend (BACKEND=pyinstaller / pyinstaller-onefile): same inputs as Nuitka, same output
-shape — a folder with `<app>` at its top — so build.py places, archives and smoke-tests it unchanged.
+"""The PyInstaller backend (BACKEND=pyinstaller / pyinstaller-onefile): the same build environment and the
+same main script as Nuitka (pkg/launcher.py), the same output shape — a folder with every command at its
+top — so build.py places, archives and smoke-tests it unchanged.
 
-What the app needs packed is read from [tool.pkg.nuitka] (one home per fact) and mapped to PyInstaller:
-include-packages → --collect-submodules (the platform modules are imported by name at run time),
-include-package-data → --collect-data, include-distribution-metadata → --copy-metadata.
+What Nuitka gets from the pipeline is mapped to PyInstaller: the app's own packages → --collect-submodules
+and --collect-data, its distribution metadata → --copy-metadata.
 """
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
-from pkg import build, targets
-from pkg.config import Config
+from pkg import launcher, proc, targets
+from pkg.appenv import BuildEnv
 from pkg.errors import PkgError
+from pkg.project import clean_env
 from pkg.targets import Target
 
-# `python -m <entry>` semantics; the hidden import makes PyInstaller pack what runpy will look for.
-LAUNCHER = '''\
-# Written by `python -m pkg build --backend pyinstaller`: runs the app as `python -m {entry}`.
+# `python -m <package>` entries: runpy, with a hidden import so PyInstaller packs what runpy will look for.
+RUN_MODULE = '''\
+# Written by the release pipeline (pkg/pyinstaller.py): runs the app as `python -m {module}`.
 import runpy
 
-runpy.run_module("{entry}", run_name="__main__", alter_sys=True)
+runpy.run_module("{module}", run_name="__main__", alter_sys=True)
 '''
 
 
-def write_launcher(cfg: Config, out_dir: Path) -> Path:
-    path = out_dir / f"{cfg.app}_launcher.py"
-    path.write_text(LAUNCHER.format(entry=cfg.entry), encoding="utf-8")
+def main_script(env: BuildEnv, out_dir: Path) -> Path:
+    app = env.app
+    text = RUN_MODULE.format(module=app.main.module) if app.main.function is None else launcher.source(app.commands)
+    path = out_dir / launcher.FILE_NAME
+    path.write_text(text, encoding="utf-8")
     return path
 
 
-def pyinstaller_command(cfg: Config, launcher: Path, out_dir: Path, onefile: bool) -> list[str]:
-    options = cfg.nuitka
+def pyinstaller_command(env: BuildEnv, script: Path, out_dir: Path, onefile: bool) -> list[str]:
+    app = env.app
+    hidden = [f"--hidden-import={app.main.module}.__main__"] if app.main.function is None else []
     return [
-        sys.executable, "-m", "PyInstaller",
+        str(env.python), "-m", "PyInstaller",
         "--noconfirm", "--log-level=WARN",
         "--onefile" if onefile else "--onedir",
-        f"--name={cfg.app}",
+        f"--name={app.main.name}",
         f"--distpath={out_dir / 'dist'}",
         f"--workpath={out_dir / 'work'}",
         f"--specpath={out_dir}",
-        f"--paths={cfg.app_dir}",
-        f"--hidden-import={cfg.entry}.__main__",
-        *(f"--collect-submodules={name}" for name in options.include_packages),
-        *(f"--collect-data={name}" for name in options.include_package_data),
-        *(f"--copy-metadata={name}" for name in options.include_distribution_metadata),
-        str(launcher),
+        *hidden,
+        *(f"--collect-submodules={name}" for name in env.files.packages),
+        *(f"--collect-data={name}" for name in env.files.packages),
+        *(f"--hidden-import={name}" for name in env.files.top_modules),
+        f"--copy-metadata={env.metadata.name}",
+        str(script),
     ]
 
 
-def compile(cfg: Config, target: Target, out_dir: Path, onefile: bool, log: Path) -> Path:
-    """Run PyInstaller; return a folder whose top holds `<app>` (onedir: PyInstaller's own folder;
-    onefile: a folder holding only the one binary)."""
+def compile(env: BuildEnv, target: Target, out_dir: Path, onefile: bool, log: Path) -> Path:
+    """Run PyInstaller; return a folder whose top holds the main command (onedir: PyInstaller's own
+    folder; onefile: a folder holding only the one binary)."""
     if target.os != targets.host().os:
         raise PkgError(f"PyInstaller cannot cross-compile: build {target} on a {target.os} machine")
-    if importlib.util.find_spec("PyInstaller") is None:
-        raise PkgError("PyInstaller is not installed (it comes with the dev dependencies: run `make setup`)")
     if out_dir.exists():
         shutil.rmtree(out_dir)  # PyInstaller's own cache lives elsewhere; a stale dist/ must not leak in
     out_dir.mkdir(parents=True)
-    launcher = write_launcher(cfg, out_dir)
-    build.run_logged(pyinstaller_command(cfg, launcher, out_dir, onefile), log,
-                     "PyInstaller onefile" if onefile else "PyInstaller")
-    binary_name = cfg.app + target.exe_suffix
+    cmd = pyinstaller_command(env, main_script(env, out_dir), out_dir, onefile)
+    proc.run_logged(cmd, log, "PyInstaller onefile" if onefile else "PyInstaller", env=clean_env())
+    name = env.app.main.name + target.exe_suffix
     if onefile:
-        binary = out_dir / "dist" / binary_name
         folder = out_dir / "onefile"
         folder.mkdir()
-        if binary.is_file():
-            binary.rename(folder / binary_name)
+        if (out_dir / "dist" / name).is_file():
+            (out_dir / "dist" / name).rename(folder / name)
     else:
-        folder = out_dir / "dist" / cfg.app
-    if not (folder / binary_name).is_file():
-        raise PkgError(f"PyInstaller finished but {folder / binary_name} is missing; log: {log}")
+        folder = out_dir / "dist" / env.app.main.name
+    if not (folder / name).is_file():
+        raise PkgError(f"PyInstaller finished but {folder / name} is missing; log: {log}")
     return folder

@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cyclonedx.factory.license import LicenseFactory
+from cyclonedx.contrib.license.factories import LicenseFactory
 from cyclonedx.model import ExternalReference, ExternalReferenceType, HashAlgorithm, HashType, Property, XsUri
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentType
@@ -12,31 +12,33 @@ from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from packageurl import PackageURL
+from packaging.utils import canonicalize_name
 
 from pkg import atomic
-from pkg.config import Config
+from pkg.app import App
 from pkg.errors import PkgError
-from pkg.shipped import Shipped, licence_of
+from pkg.shipped import Shipped
 
 
 def _licences(expression: str | None):
     return [LicenseFactory().make_from_string(expression)] if expression else []
 
 
-def build_bom(cfg: Config, version: str, shipped: Shipped, files: list[dict], epoch: int) -> Bom:
-    bom = Bom(serial_number=uuid.uuid5(uuid.NAMESPACE_URL, f"{cfg.homepage}#{version}"))  # reproducible
+def build_bom(app: App, version: str, shipped: Shipped, files: list[dict], epoch: int) -> Bom:
+    """The app's own distribution is the BOM's subject (metadata.component), never one of its components."""
+    bom = Bom(serial_number=uuid.uuid5(uuid.NAMESPACE_URL, f"{app.homepage}#{version}"))  # reproducible
     bom.metadata.timestamp = datetime.fromtimestamp(epoch, tz=UTC)
-    app = Component(
-        name=cfg.app, version=version, type=ComponentType.APPLICATION, bom_ref=f"app:{cfg.app}",
-        purl=PackageURL(type="pypi", name=cfg.app, version=version), licenses=_licences(cfg.license),
-        description=cfg.description,
-        external_references=[ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(cfg.homepage))])
-    bom.metadata.component = app
+    purl = PackageURL(type="pypi", name=canonicalize_name(app.dist), version=version)
+    subject = Component(
+        name=app.dist, version=version, type=ComponentType.APPLICATION, bom_ref=str(purl), purl=purl,
+        licenses=_licences(app.licence.spdx or app.licence.name), description=app.summary,
+        external_references=[ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(app.homepage))])
+    bom.metadata.component = subject
     parts = []
-    for name, dist_version in sorted(shipped.distributions.items()):
-        purl = PackageURL(type="pypi", name=name.lower(), version=dist_version)
-        parts.append(Component(name=name, version=dist_version, type=ComponentType.LIBRARY, bom_ref=str(purl),
-                               purl=purl, licenses=_licences(licence_of(name))))
+    for name, entry in sorted(shipped.distributions.items()):
+        purl = PackageURL(type="pypi", name=canonicalize_name(name), version=entry["version"])
+        parts.append(Component(name=name, version=entry["version"], type=ComponentType.LIBRARY, bom_ref=str(purl),
+                               purl=purl, licenses=_licences(entry.get("licence"))))
     for py_version in sorted(shipped.python):
         purl = PackageURL(type="generic", name="cpython", version=py_version)
         parts.append(Component(name="cpython", version=py_version, type=ComponentType.FRAMEWORK, bom_ref=str(purl),
@@ -52,7 +54,7 @@ def build_bom(cfg: Config, version: str, shipped: Shipped, files: list[dict], ep
                                            Property(name="pkg:kind", value=item["kind"])]))
     for part in parts:
         bom.components.add(part)
-    bom.register_dependency(app, [p for p in parts if p.type != ComponentType.FILE])
+    bom.register_dependency(subject, [p for p in parts if p.type != ComponentType.FILE])
     return bom
 
 
@@ -64,6 +66,6 @@ def render(bom: Bom) -> str:
     return text + "\n"
 
 
-def write(path: Path, cfg: Config, version: str, shipped: Shipped, files: list[dict], epoch: int) -> Path:
-    atomic.write_text(path, render(build_bom(cfg, version, shipped, files, epoch)))
+def write(path: Path, app: App, version: str, shipped: Shipped, files: list[dict], epoch: int) -> Path:
+    atomic.write_text(path, render(build_bom(app, version, shipped, files, epoch)))
     return path

@@ -1,4 +1,4 @@
-"""Scoop manifest (<app>.json in the release folder) for the Windows zip, written with json.
+"""Scoop manifest (<name>.json in the release folder) for the Windows zip, written with json.
 
 `checkver` follows GitHub releases when the URL template is GitHub's; `autoupdate` rebuilds the URL from
 the same template with Scoop's $version and reads the new hash from the release's SHA256SUMS.
@@ -8,7 +8,8 @@ import json
 import re
 from pathlib import Path
 
-from pkg import atomic, installers
+from pkg import atomic, installers, licence
+from pkg.app import App
 from pkg.config import Config
 from pkg.errors import PkgError
 
@@ -21,7 +22,11 @@ def _github_repo(url_template: str) -> str | None:
     return f"https://github.com/{match.group(1)}" if match else None
 
 
-def build(cfg: Config, release: dict, zips: list[dict]) -> dict:
+def check_app(cfg: Config, app: App) -> None:
+    licence.scoop(app.licence)
+
+
+def build(cfg: Config, app: App, release: dict, zips: list[dict]) -> dict:
     arch, update = {}, {}
     for art in zips:
         machine = art["target"].split("-", 1)[1]
@@ -31,15 +36,15 @@ def build(cfg: Config, release: dict, zips: list[dict]) -> dict:
         arch[ARCHITECTURES[machine]] = {"url": art["url"], "hash": art["sha256"], "extract_dir": top}
         update[ARCHITECTURES[machine]] = {"url": cfg.download_url("$version", art["name"]), "extract_dir": top}
     repo = _github_repo(cfg.url_template)
-    checkver = {"github": repo} if repo else {"url": cfg.homepage, "regex": r"v?(\d+\.\d+\.\d+)"}
+    checkver = {"github": repo} if repo else {"url": app.homepage, "regex": r"v?(\d+\.\d+\.\d+)"}
     sums = cfg.download_url("$version", installers.SUMS)
     return {
         "version": str(release["version"]),
-        "description": cfg.description,
-        "homepage": cfg.homepage,
-        "license": cfg.license,
+        "description": app.summary,
+        "homepage": app.homepage,
+        "license": licence.scoop(app.licence),
         "architecture": arch,
-        "bin": f"{cfg.app}.exe",
+        "bin": [f"{command}.exe" for command in app.command_names],
         "checkver": checkver,
         "autoupdate": {"architecture": update,
                        "hash": {"url": sums, "regex": r"$sha256\s+\*?$basename"}},
@@ -64,7 +69,7 @@ def check(manifest: dict) -> list[str]:
     return problems
 
 
-def write(cfg: Config, release: dict, release_dir: Path, repo_root: Path | None = None,
+def write(cfg: Config, app: App, release: dict, release_dir: Path, repo_root: Path | None = None,
           allow_prerelease: bool = False) -> list[Path]:
     """<app>.json in the release and, with repo_root, in repo_root/scoop/ (what the bucket job publishes)."""
     installers.check_release(release)
@@ -74,15 +79,15 @@ def write(cfg: Config, release: dict, release_dir: Path, repo_root: Path | None 
     if not zips:
         print("no Windows zip in this release: Scoop manifest not written")
         return []
-    manifest = build(cfg, release, zips)
+    manifest = build(cfg, app, release, zips)
     problems = check(manifest)
     if problems:
         raise PkgError(f"Scoop manifest not written: {problems[0]}")
     text = json.dumps(manifest, indent=4, ensure_ascii=False) + "\n"
     return atomic.write_copies(
-        [release_dir / f"{cfg.app}.json"] + ([repo_root / "scoop" / f"{cfg.app}.json"] if repo_root else []), text)
+        [release_dir / f"{app.name}.json"] + ([repo_root / "scoop" / f"{app.name}.json"] if repo_root else []), text)
 
 
 def add_parser(stages) -> None:
-    installers.add_stage(stages, "scoop", "write the Scoop manifest <app>.json for the Windows zip",
+    installers.add_stage(stages, "scoop", "write the Scoop manifest <name>.json for the Windows zip",
                          installers.writer_stage(write))

@@ -1,92 +1,130 @@
-"""What ships: the distributions, CPython runtime and system libraries inside each build, read from the
-Nuitka --report XML each build keeps beside its folder (never the build tools in the venv)."""
+"""What ships: the distributions, CPython runtime and system libraries inside a build, and their licences.
 
+At build time (build.py) the build environment is at hand: each shipped distribution's version, licence
+(pkg/licence.py rules) and licence files are taken from its installed metadata there, the files copied
+into dist/<name>-<target>.licenses/, and the list written into the artifact record. At release time
+(from_records) the merged records are all there is: five runners' builds need no app venv on the
+release machine, and a Windows-only dependency has its licence like any other.
+Nuitka's --report says which distributions went in; a PyInstaller build keeps no report, so its list is
+the app's runtime requirements, transitively, as installed in the build environment.
+"""
+
+import shutil
+import sysconfig
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from packaging.metadata import Metadata as CoreMetadata
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from pkg import licence
 from pkg.errors import PkgError
+
+LICENCE_NAMES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "COPYRIGHT")
 
 
 @dataclass
 class Shipped:
-    distributions: dict[str, str] = field(default_factory=dict)  # name -> version
-    python: set[str] = field(default_factory=set)                 # CPython versions
+    distributions: dict[str, dict] = field(default_factory=dict)  # name -> {version, licence, licence_files}
+    python: dict[str, list[str]] = field(default_factory=dict)     # CPython version -> licence files
     libraries: dict[str, set[str]] = field(default_factory=dict)  # system library -> targets
 
 
-def from_reports(records: dict[str, dict], app: str) -> Shipped:
-    shipped = Shipped()
-    for target, record in records.items():
-        if not record.get("report"):
-            shipped.distributions.update(_runtime_closure(app))  # PyInstaller builds keep no report
-            continue
-        path = record["_path"].parent / record["report"]
-        try:
-            root = ET.parse(path).getroot()
-        except (OSError, ET.ParseError) as exc:
-            raise PkgError(f"{path.name}: cannot read the Nuitka report ({exc})") from None
-        for dist in root.iter("distribution"):
-            if dist.get("name") != app:
-                shipped.distributions[dist.get("name")] = dist.get("version")
-        for python in root.iter("python"):
-            shipped.python.add(python.get("python_version"))
-        for dll in root.iter("included_dll"):
-            shipped.libraries.setdefault(dll.get("name"), set()).add(target)
-    return shipped
+def _report(path: Path) -> ET.Element:
+    try:
+        return ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as exc:
+        raise PkgError(f"{path.name}: cannot read the Nuitka report ({exc})") from None
 
 
-def _runtime_closure(app: str) -> dict[str, str]:
-    """The app's runtime requirements, transitively, from installed metadata (markers evaluated here)."""
-    from packaging.requirements import Requirement
-
+def _closure(site: Path, root: str) -> dict[str, str]:
+    """`root`'s runtime requirements, transitively, as installed in `site` (markers evaluated here)."""
     found: dict[str, str] = {}
-    todo = [app]
+    todo = [root]
     while todo:
-        name = todo.pop()
-        try:
-            dist = metadata.distribution(name)
-        except metadata.PackageNotFoundError:
-            continue
-        for text in dist.requires or []:
+        dist = next(iter(metadata.distributions(name=todo.pop(), path=[str(site)])), None)
+        for text in (dist.requires or []) if dist else []:
             req = Requirement(text)
-            if req.marker is None or req.marker.evaluate({"extra": ""}):
-                key = req.name.lower()
-                if key not in found:
-                    try:
-                        found[key] = metadata.version(req.name)
-                        todo.append(req.name)
-                    except metadata.PackageNotFoundError:
-                        pass
+            if (req.marker is None or req.marker.evaluate({"extra": ""})) and canonicalize_name(req.name) not in found:
+                installed = next(iter(metadata.distributions(name=req.name, path=[str(site)])), None)
+                if installed is not None:
+                    found[canonicalize_name(req.name)] = installed.version
+                    todo.append(req.name)
     return found
 
 
-def licence_of(name: str) -> str | None:
-    """The SPDX expression or licence text a distribution declares in its installed metadata."""
-    try:
-        meta = metadata.metadata(name)
-    except metadata.PackageNotFoundError:
-        return None
-    expression = meta.get("License-Expression")
-    if expression:
-        return expression.strip()
-    declared = (meta.get("License") or "").strip()
-    if declared and "\n" not in declared and len(declared) < 80:
-        return declared
-    for classifier in meta.get_all("Classifier") or []:
-        if classifier.startswith("License :: OSI Approved :: "):
-            return classifier.rsplit(" :: ", 1)[-1]
-    return None
+def licence_of(dist: metadata.Distribution) -> str | None:
+    core = CoreMetadata.from_email(dist.read_text("METADATA") or "", validate=False)
+    found = licence.resolve(core.license_expression, core.license, tuple(core.classifiers or ()))
+    return found.spdx or found.name
 
 
-def licence_files(name: str) -> list[Path]:
-    """Licence files shipped in a distribution's metadata (License-File, or conventional names)."""
-    try:
-        dist = metadata.distribution(name)
-    except metadata.PackageNotFoundError:
-        return []
-    names = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS")
+def licence_files(dist: metadata.Distribution) -> list[Path]:
+    """Licence files in a distribution's metadata (License-File, or conventional names)."""
     files = [Path(str(dist.locate_file(f))) for f in dist.files or []
-             if ".dist-info/" in str(f) and Path(str(f)).name.upper().startswith(names)]
+             if ".dist-info/" in str(f) and Path(str(f)).name.upper().startswith(LICENCE_NAMES)]
     return sorted(p for p in files if p.is_file())
+
+
+def _copy(files: list[Path], folder: Path, dist_root: Path) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for file in files:
+        shutil.copyfile(file, folder / file.name)
+        copied.append((folder / file.name).relative_to(dist_root).as_posix())
+    return copied
+
+
+def collect(site: Path, report: Path | None, app_dist: str, licences: Path, dist_root: Path) -> dict:
+    """Build-time facts for the record: {"distributions": [...], "python": {...}}; licence files are copied
+    under `licences` (inside `dist_root`). The app's own distribution is listed too, flagged `app`."""
+    if report is not None:
+        root = _report(report)
+        names = {d.get("name"): d.get("version") for d in root.iter("distribution")}
+        python_version = next((p.get("python_version") for p in root.iter("python")), None)
+    else:
+        names = {app_dist: None, **_closure(site, app_dist)}
+        python_version = sysconfig.get_python_version()
+    if licences.exists():
+        shutil.rmtree(licences)
+    entries = []
+    for name in sorted(names, key=str.lower):
+        dist = next(iter(metadata.distributions(name=name, path=[str(site)])), None)
+        if dist is None:
+            continue  # a distribution Nuitka saw outside the build env (the stdlib's own, for example)
+        label = f"{dist.name}-{dist.version}"
+        entries.append({"name": dist.name, "version": dist.version, "licence": licence_of(dist),
+                        "licence_files": _copy(licence_files(dist), licences / label, dist_root),
+                        "app": canonicalize_name(dist.name) == canonicalize_name(app_dist)})
+    cpython = Path(sysconfig.get_path("stdlib")) / "LICENSE.txt"
+    python = {python_version: _copy([cpython], licences / f"cpython-{python_version}", dist_root)
+              if cpython.is_file() else []} if python_version else {}
+    return {"distributions": entries, "python": python}
+
+
+def from_records(records: dict[str, dict], app_dist: str) -> Shipped:
+    """Everything the builds ship, but the app itself (it is the SBOM's subject, not a dependency)."""
+    shipped = Shipped()
+    for target, record in records.items():
+        for entry in record.get("distributions", []):
+            if entry.get("app") or canonicalize_name(entry["name"]) == canonicalize_name(app_dist):
+                continue
+            shipped.distributions.setdefault(entry["name"], {**entry, "base": record["_path"].parent})
+        for version, files in record.get("python", {}).items():
+            shipped.python.setdefault(version, [str(record["_path"].parent / f) for f in files])
+        if record.get("report"):
+            for dll in _report(record["_path"].parent / record["report"]).iter("included_dll"):
+                shipped.libraries.setdefault(dll.get("name"), set()).add(target)
+    return shipped
+
+
+def app_entry(records: dict[str, dict]) -> tuple[Path, dict] | None:
+    """The app's own distribution entry (licence files) from any record that has it."""
+    for record in records.values():
+        for entry in record.get("distributions", []):
+            if entry.get("app"):
+                return record["_path"].parent, entry
+    return None

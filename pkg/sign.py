@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pkg import atomic
-from pkg.config import Config
+from pkg.app import App
 from pkg.errors import InputError, PkgError
 
 DEFAULT_TIMESTAMP_URL = "http://timestamp.digicert.com"
@@ -44,7 +44,7 @@ def timestamp_url(env: Mapping[str, str] | None = None) -> str | None:
     return env.get("SIGN_TIMESTAMP_URL", DEFAULT_TIMESTAMP_URL).strip() or None
 
 
-def from_env(cfg: Config, env: Mapping[str, str] | None = None) -> Signer | None:
+def from_env(app: App, env: Mapping[str, str] | None = None) -> Signer | None:
     """The configured signer, or None (unsigned, the default) when SIGN_CERT is unset or empty."""
     env = os.environ if env is None else env
     if not env.get("SIGN_CERT", "").strip():
@@ -60,7 +60,7 @@ def from_env(cfg: Config, env: Mapping[str, str] | None = None) -> Signer | None
         raise InputError(f"SIGN_CERT {cert.name} is not .pfx/.p12, so SIGN_KEY (PEM private key) is needed")
     elif not key.is_file():
         raise InputError(f"SIGN_KEY {key}: no such file")
-    return Signer(cert, key, env.get("SIGN_PASSWORD") or None, timestamp_url(env), cfg.app, cfg.homepage)
+    return Signer(cert, key, env.get("SIGN_PASSWORD") or None, timestamp_url(env), app.name, app.homepage)
 
 
 def sign_file(signer: Signer, path: Path) -> None:

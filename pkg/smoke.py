@@ -1,34 +1,27 @@
-"""`python -m pkg smoke` (make build-test): unpack the archive somewhere else and prove the binary works
-with a scrubbed environment, as a user who just downloaded it would run it."""
+"""`python -m pkg smoke` (make build-test): unpack the archive somewhere else and prove every command works,
+with a scrubbed environment, as a user who just downloaded it would run it.
 
-import json
+Generic checks for every command (tool.pkg.commands.<name> turns one off or changes the exit code):
+  --version       exits 0 and carries VERSION as a whole token ("tool 1.2.0", "tool, version 1.2.0", "v1.2.0")
+  --help          exits 0 with output
+  no arguments    no TTY, stdin closed: finishes within NO_ARGS_TIMEOUT_S with exit 0 (installer validation
+                  bots do exactly this), or the configured no-args-exit
+Then the app's own [[tool.pkg.checks]], in order, in one scratch folder; then startup budgets (hyperfine).
+"""
+
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
 
 from pkg import archive, manifest, startup
-from pkg.config import Config
+from pkg.app import App
+from pkg.config import Check, Config
 from pkg.errors import PkgError
 from pkg.targets import Target
 
-SAMPLE_LOG = """\
-2026-11-01 10:00:00 DEBUG starting worker
-2026-11-01 10:00:01 INFO listening on :8080
-2026-11-01 10:00:02 WARNING disk 91% full
-2026-11-01 10:00:03 ERROR request failed
-Traceback (most recent call last):
-  ValueError: boom
-2026-11-01 10:00:04 UTC [4242] LOG:  checkpoint starting
-2026-11-01 10:00:05 UTC [4242] FATAL:  password authentication failed
-2026-11-01 10:00:06 INFO done
-"""
-# At --level error: the ERROR line, the traceback lines that belong to it, and PostgreSQL's FATAL.
-EXPECTED_AT_ERROR = [SAMPLE_LOG.splitlines()[i] for i in (3, 4, 5, 7)]
-
-
-# What `tailor doctor --json` must report as true in a healthy build.
-DOCTOR_KEYS = ("compiled", "data_file", "native_module", "platform_module", "metadata")
+NO_ARGS_TIMEOUT_S = 10
 
 
 def scrubbed_env(home: Path) -> dict[str, str]:
@@ -38,63 +31,89 @@ def scrubbed_env(home: Path) -> dict[str, str]:
     return {**keep, "PATH": path, "HOME": str(home), "USERPROFILE": str(home), "LANG": "C.UTF-8"}
 
 
+def carries_version(text: str, version: str) -> bool:
+    """VERSION as a whole token: not 1.2.30 or 11.2.3 for 1.2.3; a leading v and trailing punctuation are fine."""
+    tokens = re.split(r"[\s,;:()\[\]{}'\"=/]+", text)
+    return any(re.sub(r"^[vV]", "", token).rstrip(".!") == version for token in tokens)
+
+
 class Smoke:
-    def __init__(self, binary: Path, env: dict[str, str], cwd: Path):
-        self.binary, self.env, self.cwd = binary, env, cwd
+    def __init__(self, folder: Path, exe_suffix: str, env: dict[str, str], cwd: Path):
+        self.folder, self.exe_suffix, self.env, self.cwd = folder, exe_suffix, env, cwd
         self.failures: list[str] = []
 
-    def run(self, *args: str, stdin=subprocess.DEVNULL, timeout: float = 30) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.binary), *args], capture_output=True, text=True, env=self.env,
-                              cwd=self.cwd, stdin=stdin, timeout=timeout)
+    def program(self, command: str) -> Path:
+        return self.folder / (command + self.exe_suffix)
 
-    def check(self, ok: bool, what: str, detail: str = "") -> None:
-        print(f"{'ok  ' if ok else 'FAIL'} {what}" + (f": {detail}" if detail and not ok else ""), flush=True)
+    def run(self, command: str, *args: str, stdin: str | None = None, env: dict | None = None,
+            timeout: float = 30) -> subprocess.CompletedProcess:
+        try:
+            return subprocess.run([str(self.program(command)), *args], capture_output=True, text=True,
+                                  errors="replace", env={**self.env, **(env or {})}, cwd=self.cwd, timeout=timeout,
+                                  input=stdin, stdin=subprocess.DEVNULL if stdin is None else None)
+        except subprocess.TimeoutExpired:
+            return subprocess.CompletedProcess([command, *args], -1, "", f"timed out after {timeout:.0f} s")
+
+    def check(self, ok: bool, what: str, out: subprocess.CompletedProcess | None = None) -> None:
+        detail = "" if ok or out is None else f": exit {out.returncode}, {(out.stdout + out.stderr).strip()[-300:]!r}"
+        print(f"{'ok  ' if ok else 'FAIL'} {what}{detail}", flush=True)
         if not ok:
             self.failures.append(what)
 
 
-def run_checks(smoke: Smoke, cfg: Config, version: str, budgets_ms: dict[str, float]) -> dict:
-    out = smoke.run("--version")
-    smoke.check(out.returncode == 0 and out.stdout.strip() == f"{cfg.app} {version}",
-                f"--version prints '{cfg.app} {version}'", out.stdout.strip() + out.stderr.strip()[-200:])
+def generic_checks(smoke: Smoke, cfg: Config, app: App, version: str) -> None:
+    for command in app.command_names:
+        options = cfg.command_options(command)
+        if options.version:
+            out = smoke.run(command, "--version")
+            smoke.check(out.returncode == 0 and carries_version(out.stdout + "\n" + out.stderr, version),
+                        f"{command} --version carries {version}", out)
+        if options.help:
+            out = smoke.run(command, "--help")
+            smoke.check(out.returncode == 0 and bool(out.stdout.strip()), f"{command} --help exits 0 with output", out)
+        out = smoke.run(command, timeout=NO_ARGS_TIMEOUT_S)
+        smoke.check(out.returncode == options.no_args_exit,
+                    f"{command} with no arguments and no TTY exits {options.no_args_exit} "
+                    f"within {NO_ARGS_TIMEOUT_S} s", out)
 
-    out = smoke.run("tail", "--help")
-    smoke.check(out.returncode == 0 and "Print the last lines of FILE" in out.stdout,
-                "tail --help shows the docstring", out.stdout[:200] + out.stderr[-200:])
 
-    out = smoke.run("doctor", "--json")
-    try:
-        report = json.loads(out.stdout)
-    except json.JSONDecodeError:
-        report = {}
-    bad = [k for k in DOCTOR_KEYS if report.get(k) is not True]
-    smoke.check(out.returncode == 0 and not bad, "doctor --json is all true", f"false: {bad} {out.stderr[-200:]}")
+def declared_check(smoke: Smoke, check: Check, app: App) -> None:
+    command = check.command or app.main.name
+    if command not in app.command_names:
+        smoke.check(False, f"{check.name}: {command!r} is not one of the commands {app.command_names}")
+        return
+    for name, text in check.files.items():
+        path = smoke.cwd / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    out = smoke.run(command, *check.args, stdin=check.stdin, env=check.env, timeout=check.timeout)
+    ok = out.returncode == check.exit
+    for expect in check.expect:
+        text = out.stdout if expect.stream == "stdout" else out.stderr
+        if expect.kind == "contains":
+            ok = ok and expect.value in text
+        elif expect.kind == "matches":
+            ok = ok and re.search(expect.value, text, re.MULTILINE) is not None
+        else:
+            ok = ok and text == expect.value
+    smoke.check(ok, check.name, out)
 
-    out = smoke.run(timeout=5)
-    smoke.check(out.returncode == 0 and "Usage:" in out.stdout, "no arguments, no TTY: usage and exit 0",
-                f"exit {out.returncode}")
 
-    log = smoke.cwd / "sample log.txt"  # a space in the name on purpose
-    log.write_text(SAMPLE_LOG, encoding="utf-8")
-    out = smoke.run("tail", str(log), "--level", "error", "--lines", "50")
-    got = out.stdout.splitlines()
-    smoke.check(out.returncode == 0 and got == EXPECTED_AT_ERROR, "tail --level error filters by level",
-                repr(got))
-
-    out = smoke.run("tail", str(log), "--level", "bogus")
-    smoke.check(out.returncode != 0 and "unknown level" in out.stderr, "tail --level bogus is refused")
-
-    timings = {"version": startup.measure([str(smoke.binary), "--version"], env=smoke.env, cwd=smoke.cwd),
-               "help": startup.measure([str(smoke.binary), "tail", "--help"], runs=10, env=smoke.env, cwd=smoke.cwd)}
-    for key, result in timings.items():
-        budget = budgets_ms[key]
+def timings(smoke: Smoke, cfg: Config, app: App) -> dict:
+    main = str(smoke.program(app.main.name))
+    version_args = ["--version"] if cfg.command_options(app.main.name).version else list(cfg.help_args)
+    results = {"version": startup.measure([main, *version_args], env=smoke.env, cwd=smoke.cwd),
+               "help": startup.measure([main, *cfg.help_args], runs=10, env=smoke.env, cwd=smoke.cwd)}
+    for key, result in results.items():
+        budget = cfg.budgets_ms[key]
         smoke.check(result["median_ms"] <= budget,
                     f"{key} median {result['median_ms']:.1f} ms <= {budget:.0f} ms ({result['tool']})")
-    return timings
+    return results
 
 
 def smoke(cfg: Config, target: Target, dist: Path) -> dict:
-    record = manifest.read(manifest.record_path(dist, cfg.app, target.name))
+    record = manifest.find(dist, target.name)
+    app = App.from_dict(record["app"])
     archive_entry = next((a for a in record["artifacts"] if a["kind"] == "archive"), None)
     if archive_entry is None:
         raise PkgError(f"no archive recorded for {target} (run `make build`)")
@@ -104,16 +123,18 @@ def smoke(cfg: Config, target: Target, dist: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="smoke ") as tmp:  # a space in the path on purpose
         tmp_path = Path(tmp)
         top = archive.extract(path, tmp_path / "unpacked")
-        binary = top / (cfg.app + target.exe_suffix)
-        if not binary.is_file():
-            raise PkgError(f"{path.name}: no {binary.name} in its top folder")
+        missing = [c for c in app.command_names if not (top / (c + target.exe_suffix)).is_file()]
+        if missing:
+            raise PkgError(f"{path.name}: no {', '.join(missing)} in its top folder")
         work = tmp_path / "cwd"
         work.mkdir()
-        checker = Smoke(binary, scrubbed_env(tmp_path), work)
-        timings = run_checks(checker, cfg, record["version"], cfg.budgets_ms)
-    record["startup"] = timings
+        checker = Smoke(top, target.exe_suffix, scrubbed_env(tmp_path), work)
+        generic_checks(checker, cfg, app, record["version"])
+        for check in cfg.checks:
+            declared_check(checker, check, app)
+        record["startup"] = timings(checker, cfg, app)
     manifest.write(dist, record)
     if checker.failures:
-        raise PkgError(f"smoke test failed for {path.name}: {', '.join(checker.failures)}")
-    print(f"smoke test passed: {path.name}")
+        raise PkgError(f"smoke test failed for {path.name}: {'; '.join(checker.failures)}")
+    print(f"smoke test passed: {path.name} ({len(app.commands)} command(s), {len(cfg.checks)} declared check(s))")
     return record

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from pkg import atomic, installers
+from pkg import atomic, installers, licence
+from pkg.app import App
 from pkg.config import Config
-from pkg.errors import PkgError
+from pkg.errors import InputError, PkgError
 
 MANIFEST_VERSION = "1.12.0"
 LOCALE = "en-US"
@@ -49,7 +50,14 @@ def _installer(msi: dict) -> dict:
             "AppsAndFeaturesEntries": [{"ProductCode": msi["product_code"], "UpgradeCode": msi["upgrade_code"]}]}
 
 
-def build(cfg: Config, release: dict, msis: list[dict]) -> dict[str, dict]:
+def check_app(cfg: Config, app: App) -> None:
+    licence.winget(app.licence)
+    if len(app.summary) < 3 or len(app.summary) > 256:
+        raise InputError(f"summary {app.summary!r}: winget's ShortDescription takes 3 to 256 characters "
+                         "(set tool.pkg.description)")
+
+
+def build(cfg: Config, app: App, release: dict, msis: list[dict]) -> dict[str, dict]:
     """The three manifests as dicts, keyed by ManifestType."""
     for msi in msis:
         if msi.get("upgrade_code", "").strip("{}").upper() != cfg.upgrade_code:
@@ -60,11 +68,12 @@ def build(cfg: Config, release: dict, msis: list[dict]) -> dict[str, dict]:
     return {
         "version": {**common, "DefaultLocale": LOCALE, "ManifestType": "version", **tail},
         "installer": {**common, "InstallerType": "wix", "Scope": "machine", "UpgradeBehavior": "install",
+                      "Commands": app.command_names,
                       "Installers": [_installer(m) for m in msis], "ManifestType": "installer", **tail},
         "defaultLocale": {**common, "PackageLocale": LOCALE, "Publisher": cfg.publisher,
-                          "PackageName": cfg.package_id.split(".")[-1], "PackageUrl": cfg.homepage,
-                          "License": cfg.license, "ShortDescription": cfg.description, "Moniker": cfg.app,
-                          "ManifestType": "defaultLocale", **tail},
+                          "PackageName": cfg.package_id.split(".")[-1], "PackageUrl": app.homepage,
+                          "License": licence.winget(app.licence), "ShortDescription": app.summary,
+                          "Moniker": app.name, "ManifestType": "defaultLocale", **tail},
     }
 
 
@@ -126,7 +135,7 @@ def dump(kind: str, doc: dict) -> str:
     return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096)
 
 
-def write(cfg: Config, release: dict, release_dir: Path, repo_root: Path,
+def write(cfg: Config, app: App, release: dict, release_dir: Path, repo_root: Path,
           allow_prerelease: bool = False) -> list[Path]:
     installers.check_release(release)
     if installers.skip_prerelease(release, allow_prerelease, "winget manifests"):
@@ -135,7 +144,7 @@ def write(cfg: Config, release: dict, release_dir: Path, repo_root: Path,
     if not msis:
         print("no MSI in this release: winget manifests not written")
         return []
-    manifests = build(cfg, release, msis)
+    manifests = build(cfg, app, release, msis)
     problems = check(manifests)
     if problems:
         raise PkgError(f"winget manifests not written: {problems[0]}"

@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from pkg.app import App
 from pkg.config import Config
 from pkg.errors import PkgError
 from pkg.version import Version
@@ -44,9 +45,15 @@ def path_component_guid(cfg: Config) -> str:
     return guid(cfg, "component/PATH")
 
 
-def arp_properties(cfg: Config) -> dict[str, str]:
+def arp_properties(app: App) -> dict[str, str]:
     """Add/Remove Programs entries; the WiX v5 source sets the same ones (see msi.wix_vars)."""
-    return {"ARPURLINFOABOUT": cfg.homepage, "ARPHELPLINK": cfg.homepage, "ARPCOMMENTS": cfg.description}
+    return {"ARPURLINFOABOUT": app.homepage, "ARPHELPLINK": app.homepage, "ARPCOMMENTS": app.summary}
+
+
+def check_app(cfg: Config, app: App) -> None:
+    """What wixl 0.101 can store: names in Windows-1252, valid Windows file names."""
+    for name in (app.name, *(f"{c}.exe" for c in app.command_names)):
+        _check_name(Path(app.name), PurePosixPath(name))
 
 
 def _row_id(kind: str, rel: PurePosixPath) -> str:
@@ -109,7 +116,7 @@ def harvest(folder: Path) -> tuple[list[Entry], list[Entry]]:
     return dirs, files
 
 
-def render(cfg: Config, version: Version, dirs: list[Entry], files: list[Entry]) -> bytes:
+def render(cfg: Config, app: App, version: Version, dirs: list[Entry], files: list[Entry]) -> bytes:
     """WiX v3 source for wixl; File/@Source is relative, so run wixl from the harvested folder."""
     ET.register_namespace("", WIX3_NS)
 
@@ -117,19 +124,19 @@ def render(cfg: Config, version: Version, dirs: list[Entry], files: list[Entry])
         return ET.SubElement(parent, f"{{{WIX3_NS}}}{tag}", attrs)
 
     root = ET.Element(f"{{{WIX3_NS}}}Wix")
-    product = el(root, "Product", Id=product_code(cfg, version), Name=cfg.app, Language=LANGUAGE,
+    product = el(root, "Product", Id=product_code(cfg, version), Name=app.name, Language=LANGUAGE,
                  Version=version.msi, Manufacturer=cfg.publisher, UpgradeCode=cfg.upgrade_code)
     el(product, "Package", InstallerVersion="500", Compressed="yes", InstallScope="perMachine",
-       Description=cfg.description, Manufacturer=cfg.publisher)
+       Description=app.summary, Manufacturer=cfg.publisher)
     # wixl 0.101 ignores AllowSameVersionUpgrades; msi.py rewrites the Upgrade rows to match WiX's.
     el(product, "MajorUpgrade", AllowSameVersionUpgrades="yes", DowngradeErrorMessage=DOWNGRADE_MESSAGE)
     el(product, "MediaTemplate", EmbedCab="yes")
-    for key, value in arp_properties(cfg).items():
+    for key, value in arp_properties(app).items():
         el(product, "Property", Id=key, Value=value)
 
     target = el(product, "Directory", Id="TARGETDIR", Name="SourceDir")
     program_files = el(target, "Directory", Id="ProgramFiles64Folder")
-    install = el(program_files, "Directory", Id=INSTALLFOLDER, Name=cfg.app)
+    install = el(program_files, "Directory", Id=INSTALLFOLDER, Name=app.name)
     # The PATH component holds no file; msi.py adds its Environment row (wixl 0.101 lacks <Environment>).
     path_comp = el(install, "Component", Id=PATH_COMPONENT, Guid=path_component_guid(cfg), Win64="yes")
     el(path_comp, "CreateFolder")

@@ -1,11 +1,11 @@
-# MSI glue for the Windows runner: WiX 5.0.2 builds wix/tailor.wxs; the values, the ProductCode check and
+# MSI glue for the Windows runner: WiX 5.0.2 builds wix/app.wxs; the values, the ProductCode check and
 # the artifact record are Python's (`python -m pkg msi --print-wix-vars` / `--record`, tested on Linux).
 # Untested here: Linux has no PowerShell, dotnet, WiX or Windows Installer COM, so keep this file thin.
 param([string]$Target = "windows-x86_64", [string]$Version = "")
 $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..")
-$uv = if ($env:UV) { $env:UV } else { "uv" }
-$pkg = @("run", "--frozen", "--no-sync", "python", "-m", "pkg", "msi", "--target", $Target)
+$py = if ($env:PY) { $env:PY } else { ".tools\venv\Scripts\python.exe" }
+$pkg = @("-m", "pkg", "msi", "--target", $Target)
 if ($Version) { $pkg += @("--version", $Version) }
 
 # WiX 5.0.2 as a global dotnet tool (v6 adds the OSMF EULA, v7 needs `wix eula accept`).
@@ -19,7 +19,7 @@ if (-not $have.StartsWith($wixVersion)) {
 }
 
 # The plan: wxs, staging output, timestamp URL and the -d variables (all paths absolute).
-$json = & $uv @pkg --print-wix-vars
+$json = & $py @pkg --print-wix-vars
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 $plan = ($json -join "`n") | ConvertFrom-Json
 
@@ -56,5 +56,5 @@ foreach ($o in @($row, $view, $db, $installer)) { [void][Runtime.InteropServices
 # Python checks the code against the derived one, moves the MSI into dist/ and records it.
 $record = @("--record", $plan.out, "--product-code", $code)
 if ($signed) { $record += "--signed" }
-& $uv @pkg @record
+& $py @pkg @record
 exit $LASTEXITCODE

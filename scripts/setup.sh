@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set-up for Linux and macOS: system packages, then uv and the locked Python tools.
+# Set-up for Linux and macOS: system packages, then uv and the pipeline's locked Python tools.
 # The one list of system packages the pipeline and its tests use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,11 +34,12 @@ else
 fi
 
 # uv: from PATH, else installed with pip into .tools/uv (works where the system Python is
-# externally managed, as on Debian).
+# externally managed, as on Debian). It only bootstraps the pipeline's venv, .tools/venv, from pkg/uv.lock
+# (kept apart from the app's own environment and lock).
 UV="${UV:-uv}"
 if ! command -v "$UV" >/dev/null 2>&1; then
   python3 -m venv .tools/uv
   .tools/uv/bin/pip install --quiet uv
   UV=.tools/uv/bin/uv
 fi
-"$UV" sync --frozen
+UV_PROJECT_ENVIRONMENT="$PWD/.tools/venv" "$UV" sync --frozen --project pkg

@@ -29,9 +29,10 @@ def checks() -> dict[str, object]:
     except ImportError:
         report["platform_module"] = False
     try:
-        from importlib.metadata import PackageNotFoundError, version
+        from importlib.metadata import PackageNotFoundError, distribution
 
-        report["metadata"] = version("tailor") == tailor.__version__
+        scripts = distribution("tailor").entry_points.select(group="console_scripts")
+        report["metadata"] = "tailor" in scripts.names  # the distribution's metadata shipped whole
     except PackageNotFoundError:
         report["metadata"] = False
     return report

@@ -14,10 +14,10 @@ $body
   def install
     # Homebrew unpacks the archive and stands inside its single top folder.
     libexec.install Dir["*"]
-    bin.install_symlink libexec/$app_string
+$links
   end
 
   test do
-    assert_match version.to_s, shell_output("#{bin}/$app --version")
+    assert_match version.to_s, shell_output("#{bin}/$main --version")
   end
 end

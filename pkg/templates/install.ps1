@@ -46,7 +46,7 @@ try {
     Write-Host "verified $Archive (sha256 $Actual)"
     Expand-Archive -Path $Zip -DestinationPath (Join-Path $Tmp 'x')
     $Top = Join-Path (Join-Path $Tmp 'x') "$App-$Target"
-    if (-not (Test-Path (Join-Path $Top "$App.exe"))) { throw "$Archive has no $App-$Target\$App.exe (nothing installed)" }
+    if (-not (Test-Path (Join-Path $Top '@MAIN@.exe'))) { throw "$Archive has no $App-$Target\@MAIN@.exe (nothing installed)" }
 
     # Copy beside the final folder first (temp may be another volume), then swap by renaming.
     New-Item -ItemType Directory -Force -Path (Split-Path -Parent $Prefix) | Out-Null

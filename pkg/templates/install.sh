@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install @APP@ @VERSION@ from its release: download the archive for this machine, verify it against
-# SHA256SUMS, unpack it into PREFIX/lib/@APP@ and link PREFIX/bin/@APP@ to it (PREFIX: ~/.local).
+# SHA256SUMS, unpack it into PREFIX/lib/@APP@ and link each command into PREFIX/bin (PREFIX: ~/.local).
 # Written by the release pipeline (pkg/installers.py from pkg/templates/install.sh): edit the template.
 #
 #   sh install.sh [--prefix DIR] [--base-url URL] [--target OS-ARCH]
@@ -12,6 +12,7 @@ set -eu
 
 app=@APP@
 version=@VERSION@
+commands="@COMMANDS@"
 default_base_url=@BASE_URL@
 base_url=${@ENV@_BASE_URL:-$default_base_url}
 prefix=${@ENV@_PREFIX:-${HOME:?HOME is not set}/.local}
@@ -22,7 +23,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
     say "usage: install.sh [--prefix DIR] [--base-url URL] [--target OS-ARCH]"
-    say "Installs $app $version into PREFIX/lib/$app with a PREFIX/bin/$app link (PREFIX: ~/.local)."
+    say "Installs $app $version into PREFIX/lib/$app with links in PREFIX/bin for: $commands (PREFIX: ~/.local)."
 }
 
 while [ $# -gt 0 ]; do
@@ -119,12 +120,16 @@ say "verified $archive (sha256 $actual)"
 mkdir "$tmp/x"
 tar -xzf "$tmp/$archive" -C "$tmp/x" || die "cannot unpack $archive (nothing installed)"
 top=$tmp/x/$app-$target
-[ -x "$top/$app" ] || die "$archive has no $app-$target/$app program (nothing installed)"
+for cmd in $commands; do
+    [ -x "$top/$cmd" ] || die "$archive has no $app-$target/$cmd program (nothing installed)"
+done
 
 # Stage beside the final folder so the swap is a rename; the old install is removed only afterwards.
 lib=$prefix/lib/$app
 bin=$prefix/bin
-[ ! -d "$bin/$app" ] || [ -L "$bin/$app" ] || die "$bin/$app is a folder; remove it first"
+for cmd in $commands; do
+    [ ! -d "$bin/$cmd" ] || [ -L "$bin/$cmd" ] || die "$bin/$cmd is a folder; remove it first"
+done
 mkdir -p "$prefix/lib" "$bin"
 stage=$(mktemp -d "$prefix/lib/.$app.XXXXXX")
 mv "$top" "$stage/new"
@@ -135,11 +140,13 @@ if ! mv "$stage/new" "$lib"; then
     if [ -e "$stage/old" ]; then mv "$stage/old" "$lib"; fi
     die "cannot move the new install into $lib"
 fi
-ln -s "../lib/$app/$app" "$stage/link"
-mv -f "$stage/link" "$bin/$app"
+for cmd in $commands; do
+    ln -s "../lib/$app/$cmd" "$stage/link"
+    mv -f "$stage/link" "$bin/$cmd"
+    say "linked $bin/$cmd -> ../lib/$app/$cmd"
+done
 
 say "installed $app $version ($target) into $lib"
-say "linked $bin/$app -> ../lib/$app/$app"
 case ":${PATH:-}:" in
     *":$bin:"*) ;;
     *) say "note: $bin is not on your PATH; add it with: export PATH=\"$bin:\$PATH\"" ;;

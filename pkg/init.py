@@ -1,0 +1,78 @@
+"""`python -m pkg init` (make init PROJECT=…): read an existing project and write a starter [tool.pkg] into
+the pipeline's pyproject.toml (tomlkit keeps everything else in the file as it was), then say what is
+left to fill in. It infers the commands, a fresh MSI upgrade-code, the publisher and winget package-id
+from the authors, and the url-template from a GitHub repository URL."""
+
+import re
+import uuid
+from pathlib import Path
+
+import tomlkit
+from packaging.utils import canonicalize_name
+
+from pkg import atomic, check, project
+from pkg.app import select_commands
+from pkg.errors import InputError
+
+REPO_LABELS = ("source", "sourcecode", "repository", "code", "github", "homepage", "home", "home-page")
+
+
+def github_repo(urls: dict[str, str]) -> str | None:
+    by_label = {re.sub(r"[\s_-]+", "", k.lower()): v for k, v in urls.items()}
+    for label in REPO_LABELS:
+        match = re.match(r"https?://github\.com/([^/\s]+/[^/\s#?]+)", by_label.get(label.replace("-", ""), ""))
+        if match:
+            return match.group(1).removesuffix(".git")
+    return None
+
+
+def camel(text: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
+
+
+def starter(meta: project.Metadata, project_key: str) -> tuple[dict, list[str]]:
+    """The [tool.pkg] table and the list of what is left for the user."""
+    todo = []
+    repo = github_repo(meta.urls)
+    publisher = meta.authors[0] if meta.authors else (repo.split("/")[0] if repo else None)
+    if publisher is None:
+        publisher = "TODO publisher"
+        todo.append("publisher: who publishes the installers (shown by the MSI and winget)")
+    else:
+        todo.append(f"publisher: {publisher!r} was taken from the project's authors; check it")
+    if repo:
+        url_template = f"https://github.com/{repo}/releases/download/v{{version}}/{{file}}"
+    else:
+        url_template = "https://example.invalid/TODO/v{version}/{file}"
+        todo.append("url-template: where the release files will be downloaded from ({version}, {file})")
+    table = {"project": project_key, "publisher": publisher,
+             "package-id": f"{camel(publisher) or 'Publisher'}.{camel(meta.name)}",
+             "upgrade-code": str(uuid.uuid4()).upper(), "url-template": url_template}
+    todo.append("checks: add [[tool.pkg.checks]] that prove your app works (args, files, expected output)")
+    return table, todo
+
+
+def init(root: Path, folder: Path) -> Path:
+    folder = (root / folder).resolve() if not folder.is_absolute() else folder
+    project.check_folder(folder)
+    path = root / "pyproject.toml"
+    document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.is_file() else tomlkit.document()
+    if "pkg" in document.get("tool", {}):
+        raise InputError(f"{path} has a [tool.pkg] already: edit it, or `make check` to validate it")
+    meta = project.read(folder)
+    key = Path(folder).relative_to(root.resolve()).as_posix() if folder.is_relative_to(root.resolve()) else str(folder)
+    table, todo = starter(meta, key or ".")
+    commands = select_commands(meta, check.main_packages(folder), canonicalize_name(meta.name))
+    tool = document.setdefault("tool", tomlkit.table(is_super_table=True))
+    pkg = tomlkit.table()
+    pkg.add(tomlkit.comment("Written by `make init`: every key is documented in pkg/config.py."))
+    pkg.add(tomlkit.comment("Commands shipped (all console scripts): "
+                            + ", ".join(f"{c.name} = {c.entry}" for c in commands)))
+    for key_name, value in table.items():
+        pkg.add(key_name, value)
+    tool["pkg"] = pkg
+    atomic.write_text(path, tomlkit.dumps(document))
+    print(f"wrote [tool.pkg] for {meta.name} {meta.version} into {path}")
+    print("left to fill in or check:\n" + "\n".join(f"  - {item}" for item in todo))
+    print("then: make check, make build-test")
+    return path
