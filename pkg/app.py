@@ -5,7 +5,7 @@
   homepage  tool.pkg.homepage > the first common Project-URL label (case-insensitive) > Home-page >
             the GitHub repository of url-template; none at all is a one-line error
   licence   see pkg/licence.py
-  commands  every console script (or those named in tool.pkg.commands), else `python -m <package>` for a
+  commands  every console script (or those listed in tool.pkg.commands), else `python -m <package>` for a
             package with __main__; the first command is the main one (the one named like the app if any)
 build.py records it in each artifact record; the release reads it back from there, so every channel
 describes exactly what was built.
@@ -95,7 +95,7 @@ def select_commands(meta: Metadata, main_packages: tuple[str, ...], name: str,
     if only:
         unknown = [c for c in only if c not in found]
         if unknown:
-            raise InputError(f"tool.pkg.commands.{unknown[0]} is not a command of {meta.name} "
+            raise InputError(f"tool.pkg.commands: {unknown[0]!r} is not a command of {meta.name} "
                              f"(it has: {', '.join(found)})")
         return tuple(found[c] for c in only)
     ordered = sorted(found, key=lambda c: (c != name and c != meta.name, c))

@@ -1,7 +1,8 @@
 """`python -m pkg bench` (make bench): one run, one machine, side by side — Nuitka standalone and onefile,
-PyInstaller onedir and onefile, `python -m <entry>`, and two floors (a do-nothing program compiled with
-the same Nuitka flags, and bare `python -I -c pass`). Writes bench/results.json, results.md, startup.png
-and prints which of the issue's targets are met.
+PyInstaller onedir and onefile, the app as pip installs it (its console script in the build environment),
+and two floors (a do-nothing program compiled with the same Nuitka flags, and bare `python -I -c pass`).
+The configured app's main command is timed with `--version` and with tool.pkg.startup.help-args.
+Writes bench/results.json, results.md, startup.png and prints which of the targets are met.
 
 On a shared machine absolute times drift: read the medians and ratios, and the instruction counts
 (callgrind), which do not depend on the load.
@@ -14,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pkg import archive, bench_build, bench_report, config, smoke, startup, targets
+from pkg import appenv, archive, bench_build, bench_report, config, smoke, startup, targets
 from pkg.errors import PkgError
 
 
@@ -25,32 +26,39 @@ def tool_label(tool: str) -> str:
     return out or tool
 
 
-def variants(cfg, target, dist: Path, work: Path, skip: set[str]) -> list[bench_build.Variant]:
+def variants(cfg, env: appenv.BuildEnv, target, dist: Path, work: Path,
+             skip: set[str]) -> list[bench_build.Variant]:
     epoch = archive.source_date_epoch(cfg.root)
-    made = [bench_build.nuitka_standalone(cfg, target, dist, work / "standalone")]
+    made = [bench_build.nuitka_standalone(cfg, env, target, dist, work / "standalone")]
     if "onefile" not in skip:
-        made.append(bench_build.nuitka_onefile(cfg, target, work, epoch))
+        made.append(bench_build.nuitka_onefile(cfg, env, target, work, epoch))
     if "pyinstaller" not in skip:
-        made.append(bench_build.pyinstaller_variant(cfg, target, work, False, epoch))
+        made.append(bench_build.pyinstaller_variant(env, target, work, False, epoch))
         if "onefile" not in skip:
-            made.append(bench_build.pyinstaller_variant(cfg, target, work, True, epoch))
-    made.append(bench_build.python_module(cfg))
-    made.append(bench_build.nuitka_floor(cfg, target, work, epoch))
+            made.append(bench_build.pyinstaller_variant(env, target, work, True, epoch))
+    made.append(bench_build.installed(env))
+    made.append(bench_build.nuitka_floor(cfg, env, target, work, epoch))
     made.append(bench_build.python_floor())
     return made
 
 
-def measure_variant(v: bench_build.Variant, runs: int, warmup: int, env: dict, cwd: Path,
-                    callgrind: bool) -> dict:
+def measured_args(cfg, env: appenv.BuildEnv) -> dict[str, list[str]]:
+    """result key -> the main command's arguments timed under it."""
+    version = ["--version"] if cfg.command_options(env.app.main.name).version else list(cfg.help_args)
+    return {"version": version, "help": list(cfg.help_args)}
+
+
+def measure_variant(v: bench_build.Variant, commands: dict[str, list[str]], runs: int, warmup: int, env: dict,
+                    cwd: Path, callgrind: bool) -> dict:
     print(f"bench: timing {v.label}", flush=True)
     data = {"label": v.label, "command": v.argv, "floor": v.floor, "archive_bytes": v.archive_bytes,
             "size_bytes": v.size_bytes, "startup": {}, "peak_rss_kb": {}, "instructions": {}}
-    for key, shown in bench_report.COMMANDS.items():
-        cmd = v.argv + shown.split()
+    for key, args in commands.items():
+        cmd = v.argv + args
         data["startup"][key] = startup.measure(cmd, runs=runs, warmup=warmup, env=env, cwd=cwd)
         data["peak_rss_kb"][key] = startup.peak_rss_kb(cmd, env=env, cwd=cwd)
     if callgrind:
-        data["instructions"]["version"] = startup.instructions(v.argv + ["--version"], env=env, cwd=cwd)
+        data["instructions"]["version"] = startup.instructions(v.argv + commands["version"], env=env, cwd=cwd)
     return data
 
 
@@ -58,28 +66,31 @@ def run(cfg, target, dist: Path, work: Path, out: Path, runs: int = 30, warmup: 
         concurrency: int = 50, skip: frozenset[str] = frozenset()) -> dict:
     if target != targets.host():
         raise PkgError(f"bench runs on the machine it measures; this one is {targets.host()}, not {target}")
-    made = variants(cfg, target, dist, work, set(skip))
+    build_env = appenv.create(cfg, work / "env", None, ("compile", "pyinstaller"))
+    made = variants(cfg, build_env, target, dist, work, set(skip))
+    commands = measured_args(cfg, build_env)
     callgrind = "callgrind" not in skip and shutil.which("valgrind") is not None
     with tempfile.TemporaryDirectory(prefix="bench ") as tmp:
         home = Path(tmp)
         env = smoke.scrubbed_env(home)  # as a user starts it: no venv, no PYTHONPATH
         cwd = home / "cwd"
         cwd.mkdir()
-        measured = {v.name: measure_variant(v, runs, warmup, env, cwd, callgrind) for v in made}
+        measured = {v.name: measure_variant(v, commands, runs, warmup, env, cwd, callgrind) for v in made}
         bench_report.add_ratios(measured)
         load = {}
         if concurrency:
             for v in made:
                 if v.name in (bench_report.REFERENCE, "pyinstaller-onefile"):
                     print(f"bench: {concurrency} concurrent starts of {v.label}", flush=True)
-                    load[v.name] = startup.concurrent(v.argv + ["--version"], concurrency, env=env, cwd=cwd)
+                    load[v.name] = startup.concurrent(v.argv + commands["version"], concurrency, env=env, cwd=cwd)
     tool = next(iter(measured.values()))["startup"]["version"]["tool"]
     results = {
-        "schema": 1, "app": cfg.app, "version": cfg.version, "target": target.name, "runs": runs,
+        "schema": 2, "app": build_env.app.name, "version": build_env.app.version, "target": target.name,
+        "runs": runs, "commands": {key: [build_env.app.main.name, *args] for key, args in commands.items()},
         "machine": {"cpus": _cpus(), "tool": tool_label(tool), "python": platform.python_version(),
                     "system": platform.platform(terse=True)},
         "variants": measured, "load": load,
-        "build": None if "build-times" in skip else bench_build.build_times(cfg, target, work),
+        "build": None if "build-times" in skip else bench_build.build_times(cfg, build_env, target, work),
     }
     results["targets"] = bench_report.check_targets(results)
     for path in bench_report.write_all(results, out):

@@ -1,24 +1,24 @@
-"""The builds `make bench` compares: every variant is made by the pipeline's own code (pkg.build,
-pkg.pyinstaller) with the app's own flags, so the benchmark measures what a release would ship.
+"""The builds `make bench` compares, for whatever app is configured: every variant is made by the pipeline's
+own code (pkg.build, pkg.pyinstaller, pkg.nuitka_command) from one build environment (pkg.appenv), so the
+benchmark measures what a release would ship.
 
 A Variant is a program to start (`argv` + the measured arguments) and what it costs on disk.
 """
 
-import dataclasses
 import os
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pkg import archive, build, manifest, pyinstaller
+from pkg import appenv, archive, build, manifest, nuitka_command, proc, pyinstaller
 from pkg.config import Config
 from pkg.errors import PkgError
+from pkg.project import clean_env
 from pkg.targets import Target
 
-FLOOR_ROOT = Path(__file__).resolve().parent.parent / "bench" / "floor"  # a tiny project: app/floor/
+FLOOR = "# The startup floor: a program that does nothing, compiled with the app's Nuitka flags.\n"
 
 
 @dataclass
@@ -37,46 +37,29 @@ def tree_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def nuitka_env(cache: Path | None = None) -> dict[str, str]:
-    """Nuitka's environment; with `cache`, its download/bytecode cache and ccache start empty there."""
-    env = dict(os.environ)
+def nuitka_env(env: appenv.BuildEnv, cache: Path | None = None) -> dict[str, str]:
+    """Nuitka's environment as build.py gives it; with `cache`, its caches and ccache start empty there."""
+    extra = {"PATH": f"{env.python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     if shutil.which("ccache"):
-        env["NUITKA_CCACHE_BINARY"] = shutil.which("ccache")  # as scripts/build.sh does
+        extra["NUITKA_CCACHE_BINARY"] = shutil.which("ccache")  # as scripts/build.sh does
     if cache is not None:
-        env["NUITKA_CACHE_DIR"] = str(cache / "nuitka")
-        env["CCACHE_DIR"] = str(cache / "ccache")
-    return env
+        extra |= {"NUITKA_CACHE_DIR": str(cache / "nuitka"), "CCACHE_DIR": str(cache / "ccache")}
+    return clean_env(extra)
 
 
-def sources_mtime(cfg: Config) -> float:
-    """Newest input of the standalone build: the app, its config and the build code."""
-    inputs = [p for p in cfg.app_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-              and p.name != "_version.py"]
-    inputs += [cfg.root / "pyproject.toml", Path(build.__file__)]
-    return max(p.stat().st_mtime for p in inputs if p.exists())
-
-
-def standalone_is_current(cfg: Config, target: Target, dist: Path) -> bool:
+def nuitka_standalone(cfg: Config, env: appenv.BuildEnv, target: Target, dist: Path, work: Path) -> Variant:
+    """The release build in dist/: reused when it is this wheel's build, else built as `make build` would."""
     try:
-        record = manifest.read(manifest.record_path(dist, cfg.app, target.name))
+        record = manifest.find(dist, target.name)
+        current = record["backend"] == "nuitka" and record["app"] == env.app.to_dict()
     except PkgError:
-        return False
-    entry = next((a for a in record["artifacts"] if a["kind"] == "archive"), None)
-    if record.get("backend") != "nuitka" or record["version"] != cfg.version or entry is None:
-        return False
-    path = dist / entry["path"]
-    return (path.is_file() and (dist / record["binary"]).exists() and path.stat().st_mtime >= sources_mtime(cfg)
-            and manifest.sha256_file(path) == entry["sha256"])
-
-
-def nuitka_standalone(cfg: Config, target: Target, dist: Path, work: Path) -> Variant:
-    """The release build in dist/: reused when current, else built as `make build` would."""
-    if standalone_is_current(cfg, target, dist):
-        print(f"bench: reusing the current standalone build in {dist}")
+        current = False
+    if current:
+        print(f"bench: reusing the standalone build of {env.app.name} {env.app.version} in {dist}")
     else:
-        print("bench: dist/ has no current standalone build: building it")
+        print("bench: dist/ has no standalone build of this app version: building it")
         build.build(cfg, target, dist, work)
-    record = manifest.read(manifest.record_path(dist, cfg.app, target.name))
+        record = manifest.find(dist, target.name)
     archive_path = dist / next(a for a in record["artifacts"] if a["kind"] == "archive")["path"]
     return Variant("nuitka-standalone", "Nuitka standalone", [str(dist / record["binary"])],
                    archive_path.stat().st_size, tree_bytes(dist / record["folder"]))
@@ -90,65 +73,70 @@ def packed(variant: Variant, folder: Path, target: Target, epoch: int) -> Varian
     return variant
 
 
-def nuitka_onefile(cfg: Config, target: Target, work: Path, epoch: int) -> Variant:
-    out = work / "nuitka-onefile"
-    shutil.rmtree(out, ignore_errors=True)
-    cmd = build.nuitka_command(cfg, target, out, out / "report.xml", mode="onefile")
-    build.run_logged(cmd, work / "nuitka-onefile.log", "Nuitka onefile", env=nuitka_env())
-    binary = out / build.built_binary_name(cfg.app, target)
-    if not binary.is_file():
-        raise PkgError(f"Nuitka onefile finished but {binary} is missing")
-    folder = out / f"{cfg.app}-{target}"
+def nuitka_onefile(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path, epoch: int) -> Variant:
+    binary, _ = build.compile_nuitka(cfg, env, target, work / "onefile", mode="onefile")
+    folder = work / "onefile" / f"{env.app.name}-{target}"
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    final = folder / (cfg.app + target.exe_suffix)
+    final = folder / (env.app.main.name + target.exe_suffix)
     binary.rename(final)
     return packed(Variant("nuitka-onefile", "Nuitka onefile", [str(final)]), folder, target, epoch)
 
 
-def pyinstaller_variant(cfg: Config, target: Target, work: Path, onefile: bool, epoch: int) -> Variant:
+def pyinstaller_variant(env: appenv.BuildEnv, target: Target, work: Path, onefile: bool, epoch: int) -> Variant:
     name = "pyinstaller-onefile" if onefile else "pyinstaller-onedir"
-    folder = pyinstaller.compile(cfg, target, work / name, onefile, work / f"{name}.log")
+    folder = pyinstaller.compile(env, target, work / name, onefile, work / f"{name}.log")
     label = "PyInstaller onefile" if onefile else "PyInstaller onedir"
-    return packed(Variant(name, label, [str(folder / (cfg.app + target.exe_suffix))]), folder, target, epoch)
+    return packed(Variant(name, label, [str(folder / (env.app.main.name + target.exe_suffix))]), folder, target, epoch)
 
 
-def floor_config(cfg: Config) -> Config:
-    """The app's config for the do-nothing program: same flags, none of the app's own inclusions."""
-    nuitka = dataclasses.replace(cfg.nuitka, include_packages=(), include_package_data=(),
-                                 include_distribution_metadata=())
-    return dataclasses.replace(cfg, root=FLOOR_ROOT, app="floor", entry="floor", nuitka=nuitka)
+def floor_command(cfg: Config, env: appenv.BuildEnv, target: Target, out: Path) -> list[str]:
+    """A do-nothing main compiled with the same pipeline and app flags, none of the app's own inclusions."""
+    main = out / "floor.py"
+    out.mkdir(parents=True, exist_ok=True)
+    main.write_text(FLOOR, encoding="utf-8")
+    inputs = nuitka_command.Inputs(python=env.python, entry=[f"--main={main}"], binary="floor.bin", dist=None,
+                                   extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()))
+    return nuitka_command.command(inputs, target.os, out / "nuitka", out / "report.xml")
 
 
-def nuitka_floor(cfg: Config, target: Target, work: Path, epoch: int) -> Variant:
-    floor = floor_config(cfg)
-    out = work / "nuitka-floor"
-    built, _, _ = build.compile_nuitka(floor, target, out, work / "nuitka-floor.log")
-    return packed(Variant("floor-nuitka", "floor: Nuitka do-nothing", [str(built / floor.app)], floor=True),
+def nuitka_floor(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path, epoch: int) -> Variant:
+    out = work / "floor"
+    shutil.rmtree(out / "nuitka", ignore_errors=True)
+    proc.run_logged(floor_command(cfg, env, target, out), out / "nuitka.log", "Nuitka (floor)", env=nuitka_env(env))
+    built = out / "nuitka" / "floor.dist"
+    return packed(Variant("floor-nuitka", "floor: Nuitka do-nothing", [str(built / "floor.bin")], floor=True),
                   built, target, epoch)
 
 
-def python_module(cfg: Config) -> Variant:
-    # The venv's interpreter by its path: no activation needed, its site-packages hold the app.
-    return Variant("python-m", f"python -m {cfg.entry}", [sys.executable, "-m", cfg.entry])
+def installed(env: appenv.BuildEnv) -> Variant:
+    """The app as `pip install` runs it: the build environment's own console script (or python -m)."""
+    main = env.app.main
+    if main.function is None:
+        return Variant("python", f"python -m {main.module}", [str(env.python), "-m", main.module])
+    script = env.python.parent / (main.name + (".exe" if os.name == "nt" else ""))
+    return Variant("python", f"pip-installed {main.name} (python)", [str(script)])
 
 
 def python_floor() -> Variant:
-    return Variant("floor-python", "floor: python -I -c pass", [sys.executable, "-I", "-c", "pass"], floor=True)
+    return Variant("floor-python", "floor: python -I -c pass", [appenv.base_python(), "-I", "-c", "pass"],
+                   floor=True)
 
 
-def build_times(cfg: Config, target: Target, work: Path) -> dict:
+def build_times(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path) -> dict:
     """Cold (empty Nuitka cache and ccache) and warm (the same build again) standalone build, in seconds."""
-    out = work / "build-time"
-    shutil.rmtree(out, ignore_errors=True)
-    cmd = build.nuitka_command(cfg, target, out, out / "report.xml")
     times = {}
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
-        env = nuitka_env(Path(cache))
         for kind in ("cold", "warm"):
-            for stale in out.glob("*.dist"):  # as build.compile_nuitka does: keep *.build
+            out = work / "build-time"
+            inputs = build.nuitka_inputs(cfg, env, target, out)
+            for stale in (out / "nuitka").glob("*.dist"):  # as build.compile_nuitka does: keep *.build
                 shutil.rmtree(stale)
+            cmd = nuitka_command.command(inputs, target.os, out / "nuitka", out / "report.xml")
             start = time.perf_counter()
-            build.run_logged(cmd, work / f"build-time-{kind}.log", f"Nuitka {kind} build", env=env)
+            proc.run_logged(cmd, work / f"build-time-{kind}.log", f"Nuitka {kind} build",
+                            env=nuitka_env(env, Path(cache)), quiet=True)
             times[f"{kind}_s"] = round(time.perf_counter() - start, 1)
     times["ccache"] = shutil.which("ccache") is not None
     return times
+

@@ -15,9 +15,9 @@ Keys (any other key is an error that names it):
   license        SPDX expression for package managers when the project's metadata has none
   description    one-line summary for package managers when the project's is missing or unusable
   homepage       when the project's metadata names none
-  commands.NAME  per command: version = false (no --version), help = false (no --help),
-                 no-args-exit = N (what it returns with no arguments; default 0). Naming any command here
-                 ships only the named ones; without this table every console script ships.
+  commands       the console scripts to ship, main one first (default: all of them)
+  command.NAME   options of one command: version = false (it has no --version), help = false (no --help),
+                 no-args-exit = N (what it returns with no arguments and no TTY; default 0)
   checks         [[tool.pkg.checks]] run by `make build-test` in order, in one scratch folder: name,
                  command (default: the first), args, stdin, env, files {name = text}, exit (default 0),
                  timeout, stdout-/stderr- contains (list), matches (regex), equals (exact text)
@@ -43,7 +43,7 @@ COMMAND_KEYS = {"version", "help", "no-args-exit"}
 CHECK_KEYS = {"name", "command", "args", "stdin", "env", "files", "exit", "timeout",
               *(f"{s}-{m}" for s in STREAMS for m in MATCHES)}
 TOP_KEYS = {"project", "name", "publisher", "package-id", "upgrade-code", "url-template", "requirements", "extras",
-            "license", "description", "homepage", "commands", "checks", "exclude", "nuitka", "startup"}
+            "license", "description", "homepage", "commands", "command", "checks", "exclude", "nuitka", "startup"}
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,8 @@ class Config:
     license: str | None = None
     description: str | None = None
     homepage: str | None = None
-    commands: dict[str, CommandOptions] = field(default_factory=dict)
+    commands: tuple[str, ...] = ()
+    command: dict[str, CommandOptions] = field(default_factory=dict)
     checks: tuple[Check, ...] = ()
     exclude: dict[str, str] = field(default_factory=dict)
     nuitka_flags: tuple[str, ...] = ()
@@ -99,7 +100,7 @@ class Config:
         return self.url_template.format(version=version, file=file)
 
     def command_options(self, command: str) -> CommandOptions:
-        return self.commands.get(command, CommandOptions())
+        return self.command.get(command, CommandOptions())
 
 
 def _fail(where: str, message: str):
@@ -150,10 +151,10 @@ def _exit_code(value, where: str) -> int:
     return value
 
 
-def _commands(table: dict) -> dict[str, CommandOptions]:
+def _command_options(table: dict) -> dict[str, CommandOptions]:
     commands = {}
     for name, options in table.items():
-        where = f"tool.pkg.commands.{name}"
+        where = f"tool.pkg.command.{name}"
         if not isinstance(options, dict):
             _fail(where, "must be a table (use {} for the defaults)")
         _known(options, COMMAND_KEYS, where)
@@ -282,7 +283,7 @@ def load(root: Path = ROOT) -> Config:
         requirements=project_dir / requirements if requirements else None,
         extras=_strings(tool, "extras", where), license=license_text,
         description=_str(tool, "description", where), homepage=homepage,
-        commands=_commands(_table(tool, "commands", where)),
+        commands=_strings(tool, "commands", where), command=_command_options(_table(tool, "command", where)),
         checks=tuple(_check(i, c) for i, c in enumerate(checks)), exclude=dict(exclude),
         nuitka_flags=flags, nuitka_os_flags=os_flags,
         budgets_ms={"version": _number(startup, "version-ms", f"{where}.startup", 500.0),

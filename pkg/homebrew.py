@@ -109,7 +109,14 @@ def _body(archives: dict[str, dict]) -> str:
     return "\n\n".join(blocks)
 
 
-def render(app: App, release: dict) -> str:
+def test_block(app: App, has_version: bool) -> str:
+    """brew's `test do`: the version check when the main command has --version, else its help."""
+    if has_version:
+        return f'    assert_match version.to_s, shell_output("#{{bin}}/{app.main.name} --version")'
+    return f'    system bin/{ruby_string(app.main.name)}, "--help"'
+
+
+def render(app: App, release: dict, has_version: bool = True) -> str:
     ver = version.parse(release["version"])
     archives = {a["target"]: a for os_name, _ in OSES for a in installers.artifacts(release, "archive", os_name)
                 if a["name"].endswith(".tar.gz")}
@@ -121,7 +128,7 @@ def render(app: App, release: dict) -> str:
     return string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         tag=ver.tag, class_name=class_name(app.name), desc=ruby_string(desc(app)),
         homepage=ruby_string(app.homepage), version=ruby_string(str(ver)), license=licence.homebrew(app.licence),
-        livecheck=_livecheck(first_url), body=_body(archives), links=links, main=app.main.name)
+        livecheck=_livecheck(first_url), body=_body(archives), links=links, test=test_block(app, has_version))
 
 
 def write(cfg: Config, app: App, release: dict, release_dir: Path, repo_root: Path,
@@ -132,7 +139,7 @@ def write(cfg: Config, app: App, release: dict, release_dir: Path, repo_root: Pa
     if not any(installers.artifacts(release, "archive", os_name) for os_name, _ in OSES):
         print("no macOS or Linux archive in this release: Homebrew formula not written")
         return []
-    text = render(app, release)
+    text = render(app, release, cfg.command_options(app.main.name).version)
     return atomic.write_copies([repo_root / "homebrew" / "Formula" / f"{app.name}.rb", release_dir / f"{app.name}.rb"],
                                text)
 

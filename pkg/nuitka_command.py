@@ -37,7 +37,7 @@ class Inputs:
     python: Path                    # the build environment's interpreter
     entry: list[str]                # ["--main=<launcher>"] or ["--python-flag=-m", "<package dir>"]
     binary: str                     # output file name: <main command>.bin / .exe
-    dist: str                       # the app's distribution name
+    dist: str | None                # the app's distribution name (None: a program without one)
     packages: tuple[str, ...] = ()  # the app's own top-level packages
     modules: tuple[str, ...] = ()   # and top-level modules
     no_follow: tuple[str, ...] = ()  # excluded modules
@@ -54,7 +54,7 @@ def command(inputs: Inputs, target_os: str, out_dir: Path, report: Path, mode: s
         f"--report={report}",
         *FIXED,
         *(WINDOWS if target_os == "windows" else ()),
-        f"--include-distribution-metadata={inputs.dist}",
+        *([f"--include-distribution-metadata={inputs.dist}"] if inputs.dist else []),
         *(f"--include-package={name}" for name in inputs.packages),
         *(f"--include-package-data={name}" for name in inputs.packages),
         *(f"--include-module={name}" for name in inputs.modules),

@@ -102,12 +102,17 @@ def declared_check(smoke: Smoke, check: Check, app: App) -> None:
 def timings(smoke: Smoke, cfg: Config, app: App) -> dict:
     main = str(smoke.program(app.main.name))
     version_args = ["--version"] if cfg.command_options(app.main.name).version else list(cfg.help_args)
-    results = {"version": startup.measure([main, *version_args], env=smoke.env, cwd=smoke.cwd),
-               "help": startup.measure([main, *cfg.help_args], runs=10, env=smoke.env, cwd=smoke.cwd)}
-    for key, result in results.items():
+    results = {}
+    for key, args, runs in (("version", version_args, 20), ("help", cfg.help_args, 10)):
+        try:
+            result = startup.measure([main, *args], runs=runs, env=smoke.env, cwd=smoke.cwd)
+        except PkgError as exc:
+            smoke.check(False, f"timing {app.main.name} {' '.join(args)}: {exc}")
+            continue
         budget = cfg.budgets_ms[key]
-        smoke.check(result["median_ms"] <= budget,
-                    f"{key} median {result['median_ms']:.1f} ms <= {budget:.0f} ms ({result['tool']})")
+        smoke.check(result["median_ms"] <= budget, f"{app.main.name} {' '.join(args)}: median "
+                    f"{result['median_ms']:.1f} ms <= {budget:.0f} ms ({result['tool']})")
+        results[key] = result
     return results
 
 

@@ -9,22 +9,29 @@ import uuid
 from pathlib import Path
 
 from pkg import archive, manifest
+from pkg.app import App
 from pkg.config import Config
 from pkg.targets import DEFAULT_TARGETS, Target
+
+from .fixtures import example_app
 
 EPOCH = 1_700_000_000
 
 
-def fake_folder(root: Path, app: str, target: Target, version: str) -> Path:
-    folder = root / f"{app}-{target.name}"
+def fake_folder(root: Path, app: App, target: Target, version: str) -> Path:
+    """Every command at the top: copies on Windows, symlinks to lib/<main>.bin elsewhere (a program that
+    prints `<the name it was started under> <version>`, like the launcher's dispatch)."""
+    folder = root / f"{app.name}-{target.name}"
     (folder / "lib").mkdir(parents=True)
     if target.os == "windows":
-        (folder / f"{app}.exe").write_bytes(b"MZ fake windows program\n")
+        for name in app.command_names:
+            (folder / f"{name}.exe").write_bytes(b"MZ fake windows program\n")
     else:
-        program = folder / "lib" / f"{app}.bin"
-        program.write_text(f'#!/bin/sh\necho "{app} {version}"\n')
+        program = folder / "lib" / f"{app.main.name}.bin"
+        program.write_text(f'#!/bin/sh\necho "$(basename "$0") {version}"\n')
         program.chmod(0o755)
-        (folder / app).symlink_to(f"lib/{app}.bin")
+        for name in app.command_names:
+            (folder / name).symlink_to(f"lib/{program.name}")
     (folder / "lib" / "data.txt").write_text("payload\n")
     return folder
 
@@ -36,15 +43,17 @@ def write_sums(release_dir: Path) -> None:
 
 
 def make_release(root: Path, cfg: Config, version: str = "0.2.0", prerelease: bool = False,
-                 targets: tuple[str, ...] = DEFAULT_TARGETS, msi: bool = True) -> tuple[Path, dict]:
+                 targets: tuple[str, ...] = DEFAULT_TARGETS, msi: bool = True,
+                 app: App | None = None) -> tuple[Path, dict]:
     """Write release/v<version>/ (archives, optional MSI, SHA256SUMS, manifest.json) under `root`."""
+    app = app or example_app(version)
     release_dir = root / "release" / f"v{version}"
     release_dir.mkdir(parents=True)
     work = root / "work"
     artifacts = []
     for name in targets:
         target = Target(*name.split("-", 1))
-        folder = fake_folder(work, cfg.app, target, version)
+        folder = fake_folder(work, app, target, version)
         dest = archive.create(folder, release_dir / f"{folder.name}{target.archive_ext}", EPOCH)
         artifacts.append(manifest.describe(dest, release_dir, "archive", name,
                                            url=cfg.download_url(version, dest.name)))
@@ -56,7 +65,7 @@ def make_release(root: Path, cfg: Config, version: str = "0.2.0", prerelease: bo
                 product_code="{" + str(uuid.uuid5(uuid.NAMESPACE_URL, version)).upper() + "}",
                 upgrade_code="{" + cfg.upgrade_code + "}", product_version=version.split("rc")[0]))
     write_sums(release_dir)
-    release = {"schema": 1, "app": cfg.app, "version": version, "tag": f"v{version}",
+    release = {"schema": 2, "app": app.to_dict(), "version": version, "tag": f"v{version}",
                "prerelease": prerelease, "targets": list(targets),
                "missing_targets": [t for t in DEFAULT_TARGETS if t not in targets],
                "artifacts": artifacts, "builds": {t: {"backend": "fake"} for t in targets}}

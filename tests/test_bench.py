@@ -2,11 +2,10 @@
 
 import argparse
 import json
-import sys
 
 import pytest
 
-from pkg import bench, bench_build, bench_report, build, config, targets
+from pkg import appenv, bench, bench_build, bench_report, build, config, targets
 from pkg.errors import PkgError
 
 
@@ -26,11 +25,12 @@ def sample(warm_s: float | None = 15.0, standalone_ms: float = 22.0) -> dict:
     variants = {
         "nuitka-standalone": variant("Nuitka standalone", standalone_ms, 50.0, 18_000, 12 * 2**20, 31 * 2**20),
         "pyinstaller-onefile": variant("PyInstaller onefile", 275.0, 300.0, 17_000, 18 * 2**20, 19 * 2**20),
-        "python-m": variant("python -m tailor", 60.0, 80.0, 16_000),
+        "python": variant("pip-installed tailor (python)", 60.0, 80.0, 16_000),
         "floor-nuitka": variant("floor: Nuitka do-nothing", 20.0, 20.0, 16_000, 6 * 2**20, 16 * 2**20),
     }
     bench_report.add_ratios(variants)
-    results = {"schema": 1, "app": "tailor", "version": "0.1.0", "target": "linux-x86_64", "runs": 3,
+    results = {"schema": 2, "app": "tailor", "version": "0.1.0", "target": "linux-x86_64", "runs": 3,
+               "commands": {"version": ["tailor", "--version"], "help": ["tailor", "tail", "--help"]},
                "machine": {"cpus": 2, "tool": "hyperfine 1.15.0", "python": "3.11.7", "system": "Linux"},
                "variants": variants, "load": {"nuitka-standalone": {
                    "n": 50, "failed": 0, "all_ok": True, "p50_ms": 80.0, "p95_ms": 120.0, "max_ms": 130.0,
@@ -80,7 +80,8 @@ def test_markdown_table_has_one_row_per_program():
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) == 1 + 4
     assert "| Nuitka standalone | 22.0 (21.0–23.0) | 1.0 | 50.0 (49.0–51.0) | 1.0 | 17.6 | 98 | 12.0 | 31.0 |" in text
-    assert "| python -m tailor |" in text and "| – | – |" in text  # no archive for python -m
+    assert "| pip-installed tailor (python) |" in text and "| – | – |" in text  # no archive when pip-installed
+    assert "`tailor tail --help` ms" in text and "`tailor --version` ms" in text
     assert "cold 95.0 s" in text and "warm 15.0 s" in text
     assert "50 concurrent `--version` runs, 50 exited 0; p50 80.0 ms, p95 120.0 ms" in text
     assert "- **MISSED** peak RSS" in text and "- **met** --version within 1.2x" in text
@@ -96,38 +97,33 @@ def test_write_all_writes_json_markdown_and_png(tmp_path):
     assert sorted(p.name for p in (tmp_path / "bench").iterdir()) == ["results.json", "results.md", "startup.png"]
 
 
-def test_floor_is_built_with_the_apps_flags_and_nothing_of_the_app():
+def test_floor_is_built_with_the_apps_flags_and_nothing_of_the_app(tmp_path):
+    from .test_pyinstaller import fake_env
+
     cfg = config.load()
-    floor = bench_build.floor_config(cfg)
-    assert (floor.entry_dir / "__main__.py").is_file()
-    cmd = build.nuitka_command(floor, targets.host(), bench_build.FLOOR_ROOT, bench_build.FLOOR_ROOT / "r.xml")
-    app_cmd = build.nuitka_command(cfg, targets.host(), bench_build.FLOOR_ROOT, bench_build.FLOOR_ROOT / "r.xml")
-    assert cmd[-1] == str(floor.entry_dir)
-    assert [f for f in cmd if f.startswith("--") and "include" not in f and "output-filename" not in f] == \
-        [f for f in app_cmd if f.startswith("--") and "include" not in f and "output-filename" not in f]
-    assert not any("tailor" in part for part in cmd)
+    env = fake_env(tmp_path)
+    floor = bench_build.floor_command(cfg, env, targets.host(), tmp_path / "floor")
+    app = build.nuitka_command.command(build.nuitka_inputs(cfg, env, targets.host(), tmp_path / "app"),
+                                       targets.host().os, tmp_path / "out", tmp_path / "r.xml")
 
+    def shared(cmd):
+        return [f for f in cmd if f.startswith("--") and not f.startswith(
+            ("--include", "--output", "--report", "--main", "--nofollow-import-to=my_tool"))]
 
-def test_onefile_uses_the_same_flags_in_onefile_mode():
-    cfg = config.load()
-    standalone = build.nuitka_command(cfg, targets.host(), bench_build.FLOOR_ROOT, bench_build.FLOOR_ROOT / "r")
-    onefile = build.nuitka_command(cfg, targets.host(), bench_build.FLOOR_ROOT, bench_build.FLOOR_ROOT / "r",
-                                   mode="onefile")
-    assert [f for f in onefile if f != "--mode=onefile"] == [f for f in standalone if f != "--mode=standalone"]
-
-
-def test_an_empty_dist_has_no_current_standalone_build(tmp_path):
-    assert not bench_build.standalone_is_current(config.load(), targets.host(), tmp_path)
+    assert floor[-1] == f"--main={tmp_path / 'floor' / 'floor.py'}" and shared(floor) == shared(app)
+    assert cfg.nuitka_os_flags["linux"][0] in floor  # the app's own size trim applies to the floor too
+    assert not any("my_tool" in part or "mytool" in part for part in floor)
 
 
 def test_a_real_measurement_of_the_python_floor(tmp_path):
-    data = bench.measure_variant(bench_build.python_floor(), runs=3, warmup=1, env=None, cwd=tmp_path,
+    commands = {"version": ["--version"], "help": ["--help"]}
+    data = bench.measure_variant(bench_build.python_floor(), commands, runs=3, warmup=1, env=None, cwd=tmp_path,
                                  callgrind=True)
     assert data["label"] == "floor: python -I -c pass" and data["floor"] is True
     assert set(data["startup"]) == {"version", "help"} and data["startup"]["version"]["runs"] == 3
     assert 1_000 < data["peak_rss_kb"]["version"] < 100_000
     assert data["instructions"]["version"] > 5_000_000
-    assert data["command"] == [sys.executable, "-I", "-c", "pass"]
+    assert data["command"] == [appenv.base_python(), "-I", "-c", "pass"]
 
 
 def parse(*argv: str) -> argparse.Namespace:

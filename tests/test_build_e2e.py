@@ -1,41 +1,68 @@
-"""A real Nuitka standalone build of the example app, then the smoke test, then bad input."""
+"""A real build of the example app as pip would install it (wheel → build env → Nuitka), then the smoke
+test, then bad input."""
 
 import dataclasses
 import json
 import os
+import shutil
+import subprocess
 import tarfile
 from pathlib import Path
 
 import pytest
 
 from pkg import build, config, manifest, targets
+from pkg.app import App
 from pkg.errors import PkgError
 
 from .conftest import ROOT, run_pkg
+from .fixtures import fake_build, multi_app
 
 TARGET = targets.host()
 NAME = f"tailor-{TARGET}"
+pytestmark = pytest.mark.e2e
 
 
-def test_build_places_folder_archive_report_and_record(built):
+def test_build_places_folder_archive_report_licences_and_record(built):
     folder = built / NAME
     assert os.access(folder / "tailor", os.X_OK)
     assert (built / f"{NAME}.report.xml").read_text().lstrip().startswith("<?xml")
     assert not list(built.glob(".*"))  # no staging leftovers
     record = manifest.read(built / f"{NAME}.json")
-    assert record["version"] == config.load().version and record["backend"] == "nuitka"
+    app = App.from_dict(record["app"])
+    assert (app.name, app.dist, app.command_names, record["backend"]) == ("tailor", "tailor", ["tailor"], "nuitka")
+    assert record["commands"] == {"tailor": f"{NAME}/tailor"} and record["layout"] == "lib"
     (entry,) = record["artifacts"]
     assert entry["name"] == f"{NAME}.tar.gz" and entry["sha256"] == manifest.sha256_file(built / entry["path"])
     with tarfile.open(built / entry["path"]) as tar:
         assert {m.name.split("/")[0] for m in tar.getmembers()} == {NAME}
-    assert record["tools"]["nuitka"]
+    shipped = {d["name"]: d for d in record["distributions"]}
+    assert {"click", "psutil", "tailor"} <= set(shipped) and shipped["tailor"]["app"] is True
+    assert shipped["click"]["licence"] == "BSD-3-Clause"
+    for dist in shipped.values():  # licence files collected from the build environment, beside the build
+        assert dist["licence_files"] and all((built / f).is_file() for f in dist["licence_files"])
+    assert record["tools"]["nuitka"] == "4.3.3"
+
+
+def test_the_build_compiles_what_pip_installs(built):
+    """The program holds the wheel's files (hatchling's generated _version.py) and its metadata."""
+    report = (built / f"{NAME}.report.xml").read_text()
+    assert 'name="tailor._version"' in report and "site-packages/tailor/" in report
+    assert 'name="tailor/data/levels.json"' in report
+    out = subprocess.run([str(built / NAME / "tailor"), "doctor", "--json"], capture_output=True, text=True)
+    assert json.loads(out.stdout)["metadata"] is True
+    # The pipeline writes nothing into the app's project: only what its own .gitignore covers appears there.
+    status = subprocess.run(["git", "status", "--porcelain", "--", "app"], cwd=ROOT, capture_output=True, text=True)
+    assert status.stdout == ""
 
 
 def test_smoke_passes_on_the_real_build(built):
     proc = run_pkg("smoke", "--dist", str(built))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for check in ("--version prints", "docstring", "doctor --json is all true", "exit 0", "filters by level"):
-        assert check in proc.stdout
+    for check in ("tailor --version carries", "tailor --help exits 0", "no arguments and no TTY exits 0",
+                  "docstring", "doctor --json is all true", "filters by level", "tail --level bogus is refused"):
+        assert f"ok   {check}" in proc.stdout or check in proc.stdout, check
+    assert "FAIL" not in proc.stdout
     record = json.loads((built / f"{NAME}.json").read_text())
     assert record["startup"]["version"]["median_ms"] > 0
 
@@ -59,10 +86,9 @@ def test_smoke_without_a_build_says_so(tmp_path):
 
 
 def test_nuitka_failure_shows_log_tail_and_leaves_dist_clean(tmp_path, capsys):
-    cfg = config.load()
-    broken = dataclasses.replace(cfg, nuitka=dataclasses.replace(cfg.nuitka, flags=("--no-such-nuitka-option",)))
+    broken = dataclasses.replace(config.load(), nuitka_flags=("--no-such-nuitka-option",))
     dist = tmp_path / "dist"
-    with pytest.raises(PkgError, match=r"Nuitka failed \(exit \d+\); full log: .*nuitka\.log") as info:
+    with pytest.raises(PkgError, match=r"Nuitka \(standalone\) failed \(exit \d+\); full log: .*nuitka") as info:
         build.build(broken, TARGET, dist, tmp_path / "work")
     assert "\n" not in str(info.value)
     assert "no-such-nuitka-option" in capsys.readouterr().err  # the log's tail
@@ -76,14 +102,11 @@ def test_missing_compiler_fails_before_compiling(tmp_path, monkeypatch):
         build.build(config.load(), TARGET, tmp_path / "dist", tmp_path / "work")
 
 
-def test_unwritable_dist_and_missing_entry(tmp_path):
+def test_unwritable_dist(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.raises(PkgError, match="is not writable"):
         build.build(config.load(), TARGET, blocker / "dist", tmp_path / "work")
-    cfg = dataclasses.replace(config.load(), entry="nothere")
-    with pytest.raises(PkgError, match=r"entry module missing: .*nothere/__main__\.py"):
-        build.build(cfg, TARGET, tmp_path / "dist", tmp_path / "work")
 
 
 def test_unknown_backend_is_refused(tmp_path):
@@ -91,51 +114,72 @@ def test_unknown_backend_is_refused(tmp_path):
     assert proc.returncode == 2 and "unknown backend 'cx_freeze'" in proc.stderr
 
 
-def test_arrange_flat_when_no_data_folder_clashes(tmp_path):
+def nuitka_folder(tmp_path: Path, app: App, data_folder: str | None = None) -> Path:
     built = tmp_path / "x.dist"
     built.mkdir()
-    (built / "tailor.bin").write_text("")
-    assert build.arrange(built, "tailor", TARGET) == "flat"
-    assert (built / "tailor").is_file() and not (built / "tailor.bin").exists()
-    assert build.arrange(built, "tailor", targets.parse("windows-x86_64")) == "flat"
+    (built / f"{app.main.name}.bin").write_text("")
+    (built / "python311.so").write_text("")
+    if data_folder:
+        (built / data_folder).mkdir()
+    return built
+
+
+def test_arrange_flat_links_every_command_to_the_one_program(tmp_path):
+    app = multi_app()
+    built = nuitka_folder(tmp_path, app)
+    assert build.arrange(built, app, TARGET) == "flat"
+    assert (built / "mytool").is_file() and not (built / "mytool.bin").exists()
+    assert os.readlink(built / "mytool-admin") == "mytool"
+
+
+def test_arrange_lib_when_a_command_name_is_a_data_folder(tmp_path):
+    app = multi_app()
+    built = nuitka_folder(tmp_path, app, data_folder="mytool")
+    assert build.arrange(built, app, TARGET) == "lib"
+    assert sorted(p.name for p in built.iterdir()) == ["lib", "mytool", "mytool-admin"]
+    assert os.readlink(built / "mytool") == os.readlink(built / "mytool-admin") == "lib/mytool.bin"
+    assert (built / "lib" / "mytool").is_dir() and (built / "lib" / "python311.so").is_file()
+
+
+def test_arrange_windows_copies_the_exe_per_command(tmp_path):
+    app = multi_app()
+    built = tmp_path / "w.dist"
+    built.mkdir()
+    (built / "mytool.exe").write_bytes(b"MZ")
+    assert build.arrange(built, app, targets.parse("windows-x86_64")) == "flat"
+    assert (built / "mytool-admin.exe").read_bytes() == b"MZ" and not (built / "mytool-admin.exe").is_symlink()
 
 
 def test_nuitka_flags_have_one_home():
-    """The Makefile, scripts and workflows never carry Nuitka flags: they come from config + build.py."""
+    """The Makefile, scripts and workflows never carry Nuitka flags: they come from config + nuitka_command.py."""
     cfg = config.load()
-    cmd = build.nuitka_command(cfg, TARGET, Path("out"), Path("r.xml"))
-    assert "--mode=standalone" in cmd and not any("onefile" in c for c in cmd)
-    assert all(flag in cmd for flag in cfg.nuitka.flags)
     places = [ROOT / "Makefile", *sorted((ROOT / "scripts").glob("*")), *sorted(ROOT.glob(".github/workflows/*"))]
     for path in places:
         text = path.read_text()
-        for flag in ("--standalone", "--mode=", "--include-package", "--python-flag", *cfg.nuitka.flags):
+        for flag in ("--standalone", "--mode=", "--include-package", "--python-flag", "--main=",
+                     *cfg.nuitka_flags, *cfg.nuitka_os_flags["linux"]):
             assert flag not in text, f"{flag} copied into {path.relative_to(ROOT)}"
 
 
 def test_real_build_plus_fixture_runners_make_a_full_release(built, tmp_path):
     """The CI merge case with the real Linux build: four other runners' records are fixtures."""
-    import shutil
-    import subprocess
-
     from pkg import release
 
-    from .fixtures import fake_build
-
-    cfg = config.load()
+    record = manifest.read(built / f"{NAME}.json")
+    version = record["version"]
     dist = tmp_path / "dist"
     shutil.copytree(built, dist, symlinks=True)
     for target in targets.DEFAULT_TARGETS:
         if target != TARGET.name:
-            fake_build(dist, target, cfg.version)
-    final = release.release(cfg, cfg.version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path)
+            fake_build(dist, target, version, App.from_dict(record["app"]))
+    final = release.release(config.load(), version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path)
     assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final).returncode == 0
     names = {p.name for p in final.iterdir()}
     assert {f"{NAME}.tar.gz", "tailor-windows-x86_64.msi", "tailor.rb", "tailor.json", "winget", "install.sh"} <= names
-    bom = json.loads((final / f"tailor-{cfg.version}.cdx.json").read_text())
+    bom = json.loads((final / f"tailor-{version}.cdx.json").read_text())
+    shipped = {d["name"]: d["version"] for d in record["distributions"]}
     versions = {c["name"]: c.get("version") for c in bom["components"]}
-    from importlib.metadata import version
-
-    assert versions["click"] == version("click") and versions["psutil"] == version("psutil")
-    record = json.loads((final / "manifest.json").read_text())
-    assert tuple(map(int, record["builds"][TARGET.name]["glibc"].split("."))) >= (2, 17)
+    assert versions["click"] == shipped["click"] and versions["psutil"] == shipped["psutil"]
+    assert "tailor" not in versions and bom["metadata"]["component"]["name"] == "tailor"  # the subject only
+    release_manifest = json.loads((final / "manifest.json").read_text())
+    assert tuple(map(int, release_manifest["builds"][TARGET.name]["glibc"].split("."))) >= (2, 17)

@@ -1,6 +1,5 @@
-"""pyproject.toml → Config, and one-line errors naming the bad key."""
+"""[tool.pkg] → Config, and one-line errors naming the bad key (exit code 2)."""
 
-import re
 import shutil
 from pathlib import Path
 
@@ -9,42 +8,101 @@ import pytest
 from pkg import config
 from pkg.errors import InputError
 
-from .conftest import ROOT
+from .conftest import ROOT, run_pkg
 
 
 def test_the_repository_config_loads():
     cfg = config.load()
-    assert cfg.app == "tailor" and cfg.entry == "tailor"
-    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", cfg.version)
-    assert cfg.entry_dir == ROOT / "app" / "tailor"
-    assert "tailor" in cfg.nuitka.include_packages
+    assert cfg.project_dir == ROOT / "app" and cfg.name is None
     assert cfg.download_url("0.2.0", "x.zip").endswith("/v0.2.0/x.zip")
     assert cfg.upgrade_code == cfg.upgrade_code.upper() and len(cfg.upgrade_code) == 36
+    assert cfg.help_args == ("tail", "--help") and cfg.checks[0].name == "tail --help shows the docstring"
+    assert cfg.command_options("tailor").no_args_exit == 0  # the default
 
 
-def load_with(tmp_path: Path, old: str, new: str) -> config.Config:
-    text = (ROOT / "pyproject.toml").read_text()
-    assert old in text, old
-    (tmp_path / "pyproject.toml").write_text(text.replace(old, new, 1))
+MINIMAL = """
+[tool.pkg]
+project = "app"
+publisher = "P"
+package-id = "P.App"
+upgrade-code = "6f1d3c2a-8b4e-4c5d-9a7f-2e1b0c9d8e7f"
+url-template = "https://example.org/{version}/{file}"
+"""
+
+
+def load_with(tmp_path: Path, extra: str = "", replace: tuple[str, str] | None = None) -> config.Config:
+    (tmp_path / "app").mkdir(exist_ok=True)
+    text = MINIMAL + extra
+    if replace:
+        assert replace[0] in text, replace[0]
+        text = text.replace(*replace)
+    (tmp_path / "pyproject.toml").write_text(text)
     return config.load(tmp_path)
 
 
-@pytest.mark.parametrize("old,new,message", [
-    ('app = "tailor"', "", r"tool\.pkg\.app is missing"),
-    ('app = "tailor"', 'app = "Tai lor"', r"tool\.pkg\.app must be"),
-    ('entry = "tailor"', 'entry = "../x"', r"tool\.pkg\.entry must be a dotted module name"),
-    ('publisher = "Tailor Project"', "publisher = 3", r"tool\.pkg\.publisher must be a non-empty string"),
-    ('upgrade-code = "', 'upgrade-code = "nope', r"tool\.pkg\.upgrade-code must be a GUID"),
-    ("url-template = ", "url-template = 'https://x/{file}' #", r"tool\.pkg\.url-template must contain"),
-    ("[tool.pkg.startup]", "[tool.pkg.startup]\nbogus-ms = 1", r"tool\.pkg\.startup\.bogus-ms is not a known key"),
-    ("version-ms = 500", "version-ms = -1", r"tool\.pkg\.startup\.version-ms must be a positive number"),
-    ('flags = ["--windows-console-mode=force"]', 'flags = ["--onefile"]', r"is set by the pipeline"),
-    ('flags = ["--windows-console-mode=force"]', 'flags = "--x"', r"windows\.flags must be a list of strings"),
-    ('description = "', 'descriptio = "', r"project\.description is missing"),
+def test_minimal_config_and_defaults(tmp_path):
+    cfg = load_with(tmp_path)
+    assert cfg.commands == () and cfg.checks == () and cfg.exclude == {} and cfg.requirements is None
+    assert cfg.budgets_ms == {"version": 500.0, "help": 1500.0} and cfg.help_args == ("--help",)
+
+
+def test_commands_checks_exclude_and_options(tmp_path):
+    cfg = load_with(tmp_path, """
+commands = ["b", "a"]
+license = "mit OR apache-2.0"
+[tool.pkg.command.b]
+version = false
+no-args-exit = 2
+[tool.pkg.exclude]
+"mypkg/tests/*" = "test suite"
+[[tool.pkg.checks]]
+name = "reads stdin"
+command = "a"
+args = ["-", "x y"]
+stdin = "text"
+env = { A = "1" }
+files = { "in put.txt" = "data" }
+exit = 3
+stdout-contains = ["one", "two"]
+stderr-matches = "^warn"
+""")
+    assert cfg.commands == ("b", "a") and cfg.command_options("b").version is False
+    assert cfg.command_options("b").no_args_exit == 2 and cfg.command_options("a").version is True
+    assert cfg.exclude == {"mypkg/tests/*": "test suite"}
+    (check,) = cfg.checks
+    assert (check.command, check.args, check.stdin, check.env, check.files, check.exit) == (
+        "a", ("-", "x y"), "text", {"A": "1"}, {"in put.txt": "data"}, 3)
+    assert [(e.stream, e.kind, e.value) for e in check.expect] == [
+        ("stdout", "contains", "one"), ("stdout", "contains", "two"), ("stderr", "matches", "^warn")]
+
+
+@pytest.mark.parametrize(("extra", "replace", "message"), [
+    ("", ('publisher = "P"', ""), r"tool\.pkg\.publisher is missing"),
+    ("colour = 1", None, r"tool\.pkg\.colour is not a known key"),
+    ("", ('project = "app"', 'project = "nowhere"'), r"tool\.pkg\.project 'nowhere': no such folder"),
+    ('name = "My App"', None, r"tool\.pkg\.name must be lower-case"),
+    ("", ('upgrade-code = "', 'upgrade-code = "nope'), r"tool\.pkg\.upgrade-code must be a GUID"),
+    ("", ("{version}/{file}", "{file}"), r"tool\.pkg\.url-template must contain"),
+    ('requirements = "req.txt"', None, r"tool\.pkg\.requirements 'req\.txt': no such file"),
+    ('license = "MIT or whatever"', None, r"tool\.pkg\.license .* is not a valid SPDX"),
+    ('homepage = "example.org"', None, r"tool\.pkg\.homepage must be an http"),
+    ("commands = \"a\"", None, r"tool\.pkg\.commands must be a list of strings"),
+    ("[tool.pkg.command.a]\nverbose = true", None, r"tool\.pkg\.command\.a\.verbose is not a known key"),
+    ("[tool.pkg.command.a]\nno-args-exit = 300", None, r"no-args-exit must be an exit code"),
+    ("[tool.pkg.exclude]\n\"x/*\" = \"\"", None, r"tool\.pkg\.exclude values must be the reason"),
+    ("[[tool.pkg.checks]]\nargs = []", None, r"tool\.pkg\.checks\[0\]\.name is missing"),
+    ("[[tool.pkg.checks]]\nname = \"x\"\nstdout-matches = \"(\"", None, r"checks\[0\]\.stdout-matches is not a valid"),
+    ("[[tool.pkg.checks]]\nname = \"x\"\nfiles = { \"../x\" = \"\" }", None, r"must be a relative name"),
+    ("[[tool.pkg.checks]]\nname = \"x\"\nstdout = \"y\"", None, r"checks\[0\]\.stdout is not a known key"),
+    ("[tool.pkg.startup]\nbogus-ms = 1", None, r"tool\.pkg\.startup\.bogus-ms is not a known key"),
+    ("[tool.pkg.startup]\nversion-ms = -1", None, r"tool\.pkg\.startup\.version-ms must be a positive number"),
+    ("[tool.pkg.nuitka]\nflags = [\"--onefile\"]", None, r"is set by the pipeline"),
+    ("[tool.pkg.nuitka]\nflags = [\"--main=x.py\"]", None, r"is set by the pipeline"),
+    ("[tool.pkg.nuitka.windows]\nflags = \"--x\"", None, r"windows\.flags must be a list of strings"),
 ])
-def test_bad_keys_give_one_line_errors(tmp_path, old, new, message):
+def test_bad_keys_give_one_line_errors(tmp_path, extra, replace, message):
     with pytest.raises(InputError, match=message) as info:
-        load_with(tmp_path, old, new)
+        load_with(tmp_path, extra, replace)
     assert "\n" not in str(info.value)
     assert info.value.exit_code == 2
 
@@ -55,11 +113,17 @@ def test_missing_and_broken_files(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[project\n")
     with pytest.raises(InputError, match="invalid TOML"):
         config.load(tmp_path)
-    shutil.copy(ROOT / "pyproject.toml", tmp_path)
-    text = (tmp_path / "pyproject.toml").read_text().replace("\n[tool.pkg]\n", "\n[tool.other]\n", 1)
-    (tmp_path / "pyproject.toml").write_text(text)
-    with pytest.raises(InputError, match=r"tool\.pkg\.app is missing"):  # [tool.pkg.nuitka] still there
-        config.load(tmp_path)
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    with pytest.raises(InputError, match=r"\[tool\.pkg\] table is missing"):
+    with pytest.raises(InputError, match=r"\[tool\.pkg\] table is missing \(`make init` writes a starter\)"):
         config.load(tmp_path)
+
+
+def test_a_bad_key_fails_the_command_line_in_one_line(tmp_path):
+    """Through `python -m pkg` as the Makefile runs it: exit 2, one line, nothing written."""
+    repo = tmp_path / "repo with space"
+    shutil.copytree(ROOT / "pkg", repo / "pkg", ignore=shutil.ignore_patterns("__pycache__"))
+    (repo / "app").mkdir()
+    (repo / "pyproject.toml").write_text(MINIMAL + "colour = 1\n")
+    proc = run_pkg("check", cwd=repo)
+    assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0
+    assert "tool.pkg.colour is not a known key" in proc.stderr

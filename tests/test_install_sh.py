@@ -13,8 +13,14 @@ from pathlib import Path
 import pytest
 
 from pkg import config, installers, targets
+from pkg.app import App
 from pkg.errors import PkgError
+from tests.fixtures import multi_app
 from tests.fixtures_release import make_release
+
+
+def write(cfg, release, release_dir):
+    return installers.write(cfg, App.from_dict(release["app"]), release, release_dir)
 
 HOST = targets.host().name
 
@@ -45,7 +51,7 @@ def serve(folder: Path):
 
 def released(tmp_path: Path, cfg, **kwargs) -> Path:
     release_dir, release = make_release(tmp_path, cfg, **kwargs)
-    installers.write(cfg, release, release_dir)
+    write(cfg, release, release_dir)
     return release_dir
 
 
@@ -61,7 +67,7 @@ def run_install(tmp_path: Path, release_dir: Path, *args: str, env: dict | None 
 
 def test_scripts_are_written_and_install_sh_is_shellcheck_clean(tmp_path, cfg):
     release_dir, release = make_release(tmp_path, cfg)
-    paths = installers.write(cfg, release, release_dir)
+    paths = write(cfg, release, release_dir)
     assert paths == [release_dir / "install.sh", release_dir / "install.ps1"]
     assert os.access(paths[0], os.X_OK)
     shellcheck = Path(sys.executable).parent / "shellcheck"
@@ -179,8 +185,9 @@ def test_install_ps1_uses_the_same_names(tmp_path, cfg):
     assert ps1.isascii()  # Windows PowerShell 5.1 reads BOM-less files as ANSI
     assert "@" + "APP@" not in ps1 and "$env:TAILOR_BASE_URL" in ps1 and "$env:TAILOR_PREFIX" in ps1
     base = installers.base_url(cfg, make_release(tmp_path / "again", cfg)[1])
+    assert "@" + "MAIN@" not in ps1
     assert f"'{base}'" in ps1 and f"default_base_url={base}" in sh
-    assert '"$BaseUrl/SHA256SUMS"' in ps1 and '"$App-$Target.zip"' in ps1 and "$App.exe" in ps1
+    assert '"$BaseUrl/SHA256SUMS"' in ps1 and '"$App-$Target.zip"' in ps1 and "'tailor.exe'" in ps1
     assert "Join-Path $env:LOCALAPPDATA 'tailor'" in ps1 and "SetEnvironmentVariable('Path'" in ps1
     for key, value in targets.ARCH_NAMES.items():  # one entry per case-insensitive key, same value
         assert sum(f"'{k}' = '{value}'" in ps1 for k in (key, key.lower(), key.upper())) >= 1
@@ -192,6 +199,28 @@ def test_archive_urls_must_hang_from_one_folder(tmp_path, cfg):
     release_dir, release = make_release(tmp_path, cfg)
     release["artifacts"][0]["url"] = "https://elsewhere.example/tailor.tar.gz"
     with pytest.raises(PkgError, match="is not under https://github.com/example/tailor/releases/download/v0.2.0/"):
-        installers.write(cfg, release, release_dir)
+        write(cfg, release, release_dir)
     assert not (release_dir / "install.sh").exists()
 
+
+
+def test_every_command_is_linked_and_runs_under_its_own_name(tmp_path, cfg):
+    release_dir = released(tmp_path, cfg, app=multi_app())
+    prefix = tmp_path / "prefix"
+    with serve(release_dir) as url:
+        out = run_install(tmp_path, release_dir, "--prefix", str(prefix), "--base-url", url)
+    assert out.returncode == 0, out.stderr
+    for name in ("mytool", "mytool-admin"):
+        assert os.readlink(prefix / "bin" / name) == f"../lib/mytool/{name}"
+        run = subprocess.run([str(prefix / "bin" / name)], capture_output=True, text=True)
+        assert run.stdout == f"{name} 0.2.0\n"
+
+
+def test_a_command_name_the_scripts_cannot_carry_is_refused_at_config_time(cfg):
+    import dataclasses
+
+    from pkg.app import Command
+
+    app = dataclasses.replace(multi_app(), commands=(Command("my tool", "m", "main"),))
+    with pytest.raises(PkgError, match="'my tool': install scripts and package managers want"):
+        installers.check_app(cfg, app)

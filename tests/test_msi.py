@@ -17,8 +17,10 @@ import pytest
 
 from pkg import archive, config, manifest, msi, version, wxs
 from pkg.errors import InputError, PkgError
+from tests.fixtures import example_app
 
 CFG = config.load()
+APP = example_app()
 TARGET = "windows-x86_64"
 V1, V2 = "1.2.3", "1.3.0rc1"  # V2 is a pre-release: its ProductVersion drops the suffix
 ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
@@ -28,8 +30,8 @@ WIX4_NS = "http://wixtoolset.org/schemas/v4/wxs"
 def make_windows_folder(root: Path) -> Path:
     """A folder shaped like a Nuitka Windows build: exe, DLLs, nested data, awkward names, >100 files."""
     rng = random.Random(4)
-    folder = root / f"{CFG.app}-{TARGET}"
-    files = {f"{CFG.app}.exe": 4096, "python311.dll": 3000, "vcruntime140.dll": 1500, "libffi-8.dll": 700,
+    folder = root / f"{APP.name}-{TARGET}"
+    files = {f"{APP.name}.exe": 4096, "python311.dll": 3000, "vcruntime140.dll": 1500, "libffi-8.dll": 700,
              "lib/file with spaces.txt": 50, "lib/résumé naïve ÄÖü.txt": 33, "lib/deep/er/still/leaf.pyd": 999,
              "empty.dat": 0, "certifi/cacert.pem": 2048}
     files.update({f"data/chunk_{i:03}.bin": rng.randrange(1, 300) for i in range(120)})
@@ -68,7 +70,7 @@ def two_msis(tmp_path_factory):
     root = tmp_path_factory.mktemp("msi")
     folder = make_windows_folder(root)
     out = root / "out dir with spaces"
-    fields = {v: msi.build_msi(CFG, folder, version.parse(v), out / f"tailor {v}.msi", signer=None)
+    fields = {v: msi.build_msi(CFG, APP, folder, version.parse(v), out / f"tailor {v}.msi", signer=None)
               for v in (V1, V2)}
     return folder, {v: out / f"tailor {v}.msi" for v in (V1, V2)}, fields
 
@@ -83,7 +85,7 @@ def test_every_file_once_with_its_size(two_msis):
 def test_msiextract_gives_back_the_same_tree(two_msis, tmp_path):
     folder, msis, _ = two_msis
     subprocess.run(["msiextract", "-C", str(tmp_path), str(msis[V1])], check=True, capture_output=True)
-    assert tree(tmp_path / CFG.app) == tree(folder)
+    assert tree(tmp_path / APP.name) == tree(folder)
 
 
 def test_path_environment_row_and_actions(two_msis):
@@ -121,12 +123,12 @@ def test_codes_and_versions_across_two_releases(two_msis):
 def test_metadata_per_machine_x64(two_msis):
     _, msis, _ = two_msis
     p = props(msis[V1])
-    assert p["Manufacturer"] == CFG.publisher and p["ProductName"] == CFG.app and p["ALLUSERS"] == "1"
-    assert {k: p[k] for k in wxs.arp_properties(CFG)} == wxs.arp_properties(CFG)
-    assert p["ARPURLINFOABOUT"] == CFG.homepage
+    assert p["Manufacturer"] == CFG.publisher and p["ProductName"] == APP.name and p["ALLUSERS"] == "1"
+    assert {k: p[k] for k in wxs.arp_properties(APP)} == wxs.arp_properties(APP)
+    assert p["ARPURLINFOABOUT"] == APP.homepage
     dirs = {r["Directory"]: r for r in msi.read_table(msis[V1], "Directory")}
     assert dirs[wxs.INSTALLFOLDER]["Directory_Parent"] == "ProgramFiles64Folder"
-    assert dirs[wxs.INSTALLFOLDER]["DefaultDir"] == CFG.app
+    assert dirs[wxs.INSTALLFOLDER]["DefaultDir"] == APP.name
     assert {r["Attributes"] for r in msi.read_table(msis[V1], "Component")} == {"256"}
     suminfo = subprocess.run(["msiinfo", "suminfo", str(msis[V1])], capture_output=True, text=True).stdout
     assert "Template: x64;1033" in suminfo
@@ -162,7 +164,7 @@ def test_upgrade_table_refuses_downgrades(two_msis):
 def test_same_input_same_identities(two_msis, tmp_path):
     folder, msis, _ = two_msis
     again = tmp_path / "again.msi"
-    msi.build_msi(CFG, folder, version.parse(V1), again, signer=None)
+    msi.build_msi(CFG, APP, folder, version.parse(V1), again, signer=None)
     for table in ("Component", "File", "Directory", "Property", "Upgrade"):
         assert msi.read_table(again, table) == msi.read_table(msis[V1], table), table
 
@@ -180,7 +182,7 @@ def test_bad_names_are_refused_and_nothing_is_written(tmp_path, name, message):
     (folder / "sub" / name).write_bytes(b"x")
     out = tmp_path / "out.msi"
     with pytest.raises(PkgError, match=re.escape(message)):
-        msi.build_msi(CFG, folder, version.parse(V1), out, signer=None)
+        msi.build_msi(CFG, APP, folder, version.parse(V1), out, signer=None)
     assert not out.exists() and list(tmp_path.iterdir()) == [folder]
 
 
@@ -193,7 +195,7 @@ def test_names_differing_only_in_case_are_refused(tmp_path):
 
 def test_missing_folder_is_one_line_error(tmp_path):
     with pytest.raises(PkgError, match="no such folder") as err:
-        msi.build_msi(CFG, tmp_path / "nope", version.parse(V1), tmp_path / "x.msi", signer=None)
+        msi.build_msi(CFG, APP, tmp_path / "nope", version.parse(V1), tmp_path / "x.msi", signer=None)
     assert str(tmp_path / "nope") in str(err.value) and "\n" not in str(err.value)
 
 
@@ -215,7 +217,7 @@ def windows_dist(tmp_path: Path, ver: str, zipped: bool) -> Path:
         for p in sorted(folder.rglob("*"), reverse=True):
             p.rmdir() if p.is_dir() else p.unlink()
         folder.rmdir()
-    manifest.write(dist, {"schema": manifest.SCHEMA, "app": CFG.app, "version": ver, "target": TARGET,
+    manifest.write(dist, {"schema": manifest.SCHEMA, "app": APP.to_dict(), "version": ver, "target": TARGET,
                           "artifacts": []})
     return dist
 
@@ -225,8 +227,8 @@ def test_stage_builds_and_records(tmp_path, monkeypatch, zipped):
     monkeypatch.delenv("SIGN_CERT", raising=False)
     dist = windows_dist(tmp_path, "2.0.1", zipped)
     run_stage("--dist", str(dist), "--version", "2.0.1")
-    out = dist / f"{CFG.app}-{TARGET}.msi"
-    record = manifest.read(manifest.record_path(dist, CFG.app, TARGET))
+    out = dist / f"{APP.name}-{TARGET}.msi"
+    record = manifest.find(dist, TARGET)
     [entry] = record["artifacts"]
     assert entry == manifest.describe(out, dist, "msi", TARGET, product_code=msi.product_code(out),
                                       upgrade_code="{" + CFG.upgrade_code + "}", product_version="2.0.1",
@@ -237,7 +239,7 @@ def test_stage_builds_and_records(tmp_path, monkeypatch, zipped):
 
 def test_stage_errors(tmp_path, monkeypatch):
     dist = windows_dist(tmp_path, "2.0.1", zipped=True)
-    (dist / f"{CFG.app}-{TARGET}.zip").unlink()
+    (dist / f"{APP.name}-{TARGET}.zip").unlink()
     with pytest.raises(PkgError, match=r"neither .*tailor-windows-x86_64 nor .*tailor-windows-x86_64\.zip"):
         run_stage("--dist", str(dist), "--version", "2.0.1")
     with pytest.raises(PkgError, match="is version 2.0.1, not 2.0.2"):
@@ -252,7 +254,7 @@ def test_stage_errors(tmp_path, monkeypatch):
     assert not list(dist.glob("*.msi"))
 
 
-# --- the Windows path: wix/tailor.wxs and the Python halves of scripts/msi.ps1 --------------------------
+# --- the Windows path: wix/app.wxs and the Python halves of scripts/msi.ps1 --------------------------
 
 def test_wix5_source_shape_and_variables(tmp_path):
     text = msi.WXS_V5.read_text(encoding="utf-8")
@@ -275,9 +277,9 @@ def test_wix5_source_shape_and_variables(tmp_path):
         "Name": "PATH", "Action": "set", "Part": "last", "System": "yes", "Permanent": "no"}
     assert env["Value"] == f"[{wxs.INSTALLFOLDER}]"
     arp = {p.get("Id") for p in root.findall("w:Package/w:Property", ns)}
-    assert arp == set(wxs.arp_properties(CFG))
+    assert arp == set(wxs.arp_properties(APP))
     used = set(re.findall(r"\$\(var\.(\w+)\)", text))
-    assert used == set(msi.wix_vars(CFG, version.parse(V1), tmp_path))
+    assert used == set(msi.wix_vars(CFG, APP, version.parse(V1), tmp_path))
 
 
 def test_print_wix_vars(tmp_path, capsys):
@@ -286,7 +288,7 @@ def test_print_wix_vars(tmp_path, capsys):
     plan = json.loads(capsys.readouterr().out)
     v = plan["vars"]
     assert Path(plan["wxs"]) == msi.WXS_V5 and Path(plan["out"]).is_absolute()
-    assert Path(v["SourceDir"]) == (dist / f"{CFG.app}-{TARGET}").resolve()
+    assert Path(v["SourceDir"]) == (dist / f"{APP.name}-{TARGET}").resolve()
     assert v["ProductCode"] == wxs.product_code(CFG, version.parse("2.0.1"))
     assert (v["UpgradeCode"], v["Version"], v["Manufacturer"]) == (CFG.upgrade_code, "2.0.1", CFG.publisher)
     assert not list(dist.glob("*.msi"))  # printing the plan builds nothing
@@ -298,7 +300,7 @@ def test_record_windows_msi(tmp_path, capsys):
     dist = windows_dist(tmp_path, "2.0.1", zipped=False)
     run_stage("--dist", str(dist), "--version", "2.0.1", "--print-wix-vars")
     staged = Path(json.loads(capsys.readouterr().out)["out"])
-    msi.build_msi(CFG, dist / f"{CFG.app}-{TARGET}", version.parse("2.0.1"), staged, signer=None)
+    msi.build_msi(CFG, APP, dist / f"{APP.name}-{TARGET}", version.parse("2.0.1"), staged, signer=None)
     (staged.parent / "x.wixpdb").write_bytes(b"pdb")
     with pytest.raises(PkgError, match="were the -d variables passed"):
         run_stage("--dist", str(dist), "--version", "2.0.1", "--record", str(staged),
@@ -308,7 +310,7 @@ def test_record_windows_msi(tmp_path, capsys):
     assert staged.is_file()
     run_stage("--dist", str(dist), "--version", "2.0.1", "--record", str(staged),
               "--product-code", msi.product_code(staged).lower())
-    final = dist / f"{CFG.app}-{TARGET}.msi"
-    [entry] = manifest.read(manifest.record_path(dist, CFG.app, TARGET))["artifacts"]
+    final = dist / f"{APP.name}-{TARGET}.msi"
+    [entry] = manifest.find(dist, TARGET)["artifacts"]
     assert entry["path"] == final.name and entry["product_code"] == msi.product_code(final)
     assert entry["signed"] is False and not staged.parent.exists()

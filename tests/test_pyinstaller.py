@@ -1,45 +1,47 @@
-"""The PyInstaller backend: real PyInstaller builds (onedir smoke-tested end to end, onefile run), and its
-options derived from [tool.pkg.nuitka]."""
+"""The PyInstaller backend: its command derived from the build environment, and real PyInstaller builds of
+the example (onedir smoke-tested end to end, onefile run)."""
 
-import dataclasses
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from pkg import build, config, manifest, pyinstaller, targets
+from pkg import appenv, manifest, project, pyinstaller, targets, wheel
 from pkg.errors import PkgError
 
 from .conftest import run_pkg
+from .fixtures import multi_app
 
 TARGET = targets.host()
 NAME = f"tailor-{TARGET}"
 
 
-def test_options_come_from_the_nuitka_table(tmp_path):
-    cfg = config.load()
-    other = dataclasses.replace(cfg, nuitka=dataclasses.replace(
-        cfg.nuitka, include_packages=("tailor", "extra_pkg"), include_package_data=("datapkg",),
-        include_distribution_metadata=("tailor", "click")))
-    cmd = pyinstaller.pyinstaller_command(other, tmp_path / "launcher.py", tmp_path, onefile=False)
-    assert "--collect-submodules=extra_pkg" in cmd and "--collect-data=datapkg" in cmd
-    assert "--copy-metadata=click" in cmd and "--onedir" in cmd and cmd[-1] == str(tmp_path / "launcher.py")
-    assert "--onefile" in pyinstaller.pyinstaller_command(cfg, tmp_path / "l.py", tmp_path, onefile=True)
+def fake_env(tmp_path: Path, app=None) -> appenv.BuildEnv:
+    """A BuildEnv as appenv.create returns it, for deriving commands (nothing is run)."""
+    app = app or multi_app()
+    files = wheel.WheelFiles(modules={"my_tool": "my_tool/__init__.py"}, packages=("my_tool",),
+                             top_modules=("helper",))
+    meta = project.Metadata(name=app.dist, version=app.version)
+    return appenv.BuildEnv(tmp_path, tmp_path / "env/bin/python", tmp_path / "x.whl", meta, files, app)
 
 
-def test_launcher_runs_the_entry_as_python_dash_m(tmp_path):
-    launcher = pyinstaller.write_launcher(config.load(), tmp_path)
-    proc = subprocess.run([sys.executable, str(launcher), "--version"], capture_output=True, text=True)
-    assert proc.returncode == 0 and proc.stdout.startswith("tailor ")
+def test_command_packs_the_apps_packages_metadata_and_the_shared_launcher(tmp_path):
+    env = fake_env(tmp_path)
+    script = pyinstaller.main_script(env, tmp_path)
+    cmd = pyinstaller.pyinstaller_command(env, script, tmp_path, onefile=False)
+    assert cmd[:3] == [str(env.python), "-m", "PyInstaller"] and "--name=mytool" in cmd
+    assert "--collect-submodules=my_tool" in cmd and "--collect-data=my_tool" in cmd
+    assert "--hidden-import=helper" in cmd and "--copy-metadata=my-tool" in cmd and cmd[-1] == str(script)
+    assert "import my_tool.admin as entry" in script.read_text()  # one launcher for every command
+    assert "--onefile" in pyinstaller.pyinstaller_command(env, script, tmp_path, onefile=True)
 
 
 def test_cross_compiling_is_refused_before_anything_is_written(tmp_path):
     other = targets.Target("windows" if TARGET.os != "windows" else "linux", "x86_64")
     with pytest.raises(PkgError, match="cannot cross-compile"):
-        pyinstaller.compile(config.load(), other, tmp_path / "out", False, tmp_path / "log")
+        pyinstaller.compile(fake_env(tmp_path), other, tmp_path / "out", False, tmp_path / "log")
     assert not (tmp_path / "out").exists()
 
 
@@ -52,6 +54,7 @@ def onedir(tmp_path_factory) -> Path:
     return dist
 
 
+@pytest.mark.e2e
 def test_onedir_build_has_the_release_layout_and_record(onedir):
     record = manifest.read(onedir / f"{NAME}.json")
     assert record["backend"] == "pyinstaller" and record["layout"] == "flat" and record["report"] is None
@@ -59,21 +62,25 @@ def test_onedir_build_has_the_release_layout_and_record(onedir):
     assert (onedir / NAME / "_internal" / "tailor" / "data" / "levels.json").is_file()
     (entry,) = record["artifacts"]
     assert entry["sha256"] == manifest.sha256_file(onedir / entry["path"])
+    assert {d["name"] for d in record["distributions"]} >= {"click", "psutil", "tailor"}  # no report: the closure
 
 
+@pytest.mark.e2e
 def test_onedir_build_passes_the_smoke_test(onedir):
     proc = run_pkg("smoke", "--dist", str(onedir))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "doctor --json is all true" in proc.stdout and "FAIL" not in proc.stdout
 
 
+@pytest.mark.e2e
 def test_onefile_folder_holds_only_the_binary_and_it_works(tmp_path):
-    cfg = config.load()
-    build.stamp_version(cfg)
-    folder = pyinstaller.compile(cfg, TARGET, tmp_path / "one", True, tmp_path / "one.log")
+    dist = tmp_path / "dist"
+    proc = run_pkg("build", "--backend", "pyinstaller-onefile", "--dist", str(dist), "--work", str(tmp_path / "w"))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    folder = dist / NAME
     assert [p.name for p in folder.iterdir()] == ["tailor"]
-    proc = subprocess.run([str(folder / "tailor"), "doctor", "--json"], capture_output=True, text=True,
-                          cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
-    report = json.loads(proc.stdout)
-    assert proc.returncode == 0 and all(report[key] is True for key in ("compiled", "data_file", "metadata",
-                                                                        "platform_module", "native_module"))
+    out = subprocess.run([str(folder / "tailor"), "doctor", "--json"], capture_output=True, text=True,
+                         cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    report = json.loads(out.stdout)
+    assert out.returncode == 0 and all(report[key] is True for key in ("compiled", "data_file", "metadata",
+                                                                       "platform_module", "native_module"))

@@ -15,40 +15,44 @@ from pkg import config, merge, release, targets
 from pkg.errors import PkgError
 
 from .conftest import ROOT
-from .fixtures import fake_build, fake_dist, read_json
+from .fixtures import fake_build, fake_dist, multi_app, read_json
 
 V = "0.2.0"
 UNIX = [t for t in targets.DEFAULT_TARGETS if not t.startswith("windows")]
 
 
-def cfg_at(version: str = V):
-    import dataclasses
-
-    return dataclasses.replace(config.load(), version=version)
+def cfg_at():
+    return config.load()
 
 
 def test_merge_all_five_targets(tmp_path):
-    records = merge.collect(fake_dist(tmp_path / "dist", V), "tailor", V, require_all=True)
+    records = merge.collect(fake_dist(tmp_path / "dist", V), V, require_all=True)
     assert list(records) == sorted(targets.DEFAULT_TARGETS)
+    assert merge.app_of(records).version == V
 
 
 def test_merge_refusals(tmp_path):
     dist = fake_dist(tmp_path / "dist", V, UNIX)
     with pytest.raises(PkgError, match="REQUIRE_TARGETS=all but missing: windows-x86_64"):
-        merge.collect(dist, "tailor", V, require_all=True)
-    assert merge.missing_targets(merge.collect(dist, "tailor", V, False)) == ["windows-x86_64"]
+        merge.collect(dist, V, require_all=True)
+    assert merge.missing_targets(merge.collect(dist, V, False)) == ["windows-x86_64"]
     with pytest.raises(PkgError, match=r"built as version 0\.2\.0, not 0\.3\.0"):
-        merge.collect(dist, "tailor", "0.3.0", False)
+        merge.collect(dist, "0.3.0", False)
     (dist / "runner2").mkdir()
     fake_build(dist / "runner2", "linux-arm64", V)
     with pytest.raises(PkgError, match="a second record for linux-arm64"):
-        merge.collect(dist, "tailor", V, False)
+        merge.collect(dist, V, False)
     shutil.rmtree(dist / "runner2")
+    (dist / "runner3").mkdir()
+    fake_build(dist / "runner3", "windows-x86_64", V, multi_app())  # another app's build mixed in
+    with pytest.raises(PkgError, match="describes another app"):
+        merge.collect(dist, V, False)
+    shutil.rmtree(dist / "runner3")
     (dist / "tailor-macos-arm64.tar.gz").write_bytes(b"corrupt")
     with pytest.raises(PkgError, match="size or sha256 differs"):
-        merge.collect(dist, "tailor", V, False)
+        merge.collect(dist, V, False)
     with pytest.raises(PkgError, match="no builds to release"):
-        merge.collect(tmp_path / "nothing", "tailor", V, False)
+        merge.collect(tmp_path / "nothing", V, False)
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +117,7 @@ def test_sbom_is_valid_cyclonedx_of_what_ships(unix_release):
 def test_licences_and_notes(unix_release):
     licences = {p.name for p in (unix_release / "LICENSES").iterdir()}
     assert {"click-8.5.1", "psutil-7.2.2", "cpython-3.11.7", f"tailor-{V}"} <= licences
-    assert (unix_release / "LICENSES" / f"tailor-{V}" / "LICENSE").read_text().startswith("MIT License")
+    assert (unix_release / "LICENSES" / f"tailor-{V}" / "LICENSE").read_text() == "MIT licence of tailor\n"
     notes = (unix_release / "CHANGELOG.md").read_text()
     assert notes.startswith(f"# tailor {V}") and "not built for: windows-x86_64" in notes
     assert "Vulnerability scan (pip-audit)" in notes
@@ -128,22 +132,25 @@ def test_existing_release_refused_unless_force(unix_release, tmp_path):
     assert (unix_release / "SHA256SUMS").read_text() == before  # reproducible
 
 
-def test_windows_only_distribution_without_local_metadata_is_a_warning(tmp_path):
+def test_a_distribution_without_licence_files_is_a_warning(tmp_path):
     dist = fake_dist(tmp_path / "dist", V, ["linux-x86_64"])
-    report = dist / "tailor-linux-x86_64.report.xml"
-    extra = '<distributions><distribution name="not-installed-dist" version="1.0" />'
-    report.write_text(report.read_text().replace("<distributions>", extra))
+    record = read_json(dist / "tailor-linux-x86_64.json")
+    record["distributions"].append({"name": "no-licence-dist", "version": "1.0", "licence": None,
+                                    "licence_files": [], "app": False})
+    (dist / "tailor-linux-x86_64.json").write_text(json.dumps(record))
     final = release.release(cfg_at(), V, dist, tmp_path / "release", repo_out=tmp_path)
-    assert "no licence file found for not-installed-dist-1.0" in (final / "CHANGELOG.md").read_text()
+    assert "no licence file found for no-licence-dist-1.0" in (final / "CHANGELOG.md").read_text()
+    bom = read_json(final / f"tailor-{V}.cdx.json")
+    assert any(c["name"] == "no-licence-dist" and "licenses" not in c for c in bom["components"])
 
 
 def test_kill_at_any_moment_leaves_no_partial_release(tmp_path):
     """SIGKILL the release at several moments after it starts staging: never a partial release/v<V>/."""
     dist = fake_dist(tmp_path / "dist", V, UNIX)
     rel = tmp_path / "release"
-    code = ("import dataclasses; from pathlib import Path; from pkg import config, release\n"
-            f"cfg = dataclasses.replace(config.load(), version={V!r})\n"
-            f"release.release(cfg, {V!r}, Path({str(dist)!r}), Path({str(rel)!r}), repo_out=Path({str(tmp_path)!r}))\n")
+    code = ("from pathlib import Path; from pkg import config, release\n"
+            f"release.release(config.load(), {V!r}, Path({str(dist)!r}), Path({str(rel)!r}), "
+            f"repo_out=Path({str(tmp_path)!r}))\n")
     final = rel / f"v{V}"
     killed_while_staging = 0
     for delay in (0.0, 0.05, 0.15, 0.3, 0.6, 1.0):
@@ -202,7 +209,7 @@ def test_full_release_has_msi_and_package_files(full_release):
 def test_prerelease_writes_no_package_manager_files(tmp_path):
     pre = "0.3.0rc1"
     dist = fake_dist(tmp_path / "dist", pre)
-    final = release.release(cfg_at(pre), pre, dist, tmp_path / "release", repo_out=tmp_path / "repo")
+    final = release.release(cfg_at(), pre, dist, tmp_path / "release", repo_out=tmp_path / "repo")
     names = {p.name for p in final.iterdir()}
     assert "tailor-windows-x86_64.msi" in names and "install.sh" in names
     assert not {"tailor.rb", "tailor.json", "winget"} & names

@@ -10,8 +10,10 @@ import pytest
 
 from pkg import config, msi, sign, version
 from pkg.errors import InputError, PkgError
+from tests.fixtures import example_app
 
 CFG = config.load()
+APP = example_app()
 PASSWORD = "correct horse"
 
 
@@ -55,21 +57,21 @@ def windows_folder(root: Path) -> Path:
 
 
 def test_unsigned_by_default():
-    assert sign.from_env(CFG, {}) is None
-    assert sign.from_env(CFG, {"SIGN_CERT": "  "}) is None
+    assert sign.from_env(APP, {}) is None
+    assert sign.from_env(APP, {"SIGN_CERT": "  "}) is None
 
 
 def test_env_settings(cert, tmp_path):
-    pfx = sign.from_env(CFG, {"SIGN_CERT": str(cert["pfx"]), "SIGN_PASSWORD": PASSWORD})
+    pfx = sign.from_env(APP, {"SIGN_CERT": str(cert["pfx"]), "SIGN_PASSWORD": PASSWORD})
     assert pfx.pkcs12 and pfx.password == PASSWORD and pfx.timestamp_url == sign.DEFAULT_TIMESTAMP_URL
-    pem = sign.from_env(CFG, {"SIGN_CERT": str(cert["pem"]), "SIGN_KEY": str(cert["key"]), "SIGN_TIMESTAMP_URL": ""})
+    pem = sign.from_env(APP, {"SIGN_CERT": str(cert["pem"]), "SIGN_KEY": str(cert["key"]), "SIGN_TIMESTAMP_URL": ""})
     assert not pem.pkcs12 and pem.key == cert["key"] and pem.timestamp_url is None
     for env, message in (({"SIGN_CERT": str(tmp_path / "gone.pfx")}, "no such file"),
                          ({"SIGN_CERT": str(cert["pem"])}, "SIGN_KEY"),
                          ({"SIGN_CERT": str(cert["pem"]), "SIGN_KEY": str(tmp_path / "k")}, "no such file"),
                          ({"SIGN_CERT": str(cert["pfx"]), "SIGN_KEY": str(cert["key"])}, "already holds")):
         with pytest.raises(InputError, match=message):
-            sign.from_env(CFG, env)
+            sign.from_env(APP, env)
 
 
 def test_signed_msi_verifies(cert, tmp_path, monkeypatch):
@@ -79,7 +81,7 @@ def test_signed_msi_verifies(cert, tmp_path, monkeypatch):
     monkeypatch.setenv("SIGN_PASSWORD", PASSWORD)
     monkeypatch.setenv("SIGN_TIMESTAMP_URL", "")
     out = tmp_path / "out dir" / "tailor.msi"
-    fields = msi.build_msi(CFG, folder, version.parse("1.0.0"), out)  # the signer comes from the environment
+    fields = msi.build_msi(CFG, APP, folder, version.parse("1.0.0"), out)  # the signer comes from the environment
     assert fields["signed"] is True
     result = verify(out, cert["pem"])
     assert result.returncode == 0, result.stdout + result.stderr
@@ -87,19 +89,19 @@ def test_signed_msi_verifies(cert, tmp_path, monkeypatch):
     assert msi.product_code(out) == fields["product_code"]  # still a readable MSI
     # The .exe inside was signed too (in a copy: the build folder is left as it was).
     subprocess.run(["msiextract", "-C", str(tmp_path / "x"), str(out)], check=True, capture_output=True)
-    assert verify(tmp_path / "x" / CFG.app / "tailor.exe", cert["pem"]).returncode == 0
+    assert verify(tmp_path / "x" / APP.name / "tailor.exe", cert["pem"]).returncode == 0
     assert hashlib.sha256((folder / "tailor.exe").read_bytes()).hexdigest() == before
     # An unsigned MSI does not pass.
     unsigned = tmp_path / "unsigned.msi"
     monkeypatch.delenv("SIGN_CERT")
-    assert msi.build_msi(CFG, folder, version.parse("1.0.0"), unsigned)["signed"] is False
+    assert msi.build_msi(CFG, APP, folder, version.parse("1.0.0"), unsigned)["signed"] is False
     assert verify(unsigned, cert["pem"]).returncode != 0
 
 
 def test_pem_signing_of_an_exe(cert, tmp_path):
     exe = tmp_path / "tool.exe"
     exe.write_bytes(minimal_pe())
-    signer = sign.from_env(CFG, {"SIGN_CERT": str(cert["pem"]), "SIGN_KEY": str(cert["key"]),
+    signer = sign.from_env(APP, {"SIGN_CERT": str(cert["pem"]), "SIGN_KEY": str(cert["key"]),
                                  "SIGN_TIMESTAMP_URL": ""})
     sign.sign_file(signer, exe)
     assert verify(exe, cert["pem"]).returncode == 0
@@ -109,7 +111,7 @@ def test_pem_signing_of_an_exe(cert, tmp_path):
 def test_signing_failures_are_one_line_and_leave_the_file(cert, tmp_path):
     exe = tmp_path / "tool.exe"
     exe.write_bytes(minimal_pe())
-    wrong = sign.from_env(CFG, {"SIGN_CERT": str(cert["pfx"]), "SIGN_PASSWORD": "wrong",
+    wrong = sign.from_env(APP, {"SIGN_CERT": str(cert["pfx"]), "SIGN_PASSWORD": "wrong",
                                 "SIGN_TIMESTAMP_URL": ""})
     with pytest.raises(PkgError, match=r"tool.exe: signing failed: .*Wrong password") as err:
         sign.sign_file(wrong, exe)
@@ -119,6 +121,6 @@ def test_signing_failures_are_one_line_and_leave_the_file(cert, tmp_path):
     notpe = tmp_path / "tool.exe"
     notpe.write_bytes(b"not a PE file")
     with pytest.raises(PkgError, match="unsupported input file type"):
-        sign.sign_file(sign.from_env(CFG, {"SIGN_CERT": str(cert["pfx"]), "SIGN_PASSWORD": PASSWORD,
+        sign.sign_file(sign.from_env(APP, {"SIGN_CERT": str(cert["pfx"]), "SIGN_PASSWORD": PASSWORD,
                                            "SIGN_TIMESTAMP_URL": ""}), notpe)
     assert notpe.read_bytes() == b"not a PE file"

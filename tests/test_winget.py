@@ -1,5 +1,5 @@
-"""winget manifests: layout, header, values, PyYAML round trip, the project's check() and, when the
-official 1.12.0 JSON schemas are in ../shared/reference, validation against them as well."""
+"""winget manifests: layout, header, values, PyYAML round trip, the project's check() and the official
+1.12.0 JSON schemas (vendored in tests/schemas/winget, see SOURCE.txt there)."""
 
 import copy
 import dataclasses
@@ -11,10 +11,12 @@ import pytest
 import yaml
 
 from pkg import config, winget
+from pkg.app import App
 from pkg.errors import PkgError
+from tests.fixtures import multi_app
 from tests.fixtures_release import make_release
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "winget-schemas" / "1.12.0"
+SCHEMAS = Path(__file__).resolve().parent / "schemas" / "winget" / "1.12.0"
 KINDS = ("version", "installer", "defaultLocale")
 
 
@@ -23,25 +25,32 @@ def cfg():
     return config.load()
 
 
+def write(cfg, release, release_dir, repo, **kwargs):
+    return winget.write(cfg, App.from_dict(release["app"]), release, release_dir, repo, **kwargs)
+
+
+def build(cfg, release):
+    return winget.build(cfg, App.from_dict(release["app"]), release,
+                        [a for a in release["artifacts"] if a["kind"] == "msi"])
+
+
 def load(folder: Path, package_id: str) -> dict[str, dict]:
     names = winget.file_names(package_id)
     return {kind: yaml.safe_load((folder / names[kind]).read_text(encoding="utf-8")) for kind in KINDS}
 
 
 def schema_errors(manifests: dict[str, dict]) -> list[str]:
-    """Official-schema errors; [] also when the schemas are not on this machine (check() always runs)."""
+    """Errors against the official schemas (vendored: a missing schema file fails the test)."""
     errors = []
     for kind, doc in manifests.items():
-        path = SCHEMAS / f"manifest.{kind}.1.12.0.json"
-        if path.exists():
-            validator = jsonschema.Draft7Validator(json.loads(path.read_text(encoding="utf-8")))
-            errors += [f"{kind}: {e.message}" for e in validator.iter_errors(doc)]
+        schema = json.loads((SCHEMAS / f"manifest.{kind}.1.12.0.json").read_text(encoding="utf-8"))
+        errors += [f"{kind}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(doc)]
     return errors
 
 
 def test_writes_three_manifests_in_the_community_layout_and_the_release(tmp_path, cfg):
     release_dir, release = make_release(tmp_path, cfg)
-    paths = winget.write(cfg, release, release_dir, tmp_path)
+    paths = write(cfg, release, release_dir, tmp_path)
     repo_folder = tmp_path / "winget/manifests/t/TailorProject/Tailor/0.2.0"
     names = ["TailorProject.Tailor.yaml", "TailorProject.Tailor.installer.yaml",
              "TailorProject.Tailor.locale.en-US.yaml"]
@@ -56,12 +65,12 @@ def test_writes_three_manifests_in_the_community_layout_and_the_release(tmp_path
 
 def test_values_come_from_the_msi_and_config(tmp_path, cfg):
     release_dir, release = make_release(tmp_path, cfg)
-    winget.write(cfg, release, release_dir, tmp_path)
+    write(cfg, release, release_dir, tmp_path)
     docs = load(release_dir / "winget", cfg.package_id)
     msi = next(a for a in release["artifacts"] if a["kind"] == "msi")
     installer = docs["installer"]
     assert installer["InstallerType"] == "wix" and installer["Scope"] == "machine"
-    assert installer["UpgradeBehavior"] == "install"
+    assert installer["UpgradeBehavior"] == "install" and installer["Commands"] == ["tailor"]
     assert installer["Installers"] == [{
         "Architecture": "x64", "InstallerUrl": msi["url"], "InstallerSha256": msi["sha256"].upper(),
         "ProductCode": msi["product_code"],
@@ -69,14 +78,15 @@ def test_values_come_from_the_msi_and_config(tmp_path, cfg):
     }]
     locale = docs["defaultLocale"]
     assert (locale["Publisher"], locale["PackageName"], locale["License"]) == ("Tailor Project", "Tailor", "MIT")
-    assert locale["ShortDescription"] == cfg.description and locale["PackageUrl"] == cfg.homepage
+    app = App.from_dict(release["app"])
+    assert locale["ShortDescription"] == app.summary and locale["PackageUrl"] == app.homepage
     for doc in docs.values():  # YAML must not turn versions into numbers
         assert doc["PackageVersion"] == "0.2.0" and doc["ManifestVersion"] == "1.12.0"
 
 
 def test_manifests_pass_the_projects_checks_and_the_official_schemas(tmp_path, cfg):
     release_dir, release = make_release(tmp_path, cfg)
-    winget.write(cfg, release, release_dir, tmp_path)
+    write(cfg, release, release_dir, tmp_path)
     docs = load(release_dir / "winget", cfg.package_id)
     assert winget.check(docs) == []
     assert schema_errors(docs) == []
@@ -100,11 +110,11 @@ BROKEN = [
 @pytest.mark.parametrize(("mutate", "problem", "schema_rejects"), BROKEN)
 def test_check_reports_broken_manifests(tmp_path, cfg, mutate, problem, schema_rejects):
     release_dir, release = make_release(tmp_path, cfg)
-    good = winget.build(cfg, release, [a for a in release["artifacts"] if a["kind"] == "msi"])
+    good = build(cfg, release)
     bad = copy.deepcopy(good)
     mutate(bad)
     assert any(problem in p for p in winget.check(bad)), winget.check(bad)
-    if SCHEMAS.exists() and schema_rejects:
+    if schema_rejects:
         assert schema_errors(bad), "the official schema should reject this too"
 
 
@@ -115,17 +125,17 @@ def test_versions_stay_strings_in_yaml():
 
 def test_no_msi_writes_nothing(tmp_path, cfg, capsys):
     release_dir, release = make_release(tmp_path, cfg, msi=False)
-    assert winget.write(cfg, release, release_dir, tmp_path) == []
+    assert write(cfg, release, release_dir, tmp_path) == []
     assert "no MSI in this release: winget manifests not written" in capsys.readouterr().out
     assert not (tmp_path / "winget").exists() and not (release_dir / "winget").exists()
 
 
 def test_prerelease_only_when_asked(tmp_path, cfg, capsys):
     release_dir, release = make_release(tmp_path, cfg, version="0.2.0rc1", prerelease=True)
-    assert winget.write(cfg, release, release_dir, tmp_path) == []
+    assert write(cfg, release, release_dir, tmp_path) == []
     assert "0.2.0rc1 is a pre-release: winget manifests not written" in capsys.readouterr().out
     assert not (tmp_path / "winget").exists()
-    paths = winget.write(cfg, release, release_dir, tmp_path, allow_prerelease=True)
+    paths = write(cfg, release, release_dir, tmp_path, allow_prerelease=True)
     assert paths[0].parent.name == "0.2.0rc1" and "PackageVersion: 0.2.0rc1" in paths[0].read_text()
 
 
@@ -133,13 +143,29 @@ def test_foreign_upgrade_code_is_refused_and_nothing_written(tmp_path, cfg):
     release_dir, release = make_release(tmp_path, dataclasses.replace(
         cfg, upgrade_code="00000000-0000-4000-8000-000000000000"))
     with pytest.raises(PkgError, match="is not tool.pkg.upgrade-code"):
-        winget.write(cfg, release, release_dir, tmp_path)
+        write(cfg, release, release_dir, tmp_path)
     assert not (tmp_path / "winget").exists() and not (release_dir / "winget").exists()
 
 
 def test_rewriting_a_version_replaces_its_folder(tmp_path, cfg):
     release_dir, release = make_release(tmp_path, cfg)
-    first = winget.write(cfg, release, release_dir, tmp_path)
+    first = write(cfg, release, release_dir, tmp_path)
     (first[0].parent / "stale.yaml").write_text("old\n")
-    assert winget.write(cfg, release, release_dir, tmp_path) == first
+    assert write(cfg, release, release_dir, tmp_path) == first
     assert not (first[0].parent / "stale.yaml").exists()
+
+
+def test_every_command_and_a_licence_expression_pass_the_official_schema(tmp_path, cfg):
+    release_dir, release = make_release(tmp_path, cfg, app=multi_app())
+    write(cfg, release, release_dir, tmp_path)
+    docs = load(release_dir / "winget", cfg.package_id)
+    assert docs["installer"]["Commands"] == ["mytool", "mytool-admin"]
+    assert docs["defaultLocale"]["License"] == "MIT OR Apache-2.0" and docs["defaultLocale"]["Moniker"] == "mytool"
+    assert winget.check(docs) == [] and schema_errors(docs) == []
+
+
+def test_the_schemas_are_vendored_and_really_validate():
+    """Without ../shared beside the clone the schema checks still run: a broken manifest fails them."""
+    assert sorted(p.name for p in SCHEMAS.iterdir()) == [f"manifest.{k}.1.12.0.json" for k in
+                                                         ("defaultLocale", "installer", "locale", "version")]
+    assert schema_errors({"version": {"PackageIdentifier": "x"}})

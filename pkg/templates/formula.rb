@@ -18,6 +18,6 @@ $links
   end
 
   test do
-    assert_match version.to_s, shell_output("#{bin}/$main --version")
+$test
   end
 end

@@ -1,4 +1,6 @@
-"""The example app from source: the behaviours the compiled build must keep."""
+"""The example app as pip installs it (its wheel in the build environment the e2e build made, not the
+pipeline's own venv): the behaviours the compiled build must keep. These are tailor's own tests; the
+pipeline runs them because tailor is its example."""
 
 import json
 import subprocess
@@ -6,21 +8,32 @@ import sys
 
 import pytest
 
-from pkg import config
-from pkg.smoke import EXPECTED_AT_ERROR, SAMPLE_LOG
+from pkg import appenv, config, project, targets
 
-VERSION = config.load().version
+from .conftest import ROOT
+
+CHECKS = {check.name: check for check in config.load().checks}
+SAMPLE_LOG = CHECKS["tail --level error filters by level and keeps tracebacks"].files["sample log.txt"]
+EXPECTED_AT_ERROR = CHECKS["tail --level error filters by level and keeps tracebacks"].expect[0].value.splitlines()
+VERSION = project.read(ROOT / "app").version
+PYTHON = appenv.venv_python(ROOT / "build" / targets.host().name / "env")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def installed(built):
+    """The `built` fixture's build environment holds tailor's wheel and its locked dependencies."""
+    assert PYTHON.is_file()
 
 
 def tailor(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tailor", *args], capture_output=True, text=True,
+    return subprocess.run([str(PYTHON), "-m", "tailor", *args], capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, **kwargs)
 
 
 def test_version_fast_path_does_not_import_click():
     code = ("import sys\nsys.argv = ['tailor', '--version']\nfrom tailor.__main__ import main\nmain()\n"
             "print('click' in sys.modules, file=sys.stderr)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    out = subprocess.run([str(PYTHON), "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == f"tailor {VERSION}"
     assert out.stderr.strip() == "False"
 
@@ -80,7 +93,7 @@ def test_follow_prints_appended_lines_and_stops_with_pid(tmp_path):
     log = tmp_path / "f.log"
     log.write_text("INFO old\n")
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2.5)"])
-    proc = subprocess.Popen([sys.executable, "-m", "tailor", "tail", str(log), "-f", "--pid", str(sleeper.pid),
+    proc = subprocess.Popen([str(PYTHON), "-m", "tailor", "tail", str(log), "-f", "--pid", str(sleeper.pid),
                              "--level", "error"], stdout=subprocess.PIPE, text=True)
     import time
 
