@@ -38,7 +38,8 @@ help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
 	@echo "  Options: VERSION=X.Y.Z[rcN] FORCE=1 TAG=1 REQUIRE_TARGETS=all BACKEND=pyinstaller FALLBACK=pyinstaller"
-	@echo "           PROJECT=path (init) AUDIT=required SOURCE_DATE_EPOCH=… UNAME_S=… UNAME_M=… (override detection)"
+	@echo "           PROJECT=path (init) BENCH_ARGS=\"--skip onefile …\" AUDIT=required SOURCE_DATE_EPOCH=…"
+	@echo "           UNAME_S=… UNAME_M=… (override detection)"
 
 check-target:
 	@if [ -z "$(TARGET_OS)" ]; then echo "error: unsupported OS '$(UNAME_S)' (known: Linux, Darwin, MINGW*/MSYS*/CYGWIN*, Windows_NT)" >&2; exit 2; fi
@@ -49,7 +50,7 @@ print-target: check-target ## print this machine's <os>-<arch>
 
 # No set-up here: CI appends this output to $GITHUB_OUTPUT after its own `make setup`.
 print-release-info: ## print version=, tag=, prerelease=true|false for VERSION (CI step outputs)
-	@$(PY) -m pkg release-info --version "$(VERSION)"
+	@"$(PY)" -m pkg release-info --version "$(VERSION)"
 
 # Set-up is redone only when the pipeline's lock or the set-up script changes.
 .tools/setup.stamp: pkg/uv.lock pkg/pyproject.toml scripts/setup.sh scripts/setup.ps1
@@ -59,48 +60,48 @@ print-release-info: ## print version=, tag=, prerelease=true|false for VERSION (
 setup: check-target .tools/setup.stamp ## install system packages (apt/brew) and the pipeline's locked tools (uv)
 
 check: setup ## validate [tool.pkg] and the app's project (metadata, commands, what each channel can express)
-	@$(PY) -m pkg check
+	@"$(PY)" -m pkg check
 
 init: setup ## write a starter [tool.pkg] for the project in PROJECT (default: this folder) into pyproject.toml
-	@$(PY) -m pkg init --project "$(or $(PROJECT),.)"
+	@"$(PY)" -m pkg init --project "$(or $(PROJECT),.)"
 
 # VERSION (optional for build) is validated and stamped into the app's project before anything is built.
 build: setup ## build the app's wheel, compile it (Nuitka standalone) into dist/<name>-<os>-<arch>/, archive it
-	@$(if $(VERSION),$(PY) -m pkg stamp --version "$(VERSION)" &&) $(call script,build) $(TARGET) $(if $(VERSION),--version $(VERSION)) $(if $(BACKEND),--backend $(BACKEND)) $(if $(FALLBACK),--fallback $(FALLBACK))
+	@$(if $(VERSION),"$(PY)" -m pkg stamp --version "$(VERSION)" &&) $(call script,build) $(TARGET) $(if $(VERSION),--version $(VERSION)) $(if $(BACKEND),--backend $(BACKEND)) $(if $(FALLBACK),--fallback $(FALLBACK))
 
 build-test: build ## build, then unpack the archive elsewhere and prove every command works
-	@$(PY) -m pkg smoke --target $(TARGET)
+	@"$(PY)" -m pkg smoke --target $(TARGET)
 
 msi: setup ## build dist/<name>-windows-x86_64.msi from the Windows folder or zip and record it
 ifeq ($(TARGET_OS),windows)
 	@$(call script,msi) -Target windows-x86_64 $(if $(VERSION),-Version $(VERSION))
 else
-	@$(PY) -m pkg msi $(if $(VERSION),--version $(VERSION))
+	@"$(PY)" -m pkg msi $(if $(VERSION),--version $(VERSION))
 endif
 
 release: setup ## assemble release/v$$VERSION/ (REQUIRE_TARGETS=all: merge CI builds, build nothing)
-	@$(PY) -m pkg stamp --for-release --version "$(VERSION)" $(if $(FORCE),--force) $(if $(TAG),--tag)
+	@"$(PY)" -m pkg stamp --for-release --version "$(VERSION)" $(if $(FORCE),--force) $(if $(TAG),--tag)
 	@$(if $(filter all,$(REQUIRE_TARGETS)),,$(MAKE) build-test VERSION="$(VERSION)")
-	@$(PY) -m pkg release --version "$(VERSION)" --require-targets "$(REQUIRE_TARGETS)" $(if $(FORCE),--force) $(if $(TAG),--tag)
+	@"$(PY)" -m pkg release --version "$(VERSION)" --require-targets "$(REQUIRE_TARGETS)" $(if $(FORCE),--force) $(if $(TAG),--tag)
 
 bench: setup ## startup/size benchmark of every build kind side by side → bench/results.{json,md}, bench/startup.png
-	@$(PY) -m pkg bench
+	@"$(PY)" -m pkg bench $(BENCH_ARGS)
 
 audit: setup ## pip-audit the shipped distributions (AUDIT=required: fail when it cannot scan)
-	@$(PY) -m pkg audit $(if $(filter required,$(AUDIT)),--required)
+	@"$(PY)" -m pkg audit $(if $(filter required,$(AUDIT)),--required)
 
 test: setup ## run the test suite (includes real builds of the example and of one vendored third-party CLI)
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@"$(PY)" -m pytest $(PYTEST_ARGS)
 
 test-adopt: setup ## adopt real CLIs from PyPI by configuration alone: build-test + release each (slow)
-	@$(PY) -m pytest -m adopt -p no:cacheprovider tests/test_adopt.py $(PYTEST_ARGS)
+	@"$(PY)" -m pytest -m adopt -p no:cacheprovider tests/test_adopt.py $(PYTEST_ARGS)
 
 # Templates are checked after rendering (tests), not here: their placeholders do not parse.
 lint: setup ## ruff, shellcheck, PowerShell syntax (tree-sitter grammar), workflow schema
-	@$(PY) -m ruff check pkg app tests
+	@"$(PY)" -m ruff check pkg app tests
 	@.tools/venv/bin/shellcheck $$(git ls-files --cached --others --exclude-standard '*.sh' ':!pkg/templates/') .ci/run
-	@$(PY) -m pkg lint-ps1 $$(git ls-files --cached --others --exclude-standard '*.ps1' ':!pkg/templates/')
-	@$(PY) -m check_jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	@"$(PY)" -m pkg lint-ps1 $$(git ls-files --cached --others --exclude-standard '*.ps1' ':!pkg/templates/')
+	@"$(PY)" -m check_jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 clean: ## remove build outputs (dist/, build/, release/)
 	rm -rf dist build release .pytest_cache

@@ -8,7 +8,7 @@ final full stop dropped, the first letter capitalised); any other rule it breaks
 `make check` / build time, naming tool.pkg.description as the fix.
 
 `version` is written on purpose: Homebrew scans the version from the file name first, and names like
-tailor-linux-x86_64.tar.gz / tailor-macos-arm64.tar.gz scan as "86.64" / "64". So the URLs do not carry
+mytool-linux-x86_64.tar.gz / mytool-macos-arm64.tar.gz scan as "86.64" / "64". So the URLs do not carry
 the version in a form brew finds, and the line is not the redundant kind `brew audit` rejects.
 """
 
@@ -39,7 +39,7 @@ def ruby_string(text: str) -> str:
 
 
 def class_name(app: str) -> str:
-    """Homebrew's formula name → class rule: tailor → Tailor, foo-bar → FooBar."""
+    """Homebrew's formula name → class rule: mytool → Mytool, foo-bar → FooBar."""
     name = re.sub(r"[-_.]([a-zA-Z0-9])", lambda m: m.group(1).upper(), app.capitalize())
     if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", name):
         raise InputError(f"app {app!r} makes no valid Homebrew class name ({name!r})")

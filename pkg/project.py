@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import tempfile
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from importlib.metadata import PathDistribution
@@ -94,9 +95,12 @@ def pyproject_table(folder: Path) -> dict:
 
 
 def check_folder(folder: Path) -> None:
-    if not any((folder / name).is_file() for name in ("pyproject.toml", "setup.cfg", "setup.py")):
-        raise InputError(f"{folder}: no pyproject.toml, setup.cfg or setup.py: not a Python project "
-                         "(tool.pkg.project must name the app's project folder)")
+    """A folder pip (and uv build) can build: pyproject.toml or setup.py (setup.cfg needs a setup.py beside it)."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such project folder (tool.pkg.project must name the app's project)")
+    if not any((folder / name).is_file() for name in ("pyproject.toml", "setup.py")):
+        hint = " (a setup.cfg project needs a setup.py that calls setup())" if (folder / "setup.cfg").is_file() else ""
+        raise InputError(f"{folder}: no pyproject.toml or setup.py, so no build backend can build it{hint}")
 
 
 def version_source(folder: Path) -> str:
@@ -158,9 +162,8 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def _backend(folder: Path, version: str | None) -> Metadata:
     """The build backend's own metadata (prepare_metadata_for_build_wheel) in an isolated environment."""
-    from build.env import DefaultIsolatedEnv
-
     from build import BuildBackendException, BuildException, ProjectBuilder
+    from build.env import DefaultIsolatedEnv
 
     static_name = pyproject_table(folder).get("project", {}).get("name") or folder.name
 
@@ -172,7 +175,11 @@ def _backend(folder: Path, version: str | None) -> Metadata:
             raise PkgError(f"{folder}: the build backend failed to report metadata: {tail[0][:300]}")
 
     try:
-        with DefaultIsolatedEnv(installer="uv") as env, tempfile.TemporaryDirectory() as out:
+        # The backend's own warnings (deprecated classifiers, …) are the app's business, shown by its own
+        # build log; here they would only bury the one line the user needs.
+        with warnings.catch_warnings(), DefaultIsolatedEnv(installer="uv") as env, \
+                tempfile.TemporaryDirectory() as out:
+            warnings.simplefilter("ignore")
             builder = ProjectBuilder.from_isolated_env(env, folder, runner=runner)
             env.install(builder.build_system_requires)
             env.install(builder.get_requires_for_build("wheel"))

@@ -69,10 +69,10 @@ def prepare(cfg: Config, version_text: str, release_root: Path | None, force: bo
     return v
 
 
-def verify_local_binary(records: dict, dist: Path, expected: str) -> None:
-    """The build for this machine must carry VERSION in its --version, or the release fails."""
+def verify_local_binary(cfg: Config, records: dict, dist: Path, expected: str) -> None:
+    """The build for this machine must carry VERSION in its --version (when it has one), or the release fails."""
     record = records.get(targets.host().name)
-    if record is None:
+    if record is None or not cfg.command_options(App.from_dict(record["app"]).main.name).version:
         return
     binary = dist / record["binary"]
     if not binary.exists():
@@ -153,7 +153,7 @@ def release(cfg: Config, version_text: str, dist: Path, release_root: Path, requ
         check_can_tag(cfg.root, v.tag, current_version(cfg), str(v))
     records = merge.collect(dist, str(v), require_all)
     app = merge.app_of(records)
-    verify_local_binary(records, dist, str(v))
+    verify_local_binary(cfg, records, dist, str(v))
     epoch = archive.source_date_epoch(cfg.root)
     for stale in release_root.glob(f".{v.tag}.*"):  # left by a killed run
         shutil.rmtree(stale, ignore_errors=True)

@@ -11,6 +11,7 @@ Then the app's own [[tool.pkg.checks]], in order, in one scratch folder; then st
 
 import os
 import re
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -47,12 +48,20 @@ class Smoke:
 
     def run(self, command: str, *args: str, stdin: str | None = None, env: dict | None = None,
             timeout: float = 30) -> subprocess.CompletedProcess:
+        """Run one command; on timeout its whole process group goes (a child it left must not hold the pipes)."""
+        proc = subprocess.Popen([str(self.program(command)), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE, text=True,
+                                errors="replace", env={**self.env, **(env or {})}, cwd=self.cwd,
+                                start_new_session=os.name != "nt")
         try:
-            return subprocess.run([str(self.program(command)), *args], capture_output=True, text=True,
-                                  errors="replace", env={**self.env, **(env or {})}, cwd=self.cwd, timeout=timeout,
-                                  input=stdin, stdin=subprocess.DEVNULL if stdin is None else None)
+            out, err = proc.communicate(stdin, timeout=timeout)
         except subprocess.TimeoutExpired:
+            if os.name != "nt":
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.kill()
+            proc.communicate()
             return subprocess.CompletedProcess([command, *args], -1, "", f"timed out after {timeout:.0f} s")
+        return subprocess.CompletedProcess([command, *args], proc.returncode, out, err)
 
     def check(self, ok: bool, what: str, out: subprocess.CompletedProcess | None = None) -> None:
         detail = "" if ok or out is None else f": exit {out.returncode}, {(out.stdout + out.stderr).strip()[-300:]!r}"

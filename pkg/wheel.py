@@ -59,7 +59,7 @@ def package_root(name: str, modules: dict[str, str]) -> str:
     """The outermost regular package holding module `name` (inside a namespace package: below it), so that
     including it never pulls in other distributions' parts of the namespace."""
     parts = name.split(".")
-    for i in range(1, len(parts)):
+    for i in range(1, len(parts) + 1):
         candidate = ".".join(parts[:i])
         if modules.get(candidate, "").endswith("__init__.py"):
             return candidate

@@ -34,7 +34,7 @@ def file_names(package_id: str) -> dict[str, str]:
 
 
 def folder(package_id: str, version: str) -> Path:
-    """manifests/t/TailorProject/Tailor/0.2.0: the lower-case first letter, then one folder per id part."""
+    """manifests/e/Example/MyTool/0.2.0: the lower-case first letter, then one folder per id part."""
     return Path("manifests", package_id[0].lower(), *package_id.split("."), version)
 
 

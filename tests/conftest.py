@@ -7,6 +7,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+APP_STATUS: dict[str, str] = {}  # `git status` of app/ around the `built` fixture's build
+
+
+def app_status() -> str:
+    return subprocess.run(["git", "status", "--porcelain", "--ignored", "--", "app"], cwd=ROOT, capture_output=True,
+                          text=True).stdout
 
 
 def run_pkg(*args: str, cwd: Path = ROOT, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
@@ -19,7 +25,9 @@ def run_pkg(*args: str, cwd: Path = ROOT, env: dict | None = None, check: bool =
 def built(tmp_path_factory) -> Path:
     """A real Nuitka standalone build of the example app in a fresh dist/ (work dir shared for caching)."""
     dist = tmp_path_factory.mktemp("dist with space")
+    APP_STATUS["before"] = app_status()
     proc = subprocess.run([sys.executable, "-m", "pkg", "build", "--dist", str(dist)], cwd=ROOT, text=True,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    APP_STATUS["after"] = app_status()
     assert proc.returncode == 0, proc.stdout[-3000:]
     return dist

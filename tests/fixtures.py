@@ -22,6 +22,15 @@ REPORT = """<?xml version='1.0' encoding='utf8'?>
   <python python_version="3.11.7" os_name="x" arch_name="y" />
 </nuitka-compilation-report>
 """
+TOOL_PKG = """
+[tool.pkg]
+project = "{project}"
+publisher = "P"
+package-id = "P.App"
+upgrade-code = "6f1d3c2a-8b4e-4c5d-9a7f-2e1b0c9d8e7f"
+url-template = "https://github.com/example/app/releases/download/v{{version}}/{{file}}"
+"""  # the smallest valid [tool.pkg]: what a test adds or breaks stands out
+
 DEPENDENCIES = {"click": ("8.5.1", "BSD-3-Clause"), "psutil": ("7.2.2", "BSD-3-Clause")}
 WINDOWS_ONLY = {"colorama": ("0.4.6", "BSD-3-Clause")}
 

@@ -9,6 +9,7 @@ from pkg import config
 from pkg.errors import InputError
 
 from .conftest import ROOT, run_pkg
+from .fixtures import TOOL_PKG
 
 
 def test_the_repository_config_loads():
@@ -20,14 +21,7 @@ def test_the_repository_config_loads():
     assert cfg.command_options("tailor").no_args_exit == 0  # the default
 
 
-MINIMAL = """
-[tool.pkg]
-project = "app"
-publisher = "P"
-package-id = "P.App"
-upgrade-code = "6f1d3c2a-8b4e-4c5d-9a7f-2e1b0c9d8e7f"
-url-template = "https://example.org/{version}/{file}"
-"""
+MINIMAL = TOOL_PKG.format(project="app")
 
 
 def load_with(tmp_path: Path, extra: str = "", replace: tuple[str, str] | None = None) -> config.Config:
@@ -82,7 +76,7 @@ stderr-matches = "^warn"
     ("", ('project = "app"', 'project = "nowhere"'), r"tool\.pkg\.project 'nowhere': no such folder"),
     ('name = "My App"', None, r"tool\.pkg\.name must be lower-case"),
     ("", ('upgrade-code = "', 'upgrade-code = "nope'), r"tool\.pkg\.upgrade-code must be a GUID"),
-    ("", ("{version}/{file}", "{file}"), r"tool\.pkg\.url-template must contain"),
+    ("", ("v{version}/{file}", "{file}"), r"tool\.pkg\.url-template must contain"),
     ('requirements = "req.txt"', None, r"tool\.pkg\.requirements 'req\.txt': no such file"),
     ('license = "MIT or whatever"', None, r"tool\.pkg\.license .* is not a valid SPDX"),
     ('homepage = "example.org"', None, r"tool\.pkg\.homepage must be an http"),

@@ -108,6 +108,12 @@ class Formula
     out
   end
 
+  def system(*cmd)
+    ok = Kernel.system(*cmd.map(&:to_s), out: File::NULL)
+    @log << ["system", cmd.map(&:to_s), ok]
+    raise "#{cmd.join(" ")} failed" unless ok
+  end
+
   def assert_match(expected, actual)
     @log << ["assert_match", expected.to_s, actual]
     raise "assert_match: #{expected.inspect} not in #{actual.inspect}" unless actual.include?(expected.to_s)
@@ -299,6 +305,8 @@ def test_a_main_command_without_version_is_tested_through_its_help(tmp_path, cfg
     app = multi_app()
     release_dir, release = make_release(tmp_path, cfg, app=app)
     quiet = dataclasses.replace(cfg, command={"mytool": CommandOptions(version=False)})
-    text = write(quiet, release, release_dir, tmp_path)[0].read_text()
-    assert 'system bin/"mytool", "--help"' in text and "--version" not in text
-    assert subprocess.run(["ruby", "-c", str(release_dir / "mytool.rb")], capture_output=True).returncode == 0
+    formula = write(quiet, release, release_dir, tmp_path)[0]
+    assert 'system bin/"mytool", "--help"' in formula.read_text() and "--version" not in formula.read_text()
+    art = next(a for a in release["artifacts"] if a["target"] == "linux-x86_64")
+    log = evaluate(tmp_path, formula, "linux", "intel", release_dir / art["path"])["log"]
+    assert log[-1] == ["system", [str(tmp_path / "prefix-linux-intel" / "bin" / "mytool"), "--help"], True]

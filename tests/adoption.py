@@ -1,0 +1,145 @@
+"""Adopting the pipeline as a user would: a fresh "packaging repository" holding a copy of the pipeline's
+own files (Makefile, scripts/, pkg/, wix/), the app's project in app/ and a pyproject.toml with nothing but
+[tool.pkg]. No file of the pipeline or of the app is edited: configuration only.
+
+`make` runs there for real (its set-up syncs the pipeline's locked tools into that repository's .tools/venv
+from uv's cache), so what is proven is what a user of the README gets."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT
+
+PIPELINE = ("Makefile", "scripts", "pkg", "wix")
+
+
+def packaging_repo(root: Path, project: Path, tool_pkg: str) -> Path:
+    """root/ with the pipeline, app/ (a copy of `project`) and pyproject.toml ([tool.pkg] + project = "app")."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in PIPELINE:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, root / name)
+    shutil.copytree(project, root / "app", symlinks=True)
+    (root / "pyproject.toml").write_text(f'[tool.pkg]\nproject = "app"\n{tool_pkg.strip()}\n', encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)  # release notes and SOURCE_DATE_EPOCH read git
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "adopt"],
+                   cwd=root, check=True)
+    return root
+
+
+def make(repo: Path, *args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
+    """`make <args>` in the repository, as the README says; the output is kept for the assertion message."""
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PY", "MAKEFLAGS", "MAKELEVEL")}
+    env["UV"] = str(Path(sys.executable).with_name("uv"))  # the pinned uv: set-up need not fetch one
+    return subprocess.run(["make", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def tail(proc: subprocess.CompletedProcess, lines: int = 40) -> str:
+    return "\n".join(proc.stdout.splitlines()[-lines:] + ["--- stderr:"] + proc.stderr.splitlines()[-lines:])
+
+
+def add_fixture_runners(repo: Path, version: str) -> None:
+    """The four runners that cannot run here (macOS, Linux arm64, Windows), as fixture builds of the same app
+    beside the real linux-x86_64 one in dist/ (tests/fixtures.py)."""
+    from pkg import manifest, targets
+    from pkg.app import App
+
+    from .fixtures import fake_build
+
+    app = App.from_dict(manifest.find(repo / "dist", targets.host().name)["app"])
+    for target in targets.DEFAULT_TARGETS:
+        if target != targets.host().name:
+            fake_build(repo / "dist", target, version, app)
+
+
+def check_release(final: Path, tmp: Path, has_version: bool = True) -> dict:
+    """Every check tailor's release passes, on any app's release folder (five targets, the Linux one real):
+    sha256sum, the CycloneDX schema, the formula under ruby and the DSL stand-in (installing the real
+    archive and running its test block), winget's official schemas, Scoop's rules, the MSI's tables, and
+    install.sh installing from a loopback server and running every command."""
+    import json
+
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+    from packaging.utils import canonicalize_name
+
+    from pkg import msi, scoop, targets, winget
+    from pkg.app import App
+
+    from .test_homebrew import evaluate
+    from .test_install_sh import run_install, serve
+    from .test_winget import load, schema_errors
+
+    release = json.loads((final / "manifest.json").read_text())
+    app = App.from_dict(release["app"])
+    version = release["version"]
+    assert release["missing_targets"] == [] and len(release["targets"]) == 5
+    assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final, capture_output=True).returncode == 0
+    for sidecar in final.glob("*.sha256"):
+        assert subprocess.run(["sha256sum", "-c", "--strict", sidecar.name], cwd=final).returncode == 0
+
+    text = (final / f"{app.name}-{version}.cdx.json").read_text()
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    bom = json.loads(text)
+    assert bom["metadata"]["component"]["name"] == app.dist
+    names = {canonicalize_name(c["name"]) for c in bom["components"]}
+    assert canonicalize_name(app.dist) not in names  # the app is the subject, never its own dependency
+    assert {"nuitka", "pyinstaller", "pytest", "uv"}.isdisjoint(names)
+    licences = {p.name for p in (final / "LICENSES").iterdir()}
+    assert f"{app.dist}-{version}" in licences and any(n.startswith("cpython-") for n in licences)
+
+    formula = final / f"{app.name}.rb"
+    assert subprocess.run(["ruby", "-c", str(formula)], capture_output=True).returncode == 0
+    host = next(a for a in release["artifacts"] if a["target"] == targets.host().name and a["kind"] == "archive")
+    brewed = evaluate(tmp, formula, "linux", "intel", final / host["name"])  # installs, then runs `test do`
+    links = [entry[2][0].rsplit("/", 1)[1] for entry in brewed["log"] if entry[0] == "install_symlink"]
+    assert links == app.command_names
+    if has_version:
+        assert any(entry[0] == "assert_match" and entry[1] == version for entry in brewed["log"])
+
+    docs = load(final / "winget", winget_id(final))
+    assert winget.check(docs) == [] and schema_errors(docs) == []
+    assert docs["installer"]["Commands"] == app.command_names
+    scoop_manifest = json.loads((final / f"{app.name}.json").read_text())
+    assert scoop.check(scoop_manifest) == [] and scoop_manifest["bin"] == [f"{c}.exe" for c in app.command_names]
+    msi_file = final / f"{app.name}-windows-x86_64.msi"
+    installed = {row["FileName"].split("|")[-1] for row in msi.read_table(msi_file, "File")}
+    assert {f"{c}.exe" for c in app.command_names} <= installed
+    assert msi.product_code(msi_file) == next(a for a in release["artifacts"] if a["kind"] == "msi")["product_code"]
+
+    prefix = tmp / "installed prefix"
+    with serve(final) as url:
+        out = run_install(tmp, final, "--prefix", str(prefix), "--base-url", url)
+    assert out.returncode == 0, out.stderr
+    for command in app.command_names:  # the real Linux build, started through install.sh's links
+        run = subprocess.run([str(prefix / "bin" / command), "--help"], capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0 and run.stdout.strip(), (command, run.stderr[-500:])
+    return release
+
+
+def bench(repo: Path) -> dict:
+    """`make bench`, the quick way (standalone against the pip-installed app, no other builds): ratios."""
+    import json
+
+    proc = make(repo, "bench", "BENCH_ARGS=--skip onefile --skip pyinstaller --skip build-times --skip callgrind "
+                               "--runs 10 --warmup 2 --concurrency 0")
+    assert proc.returncode == 0, tail(proc)
+    results = json.loads((repo / "bench" / "results.json").read_text())
+    return {key: {name: variant["startup"][key]["median_ms"] for name, variant in results["variants"].items()}
+            | {"ratio": results["variants"]["nuitka-standalone"]["startup"][key]["median_ms"]
+               / results["variants"]["python"]["startup"][key]["median_ms"]}
+            for key in ("version", "help")} | {"commands": results["commands"]}
+
+
+def winget_id(final: Path) -> str:
+    import yaml
+
+    first = next((final / "winget").rglob("*.yaml"))
+    return yaml.safe_load(first.read_text(encoding="utf-8"))["PackageIdentifier"]

@@ -1,0 +1,1 @@
+"""Plugins, found by name through entry points (never imported statically)."""

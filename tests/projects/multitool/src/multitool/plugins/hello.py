@@ -1,0 +1,2 @@
+def run() -> str:
+    return "hello from a plugin"

@@ -1,0 +1,214 @@
+"""Real third-party CLIs from the package index, adopted by configuration alone (tests/adoption.py): for each,
+`make build-test` and `make release VERSION=<its version>` in a fresh packaging repository, then the four
+other runners as fixtures and `make release … REQUIRE_TARGETS=all`, whose release must pass every check
+tailor's passes (adoption.check_release). No file of the pipeline or of the app is edited.
+
+tabulate runs in `make test` from its vendored sdist (tests/projects/, MIT); the others download their
+pinned sdist (sha256-checked) and run in `make test-adopt` (marker `adopt`): each is a few minutes of Nuitka.
+What each one covers is said beside it; together they cover every shape issue 10 names.
+"""
+
+import hashlib
+import json
+import shutil
+import tarfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pkg import manifest, targets
+
+from .adoption import add_fixture_runners, bench, check_release, make, packaging_repo, tail
+
+PROJECTS = Path(__file__).resolve().parent / "projects"
+FILES = "https://files.pythonhosted.org/packages"
+RESULTS = Path(__file__).resolve().parent.parent / "build" / "adopt-results.json"
+
+
+@dataclass(frozen=True)
+class RealApp:
+    name: str
+    version: str
+    sdist: str            # a vendored file name in tests/projects/, or a files.pythonhosted.org path
+    sha256: str
+    covers: str
+    config: str           # the [tool.pkg] lines after `project = "app"`
+    has_version: bool = True
+
+
+COMMON = """
+publisher = "{publisher}"
+package-id = "{package_id}"
+upgrade-code = "{upgrade_code}"
+url-template = "https://github.com/{repo}/releases/download/v{{version}}/{{file}}"
+"""
+
+TABULATE = RealApp(
+    "tabulate", "0.10.0", "tabulate-0.10.0.tar.gz",
+    "e2cfde8f79420f6deeffdeda9aaec3b6bc5abce947655d17ac662b126e48a60d",
+    "flat layout; console script only (tabulate:_main, no __main__); version from setuptools-scm",
+    COMMON.format(publisher="Sergey Astanin", package_id="Astanin.Tabulate",
+                  upgrade_code="1B7C6F0E-3F7E-4D1A-9A77-0F6B0F9D2C11", repo="astanin/python-tabulate") + """
+[tool.pkg.command.tabulate]
+version = false          # tabulate has no --version (it exits 2 on it)
+[[tool.pkg.checks]]
+name = "a table from stdin"
+args = ["-1"]
+stdin = "a b\\n1 2\\n"
+stdout-equals = "  a    b\\n---  ---\\n  1    2\\n"
+[[tool.pkg.checks]]
+name = "a CSV file in grid format"
+args = ["-s", ",", "-f", "grid", "-1", "data file.csv"]
+files = { "data file.csv" = "name,qty\\nwidget,3\\n" }
+stdout-contains = ["| name   |   qty |", "| widget |     3 |"]
+""", has_version=False)
+
+REAL_APPS = [
+    RealApp(
+        "flake8", "7.5.0", "9a/da/b0d00f8c4c676212284edd3cc3d371588ce0e36a349373c3a01e188b5639/flake8-7.5.0.tar.gz",
+        "0dab7566341aca0d80aa29b5812bdadf256caa6a63e6068e49ac2649918236a4",
+        "src/ layout; metadata only in setup.cfg; version `attr:`; its checkers are entry-point plugins "
+        "loaded through importlib.metadata",
+        COMMON.format(publisher="PyCQA", package_id="PyCQA.Flake8", upgrade_code="5A0C1D2E-6B7F-4C8D-9E0F-1A2B3C4D5E6F",
+                      repo="pycqa/flake8") + """
+[[tool.pkg.checks]]
+name = "pyflakes and pycodestyle plugins report"
+args = ["bad.py"]
+files = { "bad.py" = "import os\\nx=1\\n" }
+exit = 1
+stdout-contains = ["bad.py:1:1: F401 'os' imported but unused", "bad.py:2:2: E225 missing whitespace around operator"]
+"""),
+    RealApp(
+        "coverage", "7.17.3",
+        "ed/8f/19651ed6f648de7e1383bb759207078e2ad8addeca711187e1cb3a495f14/coverage-7.17.3.tar.gz",
+        "6695d1bb2a9a2fbd7806d69d78cf30f35eb0f65045da0ec5b5045242fadd6a78",
+        "metadata only in setup.py; three console scripts; its own C extension (CTracer); package data "
+        "(the HTML report's templates) read at run time",
+        COMMON.format(publisher="Ned Batchelder", package_id="NedBatchelder.Coverage",
+                      upgrade_code="2C8D7E1F-4A8F-4E2B-8B88-1A7C1A0E3D22", repo="coveragepy/coveragepy") + """
+[[tool.pkg.checks]]
+name = "measures a script with the C tracer"
+args = ["run", "--source=.", "sample.py"]
+files = { "sample.py" = "def f(x):\\n    if x:\\n        return 1\\n    return 2\\n\\nprint(f(1))\\n" }
+stdout-equals = "1\\n"
+[[tool.pkg.checks]]
+name = "reports what it measured"
+args = ["report"]
+stdout-contains = ["sample.py", "80%"]
+[[tool.pkg.checks]]
+name = "writes the HTML report from its package data"
+args = ["html", "-d", "html report"]
+stderr-contains = ["Wrote HTML report to html report/index.html"]
+[[tool.pkg.checks]]
+name = "the C extension is in use"
+args = ["debug", "sys"]
+stdout-contains = ["CTracer: available"]
+"""),
+    RealApp(
+        "sqlite-utils", "4.2.1",
+        "7e/6b/4a7b3d20c92e6c7acedc96ef620df8e1ea8f94a26a41ab788c1c08055815/sqlite_utils-4.2.1.tar.gz",
+        "76114b6a5414714e6c70e5fa5c4781b301b590f6951b5da39c8cc60c21382ba1",
+        "flat layout, package sqlite_utils unlike the project sqlite-utils; a click group whose --version "
+        "reads importlib.metadata; pluggy plugins through entry points",
+        COMMON.format(publisher="Simon Willison", package_id="SimonWillison.SqliteUtils",
+                      upgrade_code="4E1F2A3B-7C8D-4E9F-8A0B-3C4D5E6F7A8B", repo="simonw/sqlite-utils") + """
+[tool.pkg.command.sqlite-utils]
+no-args-exit = 2         # its default subcommand, query, wants a database: click's usage error
+[[tool.pkg.checks]]
+name = "inserts JSON rows into a new database"
+args = ["insert", "data.db", "items", "rows.json", "--pk", "id"]
+files = { "rows.json" = '[{"id": 1, "name": "widget"}, {"id": 2, "name": "gadget"}]' }
+[[tool.pkg.checks]]
+name = "queries them back"
+args = ["query", "data.db", "select name from items order by id"]
+stdout-equals = "[{\\"name\\": \\"widget\\"},\\n {\\"name\\": \\"gadget\\"}]\\n"
+"""),
+    RealApp(
+        "autopep8", "2.3.2",
+        "50/d8/30873d2b7b57dee9263e53d142da044c4600a46f2d28374b3e38b023df16/autopep8-2.3.2.tar.gz",
+        "89440a4f969197b69a995e4ce0661b031f455a9f776d2c5ba3dbd83466931758",
+        "a single-module distribution (py-modules); the licence as a table ({file = …}), its SPDX id from "
+        "the classifier; version `attr:`",
+        COMMON.format(publisher="Hideo Hattori", package_id="HideoHattori.Autopep8",
+                      upgrade_code="6B2C3D4E-8F9A-4B0C-9D1E-5F6A7B8C9D0E", repo="hhatto/autopep8") + """
+[tool.pkg.command.autopep8]
+no-args-exit = 99        # without a file it prints its usage and "incorrect number of arguments"
+[[tool.pkg.checks]]
+name = "formats a file (pycodestyle inside)"
+args = ["ugly.py"]
+files = { "ugly.py" = "x=1;y  =  2\\n" }
+stdout-equals = "x = 1\\ny = 2\\n"
+"""),
+]
+
+
+def sdist(app: RealApp, tmp: Path) -> Path:
+    """The app's sdist, unpacked: what a maintainer has in their repository (plus PKG-INFO)."""
+    if "/" in app.sdist:
+        data = urllib.request.urlopen(f"{FILES}/{app.sdist}", timeout=120).read()
+    else:
+        data = (PROJECTS / app.sdist).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == app.sha256, f"{app.name}: the sdist is not the pinned one"
+    archive = tmp / app.sdist.rsplit("/", 1)[-1]
+    archive.write_bytes(data)
+    with tarfile.open(archive) as tar:
+        tar.extractall(tmp / "src", filter="data")
+    (top,) = (tmp / "src").iterdir()
+    return top
+
+
+def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
+    repo = packaging_repo(tmp / f"{app.name} repo", sdist(app, tmp), app.config)
+    started = time.perf_counter()
+    built = make(repo, "build-test")
+    assert built.returncode == 0, tail(built)
+    build_s = time.perf_counter() - started
+    record = manifest.find(repo / "dist", targets.host().name)
+    released = make(repo, "release", f"VERSION={app.version}")
+    assert released.returncode == 0, tail(released)
+    add_fixture_runners(repo, app.version)
+    merged = make(repo, "release", f"VERSION={app.version}", "REQUIRE_TARGETS=all", "FORCE=1")
+    assert merged.returncode == 0, tail(merged)
+    final = repo / "release" / f"v{app.version}"
+    check_release(final, tmp, app.has_version)
+    folder, archive_file = repo / "dist" / record["folder"], repo / "dist" / record["artifacts"][0]["path"]
+    result = {"app": app.name, "version": app.version, "covers": app.covers, "commands": record["commands"],
+              "layout": record["layout"], "build_s": round(build_s, 1),
+              "folder_mib": round(sum(p.stat().st_size for p in folder.rglob("*")
+                                      if p.is_file() and not p.is_symlink()) / 2**20, 1),
+              "archive_mib": round(archive_file.stat().st_size / 2**20, 1), "startup": record.get("startup", {}),
+              "bench": bench(repo) if benchmark else None}
+    RESULTS.parent.mkdir(exist_ok=True)
+    previous = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    RESULTS.write_text(json.dumps({**previous, app.name: result}, indent=2) + "\n")
+    shutil.rmtree(repo / "build", ignore_errors=True)  # the build env: hundreds of MB per app
+    return result
+
+
+@pytest.mark.e2e
+def test_vendored_tabulate_by_configuration_alone(tmp_path):
+    result = adopt(TABULATE, tmp_path)
+    assert result["commands"] == {"tabulate": "tabulate-linux-x86_64/tabulate"}
+
+
+@pytest.mark.e2e
+def test_a_dynamic_version_is_handed_to_setuptools_scm(tmp_path):
+    """make build VERSION=X on an scm project: the wheel (and the build record) carry X, not the sdist's."""
+    repo = packaging_repo(tmp_path / "repo", sdist(TABULATE, tmp_path), TABULATE.config)
+    proc = make(repo, "build", "VERSION=0.11.0rc1")
+    assert proc.returncode == 0, tail(proc)
+    record = manifest.find(repo / "dist", targets.host().name)
+    assert record["version"] == record["app"]["version"] == "0.11.0rc1"
+    assert (repo / "build" / targets.host().name / "wheel" / "tabulate-0.11.0rc1-py3-none-any.whl").is_file()
+    shutil.rmtree(repo / "build", ignore_errors=True)
+
+
+@pytest.mark.adopt
+@pytest.mark.parametrize("app", [TABULATE, *REAL_APPS], ids=lambda a: a.name)
+def test_real_cli_by_configuration_alone(app, tmp_path):
+    """The README's adoption table comes from here (build/adopt-results.json), `make bench` included."""
+    result = adopt(app, tmp_path, benchmark=True)
+    assert result["commands"] and result["bench"]["help"]["ratio"] > 0

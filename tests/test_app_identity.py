@@ -1,0 +1,72 @@
+"""What is shipped, resolved from any project's metadata and [tool.pkg]: name, homepage, summary, licence,
+commands — with the overrides and fallbacks package managers need."""
+
+import dataclasses
+
+import pytest
+
+from pkg import config, licence
+from pkg.app import App, resolve
+from pkg.errors import InputError
+from pkg.project import Metadata
+
+CFG = config.load()
+
+
+def meta(**fields) -> Metadata:
+    return Metadata(**{"name": "my-tool", "version": "1.0.0", "scripts": {"my-tool": "my_tool.cli:main"}, **fields})
+
+
+@pytest.mark.parametrize(("urls", "homepage"), [
+    ({"homepage": "https://a.example"}, "https://a.example"),                      # lower case (yamllint)
+    ({"Source Code": "https://b.example", "Documentation": "https://d.example"}, "https://b.example"),
+    ({"Repository": "https://c.example", "Changelog": "https://x.example"}, "https://c.example"),
+    ({"Home-page": "https://legacy.example"}, "https://legacy.example"),         # metadata 1.x Home-page
+    ({"Bug Tracker": "https://x.example"}, "https://github.com/example/tailor"),  # url-template's repository
+])
+def test_homepage_from_any_common_label(urls, homepage):
+    assert resolve(CFG, meta(urls=urls)).homepage == homepage
+
+
+def test_no_homepage_anywhere_is_a_one_line_error():
+    other = dataclasses.replace(CFG, url_template="https://dl.example.org/{version}/{file}")
+    with pytest.raises(InputError, match="no homepage: .*set tool.pkg.homepage"):
+        resolve(other, meta())
+    assert resolve(dataclasses.replace(other, homepage="https://h.example"), meta()).homepage == "https://h.example"
+
+
+def test_summary_override_and_fallback():
+    assert resolve(CFG, meta(summary="Frobs  widgets\n")).summary == "Frobs widgets"
+    assert resolve(CFG, meta()).summary == "Command-line tool packaged from my-tool"
+    assert resolve(dataclasses.replace(CFG, description="Mine"), meta(summary="Theirs")).summary == "Mine"
+
+
+def test_licence_sources_in_order():
+    assert resolve(CFG, meta(license_expression="mit or apache-2.0")).licence.spdx == "MIT OR Apache-2.0"
+    assert resolve(CFG, meta(license="BSD-3-Clause")).licence.spdx == "BSD-3-Clause"
+    assert resolve(CFG, meta(license="BSD", classifiers=("License :: OSI Approved :: BSD License",))).licence == \
+        licence.Licence(name="BSD")  # ambiguous classifier: the declared name, not a guess
+    assert resolve(dataclasses.replace(CFG, license="0BSD"), meta(license="Custom")).licence.spdx == "0BSD"
+    long_text = "Copyright (c) 2020 Someone\n\nPermission is hereby granted..."
+    assert resolve(CFG, meta(license=long_text)).licence == licence.Licence()
+    with pytest.raises(InputError, match="winget needs a licence"):
+        licence.winget(licence.Licence())
+
+
+def test_commands_main_first_subset_and_errors():
+    scripts = {"zz-admin": "t.admin:run", "my-tool": "t.cli:main", "aa": "t.a:main"}
+    app = resolve(CFG, meta(scripts=scripts))
+    assert app.command_names == ["my-tool", "aa", "zz-admin"] and app.main.entry == "t.cli:main"
+    subset = resolve(dataclasses.replace(CFG, commands=("zz-admin",)), meta(scripts=scripts))
+    assert subset.command_names == ["zz-admin"]
+    with pytest.raises(InputError, match=r"tool.pkg.commands: 'nope' is not a command of my-tool \(it has: "):
+        resolve(dataclasses.replace(CFG, commands=("nope",)), meta(scripts=scripts))
+    with pytest.raises(InputError, match="is not module:function"):
+        resolve(CFG, meta(scripts={"x": "justamodule"}))
+
+
+def test_names_and_round_trip():
+    app = resolve(CFG, meta(name="My_Tool.Extra"))
+    assert app.name == "my-tool-extra" and app.dist == "My_Tool.Extra"
+    assert resolve(dataclasses.replace(CFG, name="mt"), meta()).name == "mt"
+    assert App.from_dict(app.to_dict()) == app

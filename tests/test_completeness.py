@@ -1,0 +1,85 @@
+"""The wheel's RECORD against Nuitka's report: every module and data file of the app in the build, or
+excluded with a reason, or a file no program reads (stubs, C sources, .pth hooks)."""
+
+import hashlib
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from pkg import completeness, wheel
+from pkg.errors import PkgError
+
+FILES = ["mypkg/__init__.py", "mypkg/cli.py", "mypkg/plugins/__init__.py", "mypkg/plugins/hello.py",
+         "mypkg/data/levels.json", "mypkg/_speedups.cpython-311-x86_64-linux-gnu.so", "mypkg/_speedups.pyi",
+         "mypkg/py.typed", "mypkg/tests/__init__.py", "mypkg/tests/test_x.py", "helper.py", "a1_hook.pth",
+         "ns/part/__init__.py", "ns/part/mod.py", "my_pkg-1.0.data/purelib/mypkg/extra.py",
+         "my_pkg-1.0.data/scripts/tool", "../../bin/tool"]
+
+
+def make_wheel(tmp_path: Path, files=FILES) -> Path:
+    path = tmp_path / "my_pkg-1.0-py3-none-any.whl"
+    dist_info = "my_pkg-1.0.dist-info"
+    record = [f"{name},sha256={hashlib.sha256(b'x').hexdigest()},1" for name in files]
+    with zipfile.ZipFile(path, "w") as zf:
+        for name in files:
+            if not name.startswith(".."):
+                zf.writestr(name, "x")
+        zf.writestr(f"{dist_info}/METADATA", "Metadata-Version: 2.4\nName: my-pkg\nVersion: 1.0\n")
+        zf.writestr(f"{dist_info}/RECORD", "\n".join(record + [f"{dist_info}/RECORD,,"]) + "\n")
+    return path
+
+
+def report(tmp_path: Path, modules: list[str], data: list[str]) -> Path:
+    path = tmp_path / "report.xml"
+    path.write_text("<nuitka-compilation-report>\n"
+                    + "".join(f'  <module name="{m}" kind="CompiledPythonModule" />\n' for m in modules)
+                    + "".join(f'  <data_file name="{d}" source="/x/{d}" />\n' for d in data)
+                    + "</nuitka-compilation-report>\n")
+    return path
+
+
+ALL_MODULES = ["mypkg", "mypkg.cli", "mypkg.plugins", "mypkg.plugins.hello", "mypkg._speedups", "mypkg.tests",
+               "mypkg.tests.test_x", "helper", "ns.part", "ns.part.mod", "mypkg.extra"]
+
+
+def test_the_wheel_is_read_as_nuitka_sees_it(tmp_path):
+    files = wheel.read(make_wheel(tmp_path))
+    assert sorted(files.modules) == sorted(ALL_MODULES)
+    assert files.modules["mypkg._speedups"] == "mypkg/_speedups.cpython-311-x86_64-linux-gnu.so"
+    assert files.modules["mypkg.extra"] == "mypkg/extra.py"  # .data/purelib lands in site-packages
+    assert files.data == ("a1_hook.pth", "mypkg/_speedups.pyi", "mypkg/data/levels.json", "mypkg/py.typed")
+    assert files.packages == ("mypkg", "ns.part")  # never all of the namespace package `ns`
+    assert files.top_modules == ("helper",) and files.main_packages == ()
+    assert wheel.module_name(PurePosixPath("a/b-c/d.py")) is None  # not importable: data
+
+
+def test_a_complete_build_passes_and_says_so(tmp_path, capsys):
+    files = wheel.read(make_wheel(tmp_path))
+    completeness.check(files, report(tmp_path, ALL_MODULES, ["mypkg/data/levels.json"]), {})
+    assert "complete: all 11 modules and 4 data files" in capsys.readouterr().out
+
+
+def test_a_missing_module_and_data_file_fail_and_are_named(tmp_path):
+    files = wheel.read(make_wheel(tmp_path))
+    partial = report(tmp_path, [m for m in ALL_MODULES if m != "mypkg.plugins.hello"], [])
+    with pytest.raises(PkgError) as info:
+        completeness.check(files, partial, {})
+    message = str(info.value)
+    assert "lacks 2 file(s)" in message and "mypkg/plugins/hello.py (module mypkg.plugins.hello)" in message
+    assert "mypkg/data/levels.json" in message and "[tool.pkg.exclude]" in message and "\n" not in message
+
+
+def test_excluded_with_a_reason_is_accepted_and_stale_exclusions_are_noted(tmp_path, capsys):
+    files = wheel.read(make_wheel(tmp_path))
+    built = report(tmp_path, [m for m in ALL_MODULES if not m.startswith("mypkg.tests")], ["mypkg/data/levels.json"])
+    exclude = {"mypkg/tests/*": "the test suite", "nothing/*": "gone long ago"}
+    completeness.check(files, built, exclude)
+    assert "note: tool.pkg.exclude 'nothing/*' matches no file of the wheel" in capsys.readouterr().out
+    assert files.matching(exclude) == {"mypkg/tests/__init__.py", "mypkg/tests/test_x.py"}
+
+
+def test_an_unreadable_report_is_one_line(tmp_path):
+    (tmp_path / "report.xml").write_text("<nuitka")
+    with pytest.raises(PkgError, match="cannot read the Nuitka report"):
+        completeness.check(wheel.read(make_wheel(tmp_path)), tmp_path / "report.xml", {})

@@ -1,0 +1,60 @@
+"""The generated main script: one program, every command; the name it was started under picks the entry
+point. Run here with plain Python against stand-in modules (the compiled program runs the same code:
+tests/test_projects_e2e.py and the adoption tests start every command of real builds)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pkg import launcher
+from pkg.app import Command
+
+COMMANDS = (Command("tool", "pkg_a.cli", "main"), Command("tool-admin", "pkg_a.admin", "run"),
+            Command("other", "pkg_b", "Entry.start"))
+
+
+@pytest.fixture
+def modules(tmp_path) -> Path:
+    (tmp_path / "pkg_a").mkdir()
+    (tmp_path / "pkg_a" / "__init__.py").write_text("")
+    (tmp_path / "pkg_a" / "cli.py").write_text("import sys\ndef main():\n    print('cli', sys.argv)\n    return 0\n")
+    (tmp_path / "pkg_a" / "admin.py").write_text("def run():\n    print('admin')\n    return 3\n")
+    (tmp_path / "pkg_b.py").write_text("class Entry:\n    @staticmethod\n    def start():\n        print('b')\n")
+    return tmp_path
+
+
+def start(modules: Path, source: str, argv0: str, *args: str) -> subprocess.CompletedProcess:
+    script = modules / launcher.FILE_NAME
+    script.write_text(source)
+    code = f"import sys; sys.argv = [{argv0!r}, *{list(args)!r}]; exec(open({str(script)!r}).read())"
+    return subprocess.run([sys.executable, "-c", code], cwd=modules, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(("argv0", "out", "code"), [
+    ("/opt/app/tool", "cli ['/opt/app/tool', '-x']", 0),
+    ("../bin/tool-admin", "admin", 3),
+    ("other", "b", 0),
+    ("/x/tool.exe", "cli ['/x/tool', '-x']", 0),                  # .exe dropped from argv[0], as pip does
+    ("lib/tool.bin", "cli ['lib/tool.bin', '-x']", 0),              # Nuitka's binary started directly
+])
+def test_the_name_picks_the_entry_point(modules, argv0, out, code):
+    proc = start(modules, launcher.source(COMMANDS), argv0, "-x")
+    assert (proc.stdout.strip(), proc.returncode) == (out, code), proc.stderr
+
+
+def test_an_unknown_name_says_which_commands_exist(modules):
+    proc = start(modules, launcher.source(COMMANDS), "renamed")
+    assert proc.returncode == 1 and "renamed: not a command of this program (its commands: tool, tool-admin, other)" \
+        in proc.stderr
+
+
+def test_a_single_command_runs_whatever_the_name(modules):
+    proc = start(modules, launcher.source(COMMANDS[:1]), "anything-at-all")
+    assert proc.returncode == 0 and proc.stdout.startswith("cli")
+
+
+def test_python_dash_m_entries_do_not_go_through_a_launcher():
+    with pytest.raises(ValueError):
+        launcher.source((Command("x", "x"),))

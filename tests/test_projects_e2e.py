@@ -1,0 +1,126 @@
+"""Real builds of the fixture projects in tests/projects/, adopted by configuration alone
+(tests/adoption.py): shapes the example app does not have, each started for real after compiling.
+
+  multitool  setup.cfg only, src/ layout, dist name multi-tool unlike package multitool, `attr:` version,
+             two console scripts in one program, an entry-point plugin, package data, click-style
+             --version read from importlib.metadata, an excluded tests sub-package
+  modonly    no console script: `python -m modonly`; licence as a table; no homepage URL
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pkg import manifest, targets
+
+from .adoption import add_fixture_runners, check_release, make, packaging_repo, tail
+from .conftest import run_pkg
+
+PROJECTS = Path(__file__).resolve().parent / "projects"
+HOST = targets.host().name
+pytestmark = pytest.mark.e2e
+
+MULTITOOL = """
+publisher = "Example"
+package-id = "Example.MultiTool"
+upgrade-code = "3D9E8F20-5B9A-4F3C-9C99-2B8D2B1F4E33"
+url-template = "https://github.com/example/multi-tool/releases/download/v{version}/{file}"
+[tool.pkg.exclude]
+"multitool/tests/*" = "the test suite: in the wheel, not in the program"
+[[tool.pkg.checks]]
+name = "package data read at run time"
+args = ["greet"]
+stdout-equals = "Greetings from package data.\\n"
+[[tool.pkg.checks]]
+name = "a plugin found through entry points"
+args = ["plugins"]
+stdout-equals = "hello: hello from a plugin\\n"
+[[tool.pkg.checks]]
+name = "the second command runs under its own name"
+command = "multitool-admin"
+args = ["whoami"]
+stdout-equals = "multitool-admin\\n"
+"""
+
+
+@pytest.fixture(scope="module")
+def multitool(tmp_path_factory) -> Path:
+    repo = packaging_repo(tmp_path_factory.mktemp("multi") / "multitool repo", PROJECTS / "multitool", MULTITOOL)
+    proc = make(repo, "build-test")
+    assert proc.returncode == 0, tail(proc)
+    return repo
+
+
+def test_two_commands_share_one_compiled_program(multitool):
+    record = manifest.find(multitool / "dist", HOST)
+    folder = multitool / "dist" / record["folder"]
+    assert record["folder"] == f"multi-tool-{HOST}" and record["commands"] == {
+        "multitool": f"multi-tool-{HOST}/multitool", "multitool-admin": f"multi-tool-{HOST}/multitool-admin"}
+    programs = {os.path.realpath(folder / name) for name in ("multitool", "multitool-admin")}
+    assert len(programs) == 1  # one binary, two names
+    report = (multitool / "dist" / f"multi-tool-{HOST}.report.xml").read_text()
+    assert 'name="multitool.plugins.hello"' in report and "multitool.tests" not in report
+
+
+def test_the_smoke_test_ran_generic_and_declared_checks(multitool):
+    proc = run_pkg("smoke", cwd=multitool)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for line in ("ok   multitool --version carries 1.4.0", "ok   multitool-admin --version carries 1.4.0",
+                 "ok   multitool-admin with no arguments and no TTY exits 0",
+                 "ok   a plugin found through entry points", "ok   the second command runs under its own name",
+                 "ok   package data read at run time"):
+        assert line in proc.stdout
+
+
+def test_its_release_passes_every_check(multitool, tmp_path):
+    proc = make(multitool, "release", "VERSION=1.4.0")
+    assert proc.returncode == 0, tail(proc)
+    add_fixture_runners(multitool, "1.4.0")
+    proc = make(multitool, "release", "VERSION=1.4.0", "REQUIRE_TARGETS=all", "FORCE=1")
+    assert proc.returncode == 0, tail(proc)
+    release = check_release(multitool / "release" / "v1.4.0", tmp_path)
+    assert release["app"]["licence"] == {"spdx": "Apache-2.0", "name": None}  # a name + its classifier
+    assert release["app"]["homepage"] == "https://github.com/example/multi-tool"  # its Repository URL
+
+
+def test_a_version_fixed_in_setup_cfg_refuses_another_version(multitool):
+    proc = make(multitool, "release", "VERSION=2.0.0")
+    assert proc.returncode == 2 and "fixed in its own files (setup.cfg version = attr: multitool.__version__)" \
+        in proc.stderr
+    assert not (multitool / "release" / "v2.0.0").exists()
+
+
+def test_a_module_the_build_lost_fails_the_build_and_is_named(multitool, tmp_path):
+    """A user's flag drops the plugins package (imported by name, never statically): the completeness check
+    compares the report with the wheel's RECORD and names what is missing."""
+    pyproject = multitool / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(text + '[tool.pkg.nuitka]\nflags = ["--nofollow-import-to=multitool.plugins"]\n')
+    try:
+        proc = run_pkg("build", "--dist", str(tmp_path / "dist"), cwd=multitool)
+    finally:
+        pyproject.write_text(text)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].startswith("error: the build lacks 2 file(s) of the app's wheel: "
+                                                           "multitool/plugins/__init__.py (module multitool.plugins)")
+    assert "[tool.pkg.exclude]" in proc.stderr and not list((tmp_path / "dist").glob("*.tar.gz"))
+
+
+def test_a_python_dash_m_app_builds_and_passes(tmp_path):
+    config = """
+publisher = "Example"
+package-id = "Example.Modonly"
+upgrade-code = "7C3D4E5F-9A0B-4C1D-8E2F-6A7B8C9D0E1F"
+url-template = "https://github.com/example/modonly/releases/download/v{version}/{file}"
+"""
+    repo = packaging_repo(tmp_path / "modonly repo", PROJECTS / "modonly", config)
+    proc = make(repo, "build-test")
+    assert proc.returncode == 0, tail(proc)
+    assert "ok   modonly --version carries 0.3.0" in proc.stdout  # "modonly v0.3.0"
+    record = json.loads((repo / "dist" / f"modonly-{HOST}.json").read_text())
+    assert record["app"]["commands"] == [{"name": "modonly", "module": "modonly", "function": None}]
+    assert record["app"]["licence"]["spdx"] == "MIT" and record["app"]["homepage"].endswith("/example/modonly")
+    shutil.rmtree(repo / "build", ignore_errors=True)

@@ -1,0 +1,89 @@
+"""The smoke test's generic and declared checks, on stand-in programs (shell scripts) so every rule can be
+seen to fail; the real builds run them in tests/test_build_e2e.py and the adoption tests."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pkg import smoke
+from pkg.app import App, Command
+from pkg.config import Check, CommandOptions, Config, Expect
+from tests.fixtures import multi_app
+
+
+@pytest.mark.parametrize(("text", "ok"), [
+    ("tool 1.2.0", True), ("tool, version 1.2.0", True), ("v1.2.0", True), ("tool (1.2.0)", True),
+    ("1.2.0 (mccabe: 0.7.0, pycodestyle: 2.15.0) CPython 3.11.7", True), ("Version: 1.2.0.", True),
+    ("tool 1.2.0rc1", False), ("tool 11.2.0", False), ("tool 1.2.01", False), ("tool", False), ("", False),
+])
+def test_version_as_a_whole_token(text, ok):
+    assert smoke.carries_version(text, "1.2.0") is ok
+
+
+def program(folder: Path, name: str, body: str) -> None:
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+
+
+@pytest.fixture
+def checker(tmp_path) -> smoke.Smoke:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    program(folder, "mytool", """case "$1" in
+  --version) echo "mytool, version 0.2.0" ;;
+  --help) echo "usage: mytool" ;;
+  greet) echo "hi $NAME"; cat ;;
+  read) cat "$2" ;;
+  fail) echo "bad" >&2; exit 3 ;;
+  "") echo "usage" ;;
+esac
+""")
+    program(folder, "mytool-admin", 'if [ "$1" = --version ]; then echo nope; exit 2; fi\nsleep 30\n')
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    return smoke.Smoke(folder, "", smoke.scrubbed_env(tmp_path), cwd)
+
+
+def cfg(**options) -> Config:
+    return Config(Path("."), Path("."), None, "P", "P.A", "0", "x", command=options)
+
+
+def test_generic_checks_run_for_every_command(checker, monkeypatch):
+    monkeypatch.setattr(smoke, "NO_ARGS_TIMEOUT_S", 1)
+    smoke.generic_checks(checker, cfg(), multi_app(), "0.2.0")
+    assert checker.failures == ["mytool-admin --version carries 0.2.0", "mytool-admin --help exits 0 with output",
+                                "mytool-admin with no arguments and no TTY exits 0 within 1 s"]
+
+
+def test_configured_commands_skip_or_expect_other_exit_codes(checker, monkeypatch):
+    monkeypatch.setattr(smoke, "NO_ARGS_TIMEOUT_S", 1)
+    app = App(**{**multi_app().to_dict(), "licence": multi_app().licence,
+                 "commands": (Command("mytool", "m", "main"),)})
+    smoke.generic_checks(checker, cfg(mytool=CommandOptions(version=False, no_args_exit=0)), app, "9.9.9")
+    assert checker.failures == []
+
+
+@pytest.mark.parametrize(("check", "ok"), [
+    (Check("stdin and env", args=("greet",), stdin="from stdin\n", env={"NAME": "Ann"},
+           expect=(Expect("stdout", "equals", "hi Ann\nfrom stdin\n"),)), True),
+    (Check("a file written first", args=("read", "in put.txt"), files={"in put.txt": "payload"},
+           expect=(Expect("stdout", "contains", "payload"),)), True),
+    (Check("expected exit and stderr", args=("fail",), exit=3, expect=(Expect("stderr", "matches", "^ba"),)), True),
+    (Check("wrong exit", args=("fail",)), False),
+    (Check("wrong text", args=("--help",), expect=(Expect("stdout", "contains", "nope"),)), False),
+    (Check("unknown command", command="elsewhere"), False),
+    (Check("timeout", command="mytool-admin", timeout=1), False),
+])
+def test_declared_checks(checker, check, ok):
+    smoke.declared_check(checker, check, multi_app())
+    assert (checker.failures == []) is ok
+
+
+def test_scrubbed_environment_has_no_python_variables(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", "/x")
+    monkeypatch.setenv("VIRTUAL_ENV", "/y")
+    env = smoke.scrubbed_env(tmp_path)
+    assert "PYTHONPATH" not in env and "VIRTUAL_ENV" not in env and env["HOME"] == str(tmp_path)
+    assert os.pathsep not in env["PATH"] or "venv" not in env["PATH"]
