@@ -62,7 +62,7 @@ def test_two_commands_share_one_compiled_program(multitool):
     programs = {os.path.realpath(folder / name) for name in ("multitool", "multitool-admin")}
     assert len(programs) == 1  # one binary, two names
     report = (multitool / "dist" / f"multi-tool-{HOST}.report.xml").read_text()
-    assert 'name="multitool.plugins.hello"' in report and "multitool.tests" not in report
+    assert '<module name="multitool.plugins.hello"' in report and '<module name="multitool.tests' not in report
 
 
 def test_the_smoke_test_ran_generic_and_declared_checks(multitool):
