@@ -125,6 +125,8 @@ def create(cfg: Config, folder: Path, version: str | None, groups: tuple[str, ..
     reqs = folder / "requirements"
     reqs.mkdir(parents=True, exist_ok=True)
     env = folder / "env"
+    if env.exists() and not (env / "pyvenv.cfg").is_file():
+        shutil.rmtree(env)  # our own work folder from another layout: uv clears only venvs
     proc.run_logged([uv(), "venv", "--clear", "--quiet", "--python", base_python(), env], logs / "venv.log",
                     "creating the build environment", env=clean_env(), quiet=True)
     python = venv_python(env)

@@ -38,7 +38,7 @@ def variants(cfg, env: appenv.BuildEnv, target, dist: Path, work: Path,
             made.append(bench_build.pyinstaller_variant(env, target, work, True, epoch))
     made.append(bench_build.installed(env))
     made.append(bench_build.nuitka_floor(cfg, env, target, work, epoch))
-    made.append(bench_build.python_floor())
+    made.append(bench_build.python_floor(env))
     return made
 
 
@@ -66,7 +66,7 @@ def run(cfg, target, dist: Path, work: Path, out: Path, runs: int = 30, warmup: 
         concurrency: int = 50, skip: frozenset[str] = frozenset()) -> dict:
     if target != targets.host():
         raise PkgError(f"bench runs on the machine it measures; this one is {targets.host()}, not {target}")
-    build_env = appenv.create(cfg, work / "env", None, ("compile", "pyinstaller"))
+    build_env = appenv.create(cfg, work, None, ("compile", "pyinstaller"))
     made = variants(cfg, build_env, target, dist, work, set(skip))
     commands = measured_args(cfg, build_env)
     callgrind = "callgrind" not in skip and shutil.which("valgrind") is not None

@@ -118,9 +118,9 @@ def installed(env: appenv.BuildEnv) -> Variant:
     return Variant("python", f"pip-installed {main.name} (python)", [str(script)])
 
 
-def python_floor() -> Variant:
-    return Variant("floor-python", "floor: python -I -c pass", [appenv.base_python(), "-I", "-c", "pass"],
-                   floor=True)
+def python_floor(env: appenv.BuildEnv) -> Variant:
+    """The interpreter the pip-installed app runs on, doing nothing (a venv: no machine-wide .pth hooks)."""
+    return Variant("floor-python", "floor: python -I -c pass", [str(env.python), "-I", "-c", "pass"], floor=True)
 
 
 def build_times(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path) -> dict:

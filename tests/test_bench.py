@@ -2,11 +2,14 @@
 
 import argparse
 import json
+import sys
 
 import pytest
 
-from pkg import appenv, bench, bench_build, bench_report, build, config, targets
+from pkg import bench, bench_build, bench_report, build, config, targets
 from pkg.errors import PkgError
+
+from .test_pyinstaller import fake_env
 
 
 def timing(median: float) -> dict:
@@ -98,8 +101,6 @@ def test_write_all_writes_json_markdown_and_png(tmp_path):
 
 
 def test_floor_is_built_with_the_apps_flags_and_nothing_of_the_app(tmp_path):
-    from .test_pyinstaller import fake_env
-
     cfg = config.load()
     env = fake_env(tmp_path)
     floor = bench_build.floor_command(cfg, env, targets.host(), tmp_path / "floor")
@@ -117,13 +118,16 @@ def test_floor_is_built_with_the_apps_flags_and_nothing_of_the_app(tmp_path):
 
 def test_a_real_measurement_of_the_python_floor(tmp_path):
     commands = {"version": ["--version"], "help": ["--help"]}
-    data = bench.measure_variant(bench_build.python_floor(), commands, runs=3, warmup=1, env=None, cwd=tmp_path,
+    env = fake_env(tmp_path)
+    env.python.parent.mkdir(parents=True)
+    env.python.symlink_to(sys.executable)
+    data = bench.measure_variant(bench_build.python_floor(env), commands, runs=3, warmup=1, env=None, cwd=tmp_path,
                                  callgrind=True)
     assert data["label"] == "floor: python -I -c pass" and data["floor"] is True
     assert set(data["startup"]) == {"version", "help"} and data["startup"]["version"]["runs"] == 3
     assert 1_000 < data["peak_rss_kb"]["version"] < 100_000
     assert data["instructions"]["version"] > 5_000_000
-    assert data["command"] == [appenv.base_python(), "-I", "-c", "pass"]
+    assert data["command"] == [str(env.python), "-I", "-c", "pass"]
 
 
 def parse(*argv: str) -> argparse.Namespace:
