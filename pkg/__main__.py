@@ -1,11 +1,12 @@
-"""`python -m pkg <stage>`: the one entry point the Makefile and the per-platform scripts call."""
+"""`python -m pkg <command>`: the one entry point the Makefile and the per-platform scripts call.
+The stages themselves, and their order, are pkg/pipeline.py's."""
 
 import argparse
 import sys
 from pathlib import Path
 
-from pkg import config, targets
-from pkg.errors import PkgError
+from pkg.core import config, names, targets
+from pkg.core.errors import PkgError
 
 
 def _target(args) -> targets.Target:
@@ -16,62 +17,16 @@ def cmd_print_target(args) -> None:
     print(_target(args).name)
 
 
-def cmd_build(args) -> None:
-    from pkg import build, version
-
-    wanted = str(version.parse(args.version)) if args.version else None
-    build.build(config.load(), _target(args), Path(args.dist), Path(args.work), args.backend, args.fallback or None,
-                wanted)
-
-
 def cmd_check(args) -> None:
     from pkg import check
 
     check.run(config.load())
 
 
-def cmd_smoke(args) -> None:
-    from pkg import smoke
+def cmd_plan(args) -> None:
+    from pkg import plan
 
-    smoke.smoke(config.load(), _target(args), Path(args.dist))
-
-
-def cmd_archive(args) -> None:
-    from pkg import archive
-
-    folder = Path(args.folder)
-    archive.create(folder, Path(args.output), archive.source_date_epoch(config.ROOT))
-
-
-def cmd_stamp(args) -> None:
-    from pkg import release
-
-    release_dir = Path(args.release_dir) if args.for_release else None
-    release.prepare(config.load(), args.version, release_dir, args.force, args.tag)
-
-
-def cmd_release(args) -> None:
-    from pkg import release
-
-    release.release(config.load(), args.version, Path(args.dist), Path(args.release_dir),
-                    require_all=args.require_targets == "all", force=args.force, tag=args.tag)
-
-
-def cmd_release_info(args) -> None:
-    """key=value lines for CI step outputs; an invalid VERSION exits 2 before anything is published."""
-    from pkg import version
-
-    v = version.parse(args.version)
-    print(f"version={v}\ntag={v.tag}\nprerelease={str(v.prerelease).lower()}")
-
-
-def cmd_audit(args) -> None:
-    from pkg import audit, manifest, merge, shipped
-
-    version = args.version or manifest.find(Path(args.dist), _target(args).name)["version"]
-    records = merge.collect(Path(args.dist), version, require_all=False)
-    what = shipped.from_records(records, merge.app_of(records).dist)
-    audit.enforce(audit.scan({name: e["version"] for name, e in what.distributions.items()}), args.required)
+    plan.run(config.load(), args.version, here=args.here)
 
 
 def cmd_init(args) -> None:
@@ -80,55 +35,130 @@ def cmd_init(args) -> None:
     init.init(config.ROOT, Path(args.project))
 
 
+def cmd_set_version(args) -> None:
+    from pkg.release import prepare
+
+    release_root = Path(args.release_dir) if args.for_release else None
+    prepare.set_version(config.load(), args.version, release_root, args.force, args.tag)
+
+
+def cmd_build(args) -> None:
+    from pkg import pipeline
+    from pkg.core import version
+
+    wanted = str(version.parse(args.version)) if args.version else None
+    pipeline.build(config.load(), _target(args), Path(args.dist), Path(args.work), args.backend,
+                   args.fallback or None, wanted)
+
+
+def cmd_smoke(args) -> None:
+    from pkg.build import smoke
+
+    smoke.smoke(config.load(), _target(args), Path(args.dist))
+
+
+def cmd_release(args) -> None:
+    from pkg import pipeline
+
+    pipeline.release(config.load(), args.version, Path(args.dist), Path(args.release_dir),
+                     require_all=args.require_targets == "all", force=args.force, tag=args.tag)
+
+
+def cmd_release_info(args) -> None:
+    """$GITHUB_OUTPUT lines for CI; an invalid VERSION exits 2 before anything is published."""
+    from pkg.core import version
+    from pkg.release import prepare
+
+    print(prepare.github_output(prepare.ci_facts(version.parse(args.version))))
+
+
+def cmd_audit(args) -> None:
+    from pkg.core import model
+    from pkg.release import audit, merge
+    from pkg.release.shipped import gather, versions
+
+    dist = Path(args.dist)
+    wanted = args.version or model.find_build(dist, _target(args).name)[1].version
+    inputs = merge.collect(dist, wanted, require_all=False)
+    audit.enforce(audit.scan(versions(gather(inputs.builds, dist, inputs.app.dist))), args.required)
+
+
+def cmd_schema(args) -> None:
+    from pkg.core import atomic, model
+
+    if args.write:
+        atomic.write_text(model.SCHEMA_FILE, model.schema_text())
+        print(f"wrote {model.SCHEMA_FILE}")
+    else:
+        print(model.schema_text(), end="")
+
+
+def cmd_archive(args) -> None:
+    from pkg.core import archive
+
+    archive.create(Path(args.folder), Path(args.output), archive.source_date_epoch(config.ROOT))
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m pkg", description=__doc__)
-    stages = top.add_subparsers(dest="stage", required=True, metavar="STAGE")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def stage(name: str, func, help_text: str, dist: bool = True) -> argparse.ArgumentParser:
-        sub = stages.add_parser(name, help=help_text, description=help_text)
+    def command(name: str, func, help_text: str, dist: bool = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(func=func)
         sub.add_argument("--target", help="<os>-<arch> (default: this machine)")
         if dist:
             sub.add_argument("--dist", default=str(config.ROOT / "dist"), help="artifact folder (default: dist/)")
         return sub
 
-    stage("print-target", cmd_print_target, "print this machine's <os>-<arch>", dist=False)
-    build = stage("build", cmd_build, "compile with Nuitka, rename *.dist, archive, record")
-    build.add_argument("--work", default=str(config.ROOT / "build"), help="the compilers' working folder")
+    def needs_version(sub: argparse.ArgumentParser, required: bool = True) -> None:
+        sub.add_argument("--version", required=required, help="X.Y.Z or X.Y.Z{a|b|rc}N")
+
+    command("check", cmd_check, "validate [tool.pkg] and the app's project before building", dist=False)
+    plan = command("plan", cmd_plan, "print what a release will produce, before anything is built", dist=False)
+    needs_version(plan)
+    plan.add_argument("--here", action="store_true", help="plan this machine's release, not CI's")
+    init = command("init", cmd_init, "write a starter [tool.pkg] for an existing project into pyproject.toml",
+                   dist=False)
+    init.add_argument("--project", default=".", help="the app's project folder (default: this folder)")
+    setv = command("set-version", cmd_set_version,
+                   "validate VERSION and bring the project to it (static: stamped; scm: at build; else: must agree)",
+                   dist=False)
+    needs_version(setv)
+    setv.add_argument("--for-release", action="store_true", help="also refuse an existing release or tag")
+    setv.add_argument("--release-dir", default=str(config.ROOT / names.RELEASES))
+    setv.add_argument("--force", action="store_true", help="replace an existing release")
+    setv.add_argument("--tag", action="store_true", help="refuse what TAG=1 would refuse")
+    build = command("build", cmd_build, "the BUILD stages: wheel, build venv, Nuitka, archive, build manifest")
+    build.add_argument("--work", default=str(config.ROOT / names.WORK), help="the compilers' working folder")
     build.add_argument("--backend", default="nuitka", help="nuitka (default), pyinstaller, pyinstaller-onefile")
     build.add_argument("--fallback", default="", help="backend to use only if the first one fails")
-    build.add_argument("--version", help="VERSION the wheel must have (handed to setuptools-scm/hatch-vcs)")
-    stage("check", cmd_check, "validate [tool.pkg] and the app's project before building", dist=False)
-    stage("smoke", cmd_smoke, "unpack the archive elsewhere and prove the binary works")
-    arch = stage("archive", cmd_archive, "archive a folder deterministically (.tar.gz or .zip)", dist=False)
+    needs_version(build, required=False)
+    command("smoke", cmd_smoke, "unpack the archive elsewhere and prove every command works")
+    release = command("release", cmd_release, "the RELEASE stages: release/v<VERSION>/ from the builds in dist/")
+    needs_version(release)
+    release.add_argument("--release-dir", default=str(config.ROOT / names.RELEASES))
+    release.add_argument("--force", action="store_true", help="replace an existing release")
+    release.add_argument("--tag", action="store_true", help="create an annotated v<VERSION> tag")
+    release.add_argument("--require-targets", default="", help="'all': fail unless all five targets are built")
+    info = command("release-info", cmd_release_info, "print the release facts CI steps use (version, tag, folders)",
+                   dist=False)
+    needs_version(info)
+    audit = command("audit", cmd_audit, "pip-audit the distributions the builds ship")
+    audit.add_argument("--required", action="store_true", help="fail when the scan cannot run")
+    needs_version(audit, required=False)
+    schema = command("schema", cmd_schema, "print the manifests' JSON schema (pkg/core/model.py)", dist=False)
+    schema.add_argument("--write", action="store_true", help="write it to pkg/core/manifest.schema.json")
+    arch = command("archive", cmd_archive, "archive a folder deterministically (.tar.gz or .zip)", dist=False)
     arch.add_argument("folder")
     arch.add_argument("output")
-    for name, func, help_text in (
-            ("stamp", cmd_stamp, "validate VERSION, refuse an existing release, set pyproject's version"),
-            ("release", cmd_release, "assemble release/v<VERSION>/ from the builds in dist/")):
-        sub = stage(name, func, help_text, dist=name == "release")
-        sub.add_argument("--version", required=True, help="X.Y.Z or X.Y.Z{a|b|rc}N")
-        sub.add_argument("--release-dir", default=str(config.ROOT / "release"))
-        sub.add_argument("--force", action="store_true", help="replace an existing release")
-        sub.add_argument("--tag", action="store_true", help="create an annotated v<VERSION> tag")
-        if name == "stamp":
-            sub.add_argument("--for-release", action="store_true", help="also refuse an existing release or tag")
-        if name == "release":
-            sub.add_argument("--require-targets", default="", help="'all': fail unless all five targets are built")
-    audit = stage("audit", cmd_audit, "pip-audit the distributions the builds ship")
-    audit.add_argument("--required", action="store_true", help="fail when the scan cannot run")
-    audit.add_argument("--version", help="the release VERSION (default: this machine's build)")
-    init = stage("init", cmd_init, "write a starter [tool.pkg] for an existing project into pyproject.toml",
-                 dist=False)
-    init.add_argument("--project", default=".", help="the app's project folder (default: this folder)")
+    command("print-target", cmd_print_target, "print this machine's <os>-<arch>", dist=False)
 
-    info = stage("release-info", cmd_release_info, "print version=, tag=, prerelease= for CI", dist=False)
-    info.add_argument("--version", required=True)
+    from pkg.channels import msi
+    from pkg.dev import bench, pslint
 
-    from pkg import bench, homebrew, installers, msi, pslint, scoop, winget
-
-    for module in (msi, homebrew, winget, scoop, installers, pslint, bench):
-        module.add_parser(stages)
+    for module in (msi, bench, pslint):
+        module.add_parser(commands)
     return top
 
 

@@ -1,21 +1,24 @@
-"""`python -m pkg check` (make check): the configuration and the app's project, validated before anything is
-built. Reads [tool.pkg], the project's metadata (its backend's, for dynamic fields), resolves the app's
-identity and commands, and asks every channel whether it can express it: a description Homebrew refuses
-or a licence Scoop cannot write fails here, not at release time after five builds."""
+"""`python -m pkg check` (make check), and stage `check` of every build: the configuration and the app's
+project, validated before anything is built. Reads [tool.pkg], the project's metadata (its backend's, for
+dynamic fields), resolves the app's identity and commands, and asks every release stage whether its
+channel can express them: a description Homebrew refuses or a licence Scoop cannot write fails here, not
+at release time after five builds."""
 
 from pathlib import Path
 
-from pkg import project
-from pkg.app import App, resolve
-from pkg.config import Config
+from pkg.core.config import Config
+from pkg.core.model import App
+from pkg.core.stage import Stage
+from pkg.project import metadata
+from pkg.project.app import resolve
 
 
 def channels(cfg: Config, app: App) -> None:
-    """Each package-manager writer's own check of the app's identity (one-line InputError when it fails)."""
-    from pkg import homebrew, installers, scoop, winget, wxs
+    """Every release stage's check of the app's identity (one-line InputError when one fails)."""
+    from pkg.pipeline import RELEASE
 
-    for module in (homebrew, winget, scoop, installers, wxs):
-        module.check_app(cfg, app)
+    for stage in RELEASE:
+        stage.check(cfg, app)
 
 
 def main_packages(folder: Path) -> tuple[str, ...]:
@@ -24,12 +27,20 @@ def main_packages(folder: Path) -> tuple[str, ...]:
     return tuple(sorted(n for n in found if n.isidentifier()))
 
 
+def app_of(cfg: Config) -> App:
+    """The app as configuration time sees it (its build records what the wheel really says)."""
+    return resolve(cfg, metadata.read(cfg.project_dir), main_packages(cfg.project_dir))
+
+
 def run(cfg: Config) -> App:
-    meta = project.read(cfg.project_dir)
-    app = resolve(cfg, meta, main_packages(cfg.project_dir))
+    app = app_of(cfg)
     channels(cfg, app)
     print(f"ok: {app.dist} {app.version} ships as {app.name}: "
           + ", ".join(f"{c.name} ({c.entry})" for c in app.commands))
     print(f"    licence {app.licence}; homepage {app.homepage}; version from "
-          f"{project.version_source(cfg.project_dir)}; summary {app.summary!r}")
+          f"{metadata.version_source(cfg.project_dir)}; summary {app.summary!r}")
     return app
+
+
+STAGE = Stage("check", "what a package manager cannot express fails now, before the long compile",
+              lambda ctx: channels(ctx.cfg, ctx.app))

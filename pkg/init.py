@@ -10,27 +10,25 @@ from pathlib import Path
 import tomlkit
 from packaging.utils import canonicalize_name
 
-from pkg import atomic, check, project
-from pkg.app import select_commands
-from pkg.errors import InputError
+from pkg import check
+from pkg.core import atomic
+from pkg.core.config import github_repository
+from pkg.core.errors import InputError
+from pkg.project import metadata
+from pkg.project.app import select_commands, urls_by_label
 
-REPO_LABELS = ("source", "sourcecode", "repository", "code", "github", "homepage", "home", "home-page")
+REPO_LABELS = ("source", "source code", "repository", "code", "github", "homepage", "home", "home-page")
 
 
 def github_repo(urls: dict[str, str]) -> str | None:
-    by_label = {re.sub(r"[\s_-]+", "", k.lower()): v for k, v in urls.items()}
-    for label in REPO_LABELS:
-        match = re.match(r"https?://github\.com/([^/\s]+/[^/\s#?]+)", by_label.get(label.replace("-", ""), ""))
-        if match:
-            return match.group(1).removesuffix(".git")
-    return None
+    return next(filter(None, map(github_repository, urls_by_label(urls, REPO_LABELS))), None)
 
 
 def camel(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
 
 
-def starter(meta: project.Metadata, project_key: str) -> tuple[dict, list[str]]:
+def starter(meta: metadata.Metadata, project_key: str) -> tuple[dict, list[str]]:
     """The [tool.pkg] table and the list of what is left for the user."""
     todo = []
     repo = github_repo(meta.urls)
@@ -54,18 +52,18 @@ def starter(meta: project.Metadata, project_key: str) -> tuple[dict, list[str]]:
 
 def init(root: Path, folder: Path) -> Path:
     folder = (root / folder).resolve() if not folder.is_absolute() else folder
-    project.check_folder(folder)
+    metadata.check_folder(folder)
     path = root / "pyproject.toml"
     document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.is_file() else tomlkit.document()
     if "pkg" in document.get("tool", {}):
         raise InputError(f"{path} has a [tool.pkg] already: edit it, or `make check` to validate it")
-    meta = project.read(folder)
+    meta = metadata.read(folder)
     key = Path(folder).relative_to(root.resolve()).as_posix() if folder.is_relative_to(root.resolve()) else str(folder)
     table, todo = starter(meta, key or ".")
     commands = select_commands(meta, check.main_packages(folder), canonicalize_name(meta.name))
     tool = document.setdefault("tool", tomlkit.table(is_super_table=True))
     pkg = tomlkit.table()
-    pkg.add(tomlkit.comment("Written by `make init`: every key is documented in pkg/config.py."))
+    pkg.add(tomlkit.comment("Written by `make init`: every key is documented in pkg/core/config.py."))
     pkg.add(tomlkit.comment("Commands shipped (all console scripts): "
                             + ", ".join(f"{c.name} = {c.entry}" for c in commands)))
     for key_name, value in table.items():

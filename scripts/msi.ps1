@@ -23,7 +23,7 @@ $json = & $py @pkg --print-wix-vars
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 $plan = ($json -join "`n") | ConvertFrom-Json
 
-# Optional Authenticode (same SIGN_* variables as pkg/sign.py; signtool takes a .pfx).
+# Optional Authenticode (same SIGN_* variables as pkg/channels/sign.py; signtool takes a .pfx).
 $signed = [bool]$env:SIGN_CERT
 function Invoke-Sign([string]$Path) {
     $a = @("sign", "/fd", "SHA256", "/f", $env:SIGN_CERT)

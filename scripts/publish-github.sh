@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Publish a release directory as a GitHub release named after it:
-#   scripts/publish-github.sh release/v<version> <prerelease: true|false>
-# Uploads the folder's files (GitHub release assets are flat: sub-folders are not uploaded). The notes
-# are the folder's CHANGELOG.md (GitHub's generated notes without one). Re-running replaces the assets
-# of an existing release. Needs GH_TOKEN.
+#   scripts/publish-github.sh <release folder> <prerelease: true|false> [notes file]
+# (the three come from `make print-release-info`). Uploads the folder's files (GitHub release assets
+# are flat: sub-folders are not uploaded). The notes are the notes file (GitHub's generated notes
+# without one). Re-running replaces the assets of an existing release. Needs GH_TOKEN.
 set -euo pipefail
-if [ "$#" -ne 2 ] || { [ "$2" != true ] && [ "$2" != false ]; }; then
-  echo "usage: $0 release/v<version> true|false" >&2
+if [ "$#" -lt 2 ] || [ "$#" -gt 3 ] || { [ "$2" != true ] && [ "$2" != false ]; }; then
+  echo "usage: $0 <release folder> true|false [notes file]" >&2
   exit 2
 fi
-dir="$1" prerelease="$2"
+dir="$1" prerelease="$2" notes="${3:-}"
 tag="$(basename "$dir")"
 mapfile -t files < <(find "$dir" -maxdepth 1 -type f | sort)
 if [ "${#files[@]}" -eq 0 ]; then
@@ -21,8 +21,8 @@ if gh release view "$tag" >/dev/null 2>&1; then
   exit 0
 fi
 args=(--title "$tag" --verify-tag --generate-notes)
-if [ -f "$dir/CHANGELOG.md" ]; then
-  args=(--title "$tag" --verify-tag --notes-file "$dir/CHANGELOG.md")
+if [ -n "$notes" ] && [ -f "$notes" ]; then
+  args=(--title "$tag" --verify-tag --notes-file "$notes")
 fi
 if [ "$prerelease" = true ]; then
   args+=(--prerelease)

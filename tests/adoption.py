@@ -48,18 +48,17 @@ def tail(proc: subprocess.CompletedProcess, lines: int = 40) -> str:
 def add_fixture_runners(repo: Path, version: str) -> None:
     """The four runners that cannot run here (macOS, Linux arm64, Windows), as fixture builds of the same app
     beside the real linux-x86_64 one in dist/ (tests/fixtures.py)."""
-    from pkg import manifest, targets
-    from pkg.app import App
+    from pkg.core import model, targets
 
     from .fixtures import fake_build
 
-    app = App.from_dict(manifest.find(repo / "dist", targets.host().name)["app"])
+    app = model.find_build(repo / "dist", targets.host().name)[1].app
     for target in targets.DEFAULT_TARGETS:
         if target != targets.host().name:
             fake_build(repo / "dist", target, version, app)
 
 
-def check_release(final: Path, tmp: Path, has_version: bool = True) -> dict:
+def check_release(final: Path, tmp: Path, has_version: bool = True):
     """Every check tailor's release passes, on any app's release folder (five targets, the Linux one real):
     sha256sum, the CycloneDX schema, the formula under ruby and the DSL stand-in (installing the real
     archive and running its test block), winget's official schemas, Scoop's rules, the MSI's tables, and
@@ -70,17 +69,17 @@ def check_release(final: Path, tmp: Path, has_version: bool = True) -> dict:
     from cyclonedx.validation.json import JsonStrictValidator
     from packaging.utils import canonicalize_name
 
-    from pkg import msi, scoop, targets, winget
-    from pkg.app import App
+    from pkg.channels import msi, scoop, winget
+    from pkg.core import model, names, targets
+    from pkg.core.model import Kind
 
     from .test_homebrew import evaluate
     from .test_install_sh import run_install, serve
     from .test_winget import load, schema_errors
 
-    release = json.loads((final / "manifest.json").read_text())
-    app = App.from_dict(release["app"])
-    version = release["version"]
-    assert release["missing_targets"] == [] and len(release["targets"]) == 5
+    release = model.read(final / names.MANIFEST)
+    app, version = release.app, release.version
+    assert release.release.missing_targets == [] and len(release.builds) == 5
     assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final, capture_output=True).returncode == 0
     for sidecar in final.glob("*.sha256"):
         assert subprocess.run(["sha256sum", "-c", "--strict", sidecar.name], cwd=final).returncode == 0
@@ -97,8 +96,8 @@ def check_release(final: Path, tmp: Path, has_version: bool = True) -> dict:
 
     formula = final / f"{app.name}.rb"
     assert subprocess.run(["ruby", "-c", str(formula)], capture_output=True).returncode == 0
-    host = next(a for a in release["artifacts"] if a["target"] == targets.host().name and a["kind"] == "archive")
-    brewed = evaluate(tmp, formula, "linux", "intel", final / host["name"])  # installs, then runs `test do`
+    host = next(a for a in release.select(Kind.ARCHIVE) if a.target == targets.host().name)
+    brewed = evaluate(tmp, formula, "linux", "intel", final / host.path)  # installs, then runs `test do`
     links = [entry[2][0].rsplit("/", 1)[1] for entry in brewed["log"] if entry[0] == "install_symlink"]
     assert links == app.command_names
     if has_version:
@@ -112,7 +111,7 @@ def check_release(final: Path, tmp: Path, has_version: bool = True) -> dict:
     msi_file = final / f"{app.name}-windows-x86_64.msi"
     installed = {row["FileName"].split("|")[-1] for row in msi.read_table(msi_file, "File")}
     assert {f"{c}.exe" for c in app.command_names} <= installed
-    assert msi.product_code(msi_file) == next(a for a in release["artifacts"] if a["kind"] == "msi")["product_code"]
+    assert msi.product_code(msi_file) == release.select(Kind.MSI)[0].msi.product_code
 
     prefix = tmp / "installed prefix"
     with serve(final) as url:

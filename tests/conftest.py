@@ -31,3 +31,11 @@ def built(tmp_path_factory) -> Path:
     APP_STATUS["after"] = app_status()
     assert proc.returncode == 0, proc.stdout[-3000:]
     return dist
+
+
+def pytest_collection_modifyitems(items):
+    """A test that needs the real build is end to end, whether or not its module says so: `make test-fast`
+    (-m "not e2e") must never start a Nuitka build."""
+    for item in items:
+        if "built" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)

@@ -1,16 +1,18 @@
 """Fixture builds shaped like each CI runner's dist/: a folder, its archive, a Nuitka-style report, the
-licence files the build collected and the artifact record. Only linux-x86_64 can really be built here; the
-others stand in for the macOS and Windows runners (their programs are placeholders, never run).
+licence files the build collected and the build manifest (pkg/core/model.py). Only linux-x86_64 can really
+be built here; the others stand in for the macOS and Windows runners (their programs are placeholders, never
+run).
 
-The app identity is the example's own (read from app/pyproject.toml through pkg.project, as a build
+The app identity is the example's own (read from app/pyproject.toml through pkg.project, as `make check`
 would), or any App a test passes: nothing here depends on which app it is."""
 
-import dataclasses
 import json
 from pathlib import Path
 
-from pkg import archive, config, licence, manifest, project, targets
-from pkg.app import App, Command, resolve
+from pkg.core import archive, config, model, names, targets
+from pkg.core.model import App, Build, Command, Distribution, Kind, Licence, Manifest
+from pkg.project import metadata
+from pkg.project.app import resolve
 
 EPOCH = 1_700_000_000
 REPORT = """<?xml version='1.0' encoding='utf8'?>
@@ -38,63 +40,68 @@ WINDOWS_ONLY = {"colorama": ("0.4.6", "BSD-3-Clause")}
 def example_app(version: str | None = None) -> App:
     """The example app as its build records it (from its real metadata)."""
     cfg = config.load()
-    app = resolve(cfg, project.read(cfg.project_dir))
-    return dataclasses.replace(app, version=version or app.version)
+    app = resolve(cfg, metadata.read(cfg.project_dir))
+    return app.model_copy(update={"version": version or app.version})
 
 
 def multi_app(version: str = "0.2.0") -> App:
     """A generic app with two commands, to prove every channel exposes every command."""
     return App(name="mytool", dist="my-tool", version=version, summary="Frobnicate widgets from the shell",
-               homepage="https://github.com/example/my-tool", licence=licence.Licence(spdx="MIT OR Apache-2.0"),
-               commands=(Command("mytool", "my_tool.cli", "main"), Command("mytool-admin", "my_tool.admin", "run")))
+               homepage="https://github.com/example/my-tool", licence=Licence(spdx="MIT OR Apache-2.0"),
+               commands=(Command(name="mytool", module="my_tool.cli", function="main"),
+                         Command(name="mytool-admin", module="my_tool.admin", function="run")))
 
 
 def _program(folder: Path, app: App, target: targets.Target, version: str) -> None:
     if target.os == "windows":
         for name in app.command_names:
-            (folder / f"{name}.exe").write_bytes(b"MZ placeholder")
+            (folder / names.program(name, "windows")).write_bytes(b"MZ placeholder")
         return
     (folder / "lib").mkdir(parents=True, exist_ok=True)
-    program = folder / "lib" / f"{app.main.name}.bin"
+    program = folder / "lib" / names.compiled_program(app.main.name, target.os)
     program.write_bytes(f"#!/bin/sh\necho '{app.main.name} {version}'\n".encode())
     program.chmod(0o755)
     for name in app.command_names:
         (folder / name).symlink_to(f"lib/{program.name}")
 
 
-def fake_build(dist: Path, target: str, version: str, app: App | None = None) -> dict:
-    app = dataclasses.replace(app or example_app(), version=version)
+def fake_build(dist: Path, target: str, version: str, app: App | None = None) -> Manifest:
+    """One runner's dist/: folder, archive, report, licence files and the build manifest."""
+    app = (app or example_app()).model_copy(update={"version": version})
     t = targets.parse(target)
-    name = f"{app.name}-{target}"
+    name = names.stem(app.name, target)
     folder = dist / name
     folder.mkdir(parents=True, exist_ok=True)
     _program(folder, app, t, version)
     (folder / "lib").mkdir(exist_ok=True)
     (folder / "lib" / "python311.dll").write_bytes(b"dll" * 100)
-    path = archive.create(folder, dist / f"{name}{t.archive_ext}", EPOCH)
+    manifest = Manifest(moment="build", app=app, version=version)
+    path = archive.create(folder, dist / names.archive(app.name, target), EPOCH)
     shipped = {**DEPENDENCIES, **(WINDOWS_ONLY if t.os == "windows" else {}), app.dist: (version, str(app.licence))}
     dll = {"windows": "vcruntime140.dll", "macos": "libcrypto.3.dylib"}.get(t.os, "libcrypto.so.3")
     dists = "\n".join(f'    <distribution name="{n}" version="{v}" installer="uv" />' for n, (v, _) in shipped.items())
-    (dist / f"{name}.report.xml").write_text(REPORT.format(dll=dll, dists=dists))
+    report = dist / names.report(app.name, target)
+    report.write_text(REPORT.format(dll=dll, dists=dists))
+    licences = dist / names.licences(app.name, target)
     entries = []
     for dist_name, (dist_version, spdx) in shipped.items():
-        licence_file = dist / f"{name}.licenses" / f"{dist_name}-{dist_version}" / "LICENSE"
+        licence_file = licences / names.licence_folder(dist_name, dist_version) / "LICENSE"
         licence_file.parent.mkdir(parents=True, exist_ok=True)
         licence_file.write_text(f"{spdx} licence of {dist_name}\n")
-        entries.append({"name": dist_name, "version": dist_version, "licence": spdx, "app": dist_name == app.dist,
-                        "licence_files": [licence_file.relative_to(dist).as_posix()]})
-    cpython = dist / f"{name}.licenses" / "cpython-3.11.7" / "LICENSE.txt"
+        entries.append(Distribution(name=dist_name, version=dist_version, licence=spdx, app=dist_name == app.dist,
+                                    licence_files=[licence_file.relative_to(dist).as_posix()]))
+    cpython = licences / names.cpython_licence_folder("3.11.7") / "LICENSE.txt"
     cpython.parent.mkdir(parents=True, exist_ok=True)
     cpython.write_text("PSF licence\n")
-    record = {"schema": manifest.SCHEMA, "app": app.to_dict(), "version": version, "target": target,
-              "backend": "nuitka", "layout": "flat" if t.os == "windows" else "lib", "folder": name,
-              "binary": f"{name}/{app.main.name}{t.exe_suffix}",
-              "commands": {c: f"{name}/{c}{t.exe_suffix}" for c in app.command_names},
-              "report": f"{name}.report.xml", "tools": {"python": "3.11.7", "nuitka": "4.3.3"},
-              "distributions": entries, "python": {"3.11.7": [cpython.relative_to(dist).as_posix()]},
-              "artifacts": [manifest.describe(path, dist, "archive", target)]}
-    manifest.write(dist, record)
-    return record
+    manifest.builds[target] = Build(
+        target=target, backend="nuitka", layout="flat" if t.os == "windows" else "lib", folder=name,
+        commands={c: f"{name}/{names.program(c, t.os)}" for c in app.command_names}, report=report.name,
+        tools={"python": "3.11.7", "nuitka": "4.3.3"}, distributions=entries,
+        python={"3.11.7": [cpython.relative_to(dist).as_posix()]})
+    for artifact, kind in ((path, Kind.ARCHIVE), (report, Kind.REPORT), (licences, Kind.LICENCES)):
+        manifest.add(model.describe(artifact, dist, kind, target))
+    model.write(dist / names.build_manifest(app.name, target), manifest)
+    return manifest
 
 
 def fake_dist(dist: Path, version: str, which=targets.DEFAULT_TARGETS, app: App | None = None) -> Path:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from pkg import manifest, targets
+from pkg.core import model, targets
+from pkg.core.model import Kind
 
 from .adoption import add_fixture_runners, bench, check_release, make, packaging_repo, tail
 
@@ -166,7 +167,8 @@ def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
     built = make(repo, "build-test")
     assert built.returncode == 0, tail(built)
     build_s = time.perf_counter() - started
-    record = manifest.find(repo / "dist", targets.host().name)
+    manifest = model.find_build(repo / "dist", targets.host().name)[1]
+    record = manifest.builds[targets.host().name]
     released = make(repo, "release", f"VERSION={app.version}")
     assert released.returncode == 0, tail(released)
     add_fixture_runners(repo, app.version)
@@ -174,12 +176,13 @@ def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
     assert merged.returncode == 0, tail(merged)
     final = repo / "release" / f"v{app.version}"
     check_release(final, tmp, app.has_version)
-    folder, archive_file = repo / "dist" / record["folder"], repo / "dist" / record["artifacts"][0]["path"]
-    result = {"app": app.name, "version": app.version, "covers": app.covers, "commands": record["commands"],
-              "layout": record["layout"], "build_s": round(build_s, 1),
+    folder, archive_file = repo / "dist" / record.folder, repo / "dist" / manifest.select(Kind.ARCHIVE)[0].path
+    result = {"app": app.name, "version": app.version, "covers": app.covers, "commands": record.commands,
+              "layout": record.layout, "build_s": round(build_s, 1),
               "folder_mib": round(sum(p.stat().st_size for p in folder.rglob("*")
                                       if p.is_file() and not p.is_symlink()) / 2**20, 1),
-              "archive_mib": round(archive_file.stat().st_size / 2**20, 1), "startup": record.get("startup", {}),
+              "archive_mib": round(archive_file.stat().st_size / 2**20, 1),
+              "startup": {k: v.model_dump() for k, v in record.startup.items()},
               "bench": bench(repo) if benchmark else None}
     if benchmark:  # make test-adopt: the README's table
         RESULTS.parent.mkdir(exist_ok=True)
@@ -201,8 +204,8 @@ def test_a_dynamic_version_is_handed_to_setuptools_scm(tmp_path):
     repo = packaging_repo(tmp_path / "repo", sdist(TABULATE, tmp_path), TABULATE.config)
     proc = make(repo, "build", "VERSION=0.11.0rc1")
     assert proc.returncode == 0, tail(proc)
-    record = manifest.find(repo / "dist", targets.host().name)
-    assert record["version"] == record["app"]["version"] == "0.11.0rc1"
+    manifest = model.find_build(repo / "dist", targets.host().name)[1]
+    assert manifest.version == manifest.app.version == "0.11.0rc1"
     assert (repo / "build" / targets.host().name / "wheel" / "tabulate-0.11.0rc1-py3-none-any.whl").is_file()
     shutil.rmtree(repo / "build", ignore_errors=True)
 

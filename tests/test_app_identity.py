@@ -5,10 +5,12 @@ import dataclasses
 
 import pytest
 
-from pkg import config, licence
-from pkg.app import App, resolve
-from pkg.errors import InputError
-from pkg.project import Metadata
+from pkg.core import config
+from pkg.core.errors import InputError
+from pkg.core.model import App, Licence
+from pkg.project import licence
+from pkg.project.app import resolve
+from pkg.project.metadata import Metadata
 
 CFG = config.load()
 
@@ -45,12 +47,12 @@ def test_licence_sources_in_order():
     assert resolve(CFG, meta(license_expression="mit or apache-2.0")).licence.spdx == "MIT OR Apache-2.0"
     assert resolve(CFG, meta(license="BSD-3-Clause")).licence.spdx == "BSD-3-Clause"
     assert resolve(CFG, meta(license="BSD", classifiers=("License :: OSI Approved :: BSD License",))).licence == \
-        licence.Licence(name="BSD")  # ambiguous classifier: the declared name, not a guess
+        Licence(name="BSD")  # ambiguous classifier: the declared name, not a guess
     assert resolve(dataclasses.replace(CFG, license="0BSD"), meta(license="Custom")).licence.spdx == "0BSD"
     long_text = "Copyright (c) 2020 Someone\n\nPermission is hereby granted..."
-    assert resolve(CFG, meta(license=long_text)).licence == licence.Licence()
+    assert resolve(CFG, meta(license=long_text)).licence == Licence()
     with pytest.raises(InputError, match="winget needs a licence"):
-        licence.winget(licence.Licence())
+        licence.winget(Licence())
 
 
 def test_commands_main_first_subset_and_errors():
@@ -69,4 +71,4 @@ def test_names_and_round_trip():
     app = resolve(CFG, meta(name="My_Tool.Extra"))
     assert app.name == "my-tool-extra" and app.dist == "My_Tool.Extra"
     assert resolve(dataclasses.replace(CFG, name="mt"), meta()).name == "mt"
-    assert App.from_dict(app.to_dict()) == app
+    assert App.model_validate(app.model_dump()) == app

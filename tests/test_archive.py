@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pkg import archive
-from pkg.errors import PkgError
+from pkg.core import archive
+from pkg.core.errors import PkgError
 
 EPOCH = 1_700_000_000
 

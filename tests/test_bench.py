@@ -6,8 +6,10 @@ import sys
 
 import pytest
 
-from pkg import bench, bench_build, bench_report, build, config, targets
-from pkg.errors import PkgError
+from pkg.build import compiler, nuitka
+from pkg.core import config, targets
+from pkg.core.errors import PkgError
+from pkg.dev import bench, bench_build, bench_report
 
 from .test_pyinstaller import fake_env
 
@@ -104,8 +106,8 @@ def test_floor_is_built_with_the_apps_flags_and_nothing_of_the_app(tmp_path):
     cfg = config.load()
     env = fake_env(tmp_path)
     floor = bench_build.floor_command(cfg, env, targets.host(), tmp_path / "floor")
-    app = build.nuitka_command.command(build.nuitka_inputs(cfg, env, targets.host(), tmp_path / "app"),
-                                       targets.host().os, tmp_path / "out", tmp_path / "r.xml")
+    app = nuitka.command(compiler.nuitka_inputs(cfg, env, targets.host(), tmp_path / "app"),
+                         targets.host().os, tmp_path / "out", tmp_path / "r.xml")
 
     def shared(cmd):
         return [f for f in cmd if f.startswith("--") and not f.startswith(

@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from pkg import check, config, homebrew, release, smoke
-from pkg.errors import InputError
+from pkg import check
+from pkg import pipeline as release
+from pkg.build import smoke
+from pkg.channels import homebrew
+from pkg.core import config
+from pkg.core.errors import InputError
+from pkg.core.model import Artifact, Kind
 
 from .conftest import ROOT
 from .fixtures import TOOL_PKG, fake_dist, multi_app
@@ -59,9 +64,9 @@ def test_3_licence_homepage_description_and_version_in_any_form(tmp_path, old, n
     app = check.run(cfg)
     assert app.licence.spdx == expect and app.summary  # no URL at all: the url-template's repository
     assert app.homepage in ("https://github.com/example/tailor", "https://github.com/example/app")
-    assert homebrew.render(app, {"version": "1.0.0", "artifacts": [
-        {"target": "macos-arm64", "kind": "archive", "name": "x.tar.gz", "url": "https://h/x.tar.gz",
-         "sha256": "0" * 64}]})  # the writer that used to break at release time renders it
+    archive = Artifact(name="x.tar.gz", kind=Kind.ARCHIVE, path="x.tar.gz", target="macos-arm64",
+                       url="https://h/x.tar.gz", sha256="0" * 64)
+    assert homebrew.render(app, "1.0.0", "v1.0.0", {"macos-arm64": archive})  # used to break at release time
 
 
 def test_3_a_project_with_no_project_table_setup_cfg_only(tmp_path):
@@ -77,7 +82,7 @@ def test_4_generic_smoke_checks_accept_any_wording_and_need_no_app_specific_ones
                                    'echo "Usage: prog"\n')
         (folder / name).chmod(0o755)
     (tmp_path / "cwd").mkdir()
-    checker = smoke.Smoke(folder, "", smoke.scrubbed_env(tmp_path), tmp_path / "cwd")
+    checker = smoke.Smoke(folder, "linux", smoke.scrubbed_env(tmp_path), tmp_path / "cwd")
     smoke.generic_checks(checker, config.Config(tmp_path, tmp_path, None, "P", "P.A", "0", "x"), multi_app(), "0.2.0")
     assert checker.failures == []
 

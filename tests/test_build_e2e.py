@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from pkg import build, config, manifest, targets
-from pkg.app import App
-from pkg.errors import PkgError
+from pkg import pipeline
+from pkg.build import compiler
+from pkg.core import config, model, targets
+from pkg.core.errors import PkgError
+from pkg.core.model import Kind
 
 from .conftest import APP_STATUS, ROOT, run_pkg
 from .fixtures import fake_build, multi_app
@@ -28,20 +30,22 @@ def test_build_places_folder_archive_report_licences_and_record(built):
     assert os.access(folder / "tailor", os.X_OK)
     assert (built / f"{NAME}.report.xml").read_text().lstrip().startswith("<?xml")
     assert not list(built.glob(".*"))  # no staging leftovers
-    record = manifest.read(built / f"{NAME}.json")
-    app = App.from_dict(record["app"])
-    assert (app.name, app.dist, app.command_names, record["backend"]) == ("tailor", "tailor", ["tailor"], "nuitka")
-    assert record["commands"] == {"tailor": f"{NAME}/tailor"} and record["layout"] == "lib"
-    (entry,) = record["artifacts"]
-    assert entry["name"] == f"{NAME}.tar.gz" and entry["sha256"] == manifest.sha256_file(built / entry["path"])
-    with tarfile.open(built / entry["path"]) as tar:
+    manifest = model.read(built / f"{NAME}.json")
+    app, record = manifest.app, manifest.builds[TARGET.name]
+    assert (app.name, app.dist, app.command_names, record.backend) == ("tailor", "tailor", ["tailor"], "nuitka")
+    assert manifest.moment == "build" and manifest.version == app.version
+    assert record.commands == {"tailor": f"{NAME}/tailor"} and record.layout == "lib"
+    (entry,) = manifest.select(Kind.ARCHIVE)
+    assert entry.name == f"{NAME}.tar.gz" and entry.sha256 == model.sha256_file(built / entry.path)
+    assert {a.kind for a in manifest.artifacts} == {Kind.ARCHIVE, Kind.REPORT, Kind.LICENCES}
+    with tarfile.open(built / entry.path) as tar:
         assert {m.name.split("/")[0] for m in tar.getmembers()} == {NAME}
-    shipped = {d["name"]: d for d in record["distributions"]}
-    assert {"click", "psutil", "tailor"} <= set(shipped) and shipped["tailor"]["app"] is True
-    assert shipped["click"]["licence"] == "BSD-3-Clause"
+    shipped = {d.name: d for d in record.distributions}
+    assert {"click", "psutil", "tailor"} <= set(shipped) and shipped["tailor"].app is True
+    assert shipped["click"].licence == "BSD-3-Clause"
     for dist in shipped.values():  # licence files collected from the build environment, beside the build
-        assert dist["licence_files"] and all((built / f).is_file() for f in dist["licence_files"])
-    assert record["tools"]["nuitka"] == "4.3.3"
+        assert dist.licence_files and all((built / f).is_file() for f in dist.licence_files)
+    assert record.tools["nuitka"] == "4.3.3"
 
 
 def test_the_build_compiles_what_pip_installs(built):
@@ -63,8 +67,7 @@ def test_smoke_passes_on_the_real_build(built):
                   "docstring", "doctor --json is all true", "filters by level", "tail --level bogus is refused"):
         assert f"ok   {check}" in proc.stdout or check in proc.stdout, check
     assert "FAIL" not in proc.stdout
-    record = json.loads((built / f"{NAME}.json").read_text())
-    assert record["startup"]["version"]["median_ms"] > 0
+    assert model.read(built / f"{NAME}.json").builds[TARGET.name].startup["version"].median_ms > 0
 
 
 def test_smoke_fails_on_a_tampered_archive(built, tmp_path):
@@ -89,7 +92,7 @@ def test_nuitka_failure_shows_log_tail_and_leaves_dist_clean(tmp_path, capsys):
     broken = dataclasses.replace(config.load(), nuitka_flags=("--no-such-nuitka-option",))
     dist = tmp_path / "dist"
     with pytest.raises(PkgError, match=r"Nuitka \(standalone\) failed \(exit \d+\); full log: .*nuitka") as info:
-        build.build(broken, TARGET, dist, tmp_path / "work")
+        pipeline.build(broken, TARGET, dist, tmp_path / "work")
     assert "\n" not in str(info.value)
     assert "no-such-nuitka-option" in capsys.readouterr().err  # the log's tail
     assert list(dist.iterdir()) == []
@@ -99,14 +102,14 @@ def test_missing_compiler_fails_before_compiling(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("CC", raising=False)
     with pytest.raises(PkgError, match="no C compiler found"):
-        build.build(config.load(), TARGET, tmp_path / "dist", tmp_path / "work")
+        pipeline.build(config.load(), TARGET, tmp_path / "dist", tmp_path / "work")
 
 
 def test_unwritable_dist(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.raises(PkgError, match="is not writable"):
-        build.build(config.load(), TARGET, blocker / "dist", tmp_path / "work")
+        pipeline.build(config.load(), TARGET, blocker / "dist", tmp_path / "work")
 
 
 def test_unknown_backend_is_refused(tmp_path):
@@ -114,7 +117,7 @@ def test_unknown_backend_is_refused(tmp_path):
     assert proc.returncode == 2 and "unknown backend 'cx_freeze'" in proc.stderr
 
 
-def nuitka_folder(tmp_path: Path, app: App, data_folder: str | None = None) -> Path:
+def nuitka_folder(tmp_path: Path, app, data_folder: str | None = None) -> Path:
     built = tmp_path / "x.dist"
     built.mkdir()
     (built / f"{app.main.name}.bin").write_text("")
@@ -127,7 +130,7 @@ def nuitka_folder(tmp_path: Path, app: App, data_folder: str | None = None) -> P
 def test_arrange_flat_links_every_command_to_the_one_program(tmp_path):
     app = multi_app()
     built = nuitka_folder(tmp_path, app)
-    assert build.arrange(built, app, TARGET) == "flat"
+    assert compiler.arrange(built, app, TARGET) == "flat"
     assert (built / "mytool").is_file() and not (built / "mytool.bin").exists()
     assert os.readlink(built / "mytool-admin") == "mytool"
 
@@ -135,7 +138,7 @@ def test_arrange_flat_links_every_command_to_the_one_program(tmp_path):
 def test_arrange_lib_when_a_command_name_is_a_data_folder(tmp_path):
     app = multi_app()
     built = nuitka_folder(tmp_path, app, data_folder="mytool")
-    assert build.arrange(built, app, TARGET) == "lib"
+    assert compiler.arrange(built, app, TARGET) == "lib"
     assert sorted(p.name for p in built.iterdir()) == ["lib", "mytool", "mytool-admin"]
     assert os.readlink(built / "mytool") == os.readlink(built / "mytool-admin") == "lib/mytool.bin"
     assert (built / "lib" / "mytool").is_dir() and (built / "lib" / "python311.so").is_file()
@@ -146,7 +149,7 @@ def test_arrange_windows_copies_the_exe_per_command(tmp_path):
     built = tmp_path / "w.dist"
     built.mkdir()
     (built / "mytool.exe").write_bytes(b"MZ")
-    assert build.arrange(built, app, targets.parse("windows-x86_64")) == "flat"
+    assert compiler.arrange(built, app, targets.parse("windows-x86_64")) == "flat"
     assert (built / "mytool-admin.exe").read_bytes() == b"MZ" and not (built / "mytool-admin.exe").is_symlink()
 
 
@@ -162,24 +165,22 @@ def test_nuitka_flags_have_one_home():
 
 
 def test_real_build_plus_fixture_runners_make_a_full_release(built, tmp_path):
-    """The CI merge case with the real Linux build: four other runners' records are fixtures."""
-    from pkg import release
-
-    record = manifest.read(built / f"{NAME}.json")
-    version = record["version"]
+    """The CI merge case with the real Linux build: four other runners' builds are fixtures."""
+    manifest = model.read(built / f"{NAME}.json")
+    version = manifest.version
     dist = tmp_path / "dist"
     shutil.copytree(built, dist, symlinks=True)
     for target in targets.DEFAULT_TARGETS:
         if target != TARGET.name:
-            fake_build(dist, target, version, App.from_dict(record["app"]))
-    final = release.release(config.load(), version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path)
+            fake_build(dist, target, version, manifest.app)
+    final = pipeline.release(config.load(), version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path)
     assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final).returncode == 0
     names = {p.name for p in final.iterdir()}
     assert {f"{NAME}.tar.gz", "tailor-windows-x86_64.msi", "tailor.rb", "tailor.json", "winget", "install.sh"} <= names
     bom = json.loads((final / f"tailor-{version}.cdx.json").read_text())
-    shipped = {d["name"]: d["version"] for d in record["distributions"]}
+    shipped = {d.name: d.version for d in manifest.builds[TARGET.name].distributions}
     versions = {c["name"]: c.get("version") for c in bom["components"]}
     assert versions["click"] == shipped["click"] and versions["psutil"] == shipped["psutil"]
     assert "tailor" not in versions and bom["metadata"]["component"]["name"] == "tailor"  # the subject only
-    release_manifest = json.loads((final / "manifest.json").read_text())
-    assert tuple(map(int, release_manifest["builds"][TARGET.name]["glibc"].split("."))) >= (2, 17)
+    released = model.read(final / "manifest.json")
+    assert tuple(map(int, released.builds[TARGET.name].glibc.split("."))) >= (2, 17)

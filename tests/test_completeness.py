@@ -7,8 +7,9 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from pkg import completeness, wheel
-from pkg.errors import PkgError
+from pkg.build import completeness
+from pkg.core.errors import PkgError
+from pkg.project import wheel
 
 FILES = ["mypkg/__init__.py", "mypkg/cli.py", "mypkg/plugins/__init__.py", "mypkg/plugins/hello.py",
          "mypkg/data/levels.json", "mypkg/_speedups.cpython-311-x86_64-linux-gnu.so", "mypkg/_speedups.pyi",

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from pkg import config
-from pkg.errors import InputError
+from pkg.core import config
+from pkg.core.errors import InputError
 
 from .conftest import ROOT, run_pkg
 from .fixtures import TOOL_PKG
@@ -121,3 +121,22 @@ def test_a_bad_key_fails_the_command_line_in_one_line(tmp_path):
     proc = run_pkg("check", cwd=repo)
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0
     assert "tool.pkg.colour is not a known key" in proc.stderr
+
+
+def test_config_may_not_set_a_flag_the_pipeline_sets_for_the_layout(tmp_path):
+    """RESERVED and command() agree: whatever command() decides itself (mode, outputs, report, entry)
+    is refused from config; what adds to the pipeline's own choices (includes, excludes) is not."""
+    from pkg.build import nuitka
+
+    additive = ("--include-", "--nofollow-import-to=", "--noinclude-data-files=")
+    for entry in (["--main=launcher.py"], ["--python-flag=-m", "pkg_dir"]):
+        inputs = nuitka.Inputs(python=tmp_path / "python", entry=entry, binary="app.bin", dist="app",
+                               packages=("app",), modules=("single",), no_follow=("app.tests",), no_data=("*.md",))
+        flags = [f for f in nuitka.command(inputs, "windows", tmp_path, tmp_path / "r.xml")[3:] if f.startswith("--")]
+        decided = [f for f in flags if not f.startswith(additive) and f not in (*nuitka.FIXED, *nuitka.WINDOWS)]
+        assert len(decided) >= 5
+        for flag in decided:
+            assert nuitka.check_user_flag(flag), f"config could override {flag}"
+        for flag in flags:
+            if flag.startswith(additive):
+                assert nuitka.check_user_flag(flag) is None

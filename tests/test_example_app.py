@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
-from pkg import appenv, config, project, targets
+from pkg.build import appenv
+from pkg.core import config, targets
+from pkg.project import metadata as project
 
 from .conftest import ROOT
 

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from pkg import archive, config, homebrew, licence
-from pkg.app import App
-from pkg.errors import InputError
+from pkg.channels import homebrew
+from pkg.core import archive, config
+from pkg.core.errors import InputError
+from pkg.core.model import Kind, Licence
+from pkg.project import licence
 from tests.fixtures import multi_app
-from tests.fixtures_release import make_release
+from tests.fixtures_release import make_release, run
 
 FAKE_BREW = r'''
 # FAKE stand-in for Homebrew's Formula DSL (brew is not available here): records declarations for the
@@ -138,8 +140,10 @@ def cfg():
     return config.load()
 
 
-def write(cfg, release, release_dir, repo, app: App | None = None, **kwargs):
-    return homebrew.write(cfg, app or App.from_dict(release["app"]), release, release_dir, repo, **kwargs)
+def formula_of(ctx) -> Path:
+    """Run the stage; the formula it wrote into the release."""
+    assert run(homebrew.STAGE, ctx) is None
+    return ctx.folder / ctx.manifest.select(Kind.FORMULA)[0].path
 
 
 def evaluate(tmp_path: Path, formula: Path, os_name: str, arch: str, archive_path: Path | None = None) -> dict:
@@ -158,51 +162,56 @@ def evaluate(tmp_path: Path, formula: Path, os_name: str, arch: str, archive_pat
 
 
 def test_formula_is_valid_ruby_in_both_places(tmp_path, cfg):
-    release_dir, release = make_release(tmp_path, cfg)
-    paths = write(cfg, release, release_dir, tmp_path)
-    assert paths == [tmp_path / "homebrew/Formula/tailor.rb", release_dir / "tailor.rb"]
-    assert paths[0].read_text() == paths[1].read_text()
-    check = subprocess.run(["ruby", "-c", str(paths[0])], capture_output=True, text=True)
+    ctx = make_release(tmp_path, cfg)
+    formula = formula_of(ctx)
+    artifact = ctx.manifest.select(Kind.FORMULA)[0]
+    assert formula == ctx.folder / "tailor.rb" and artifact.copies == ["homebrew/Formula/tailor.rb"]
+    assert (tmp_path / artifact.copies[0]).read_text() == formula.read_text()
+    assert artifact.url.endswith("/tailor.rb") and artifact.sha256
+    check = subprocess.run(["ruby", "-c", str(formula)], capture_output=True, text=True)
     assert check.returncode == 0 and "Syntax OK" in check.stdout, check.stderr
 
 
 @pytest.mark.parametrize(("os_name", "arch", "target"), PLATFORMS)
 def test_each_platform_selects_its_archive_and_installs(tmp_path, cfg, os_name, arch, target):
-    release_dir, release = make_release(tmp_path, cfg)
-    formula = write(cfg, release, release_dir, tmp_path)[0]
-    art = next(a for a in release["artifacts"] if a["target"] == target and a["kind"] == "archive")
-    result = evaluate(tmp_path, formula, os_name, arch, release_dir / art["path"])
+    ctx = make_release(tmp_path, cfg)
+    formula = formula_of(ctx)
+    art = next(a for a in ctx.manifest.select(Kind.ARCHIVE) if a.target == target)
+    result = evaluate(tmp_path, formula, os_name, arch, ctx.folder / art.path)
     spec = result["spec"]
     assert result["class"] == "Tailor"
-    assert spec["url"] == [art["url"]] and spec["sha256"] == [art["sha256"]]
-    app = App.from_dict(release["app"])
-    assert spec["desc"] == app.summary and spec["homepage"] == app.homepage and spec["license"] == "MIT"
+    assert spec["url"] == [art.url] and spec["sha256"] == [art.sha256]
+    assert spec["desc"] == ctx.app.summary and spec["homepage"] == ctx.app.homepage and spec["license"] == "MIT"
     assert spec["version"] == "0.2.0" and spec["depends_on"] == []
     assert spec["livecheck"] == {"url": "stable", "strategy": "github_latest"}
     prefix = tmp_path / f"prefix-{os_name}-{arch}"
-    install, link, run, match = result["log"]
+    install, link, started, match = result["log"]
     assert install == ["install", f"{prefix}/libexec", ["lib", "tailor"]]
     assert link == ["install_symlink", f"{prefix}/bin", [f"{prefix}/libexec/tailor"]]
-    assert run[1] == f"{prefix}/bin/tailor --version" and run[2] == "tailor 0.2.0\n" and run[3] == 0
+    assert started[1] == f"{prefix}/bin/tailor --version" and started[2] == "tailor 0.2.0\n" and started[3] == 0
     assert match[1] == "0.2.0"
 
 
-def test_missing_targets_leave_their_blocks_out(tmp_path, cfg, capsys):
-    release_dir, release = make_release(tmp_path, cfg, targets=("linux-x86_64", "windows-x86_64"))
-    formula = write(cfg, release, release_dir, tmp_path)[0]
+def test_missing_targets_leave_their_blocks_out(tmp_path, cfg):
+    ctx = make_release(tmp_path, cfg, targets=("linux-x86_64", "windows-x86_64"))
+    formula = formula_of(ctx)
     text = formula.read_text()
     assert "on_macos" not in text and "on_arm" not in text and "depends_on :linux" in text
-    assert evaluate(tmp_path, formula, "linux", "intel")["spec"]["url"] == [release["artifacts"][0]["url"]]
+    linux = ctx.manifest.select(Kind.ARCHIVE, "linux")[0]
+    assert evaluate(tmp_path, formula, "linux", "intel")["spec"]["url"] == [linux.url]
     mac = evaluate(tmp_path, formula, "macos", "arm")["spec"]
     assert mac["url"] == [] and mac["depends_on"] == ["linux"]
+
+
+def with_summary(ctx, summary: str):
+    ctx.inputs.app = ctx.app.model_copy(update={"summary": summary})
+    return ctx
 
 
 def test_ruby_strings_are_quoted_exactly(tmp_path, cfg):
     tricky = 'Tails "logs" from C:\\logs, #{not_code} #@ivar #$gvar and 100% $HOME'
     assert homebrew.desc_problem(tricky, "tailor") is None
-    release_dir, release = make_release(tmp_path, cfg)
-    app = dataclasses.replace(App.from_dict(release["app"]), summary=tricky)
-    formula = write(cfg, release, release_dir, tmp_path, app)[0]
+    formula = formula_of(with_summary(make_release(tmp_path, cfg), tricky))
     assert subprocess.run(["ruby", "-c", str(formula)], capture_output=True).returncode == 0
     assert evaluate(tmp_path, formula, "linux", "intel")["spec"]["desc"] == tricky
     with pytest.raises(InputError, match="control characters"):
@@ -216,12 +225,13 @@ def test_ruby_strings_are_quoted_exactly(tmp_path, cfg):
     ("Tails logs \N{BLACK STAR}", "must not contain emoji"),
 ])
 def test_desc_rules_that_cannot_be_mapped_fail_and_write_nothing(tmp_path, cfg, desc, rule):
-    release_dir, release = make_release(tmp_path, cfg)
-    app = dataclasses.replace(App.from_dict(release["app"]), summary=desc)
+    ctx = with_summary(make_release(tmp_path, cfg), desc)
     with pytest.raises(InputError, match=f"{rule}.*set tool.pkg.description") as exc:
-        write(cfg, release, release_dir, tmp_path, app)
+        run(homebrew.STAGE, ctx)
     assert "\n" not in str(exc.value)
-    assert not (tmp_path / "homebrew").exists() and not (release_dir / "tailor.rb").exists()
+    assert not (tmp_path / "homebrew").exists() and not (ctx.folder / "tailor.rb").exists()
+    with pytest.raises(InputError, match=rule):  # and `make check` says so before any build
+        homebrew.STAGE.check(cfg, ctx.app)
 
 
 @pytest.mark.parametrize(("summary", "desc"), [
@@ -232,7 +242,7 @@ def test_desc_rules_that_cannot_be_mapped_fail_and_write_nothing(tmp_path, cfg, 
     ("Tails logs, metrics, etc.", "Tails logs, metrics, etc."),
 ])
 def test_desc_rules_that_can_be_mapped_are_mapped(summary, desc):
-    app = dataclasses.replace(multi_app(), summary=summary)
+    app = multi_app().model_copy(update={"summary": summary})
     assert homebrew.desc(app) == desc and homebrew.desc_problem(desc, app.name) is None
 
 
@@ -243,19 +253,15 @@ def test_desc_rules_accept_good_descriptions():
     assert homebrew.desc_problem("Tai-lor log tool", "tailor") is not None  # brew's name regex allows - or space
 
 
-def test_prerelease_is_not_published_unless_asked(tmp_path, cfg, capsys):
-    release_dir, release = make_release(tmp_path, cfg, version="0.2.0rc1", prerelease=True)
-    assert write(cfg, release, release_dir, tmp_path) == []
-    assert "0.2.0rc1 is a pre-release: Homebrew formula not written" in capsys.readouterr().out
-    assert not (tmp_path / "homebrew").exists()
-    paths = write(cfg, release, release_dir, tmp_path, allow_prerelease=True)
-    assert 'version "0.2.0rc1"' in paths[0].read_text()
+def test_a_prerelease_is_never_published(tmp_path, cfg):
+    ctx = make_release(tmp_path, cfg, "0.2.0rc1")
+    assert run(homebrew.STAGE, ctx) == "0.2.0rc1 is a pre-release: package managers only get stable releases"
+    assert not (tmp_path / "homebrew").exists() and not ctx.manifest.select(Kind.FORMULA)
 
 
-def test_no_unix_archive_writes_nothing(tmp_path, cfg, capsys):
-    release_dir, release = make_release(tmp_path, cfg, targets=("windows-x86_64",))
-    assert write(cfg, release, release_dir, tmp_path) == []
-    assert "no macOS or Linux archive in this release" in capsys.readouterr().out
+def test_no_unix_archive_writes_nothing(tmp_path, cfg):
+    ctx = make_release(tmp_path, cfg, targets=("windows-x86_64",))
+    assert run(homebrew.STAGE, ctx) == "no macOS or Linux archive in this release"
 
 
 def test_class_names_and_non_github_livecheck(tmp_path, cfg):
@@ -263,19 +269,19 @@ def test_class_names_and_non_github_livecheck(tmp_path, cfg):
     with pytest.raises(InputError, match="no valid Homebrew class name"):
         homebrew.class_name("7zip")
     other = dataclasses.replace(cfg, url_template="https://downloads.example.org/{version}/{file}")
-    release_dir, release = make_release(tmp_path, other)
-    formula = write(other, release, release_dir, tmp_path)[0]
+    formula = formula_of(make_release(tmp_path, other))
     assert evaluate(tmp_path, formula, "macos", "arm")["spec"]["livecheck"] == {
         "skip": "no version feed known for downloads.example.org"}
 
 
 def test_every_command_is_linked_and_the_licence_expression_is_homebrew_dsl(tmp_path, cfg):
     app = multi_app()
-    release_dir, release = make_release(tmp_path, cfg, app=app)
-    formula = write(cfg, release, release_dir, tmp_path)[0]
+    ctx = make_release(tmp_path, cfg, app=app)
+    formula = formula_of(ctx)
     assert formula.name == "mytool.rb" and 'license any_of: ["MIT", "Apache-2.0"]' in formula.read_text()
-    art = next(a for a in release["artifacts"] if a["target"] == "linux-x86_64")
-    result = evaluate(tmp_path, formula, "linux", "intel", release_dir / art["path"])
+    art = ctx.manifest.select(Kind.ARCHIVE, "linux")[1]  # linux-x86_64 (target order)
+    assert art.target == "linux-x86_64"
+    result = evaluate(tmp_path, formula, "linux", "intel", ctx.folder / art.path)
     assert result["class"] == "Mytool" and result["spec"]["license"] == {"any_of": ["MIT", "Apache-2.0"]}
     prefix = tmp_path / "prefix-linux-intel"
     links = [entry for entry in result["log"] if entry[0] == "install_symlink"]
@@ -293,20 +299,19 @@ def test_every_command_is_linked_and_the_licence_expression_is_homebrew_dsl(tmp_
     (None, ":cannot_represent"),
 ])
 def test_licence_dsl_is_valid_ruby(tmp_path, spdx, ruby):
-    assert licence.homebrew(licence.Licence(spdx=spdx)) == ruby
+    assert licence.homebrew(Licence(spdx=spdx)) == ruby
     path = tmp_path / "l.rb"
     path.write_text(f"def license(*a, **k) = p(a, k)\nlicense {ruby}\n")
     assert subprocess.run(["ruby", str(path)], capture_output=True).returncode == 0
 
 
 def test_a_main_command_without_version_is_tested_through_its_help(tmp_path, cfg):
-    from pkg.config import CommandOptions
+    from pkg.core.config import CommandOptions
 
-    app = multi_app()
-    release_dir, release = make_release(tmp_path, cfg, app=app)
     quiet = dataclasses.replace(cfg, command={"mytool": CommandOptions(version=False)})
-    formula = write(quiet, release, release_dir, tmp_path)[0]
+    ctx = make_release(tmp_path, quiet, app=multi_app())
+    formula = formula_of(ctx)
     assert 'system bin/"mytool", "--help"' in formula.read_text() and "--version" not in formula.read_text()
-    art = next(a for a in release["artifacts"] if a["target"] == "linux-x86_64")
-    log = evaluate(tmp_path, formula, "linux", "intel", release_dir / art["path"])["log"]
+    art = ctx.manifest.select(Kind.ARCHIVE, "linux")[1]
+    log = evaluate(tmp_path, formula, "linux", "intel", ctx.folder / art.path)["log"]
     assert log[-1] == ["system", [str(tmp_path / "prefix-linux-intel" / "bin" / "mytool"), "--help"], True]

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pkg import check, config, init
-from pkg.errors import InputError
+from pkg import check, init
+from pkg.core import config
+from pkg.core.errors import InputError
 
 from .conftest import ROOT, run_pkg
 

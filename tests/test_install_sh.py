@@ -12,15 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from pkg import config, installers, targets
-from pkg.app import App
-from pkg.errors import PkgError
+from pkg.channels import install_scripts as installers
+from pkg.core import config, targets
+from pkg.core.errors import PkgError
+from pkg.core.model import Kind
+from pkg.release import checksums
 from tests.fixtures import multi_app
-from tests.fixtures_release import make_release
-
-
-def write(cfg, release, release_dir):
-    return installers.write(cfg, App.from_dict(release["app"]), release, release_dir)
+from tests.fixtures_release import make_release, run
 
 HOST = targets.host().name
 
@@ -49,10 +47,12 @@ def serve(folder: Path):
             thread.join()
 
 
-def released(tmp_path: Path, cfg, **kwargs) -> Path:
-    release_dir, release = make_release(tmp_path, cfg, **kwargs)
-    write(cfg, release, release_dir)
-    return release_dir
+def released(tmp_path: Path, cfg, *args, **kwargs) -> Path:
+    """A release folder with its archives, the install scripts and SHA256SUMS (what the server serves)."""
+    ctx = make_release(tmp_path, cfg, *args, **kwargs)
+    assert run(installers.STAGE, ctx) is None
+    checksums.write_sums(ctx.folder)
+    return ctx.folder
 
 
 def run_install(tmp_path: Path, release_dir: Path, *args: str, env: dict | None = None,
@@ -66,9 +66,12 @@ def run_install(tmp_path: Path, release_dir: Path, *args: str, env: dict | None 
 
 
 def test_scripts_are_written_and_install_sh_is_shellcheck_clean(tmp_path, cfg):
-    release_dir, release = make_release(tmp_path, cfg)
-    paths = write(cfg, release, release_dir)
-    assert paths == [release_dir / "install.sh", release_dir / "install.ps1"]
+    ctx = make_release(tmp_path, cfg)
+    run(installers.STAGE, ctx)
+    release_dir = ctx.folder
+    paths = sorted(release_dir / a.path for a in ctx.manifest.select(Kind.INSTALL_SCRIPT))
+    assert paths == [release_dir / "install.ps1", release_dir / "install.sh"]
+    paths.reverse()
     assert os.access(paths[0], os.X_OK)
     shellcheck = Path(sys.executable).parent / "shellcheck"
     out = subprocess.run([str(shellcheck), "-s", "sh", str(paths[0])], capture_output=True, text=True)
@@ -95,7 +98,7 @@ def test_environment_overrides_and_upgrade_in_place(tmp_path, cfg):
     prefix = tmp_path / "prefix"
     env = {"TAILOR_PREFIX": str(prefix)}
     for version in ("0.2.0", "0.3.0"):
-        release_dir = released(tmp_path / version, cfg, version=version)
+        release_dir = released(tmp_path / version, cfg, version)
         with serve(release_dir) as url:
             out = run_install(tmp_path, release_dir, env={**env, "TAILOR_BASE_URL": url})
         assert out.returncode == 0, out.stderr
@@ -184,10 +187,11 @@ def test_install_ps1_uses_the_same_names(tmp_path, cfg):
     sh = (release_dir / "install.sh").read_text(encoding="utf-8")
     assert ps1.isascii()  # Windows PowerShell 5.1 reads BOM-less files as ANSI
     assert "@" + "APP@" not in ps1 and "$env:TAILOR_BASE_URL" in ps1 and "$env:TAILOR_PREFIX" in ps1
-    base = installers.base_url(cfg, make_release(tmp_path / "again", cfg)[1])
+    base = installers.base_url(cfg, make_release(tmp_path / "again", cfg).manifest)
     assert "@" + "MAIN@" not in ps1
     assert f"'{base}'" in ps1 and f"default_base_url={base}" in sh
-    assert '"$BaseUrl/SHA256SUMS"' in ps1 and '"$App-$Target.zip"' in ps1 and "'tailor.exe'" in ps1
+    assert "$Sums = 'SHA256SUMS'" in ps1 and '"$BaseUrl/$Sums"' in ps1 and "'tailor.exe'" in ps1
+    assert '"$App-$Target.zip"' in ps1 and "archive=$app-$target.tar.gz" in sh and "sums=SHA256SUMS" in sh
     assert "Join-Path $env:LOCALAPPDATA 'tailor'" in ps1 and "SetEnvironmentVariable('Path'" in ps1
     for key, value in targets.ARCH_NAMES.items():  # one entry per case-insensitive key, same value
         assert sum(f"'{k}' = '{value}'" in ps1 for k in (key, key.lower(), key.upper())) >= 1
@@ -196,11 +200,11 @@ def test_install_ps1_uses_the_same_names(tmp_path, cfg):
 
 
 def test_archive_urls_must_hang_from_one_folder(tmp_path, cfg):
-    release_dir, release = make_release(tmp_path, cfg)
-    release["artifacts"][0]["url"] = "https://elsewhere.example/tailor.tar.gz"
+    ctx = make_release(tmp_path, cfg)
+    ctx.manifest.artifacts[0].url = "https://elsewhere.example/tailor.tar.gz"
     with pytest.raises(PkgError, match="is not under https://github.com/example/tailor/releases/download/v0.2.0/"):
-        write(cfg, release, release_dir)
-    assert not (release_dir / "install.sh").exists()
+        run(installers.STAGE, ctx)
+    assert not (ctx.folder / "install.sh").exists()
 
 
 
@@ -217,10 +221,8 @@ def test_every_command_is_linked_and_runs_under_its_own_name(tmp_path, cfg):
 
 
 def test_a_command_name_the_scripts_cannot_carry_is_refused_at_config_time(cfg):
-    import dataclasses
+    from pkg.core.model import Command
 
-    from pkg.app import Command
-
-    app = dataclasses.replace(multi_app(), commands=(Command("my tool", "m", "main"),))
+    app = multi_app().model_copy(update={"commands": (Command(name="my tool", module="m", function="main"),)})
     with pytest.raises(PkgError, match="'my tool': install scripts and package managers want"):
-        installers.check_app(cfg, app)
+        installers.STAGE.check(cfg, app)

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from pkg import launcher
-from pkg.app import Command
+from pkg.build import launcher
+from pkg.core import names
+from pkg.core.model import Command
 
-COMMANDS = (Command("tool", "pkg_a.cli", "main"), Command("tool-admin", "pkg_a.admin", "run"),
-            Command("other", "pkg_b", "Entry.start"))
+COMMANDS = (Command(name="tool", module="pkg_a.cli", function="main"),
+            Command(name="tool-admin", module="pkg_a.admin", function="run"),
+            Command(name="other", module="pkg_b", function="Entry.start"))
 
 
 @pytest.fixture
@@ -26,7 +28,7 @@ def modules(tmp_path) -> Path:
 
 
 def start(modules: Path, source: str, argv0: str, *args: str) -> subprocess.CompletedProcess:
-    script = modules / launcher.FILE_NAME
+    script = modules / names.LAUNCHER
     script.write_text(source)
     code = f"import sys; sys.argv = [{argv0!r}, *{list(args)!r}]; exec(open({str(script)!r}).read())"
     return subprocess.run([sys.executable, "-c", code], cwd=modules, capture_output=True, text=True)
@@ -57,4 +59,4 @@ def test_a_single_command_runs_whatever_the_name(modules):
 
 def test_python_dash_m_entries_do_not_go_through_a_launcher():
     with pytest.raises(ValueError):
-        launcher.source((Command("x", "x"),))
+        launcher.source((Command(name="x", module="x"),))

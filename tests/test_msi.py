@@ -15,8 +15,10 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from pkg import archive, config, manifest, msi, version, wxs
-from pkg.errors import InputError, PkgError
+from pkg.channels import msi, wxs
+from pkg.core import archive, config, model, names, version
+from pkg.core.errors import InputError, PkgError
+from pkg.core.model import Kind, Manifest, MsiFacts
 from tests.fixtures import example_app
 
 CFG = config.load()
@@ -112,9 +114,9 @@ def test_codes_and_versions_across_two_releases(two_msis):
     assert p1["UpgradeCode"] == p2["UpgradeCode"] == "{" + CFG.upgrade_code + "}"
     assert p1["ProductCode"] != p2["ProductCode"]
     assert (p1["ProductVersion"], p2["ProductVersion"]) == ("1.2.3", "1.3.0")
-    assert msi.product_code(msis[V2]) == p2["ProductCode"] == fields[V2]["product_code"]
-    assert fields[V1] == {"product_code": p1["ProductCode"], "upgrade_code": p1["UpgradeCode"],
-                          "product_version": "1.2.3", "signed": False}
+    assert msi.product_code(msis[V2]) == p2["ProductCode"] == fields[V2].product_code
+    assert fields[V1] == MsiFacts(product_code=p1["ProductCode"], upgrade_code=p1["UpgradeCode"],
+                                  product_version="1.2.3", signed=False)
     ids = [{r["Component"]: r["ComponentId"] for r in msi.read_table(m, "Component")} for m in msis.values()]
     assert ids[0] == ids[1]
     assert len(set(ids[0].values())) == len(ids[0])
@@ -217,8 +219,7 @@ def windows_dist(tmp_path: Path, ver: str, zipped: bool) -> Path:
         for p in sorted(folder.rglob("*"), reverse=True):
             p.rmdir() if p.is_dir() else p.unlink()
         folder.rmdir()
-    manifest.write(dist, {"schema": manifest.SCHEMA, "app": APP.to_dict(), "version": ver, "target": TARGET,
-                          "artifacts": []})
+    model.write(dist / names.build_manifest(APP.name, TARGET), Manifest(moment="build", app=APP, version=ver))
     return dist
 
 
@@ -228,11 +229,9 @@ def test_stage_builds_and_records(tmp_path, monkeypatch, zipped):
     dist = windows_dist(tmp_path, "2.0.1", zipped)
     run_stage("--dist", str(dist), "--version", "2.0.1")
     out = dist / f"{APP.name}-{TARGET}.msi"
-    record = manifest.find(dist, TARGET)
-    [entry] = record["artifacts"]
-    assert entry == manifest.describe(out, dist, "msi", TARGET, product_code=msi.product_code(out),
-                                      upgrade_code="{" + CFG.upgrade_code + "}", product_version="2.0.1",
-                                      signed=False)
+    [entry] = model.find_build(dist, TARGET)[1].artifacts
+    assert entry == model.describe(out, dist, Kind.MSI, TARGET, msi=MsiFacts(
+        product_code=msi.product_code(out), upgrade_code="{" + CFG.upgrade_code + "}", product_version="2.0.1"))
     assert len(installed_paths(out)) > 100
     assert sorted(p.name for p in dist.iterdir() if p.name.startswith(".")) == []  # no staging left
 
@@ -249,7 +248,7 @@ def test_stage_errors(tmp_path, monkeypatch):
             run_stage("--dist", str(dist), "--version", bad)
     with pytest.raises(InputError, match="Windows target"):
         run_stage("--dist", str(dist), "--target", "linux-x86_64")
-    with pytest.raises(PkgError, match="no artifact record"):
+    with pytest.raises(PkgError, match="no build manifest"):
         run_stage("--dist", str(tmp_path / "empty"), "--version", "2.0.1")
     assert not list(dist.glob("*.msi"))
 
@@ -311,6 +310,6 @@ def test_record_windows_msi(tmp_path, capsys):
     run_stage("--dist", str(dist), "--version", "2.0.1", "--record", str(staged),
               "--product-code", msi.product_code(staged).lower())
     final = dist / f"{APP.name}-{TARGET}.msi"
-    [entry] = manifest.find(dist, TARGET)["artifacts"]
-    assert entry["path"] == final.name and entry["product_code"] == msi.product_code(final)
-    assert entry["signed"] is False and not staged.parent.exists()
+    [entry] = model.find_build(dist, TARGET)[1].artifacts
+    assert entry.path == final.name and entry.msi.product_code == msi.product_code(final)
+    assert entry.msi.signed is False and not staged.parent.exists()

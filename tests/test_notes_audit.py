@@ -4,27 +4,37 @@ import subprocess
 
 import pytest
 
-from pkg import audit, notes
-from pkg.errors import PkgError
+from pkg.core.errors import PkgError
+from pkg.release import audit, notes
 
 
-def test_grouping_by_conventional_type_and_leading_word():
-    grouped = notes.group(["feat(cli): add --json", "fix: crash on empty file", "Add MSI support",
-                           "Tests: more cases", "docs: readme", "perf!: faster start", "Refactor build"])
-    assert grouped["Features"] == ["add --json", "Add MSI support"]
-    assert grouped["Fixes"] == ["crash on empty file"]
-    assert grouped["Documentation"] == ["readme"] and grouped["Performance"] == ["faster start"]
-    assert grouped["Other changes"] == ["Tests: more cases", "Refactor build"]
+def commit_all(root, *subjects: str, tag: str | None = None) -> None:
+    def git(*args):
+        subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@e", *args], check=True,
+                       capture_output=True)
+
+    if not (root / ".git").exists():
+        git("init", "-q")
+    for subject in subjects:
+        git("commit", "-q", "--allow-empty", "-m", subject)
+    if tag:
+        git("tag", "-a", tag, "-m", tag)
+
+
+def test_git_cliff_groups_by_conventional_type_and_keeps_plain_subjects(tmp_path):
+    commit_all(tmp_path, "feat(cli): add --json", "fix: crash on empty file", "Add MSI support", "docs: readme",
+               "perf!: faster start", "ci: cache uv", "Refactor build")
+    text = notes.render(tmp_path, "mytool", "0.2.0", "v0.2.0", [])
+    sections = {s.split("\n", 1)[0]: s for s in text.split("\n## ")[1:]}
+    assert list(sections) == ["Features", "Fixes", "Performance", "Documentation", "Maintenance", "Other changes"]
+    assert "- add --json" in sections["Features"] and "- crash on empty file" in sections["Fixes"]
+    assert "- Add MSI support" in sections["Other changes"] and "- Refactor build" in sections["Other changes"]
+    assert text.startswith("# mytool 0.2.0\n\nFirst release.")
 
 
 def test_notes_since_previous_tag(tmp_path):
-    def git(*args):
-        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
-
-    git("init", "-q")
-    git("-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "--allow-empty", "-m", "feat: old thing")
-    git("-c", "user.name=t", "-c", "user.email=t@e", "tag", "-a", "v0.1.0", "-m", "v0.1.0")
-    git("-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "--allow-empty", "-m", "fix: new fix")
+    commit_all(tmp_path, "feat: old thing", tag="v0.1.0")
+    commit_all(tmp_path, "fix: new fix")
     text = notes.render(tmp_path, "tailor", "0.2.0", "v0.2.0", ["careful"])
     assert "Changes since v0.1.0." in text and "- new fix" in text and "old thing" not in text
     assert text.rstrip().endswith("- careful")

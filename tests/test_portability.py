@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pkg import portability
-from pkg.errors import InputError
+from pkg.build import portability
+from pkg.core.errors import InputError
 
 GETRANDOM = r"""
 #include <stdio.h>

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pkg import check, config, project
-from pkg.app import resolve
-from pkg.errors import InputError
+from pkg import check
+from pkg.core import config
+from pkg.core.errors import InputError
+from pkg.project import metadata as project
+from pkg.project.app import resolve
 
 from .conftest import ROOT
 

@@ -7,14 +7,13 @@
   modonly    no console script: `python -m modonly`; licence as a table; no homepage URL
 """
 
-import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from pkg import manifest, targets
+from pkg.core import model, targets
 
 from .adoption import add_fixture_runners, check_release, make, packaging_repo, tail
 from .conftest import run_pkg
@@ -55,9 +54,9 @@ def multitool(tmp_path_factory) -> Path:
 
 
 def test_two_commands_share_one_compiled_program(multitool):
-    record = manifest.find(multitool / "dist", HOST)
-    folder = multitool / "dist" / record["folder"]
-    assert record["folder"] == f"multi-tool-{HOST}" and record["commands"] == {
+    record = model.find_build(multitool / "dist", HOST)[1].builds[HOST]
+    folder = multitool / "dist" / record.folder
+    assert record.folder == f"multi-tool-{HOST}" and record.commands == {
         "multitool": f"multi-tool-{HOST}/multitool", "multitool-admin": f"multi-tool-{HOST}/multitool-admin"}
     programs = {os.path.realpath(folder / name) for name in ("multitool", "multitool-admin")}
     assert len(programs) == 1  # one binary, two names
@@ -82,8 +81,8 @@ def test_its_release_passes_every_check(multitool, tmp_path):
     proc = make(multitool, "release", "VERSION=1.4.0", "REQUIRE_TARGETS=all", "FORCE=1")
     assert proc.returncode == 0, tail(proc)
     release = check_release(multitool / "release" / "v1.4.0", tmp_path)
-    assert release["app"]["licence"] == {"spdx": "Apache-2.0", "name": None}  # a name + its classifier
-    assert release["app"]["homepage"] == "https://github.com/example/multi-tool"  # its Repository URL
+    assert release.app.licence.spdx == "Apache-2.0"  # a name and its classifier
+    assert release.app.homepage == "https://github.com/example/multi-tool"  # its Repository URL
 
 
 def test_a_version_fixed_in_setup_cfg_refuses_another_version(multitool):
@@ -120,7 +119,7 @@ url-template = "https://github.com/example/modonly/releases/download/v{version}/
     proc = make(repo, "build-test")
     assert proc.returncode == 0, tail(proc)
     assert "ok   modonly --version carries 0.3.0" in proc.stdout  # "modonly v0.3.0"
-    record = json.loads((repo / "dist" / f"modonly-{HOST}.json").read_text())
-    assert record["app"]["commands"] == [{"name": "modonly", "module": "modonly", "function": None}]
-    assert record["app"]["licence"]["spdx"] == "MIT" and record["app"]["homepage"].endswith("/example/modonly")
+    app = model.read(repo / "dist" / f"modonly-{HOST}.json").app
+    assert [c.entry for c in app.commands] == ["-m modonly"] and app.main.name == "modonly"
+    assert app.licence.spdx == "MIT" and app.homepage.endswith("/example/modonly")
     shutil.rmtree(repo / "build", ignore_errors=True)

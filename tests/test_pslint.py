@@ -2,7 +2,8 @@
 
 import pytest
 
-from pkg import config, pslint
+from pkg.core import config
+from pkg.dev import pslint
 
 GOOD = """param([Parameter(Mandatory = $true)][string]$Target)
 $ErrorActionPreference = "Stop"

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pkg import appenv, manifest, project, pyinstaller, targets, wheel
-from pkg.errors import PkgError
+from pkg.build import appenv, pyinstaller
+from pkg.core import model, targets
+from pkg.core.errors import PkgError
+from pkg.core.model import Kind
+from pkg.project import metadata, wheel
 
 from .conftest import run_pkg
 from .fixtures import multi_app
@@ -23,7 +26,7 @@ def fake_env(tmp_path: Path, app=None) -> appenv.BuildEnv:
     app = app or multi_app()
     files = wheel.WheelFiles(modules={"my_tool": "my_tool/__init__.py"}, packages=("my_tool",),
                              top_modules=("helper",))
-    meta = project.Metadata(name=app.dist, version=app.version)
+    meta = metadata.Metadata(name=app.dist, version=app.version)
     return appenv.BuildEnv(tmp_path, tmp_path / "env/bin/python", tmp_path / "x.whl", meta, files, app)
 
 
@@ -56,13 +59,14 @@ def onedir(tmp_path_factory) -> Path:
 
 @pytest.mark.e2e
 def test_onedir_build_has_the_release_layout_and_record(onedir):
-    record = manifest.read(onedir / f"{NAME}.json")
-    assert record["backend"] == "pyinstaller" and record["layout"] == "flat" and record["report"] is None
+    manifest = model.read(onedir / f"{NAME}.json")
+    record = manifest.builds[TARGET.name]
+    assert record.backend == "pyinstaller" and record.layout == "flat" and record.report is None
     assert os.access(onedir / NAME / "tailor", os.X_OK)
     assert (onedir / NAME / "_internal" / "tailor" / "data" / "levels.json").is_file()
-    (entry,) = record["artifacts"]
-    assert entry["sha256"] == manifest.sha256_file(onedir / entry["path"])
-    assert {d["name"] for d in record["distributions"]} >= {"click", "psutil", "tailor"}  # no report: the closure
+    (entry,) = manifest.select(Kind.ARCHIVE)
+    assert entry.sha256 == model.sha256_file(onedir / entry.path)
+    assert {d.name for d in record.distributions} >= {"click", "psutil", "tailor"}  # no report: the closure
 
 
 @pytest.mark.e2e

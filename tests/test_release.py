@@ -11,8 +11,11 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
-from pkg import config, merge, release, targets
-from pkg.errors import PkgError
+from pkg import pipeline as release
+from pkg.core import config, model, targets
+from pkg.core.errors import PkgError
+from pkg.core.model import Kind
+from pkg.release import merge
 
 from .conftest import ROOT
 from .fixtures import fake_build, fake_dist, multi_app, read_json
@@ -26,9 +29,19 @@ def cfg_at():
 
 
 def test_merge_all_five_targets(tmp_path):
-    records = merge.collect(fake_dist(tmp_path / "dist", V), V, require_all=True)
-    assert list(records) == sorted(targets.DEFAULT_TARGETS)
-    assert merge.app_of(records).version == V
+    merged = merge.collect(fake_dist(tmp_path / "dist", V), V, require_all=True)
+    assert sorted(merged.builds) == sorted(targets.DEFAULT_TARGETS) and merged.app.version == V
+    assert {a.kind for a in merged.artifacts} == {Kind.ARCHIVE, Kind.REPORT, Kind.LICENCES}
+
+
+def test_merge_rebases_a_runners_sub_folder(tmp_path):
+    dist = tmp_path / "dist"
+    fake_build(dist / "runner 2", "macos-arm64", V)
+    merged = merge.collect(dist, V, require_all=False)
+    build = merged.builds["macos-arm64"]
+    assert build.folder == "runner 2/tailor-macos-arm64" and build.report.startswith("runner 2/")
+    assert all(f.startswith("runner 2/") for d in build.distributions for f in d.licence_files)
+    assert all((dist / a.path).exists() for a in merged.artifacts)
 
 
 def test_merge_refusals(tmp_path):
@@ -40,7 +53,7 @@ def test_merge_refusals(tmp_path):
         merge.collect(dist, "0.3.0", False)
     (dist / "runner2").mkdir()
     fake_build(dist / "runner2", "linux-arm64", V)
-    with pytest.raises(PkgError, match="a second record for linux-arm64"):
+    with pytest.raises(PkgError, match="a second build of linux-arm64"):
         merge.collect(dist, V, False)
     shutil.rmtree(dist / "runner2")
     (dist / "runner3").mkdir()
@@ -67,11 +80,20 @@ def test_release_directory_contents(unix_release):
     for target in UNIX:
         assert f"tailor-{target}.tar.gz" in names and f"tailor-{target}.tar.gz.sha256" in names
     assert {"SHA256SUMS", "manifest.json", "CHANGELOG.md", "LICENSES", f"tailor-{V}.cdx.json"} <= names
-    manifest = read_json(unix_release / "manifest.json")
-    assert manifest["version"] == V and manifest["missing_targets"] == ["windows-x86_64"]
-    assert manifest["targets"] == sorted(UNIX)
-    url = manifest["artifacts"][0]["url"]
-    assert url == config.load().download_url(V, manifest["artifacts"][0]["name"])
+    manifest = model.read(unix_release / "manifest.json")
+    assert manifest.moment == "release" and manifest.version == V
+    assert manifest.release.missing_targets == ["windows-x86_64"] and sorted(manifest.builds) == sorted(UNIX)
+    for artifact in manifest.artifacts:  # every file the release holds is an artifact of its manifest
+        assert (unix_release / artifact.path).exists(), artifact.name
+        if (unix_release / artifact.path).is_file() and artifact.kind not in (Kind.MANIFEST, Kind.CHECKSUMS):
+            assert artifact.sha256 == model.sha256_file(unix_release / artifact.path)
+        if artifact.url:
+            assert artifact.url == config.load().download_url(V, artifact.name)
+    on_disk = {p.name for p in unix_release.iterdir()}
+    assert on_disk == {a.path.split("/")[0] for a in manifest.artifacts}
+    assert {a.kind for a in manifest.artifacts} >= {Kind.ARCHIVE, Kind.CHECKSUM, Kind.CHECKSUMS, Kind.SBOM,
+                                                    Kind.LICENSES, Kind.NOTES, Kind.FORMULA, Kind.INSTALL_SCRIPT,
+                                                    Kind.MANIFEST}
     assert not list(unix_release.parent.glob(".*"))  # no staging left
 
 
@@ -134,10 +156,9 @@ def test_existing_release_refused_unless_force(unix_release, tmp_path):
 
 def test_a_distribution_without_licence_files_is_a_warning(tmp_path):
     dist = fake_dist(tmp_path / "dist", V, ["linux-x86_64"])
-    record = read_json(dist / "tailor-linux-x86_64.json")
-    record["distributions"].append({"name": "no-licence-dist", "version": "1.0", "licence": None,
-                                    "licence_files": [], "app": False})
-    (dist / "tailor-linux-x86_64.json").write_text(json.dumps(record))
+    manifest = model.read(dist / "tailor-linux-x86_64.json")
+    manifest.builds["linux-x86_64"].distributions.append(model.Distribution(name="no-licence-dist", version="1.0"))
+    model.write(dist / "tailor-linux-x86_64.json", manifest)
     final = release.release(cfg_at(), V, dist, tmp_path / "release", repo_out=tmp_path)
     assert "no licence file found for no-licence-dist-1.0" in (final / "CHANGELOG.md").read_text()
     bom = read_json(final / f"tailor-{V}.cdx.json")
@@ -148,7 +169,7 @@ def test_kill_at_any_moment_leaves_no_partial_release(tmp_path):
     """SIGKILL the release at several moments after it starts staging: never a partial release/v<V>/."""
     dist = fake_dist(tmp_path / "dist", V, UNIX)
     rel = tmp_path / "release"
-    code = ("from pathlib import Path; from pkg import config, release\n"
+    code = ("from pathlib import Path; from pkg import pipeline as release; from pkg.core import config\n"
             f"release.release(config.load(), {V!r}, Path({str(dist)!r}), Path({str(rel)!r}), "
             f"repo_out=Path({str(tmp_path)!r}))\n")
     final = rel / f"v{V}"
@@ -187,14 +208,14 @@ def full_release(tmp_path_factory):
 
 def test_full_release_has_msi_and_package_files(full_release):
     final, repo = full_release
-    manifest = read_json(final / "manifest.json")
-    assert manifest["missing_targets"] == [] and len(manifest["targets"]) == 5
-    (msi,) = [a for a in manifest["artifacts"] if a["kind"] == "msi"]
-    assert (final / msi["name"]).is_file() and (final / f"{msi['name']}.sha256").is_file()
-    assert msi["product_code"].startswith("{") and msi["upgrade_code"].strip("{}") == config.load().upgrade_code
-    from pkg import msi as msi_module
+    manifest = model.read(final / "manifest.json")
+    assert manifest.release.missing_targets == [] and len(manifest.builds) == 5
+    (msi,) = manifest.select(Kind.MSI)
+    assert (final / msi.name).is_file() and (final / f"{msi.name}.sha256").is_file()
+    assert msi.msi.product_code.startswith("{") and msi.msi.upgrade_code.strip("{}") == config.load().upgrade_code
+    from pkg.channels import msi as msi_module
 
-    assert msi_module.product_code(final / msi["name"]) == msi["product_code"]
+    assert msi_module.product_code(final / msi.name) == msi.msi.product_code
     assert (final / "tailor.rb").is_file() and (repo / "homebrew" / "Formula" / "tailor.rb").is_file()
     winget = sorted(p.name for p in (final / "winget").rglob("*.yaml"))
     assert len(winget) == 3 and any(p.suffix == ".yaml" for p in (repo / "winget" / "manifests").rglob("*"))
@@ -213,5 +234,5 @@ def test_prerelease_writes_no_package_manager_files(tmp_path):
     names = {p.name for p in final.iterdir()}
     assert "tailor-windows-x86_64.msi" in names and "install.sh" in names
     assert not {"tailor.rb", "tailor.json", "winget"} & names
-    assert not (tmp_path / "repo" / "homebrew").exists() and read_json(final / "manifest.json")["prerelease"]
-    assert read_json(final / "manifest.json")["msi_version"] == "0.3.0"
+    facts = model.read(final / "manifest.json").release
+    assert not (tmp_path / "repo" / "homebrew").exists() and facts.prerelease and facts.msi_version == "0.3.0"

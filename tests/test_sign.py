@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pkg import config, msi, sign, version
-from pkg.errors import InputError, PkgError
+from pkg.channels import msi, sign
+from pkg.core import config, version
+from pkg.core.errors import InputError, PkgError
 from tests.fixtures import example_app
 
 CFG = config.load()
@@ -82,11 +83,11 @@ def test_signed_msi_verifies(cert, tmp_path, monkeypatch):
     monkeypatch.setenv("SIGN_TIMESTAMP_URL", "")
     out = tmp_path / "out dir" / "tailor.msi"
     fields = msi.build_msi(CFG, APP, folder, version.parse("1.0.0"), out)  # the signer comes from the environment
-    assert fields["signed"] is True
+    assert fields.signed is True
     result = verify(out, cert["pem"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Signature verification: ok" in result.stdout and "Tailor Test Signer" in result.stdout
-    assert msi.product_code(out) == fields["product_code"]  # still a readable MSI
+    assert msi.product_code(out) == fields.product_code  # still a readable MSI
     # The .exe inside was signed too (in a copy: the build folder is left as it was).
     subprocess.run(["msiextract", "-C", str(tmp_path / "x"), str(out)], check=True, capture_output=True)
     assert verify(tmp_path / "x" / APP.name / "tailor.exe", cert["pem"]).returncode == 0
@@ -94,7 +95,7 @@ def test_signed_msi_verifies(cert, tmp_path, monkeypatch):
     # An unsigned MSI does not pass.
     unsigned = tmp_path / "unsigned.msi"
     monkeypatch.delenv("SIGN_CERT")
-    assert msi.build_msi(CFG, APP, folder, version.parse("1.0.0"), unsigned)["signed"] is False
+    assert msi.build_msi(CFG, APP, folder, version.parse("1.0.0"), unsigned).signed is False
     assert verify(unsigned, cert["pem"]).returncode != 0
 
 

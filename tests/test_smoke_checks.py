@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pkg import smoke
-from pkg.app import App, Command
-from pkg.config import Check, CommandOptions, Config, Expect
+from pkg.build import smoke
+from pkg.core.config import Check, CommandOptions, Config, Expect
+from pkg.core.model import Command
 from tests.fixtures import multi_app
 
 
@@ -40,10 +40,12 @@ def checker(tmp_path) -> smoke.Smoke:
   "") echo "usage" ;;
 esac
 """)
-    program(folder, "mytool-admin", 'if [ "$1" = --version ]; then echo nope; exit 2; fi\nsleep 30\n')
+    # wrong at everything: no version, --help fails, no arguments hangs (only that one waits for a timeout)
+    program(folder, "mytool-admin", 'case "$1" in\n  --version) echo nope; exit 2 ;;\n  --help) exit 1 ;;\n'
+                                    '  *) sleep 30 ;;\nesac\n')
     cwd = tmp_path / "cwd"
     cwd.mkdir()
-    return smoke.Smoke(folder, "", smoke.scrubbed_env(tmp_path), cwd)
+    return smoke.Smoke(folder, "linux", smoke.scrubbed_env(tmp_path), cwd)
 
 
 def cfg(**options) -> Config:
@@ -59,8 +61,7 @@ def test_generic_checks_run_for_every_command(checker, monkeypatch):
 
 def test_configured_commands_skip_or_expect_other_exit_codes(checker, monkeypatch):
     monkeypatch.setattr(smoke, "NO_ARGS_TIMEOUT_S", 1)
-    app = App(**{**multi_app().to_dict(), "licence": multi_app().licence,
-                 "commands": (Command("mytool", "m", "main"),)})
+    app = multi_app().model_copy(update={"commands": (Command(name="mytool", module="m", function="main"),)})
     smoke.generic_checks(checker, cfg(mytool=CommandOptions(version=False, no_args_exit=0)), app, "9.9.9")
     assert checker.failures == []
 

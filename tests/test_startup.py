@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from pkg import startup
-from pkg.errors import PkgError
+from pkg.build import startup
+from pkg.core.errors import PkgError
 
 PASS = [sys.executable, "-I", "-c", "pass"]
 

@@ -4,8 +4,8 @@ import subprocess
 
 import pytest
 
-from pkg import targets
-from pkg.errors import InputError
+from pkg.core import names, targets
+from pkg.core.errors import InputError
 
 from .conftest import ROOT
 
@@ -58,8 +58,14 @@ def test_unknown_names_are_refused():
         targets.parse("linux-sparc")
 
 
-def test_host_is_linux_x86_64_here():
-    # This project's machines are Linux x86_64; the host detection must say so.
-    assert targets.host().name == "linux-x86_64"
-    assert targets.parse("windows-x86_64").archive_ext == ".zip"
-    assert targets.parse("macos-arm64").archive_ext == ".tar.gz"
+def test_python_and_make_name_this_machine_alike():
+    proc = subprocess.run(["make", "-s", "print-target"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.strip() == targets.host().name
+    assert targets.host().name in targets.DEFAULT_TARGETS
+
+
+def test_names_per_os():
+    assert names.archive("app", "windows-x86_64") == "app-windows-x86_64.zip"
+    assert names.archive("app", "macos-arm64") == "app-macos-arm64.tar.gz"
+    assert (names.program("app", "windows"), names.program("app", "linux")) == ("app.exe", "app")
+    assert (names.compiled_program("app", "windows"), names.compiled_program("app", "macos")) == ("app.exe", "app.bin")

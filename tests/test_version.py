@@ -2,10 +2,10 @@
 
 import pytest
 
-from pkg import version
-from pkg.errors import InputError
+from pkg.core import version
+from pkg.core.errors import InputError
 
-from .conftest import run_pkg
+from .conftest import ROOT, run_pkg
 
 
 @pytest.mark.parametrize("text,canonical,msi,pre", [
@@ -22,6 +22,7 @@ def test_accepted(text, canonical, msi, pre):
 
 
 @pytest.mark.parametrize("text", ["", "0.2", "abc", "1.2.3.4.5", "../x", "1.2.3 ", " 1.2.3", "1..2", "256.0.0",
+                                  "1.2.3.post1", "1!1.2.3", "1.2.3-1", "1.2.3RC1",
                                   "0.256.0", "0.0.65536", "01.2.3", "0.2.0-rc.1", "0.2.0.dev1", "vv1.2.3", "v",
                                   "1.2.3\n", "1.2.3rc", "1.2.3+local"])
 def test_refused(text):
@@ -31,10 +32,12 @@ def test_refused(text):
 
 
 def test_bad_version_writes_nothing(tmp_path):
-    before = (tmp_path / "pyproject-copy").exists()
-    proc = run_pkg("stamp", "--for-release", "--version", "1..2", "--release-dir", str(tmp_path / "release"))
+    """A bad VERSION stops `set-version` before it reads or writes the project: the app's pyproject is as it was."""
+    pyproject = ROOT / "app" / "pyproject.toml"
+    before = pyproject.read_bytes()
+    proc = run_pkg("set-version", "--for-release", "--version", "1..2", "--release-dir", str(tmp_path / "release"))
     assert proc.returncode == 2 and proc.stderr.startswith("error: VERSION '1..2'")
     assert len(proc.stderr.strip().splitlines()) == 1
-    assert not (tmp_path / "release").exists() and not before
+    assert not (tmp_path / "release").exists() and pyproject.read_bytes() == before
     proc = run_pkg("release", "--version", "256.0.0", "--dist", str(tmp_path), "--release-dir", str(tmp_path / "r"))
     assert proc.returncode == 2 and "MSI limit" in proc.stderr and not (tmp_path / "r").exists()

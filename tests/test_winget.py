@@ -10,11 +10,12 @@ import jsonschema
 import pytest
 import yaml
 
-from pkg import config, winget
-from pkg.app import App
-from pkg.errors import PkgError
+from pkg.channels import winget
+from pkg.core import config, names
+from pkg.core.errors import PkgError
+from pkg.core.model import Kind
 from tests.fixtures import multi_app
-from tests.fixtures_release import make_release
+from tests.fixtures_release import make_release, run
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "winget" / "1.12.0"
 KINDS = ("version", "installer", "defaultLocale")
@@ -25,18 +26,21 @@ def cfg():
     return config.load()
 
 
-def write(cfg, release, release_dir, repo, **kwargs):
-    return winget.write(cfg, App.from_dict(release["app"]), release, release_dir, repo, **kwargs)
+def write(ctx) -> list[Path]:
+    """Run the stage; the files it wrote (the repository's layout first, then the release's)."""
+    assert run(winget.STAGE, ctx) is None
+    files = list(names.winget_files(ctx.cfg.package_id, winget.LOCALE).values())
+    repo = ctx.repo / names.winget_in_repo(ctx.cfg.package_id, str(ctx.version))
+    return [repo / n for n in files] + [ctx.folder / names.WINGET / n for n in files]
 
 
-def build(cfg, release):
-    return winget.build(cfg, App.from_dict(release["app"]), release,
-                        [a for a in release["artifacts"] if a["kind"] == "msi"])
+def build(ctx) -> dict[str, dict]:
+    return winget.build(ctx.cfg, ctx.app, str(ctx.version), ctx.manifest.select(Kind.MSI))
 
 
 def load(folder: Path, package_id: str) -> dict[str, dict]:
-    names = winget.file_names(package_id)
-    return {kind: yaml.safe_load((folder / names[kind]).read_text(encoding="utf-8")) for kind in KINDS}
+    files = names.winget_files(package_id, winget.LOCALE)
+    return {kind: yaml.safe_load((folder / files[kind]).read_text(encoding="utf-8")) for kind in KINDS}
 
 
 def schema_errors(manifests: dict[str, dict]) -> list[str]:
@@ -49,45 +53,45 @@ def schema_errors(manifests: dict[str, dict]) -> list[str]:
 
 
 def test_writes_three_manifests_in_the_community_layout_and_the_release(tmp_path, cfg):
-    release_dir, release = make_release(tmp_path, cfg)
-    paths = write(cfg, release, release_dir, tmp_path)
+    ctx = make_release(tmp_path, cfg)
+    write(ctx)
     repo_folder = tmp_path / "winget/manifests/t/TailorProject/Tailor/0.2.0"
-    names = ["TailorProject.Tailor.yaml", "TailorProject.Tailor.installer.yaml",
+    files = ["TailorProject.Tailor.yaml", "TailorProject.Tailor.installer.yaml",
              "TailorProject.Tailor.locale.en-US.yaml"]
-    assert paths == [repo_folder / n for n in names] + [release_dir / "winget" / n for n in names]
-    for name, kind in zip(names, KINDS, strict=True):
+    for name, kind in zip(files, KINDS, strict=True):
         text = (repo_folder / name).read_text(encoding="utf-8")
         assert text.splitlines()[0] == \
             f"# yaml-language-server: $schema=https://aka.ms/winget-manifest.{kind}.1.12.0.schema.json"
-        assert (release_dir / "winget" / name).read_text(encoding="utf-8") == text
-    assert sorted(p.name for p in repo_folder.iterdir()) == sorted(names)  # no staging leftovers
+        assert (ctx.folder / "winget" / name).read_text(encoding="utf-8") == text
+    assert sorted(p.name for p in repo_folder.iterdir()) == sorted(files)  # no staging leftovers
+    (artifact,) = ctx.manifest.select(Kind.WINGET)
+    assert artifact.path == "winget" and artifact.copies == ["winget/manifests/t/TailorProject/Tailor/0.2.0"]
 
 
 def test_values_come_from_the_msi_and_config(tmp_path, cfg):
-    release_dir, release = make_release(tmp_path, cfg)
-    write(cfg, release, release_dir, tmp_path)
-    docs = load(release_dir / "winget", cfg.package_id)
-    msi = next(a for a in release["artifacts"] if a["kind"] == "msi")
+    ctx = make_release(tmp_path, cfg)
+    write(ctx)
+    docs = load(ctx.folder / "winget", cfg.package_id)
+    (msi,) = ctx.manifest.select(Kind.MSI)
     installer = docs["installer"]
     assert installer["InstallerType"] == "wix" and installer["Scope"] == "machine"
     assert installer["UpgradeBehavior"] == "install" and installer["Commands"] == ["tailor"]
     assert installer["Installers"] == [{
-        "Architecture": "x64", "InstallerUrl": msi["url"], "InstallerSha256": msi["sha256"].upper(),
-        "ProductCode": msi["product_code"],
-        "AppsAndFeaturesEntries": [{"ProductCode": msi["product_code"], "UpgradeCode": "{" + cfg.upgrade_code + "}"}],
+        "Architecture": "x64", "InstallerUrl": msi.url, "InstallerSha256": msi.sha256.upper(),
+        "ProductCode": msi.msi.product_code,
+        "AppsAndFeaturesEntries": [{"ProductCode": msi.msi.product_code, "UpgradeCode": "{" + cfg.upgrade_code + "}"}],
     }]
     locale = docs["defaultLocale"]
     assert (locale["Publisher"], locale["PackageName"], locale["License"]) == ("Tailor Project", "Tailor", "MIT")
-    app = App.from_dict(release["app"])
-    assert locale["ShortDescription"] == app.summary and locale["PackageUrl"] == app.homepage
+    assert locale["ShortDescription"] == ctx.app.summary and locale["PackageUrl"] == ctx.app.homepage
     for doc in docs.values():  # YAML must not turn versions into numbers
         assert doc["PackageVersion"] == "0.2.0" and doc["ManifestVersion"] == "1.12.0"
 
 
 def test_manifests_pass_the_projects_checks_and_the_official_schemas(tmp_path, cfg):
-    release_dir, release = make_release(tmp_path, cfg)
-    write(cfg, release, release_dir, tmp_path)
-    docs = load(release_dir / "winget", cfg.package_id)
+    ctx = make_release(tmp_path, cfg)
+    write(ctx)
+    docs = load(ctx.folder / "winget", cfg.package_id)
     assert winget.check(docs) == []
     assert schema_errors(docs) == []
 
@@ -109,8 +113,7 @@ BROKEN = [
 
 @pytest.mark.parametrize(("mutate", "problem", "schema_rejects"), BROKEN)
 def test_check_reports_broken_manifests(tmp_path, cfg, mutate, problem, schema_rejects):
-    release_dir, release = make_release(tmp_path, cfg)
-    good = build(cfg, release)
+    good = build(make_release(tmp_path, cfg))
     bad = copy.deepcopy(good)
     mutate(bad)
     assert any(problem in p for p in winget.check(bad)), winget.check(bad)
@@ -123,42 +126,33 @@ def test_versions_stay_strings_in_yaml():
     assert yaml.safe_load(text)["PackageVersion"] == "1.10"
 
 
-def test_no_msi_writes_nothing(tmp_path, cfg, capsys):
-    release_dir, release = make_release(tmp_path, cfg, msi=False)
-    assert write(cfg, release, release_dir, tmp_path) == []
-    assert "no MSI in this release: winget manifests not written" in capsys.readouterr().out
-    assert not (tmp_path / "winget").exists() and not (release_dir / "winget").exists()
-
-
-def test_prerelease_only_when_asked(tmp_path, cfg, capsys):
-    release_dir, release = make_release(tmp_path, cfg, version="0.2.0rc1", prerelease=True)
-    assert write(cfg, release, release_dir, tmp_path) == []
-    assert "0.2.0rc1 is a pre-release: winget manifests not written" in capsys.readouterr().out
-    assert not (tmp_path / "winget").exists()
-    paths = write(cfg, release, release_dir, tmp_path, allow_prerelease=True)
-    assert paths[0].parent.name == "0.2.0rc1" and "PackageVersion: 0.2.0rc1" in paths[0].read_text()
+def test_no_msi_or_a_prerelease_writes_nothing(tmp_path, cfg):
+    assert run(winget.STAGE, make_release(tmp_path / "a", cfg, msi=False)) == "no MSI in this release"
+    ctx = make_release(tmp_path / "b", cfg, "0.2.0rc1")
+    assert run(winget.STAGE, ctx) == "0.2.0rc1 is a pre-release: package managers only get stable releases"
+    assert not (tmp_path / "b" / "winget").exists() and not (ctx.folder / "winget").exists()
 
 
 def test_foreign_upgrade_code_is_refused_and_nothing_written(tmp_path, cfg):
-    release_dir, release = make_release(tmp_path, dataclasses.replace(
-        cfg, upgrade_code="00000000-0000-4000-8000-000000000000"))
+    ctx = make_release(tmp_path, dataclasses.replace(cfg, upgrade_code="00000000-0000-4000-8000-000000000000"))
+    ctx.cfg = cfg
     with pytest.raises(PkgError, match="is not tool.pkg.upgrade-code"):
-        write(cfg, release, release_dir, tmp_path)
-    assert not (tmp_path / "winget").exists() and not (release_dir / "winget").exists()
+        run(winget.STAGE, ctx)
+    assert not (tmp_path / "winget").exists() and not (ctx.folder / "winget").exists()
 
 
 def test_rewriting_a_version_replaces_its_folder(tmp_path, cfg):
-    release_dir, release = make_release(tmp_path, cfg)
-    first = write(cfg, release, release_dir, tmp_path)
+    ctx = make_release(tmp_path, cfg)
+    first = write(ctx)
     (first[0].parent / "stale.yaml").write_text("old\n")
-    assert write(cfg, release, release_dir, tmp_path) == first
+    assert write(ctx) == first
     assert not (first[0].parent / "stale.yaml").exists()
 
 
 def test_every_command_and_a_licence_expression_pass_the_official_schema(tmp_path, cfg):
-    release_dir, release = make_release(tmp_path, cfg, app=multi_app())
-    write(cfg, release, release_dir, tmp_path)
-    docs = load(release_dir / "winget", cfg.package_id)
+    ctx = make_release(tmp_path, cfg, app=multi_app())
+    write(ctx)
+    docs = load(ctx.folder / "winget", cfg.package_id)
     assert docs["installer"]["Commands"] == ["mytool", "mytool-admin"]
     assert docs["defaultLocale"]["License"] == "MIT OR Apache-2.0" and docs["defaultLocale"]["Moniker"] == "mytool"
     assert winget.check(docs) == [] and schema_errors(docs) == []

@@ -1,7 +1,10 @@
 """The GitHub workflows: valid against check-jsonschema's bundled workflow schema (offline), every `run:`
 is make or a script in scripts/, no build flag, target name or version inside, the matrix covers the
-release targets, publishing is skipped for pre-releases. Plus the publishing scripts against real git."""
+release targets, publishing is skipped for pre-releases, every output a step reads is one
+`make print-release-info` prints and every folder it uploads is one `make release` writes. Plus the
+publishing scripts against real git (and a stand-in `gh`: GitHub itself cannot be reached here)."""
 
+import fnmatch
 import functools
 import os
 import re
@@ -12,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pkg import config, project, targets
+from pkg.core import config, names, targets
+from pkg.project import metadata as project
 
 ROOT = config.ROOT
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -76,17 +80,35 @@ def test_schema_check_rejects_a_broken_workflow(tmp_path):
     assert "runs-on" in result.stdout + result.stderr
 
 
+MAKE_TARGETS = set(re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(), re.MULTILINE))
+
+
 @pytest.mark.parametrize("path", [RELEASE, CI], ids=lambda p: p.name)
-def test_every_run_step_is_make_or_a_script(path):
+def test_every_run_step_is_a_make_target_or_a_script(path):
     runs = [(job, step["run"]) for job, step in steps(load(path)) if "run" in step]
     assert runs
     for job, run in runs:
         assert "\n" not in run.strip(), f"{job}: one command per step: {run!r}"
         match = RUN_LINE.fullmatch(run.strip())
         assert match, f"{job}: `run: {run}` is neither make nor scripts/*.sh"
-        if match.group(1) != "make":
+        if match.group(1) == "make":
+            target = (match.group(2) or " help").split()[0]
+            assert target in MAKE_TARGETS, f"{job}: make {target} is no target of the Makefile"
+        else:
             script = ROOT / match.group(1)
             assert script.is_file() and os.access(script, os.X_OK), f"{script} missing or not executable"
+
+
+@pytest.mark.parametrize("path", [RELEASE, CI], ids=lambda p: p.name)
+def test_run_lines_read_only_variables_their_step_sets(path):
+    """No `${{ }}` inside a run line (GitHub's script-injection advice); each $VAR comes from the step's
+    env, GitHub's own GITHUB_* variables or the shell."""
+    for job, step in steps(load(path)):
+        if "run" not in step:
+            continue
+        assert "${{" not in step["run"], f"{job}: pass expressions through env, not into the script"
+        for var in re.findall(r"\$\{?([A-Z_][A-Z0-9_]*)", step["run"]):
+            assert var in step.get("env", {}) or var.startswith("GITHUB_"), f"{job}: ${var} is set nowhere"
 
 
 @functools.cache
@@ -96,14 +118,22 @@ def nuitka_options() -> set[str]:
     return set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]+", help_text))
 
 
+def file_names() -> set[str]:
+    """Names from pkg/core/names.py that a workflow could be tempted to spell."""
+    fixed = {names.SUMS, names.NOTES, names.MANIFEST, names.LICENSES, names.INSTALL_SH, names.INSTALL_PS1,
+             f"{names.RELEASES}/", names.TAR_GZ, names.ZIP}
+    return fixed | {layout.as_posix() for layout, _ in names.PUBLISHED.values() if len(layout.parts) > 1}
+
+
 @pytest.mark.parametrize("path", [RELEASE, CI], ids=lambda p: p.name)
-def test_no_build_flag_target_or_version_in_workflow(path):
+def test_no_build_flag_target_version_or_file_name_in_workflow(path):
     text = path.read_text(encoding="utf-8")
     options = nuitka_options()
     assert {"--mode", "--include-package", "--output-dir"} <= options  # the oracle works
     assert not {o for o in options if re.search(re.escape(o) + r"(?![\w-])", text)}
-    for name in (*targets.DEFAULT_TARGETS, *targets.ARCH_NAMES):
-        assert not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text), name
+    for name in (*targets.DEFAULT_TARGETS, *targets.ARCH_NAMES, *file_names()):
+        before = "" if name.startswith(".") else r"(?<![\w/-])"  # a suffix follows a name
+        assert not re.search(rf"{before}{re.escape(name)}(?![\w-])", text), name
     assert project.read(config.load().project_dir).version not in text
     assert not re.search(r"\d+\.\d+\.\d+", text)  # no X.Y.Z anywhere, comments included
     # X.Y only where a runner label or the toolchain's Python needs it; action refs may be pinned.
@@ -112,86 +142,157 @@ def test_no_build_flag_target_or_version_in_workflow(path):
             assert key_path[-1] in ("runner", "runs-on", "python-version", "uses"), (key_path, value)
 
 
-def test_build_matrix_covers_the_release_targets():
-    build = load(RELEASE)["jobs"]["build"]
+def github_outputs(text: str) -> dict[str, str]:
+    """Parse $GITHUB_OUTPUT as the runner does: key=value, or key<<DELIM … DELIM."""
+    found, lines = {}, iter(text.splitlines())
+    for line in lines:
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            key, delimiter = line.split("<<", 1)
+            found[key] = "\n".join(iter(lambda: next(lines), delimiter))
+        else:
+            key, value = line.split("=", 1)
+            found[key] = value
+    return found
+
+
+@functools.cache
+def release_info(version: str) -> dict[str, str]:
+    proc = subprocess.run(["make", "-s", "print-release-info", f"VERSION={version}"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return github_outputs(proc.stdout)
+
+
+def expressions(node) -> set[tuple[str, str]]:
+    """(context, key) of every `steps.<id>.outputs.<key>` / `needs.<job>.outputs.<key>` used."""
+    return {(m[0], m[1]) for _, value in scalars(node)
+            for m in re.findall(r"\b((?:steps|needs)\.[\w-]+)\.outputs\.([\w-]+)", value)}
+
+
+def test_every_output_the_workflow_reads_is_one_the_pipeline_prints():
+    jobs = load(RELEASE)["jobs"]
+    facts = release_info("0.2.0")
+    release_outputs = jobs["release"]["outputs"]
+    for context, key in expressions(jobs):
+        if context == "steps.info":
+            assert key in facts, f"make print-release-info prints no {key}"
+        else:
+            assert context == "needs.release" and key in release_outputs, f"{context}.outputs.{key}"
+    assert expressions(release_outputs) <= {("steps.info", k) for k in facts}
+
+
+def test_the_release_facts_follow_the_version():
+    stable, pre = release_info("0.2.0"), release_info("0.3.0rc1")
+    assert (stable["version"], stable["tag"], stable["prerelease"]) == ("0.2.0", "v0.2.0", "false")
+    assert (pre["tag"], pre["prerelease"]) == ("v0.3.0rc1", "true") and pre["folder"].endswith("/v0.3.0rc1")
+    bad = subprocess.run(["make", "-s", "print-release-info", "VERSION=1.0-beta"], cwd=ROOT, capture_output=True,
+                         text=True)
+    assert bad.returncode != 0 and "1.0-beta" in bad.stderr and not bad.stdout
+
+
+def test_the_folders_ci_uploads_and_publishes_are_the_ones_make_release_writes(tmp_path):
+    from pkg import pipeline
+
+    from .fixtures import fake_dist
+
+    final = pipeline.release(config.load(), "0.2.0", fake_dist(tmp_path / "dist", "0.2.0"), tmp_path / "release",
+                             require_all=True, repo_out=tmp_path)
+    facts = release_info("0.2.0")
+    assert final == tmp_path / facts["folder"] and (tmp_path / facts["notes"]).is_file()
+    uploaded = facts["packages"].splitlines()
+    assert len(uploaded) == 3 and all(any((tmp_path / folder).rglob("*.*")) for folder in uploaded)
+    for channel in ("homebrew", "scoop", "winget"):
+        assert f"{facts[channel + '_from']}/" in uploaded
+
+
+def test_each_target_is_built_on_its_own_runner_and_the_release_job_gets_them_all():
+    jobs = load(RELEASE)["jobs"]
+    build, release = jobs["build"], jobs["release"]
     runners = build["strategy"]["matrix"]["runner"]
     assert build["runs-on"] == "${{ matrix.runner }}"
-    assert set(build["strategy"]["matrix"]) == {"runner"}
     assert sorted(RUNNER_TARGETS[label] for label in runners) == sorted(targets.DEFAULT_TARGETS)
-    assert len(runners) == len(set(runners)) == len(targets.DEFAULT_TARGETS)
     assert build["strategy"]["fail-fast"] is False  # one broken runner must not hide the others
+    upload = step_using(build, "actions/upload-artifact")[0]["with"]
+    download = step_using(release, "actions/download-artifact")[0]["with"]
+    artifact_names = {upload["name"].replace("${{ matrix.runner }}", r) for r in runners}
+    assert len(artifact_names) == len(runners)  # one artifact per runner, none overwriting another
+    assert all(fnmatch.fnmatch(n, download["pattern"]) for n in artifact_names)
+    assert download["merge-multiple"] is True and download["path"].rstrip("/") == upload["path"].rstrip("/")
+    assert "REQUIRE_TARGETS=all" in runs_of(release, "make release")[0]  # a missing runner fails the release
 
 
 def step_using(job: dict, action: str) -> list[dict]:
     return [s for s in job["steps"] if s.get("uses", "").split("@")[0] == action]
 
 
-def test_build_steps_cache_and_upload():
+def runs_of(job: dict, prefix: str) -> list[str]:
+    return [s["run"] for s in job["steps"] if s.get("run", "").startswith(prefix)]
+
+
+def position(job: dict, wanted) -> int:
+    return next(i for i, s in enumerate(job["steps"]) if wanted(s))
+
+
+def test_steps_come_in_an_order_that_works():
     workflow = load(RELEASE)
-    build = workflow["jobs"]["build"]
-    runs = {s["run"]: s for s in build["steps"] if "run" in s}
-    assert 'make build-test VERSION="${GITHUB_REF_NAME#v}"' in runs
-    assert runs['make msi VERSION="${GITHUB_REF_NAME#v}"']["if"] == "runner.os == 'Windows'"
-    assert step_using(build, "actions/setup-python")[0]["with"]["python-version"] == "3.11"
-    assert step_using(build, "astral-sh/setup-uv")
-    cache = step_using(build, "actions/cache")[0]["with"]
-    assert cache["path"] == "${{ env.NUITKA_CACHE_DIR }}" and workflow["env"]["NUITKA_CACHE_DIR"]
-    assert "runner.os" in cache["key"] and "runner.arch" in cache["key"]
-    upload = step_using(build, "actions/upload-artifact")[0]["with"]
-    assert upload["path"] == "dist/" and "matrix.runner" in upload["name"]
-    # the steps come in order: caches restored before the build, dist/ uploaded after it
-    order = [s.get("uses", s.get("run", "")).split("@")[0] for s in build["steps"]]
-    assert order.index("actions/cache") < order.index('make build-test VERSION="${GITHUB_REF_NAME#v}"')
-    assert order[-1] == "actions/upload-artifact"
-
-
-def test_version_comes_from_the_tag():
+    build, release = workflow["jobs"]["build"], workflow["jobs"]["release"]
+    cache = position(build, lambda s: s.get("uses", "").startswith("actions/cache"))
+    built = position(build, lambda s: s.get("run", "").startswith("make build-test"))
+    msi = position(build, lambda s: s.get("run", "").startswith("make msi"))
+    upload = position(build, lambda s: s.get("uses", "").startswith("actions/upload-artifact"))
+    assert cache < built < msi < upload and "Windows" in build["steps"][msi]["if"]
+    # every step that builds or releases is given the tag's version
+    for run in [*runs_of(build, "make build"), *runs_of(build, "make msi"), *runs_of(release, "make release")]:
+        assert 'VERSION="${GITHUB_REF_NAME#v}"' in run
+    info = position(release, lambda s: s.get("id") == "info")
+    merged = position(release, lambda s: s.get("run", "").startswith("make release"))
+    published = position(release, lambda s: s.get("run", "").startswith("scripts/publish-github.sh"))
+    assert info < merged < published
+    assert workflow["on"] == {"push": {"tags": ["v*"]}}
     # The workflow's own shell expansion, run by bash: v0.2.0rc1 -> 0.2.0rc1.
     out = subprocess.run(["bash", "-c", 'printf %s "${GITHUB_REF_NAME#v}"'], capture_output=True, text=True,
                          env={"GITHUB_REF_NAME": "v0.2.0rc1"}, check=True).stdout
     assert out == "0.2.0rc1"
-    assert load(RELEASE)["on"] == {"push": {"tags": ["v*"]}}
 
 
-def test_release_job_merges_every_runner_and_publishes():
-    jobs = load(RELEASE)["jobs"]
-    release = jobs["release"]
-    assert release["needs"] == "build"
-    download = step_using(release, "actions/download-artifact")[0]["with"]
-    assert download == {"pattern": "dist-*", "path": "dist", "merge-multiple": True}
-    runs = [s["run"] for s in release["steps"] if "run" in s]
-    merge = runs.index('make release VERSION="${GITHUB_REF_NAME#v}" REQUIRE_TARGETS=all')
-    publish = next(i for i, r in enumerate(runs) if r.startswith("scripts/publish-github.sh"))
-    assert merge < publish
-    assert release["permissions"] == {"contents": "write"}
-    assert load(RELEASE)["permissions"] == {"contents": "read"}  # write only where a job needs it
+def test_the_nuitka_cache_is_shared_per_os_and_arch():
+    release, ci = load(RELEASE), load(CI)
+    assert release["env"]["NUITKA_CACHE_DIR"] == ci["env"]["NUITKA_CACHE_DIR"]
+    for workflow in (release, ci):
+        for job in workflow["jobs"].values():
+            for cache in step_using(job, "actions/cache"):
+                assert cache["with"]["path"] == "${{ env.NUITKA_CACHE_DIR }}"
+                assert "runner.os" in cache["with"]["key"] and "runner.arch" in cache["with"]["key"]
+
+
+def test_write_permission_only_where_a_job_publishes():
+    workflow = load(RELEASE)
+    assert workflow["permissions"] == {"contents": "read"}
+    writers = {name for name, job in workflow["jobs"].items() if job.get("permissions", {}).get("contents") == "write"}
+    assert writers == {"release"}
 
 
 def test_publishing_jobs_are_skipped_for_prereleases():
     jobs = load(RELEASE)["jobs"]
     release = jobs["release"]
-    info = next(s for s in release["steps"] if s.get("id") == "info")
-    assert info["run"].startswith("make print-release-info ") and info["run"].endswith('>> "$GITHUB_OUTPUT"')
-    assert release["outputs"]["prerelease"] == "${{ steps.info.outputs.prerelease }}"
     keep = step_using(release, "actions/upload-artifact")[0]
     assert keep["if"] == "steps.info.outputs.prerelease == 'false'"
-    for name in PUBLISHING_JOBS:
-        job = jobs[name]
-        assert job["needs"] == "release"
+    publishing = {name for name, job in jobs.items() if any(s.get("run", "").startswith("scripts/publish-")
+                                                            for s in job["steps"])} - {"release"}
+    assert publishing == set(PUBLISHING_JOBS)
+    for name in publishing:
         # Compared with 'false', so an empty or unexpected value skips rather than publishes.
-        assert job["if"] == "needs.release.outputs.prerelease == 'false'"
-        assert any(s.get("run", "").startswith("scripts/publish-") for s in job["steps"])
-    others = set(jobs) - {"build", "release", *PUBLISHING_JOBS}
-    assert not others
+        assert jobs[name]["needs"] == "release"
+        assert jobs[name]["if"] == "needs.release.outputs.prerelease == 'false'"
 
 
-def test_ci_runs_lint_and_tests_on_push_and_pull_request():
+def test_ci_runs_the_readme_commands_on_push_and_pull_request():
     workflow = load(CI)
     assert {"push", "pull_request"} <= set(workflow["on"])
     (job,) = workflow["jobs"].values()
-    assert job["runs-on"].startswith("ubuntu-")
     runs = [s["run"] for s in job["steps"] if "run" in s]
-    assert runs == ["make lint", "make test"]
+    local = re.findall(r"^make \S+", (ROOT / ".ci" / "run").read_text(), re.MULTILINE)
+    assert runs == local == ["make lint", "make test"]
 
 
 # --- the publishing scripts -----------------------------------------------------------------------
@@ -282,3 +383,33 @@ def test_publish_scripts_refuse_bad_input(tmp_path, remote):
         winget = subprocess.run([str(ROOT / "scripts" / "publish-winget.sh"), "me/winget-pkgs", str(manifests),
                                  version], capture_output=True, text=True)
         assert winget.returncode == 1 and "exactly one" in winget.stderr and f"found {found}" in winget.stderr
+
+
+def fake_gh(tmp_path: Path, existing: bool) -> tuple[dict, Path]:
+    """A stand-in for GitHub's CLI (GitHub cannot be reached here): logs its arguments, one call a line;
+    `gh release view` succeeds only when the release exists."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "gh.log"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{log}"\n'
+                                f'[ "$1 $2" = "release view" ] && exit {0 if existing else 1}\nexit 0\n')
+    (bin_dir / "gh").chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}, log
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "re-run"])
+def test_publish_github_uploads_the_release_files_with_its_notes(tmp_path, existing):
+    folder = tmp_path / "release dir" / "v0.2.0"
+    (folder / "winget").mkdir(parents=True)
+    for name in ("app.tar.gz", "SUMS", "notes.md", "winget/x.yaml"):
+        (folder / name).write_text(name)
+    env, log = fake_gh(tmp_path, existing)
+    proc = subprocess.run([str(ROOT / "scripts" / "publish-github.sh"), str(folder), "true", str(folder / "notes.md")],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    calls = log.read_text().splitlines()
+    files = " ".join(str(folder / n) for n in ("SUMS", "app.tar.gz", "notes.md"))  # top-level files only
+    if existing:
+        assert calls == ["release view v0.2.0", f"release upload v0.2.0 --clobber {files}"]
+    else:
+        assert calls == ["release view v0.2.0", f"release create v0.2.0 --title v0.2.0 --verify-tag --notes-file "
+                         f"{folder / 'notes.md'} --prerelease {files}"]

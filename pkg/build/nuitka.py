@@ -1,0 +1,65 @@
+"""The Nuitka command line: the pipeline's own flags live here, once; the app's come from [tool.pkg.nuitka].
+
+What the pipeline always passes, and why:
+  --mode=standalone            a folder: onefile re-extracts or checks its payload at every start
+  --output-dir / --output-filename / --report   where things go; the report feeds the SBOM and the
+                               completeness check
+  --include-package(-data) / --include-module   the app's own packages, modules and package data, whole:
+                               plugins and modules loaded by name are what frozen apps most often lose
+  --include-distribution-metadata=<dist>        importlib.metadata (click's --version, entry points)
+  --nofollow-import-to / --noinclude-data-files what tool.pkg.exclude lists
+  --python-flag=no_site, --assume-yes-for-downloads, --windows-console-mode=force (Windows)
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Flags only the pipeline sets (config may not): they decide the layout the rest of the pipeline reads.
+RESERVED = ("--mode", "--standalone", "--onefile", "--output-dir", "--output-filename", "--output-folder-name",
+            "--report", "--main", "--script-name", "--main-entry-point", "--python-flag=-m",
+            "--python-flag=package_mode")
+FIXED = ("--python-flag=no_site", "--assume-yes-for-downloads")
+WINDOWS = ("--windows-console-mode=force",)
+
+
+def check_user_flag(flag: str) -> str | None:
+    """Why a flag from config is refused, or None."""
+    if not flag.startswith("--"):
+        return "must start with --"
+    if flag in RESERVED or flag.split("=", 1)[0] in RESERVED:
+        return "is set by the pipeline (pkg/build/nuitka.py), not by config"
+    return None
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one compilation needs beyond the configured flags."""
+    python: Path                    # the build environment's interpreter
+    entry: list[str]                # ["--main=<launcher>"] or ["--python-flag=-m", "<package dir>"]
+    binary: str                     # output file name: <main command>.bin / .exe
+    dist: str | None                # the app's distribution name (None: a program without one)
+    packages: tuple[str, ...] = ()  # the app's own top-level packages
+    modules: tuple[str, ...] = ()   # and top-level modules
+    no_follow: tuple[str, ...] = ()  # excluded modules
+    no_data: tuple[str, ...] = ()    # excluded data files
+    extra: tuple[str, ...] = field(default_factory=tuple)  # flags from config (all-OS, then this OS)
+
+
+def command(inputs: Inputs, target_os: str, out_dir: Path, report: Path, mode: str = "standalone") -> list[str]:
+    return [
+        str(inputs.python), "-m", "nuitka",
+        f"--mode={mode}",
+        f"--output-dir={out_dir}",
+        f"--output-filename={inputs.binary}",
+        f"--report={report}",
+        *FIXED,
+        *(WINDOWS if target_os == "windows" else ()),
+        *([f"--include-distribution-metadata={inputs.dist}"] if inputs.dist else []),
+        *(f"--include-package={name}" for name in inputs.packages),
+        *(f"--include-package-data={name}" for name in inputs.packages),
+        *(f"--include-module={name}" for name in inputs.modules),
+        *(f"--nofollow-import-to={name}" for name in inputs.no_follow),
+        *(f"--noinclude-data-files={pattern}" for pattern in inputs.no_data),
+        *inputs.extra,
+        *inputs.entry,
+    ]

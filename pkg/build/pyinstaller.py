@@ -1,0 +1,76 @@
+"""The PyInstaller backend (BACKEND=pyinstaller / pyinstaller-onefile): the same build environment and the
+same main script as Nuitka (pkg/launcher.py), the same output shape — a folder with every command at its
+top — so build.py places, archives and smoke-tests it unchanged.
+
+What Nuitka gets from the pipeline is mapped to PyInstaller: the app's own packages → --collect-submodules
+and --collect-data, its distribution metadata → --copy-metadata.
+"""
+
+import shutil
+from pathlib import Path
+
+from pkg.build import launcher
+from pkg.build.appenv import BuildEnv
+from pkg.core import names, proc, targets
+from pkg.core.errors import PkgError
+from pkg.core.targets import Target
+from pkg.project.metadata import clean_env
+
+# `python -m <package>` entries: runpy, with a hidden import so PyInstaller packs what runpy will look for.
+RUN_MODULE = '''\
+# Written by the release pipeline (pkg/pyinstaller.py): runs the app as `python -m {module}`.
+import runpy
+
+runpy.run_module("{module}", run_name="__main__", alter_sys=True)
+'''
+
+
+def main_script(env: BuildEnv, out_dir: Path) -> Path:
+    app = env.app
+    text = RUN_MODULE.format(module=app.main.module) if app.main.function is None else launcher.source(app.commands)
+    path = out_dir / names.LAUNCHER
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def pyinstaller_command(env: BuildEnv, script: Path, out_dir: Path, onefile: bool) -> list[str]:
+    app = env.app
+    hidden = [f"--hidden-import={app.main.module}.__main__"] if app.main.function is None else []
+    return [
+        str(env.python), "-m", "PyInstaller",
+        "--noconfirm", "--log-level=WARN",
+        "--onefile" if onefile else "--onedir",
+        f"--name={app.main.name}",
+        f"--distpath={out_dir / 'dist'}",
+        f"--workpath={out_dir / 'work'}",
+        f"--specpath={out_dir}",
+        *hidden,
+        *(f"--collect-submodules={name}" for name in env.files.packages),
+        *(f"--collect-data={name}" for name in env.files.packages),
+        *(f"--hidden-import={name}" for name in env.files.top_modules),
+        f"--copy-metadata={env.metadata.name}",
+        str(script),
+    ]
+
+
+def compile(env: BuildEnv, target: Target, out_dir: Path, onefile: bool, log: Path) -> Path:
+    """Run PyInstaller; return a folder whose top holds the main command (onedir: PyInstaller's own
+    folder; onefile: a folder holding only the one binary)."""
+    if target.os != targets.host().os:
+        raise PkgError(f"PyInstaller cannot cross-compile: build {target} on a {target.os} machine")
+    if out_dir.exists():
+        shutil.rmtree(out_dir)  # PyInstaller's own cache lives elsewhere; a stale dist/ must not leak in
+    out_dir.mkdir(parents=True)
+    cmd = pyinstaller_command(env, main_script(env, out_dir), out_dir, onefile)
+    proc.run_logged(cmd, log, "PyInstaller onefile" if onefile else "PyInstaller", env=clean_env())
+    name = names.program(env.app.main.name, target.os)
+    if onefile:
+        folder = out_dir / "onefile"
+        folder.mkdir()
+        if (out_dir / "dist" / name).is_file():
+            (out_dir / "dist" / name).rename(folder / name)
+    else:
+        folder = out_dir / "dist" / env.app.main.name
+    if not (folder / name).is_file():
+        raise PkgError(f"PyInstaller finished but {folder / name} is missing; log: {log}")
+    return folder

@@ -1,0 +1,114 @@
+"""What a build ships, and its licences, taken from the build environment while it is at hand.
+
+Nuitka's --report says which distributions went in (a PyInstaller build keeps no report: its list is the
+app's runtime requirements, transitively, as installed). For each: version, licence (pkg/project/licence.py
+rules) and licence files, copied into dist/<name>-<target>.licenses/ beside the build. The release reads
+only these (pkg/release/shipped.py): five runners' builds need no app venv on the release machine, and a
+Windows-only dependency has its licence like any other.
+"""
+
+import shutil
+import sysconfig
+import xml.etree.ElementTree as ET
+from importlib import metadata
+from pathlib import Path
+
+from packaging.metadata import Metadata as CoreMetadata
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from pkg.core import names
+from pkg.core.errors import PkgError
+from pkg.core.model import Distribution, Kind
+from pkg.core.stage import BuildContext, Stage
+from pkg.project import licence
+
+LICENCE_NAMES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "COPYRIGHT")
+
+
+def report_root(path: Path) -> ET.Element:
+    try:
+        return ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as exc:
+        raise PkgError(f"{path.name}: cannot read the Nuitka report ({exc})") from None
+
+
+def _installed(site: Path, name: str) -> metadata.Distribution | None:
+    return next(iter(metadata.distributions(name=name, path=[str(site)])), None)
+
+
+def _closure(site: Path, root: str) -> dict[str, str]:
+    """`root`'s runtime requirements, transitively, as installed in `site` (markers evaluated here)."""
+    found: dict[str, str] = {}
+    todo = [root]
+    while todo:
+        dist = _installed(site, todo.pop())
+        for text in (dist.requires or []) if dist else []:
+            req = Requirement(text)
+            if (req.marker is None or req.marker.evaluate({"extra": ""})) and canonicalize_name(req.name) not in found:
+                installed = _installed(site, req.name)
+                if installed is not None:
+                    found[canonicalize_name(req.name)] = installed.version
+                    todo.append(req.name)
+    return found
+
+
+def licence_of(dist: metadata.Distribution) -> str | None:
+    core = CoreMetadata.from_email(dist.read_text("METADATA") or "", validate=False)
+    found = licence.resolve(core.license_expression, core.license, tuple(core.classifiers or ()))
+    return found.spdx or found.name
+
+
+def licence_files(dist: metadata.Distribution) -> list[Path]:
+    """Licence files in a distribution's metadata (License-File, or conventional names)."""
+    files = [Path(str(dist.locate_file(f))) for f in dist.files or []
+             if ".dist-info/" in str(f) and Path(str(f)).name.upper().startswith(LICENCE_NAMES)]
+    return sorted(p for p in files if p.is_file())
+
+
+def _copy(files: list[Path], folder: Path, root: Path) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        shutil.copyfile(file, folder / file.name)
+    return [(folder / file.name).relative_to(root).as_posix() for file in files]
+
+
+def collect(site: Path, report: Path | None, app_dist: str, licences: Path,
+            root: Path) -> tuple[list[Distribution], dict[str, list[str]]]:
+    """(shipped distributions, {CPython version: licence files}); files are copied under `licences`, paths
+    are relative to `root` (dist/). The app's own distribution is listed too, flagged `app`."""
+    if report is not None:
+        tree = report_root(report)
+        found = {d.get("name"): d.get("version") for d in tree.iter("distribution")}
+        python_version = next((p.get("python_version") for p in tree.iter("python")), None)
+    else:
+        found = {app_dist: None, **_closure(site, app_dist)}
+        python_version = sysconfig.get_python_version()
+    if licences.exists():
+        shutil.rmtree(licences)
+    shipped = []
+    for name in sorted(found, key=str.lower):
+        dist = _installed(site, name)
+        if dist is None:
+            continue  # a distribution Nuitka saw outside the build env (the stdlib's own, for example)
+        folder = licences / names.licence_folder(dist.name, dist.version)
+        shipped.append(Distribution(name=dist.name, version=dist.version, licence=licence_of(dist),
+                                    licence_files=_copy(licence_files(dist), folder, root),
+                                    app=canonicalize_name(dist.name) == canonicalize_name(app_dist)))
+    cpython = Path(sysconfig.get_path("stdlib")) / "LICENSE.txt"
+    python = {}
+    if python_version:
+        folder = licences / names.cpython_licence_folder(python_version)
+        python[python_version] = _copy([cpython], folder, root) if cpython.is_file() else []
+    return shipped, python
+
+
+def run(ctx: BuildContext) -> None:
+    report = ctx.dist / names.report(ctx.app.name, ctx.target.name) if ctx.report is not None else None
+    folder = ctx.dist / names.licences(ctx.app.name, ctx.target.name)
+    ctx.distributions, ctx.python = collect(ctx.env.site_packages, report, ctx.env.metadata.name, folder, ctx.dist)
+    ctx.add(folder, Kind.LICENCES)
+
+
+STAGE = Stage("ship", "what the build ships, with the licence files from the build venv", run,
+              writes=lambda ctx: [names.licences(ctx.app.name, ctx.target.name) + "/"])

@@ -1,0 +1,247 @@
+"""The Windows folder as a per-machine MSI with every command on PATH: stage `msi` of the release, and
+`python -m pkg msi` (make msi) on a runner.
+
+Linux (here, and the release job holding the Windows zip): harvest in Python (wxs.py), build with
+msitools' `wixl -a x64`, then patch with `msibuild` what wixl 0.101 cannot write: the PATH Environment
+row and its WriteEnvironmentStrings/RemoveEnvironmentStrings actions, WiX's Upgrade rows for
+AllowSameVersionUpgrades, Win64 component attributes, and the database codepage (1252).
+Windows (the CI runner): scripts/msi.ps1 builds wix/app.wxs with WiX 5.0.2 from the values
+`--print-wix-vars` prints, then hands the MSI back with `--record`. Both paths install the same files,
+PATH entry and ARP metadata; their component GUIDs differ (WiX derives its own), so one product should
+be released from one path.
+ProductVersion is VERSION's X.Y.Z (pre-release dropped, see pkg/core/version.py); the ProductCode rule is
+in wxs.py. The artifact's msi facts product_code/upgrade_code are braced, as MSI stores them.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from pkg.channels import sign, wxs
+from pkg.core import archive, atomic, config, model, names, targets
+from pkg.core.config import Config
+from pkg.core.errors import InputError, PkgError
+from pkg.core.model import App, Kind, MsiFacts
+from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.version import Version, parse
+
+WXS_V5 = config.ROOT / "wix" / "app.wxs"
+CODEPAGE = 1252  # what wixl 0.101 actually writes names in; wxs.harvest refuses the rest
+# Upgrade.Attributes as WiX writes them for MajorUpgrade AllowSameVersionUpgrades="yes":
+UPGRADE = 1 | 256 | 512  # MigrateFeatures | VersionMinInclusive | VersionMaxInclusive (same version upgrades)
+DOWNGRADE = 2  # OnlyDetect: a newer installed version sets WIX_DOWNGRADE_DETECTED; a LaunchCondition refuses
+WIN64 = 256
+
+
+def _run(cmd: list[str], cwd: Path | None = None) -> str:
+    if shutil.which(cmd[0]) is None:
+        raise PkgError(f"{cmd[0]} not found (apt-get install wixl msitools)")
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, encoding="utf-8", errors="replace")
+    if done.returncode != 0:
+        lines = [ln for ln in done.stderr.splitlines() if ln.strip() and "GLib-GObject-WARNING" not in ln]
+        raise PkgError(f"{cmd[0]} failed: {lines[-1] if lines else f'exit {done.returncode}'}")
+    return done.stdout
+
+
+def read_table(msi: Path, table: str) -> list[dict[str, str]]:
+    """Rows of one table, read with `msiinfo export` (header: names, types, table + keys)."""
+    lines = [ln.rstrip("\r") for ln in _run(["msiinfo", "export", str(msi), table]).split("\n")]
+    names = lines[0].split("\t")
+    return [dict(zip(names, line.split("\t"), strict=True)) for line in lines[3:] if line]
+
+
+def product_code(msi: Path) -> str:
+    if not msi.is_file():
+        raise PkgError(f"{msi}: no such MSI")
+    props = {row["Property"]: row["Value"] for row in read_table(msi, "Property")}
+    if "ProductCode" not in props:
+        raise PkgError(f"{msi.name}: no ProductCode property")
+    return props["ProductCode"]
+
+
+# IDT column specs (name, MSI type) of the tables msibuild imports whole; the primary key columns come first.
+ENVIRONMENT = [("Environment", "s72"), ("Name", "l255"), ("Value", "L255"), ("Component_", "s72")]
+UPGRADE_COLUMNS = [("UpgradeCode", "s38"), ("VersionMin", "S20"), ("VersionMax", "S20"), ("Language", "S255"),
+                   ("Attributes", "i4"), ("Remove", "S255"), ("ActionProperty", "s72")]
+SEQUENCE_ROW = "INSERT INTO `InstallExecuteSequence` (`Action`, `Sequence`) VALUES ('{0}', {1})"
+
+
+def _idt(path: Path, table: str, columns: list[tuple[str, str]], keys: int, rows: list[list]) -> Path:
+    head = [[c for c, _ in columns], [t for _, t in columns], [table] + [c for c, _ in columns[:keys]]]
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    if any(ch in cell for row in cells for cell in row for ch in "\t\r\n"):
+        raise PkgError(f"{table}: a value holds a tab or newline")
+    path.write_bytes("".join("\t".join(line) + "\r\n" for line in head + cells).encode("cp1252"))
+    return path
+
+
+def _patch(cfg: Config, version: Version, msi: Path, work: Path) -> None:
+    code = "{" + cfg.upgrade_code + "}"
+    # WiX's spelling of Environment Action=set Permanent=no System=yes: = set, - remove on uninstall,
+    # * system variable; Part=last is the value [~];[folder] ([~] is the existing PATH).
+    env = _idt(work / "Environment.idt", "Environment", ENVIRONMENT, 1,
+               [["PATH", "=-*PATH", f"[~];[{wxs.INSTALLFOLDER}]", wxs.PATH_COMPONENT]])
+    upgrade = _idt(work / "Upgrade.idt", "Upgrade", UPGRADE_COLUMNS, 5,
+                   [[code, None, version.msi, None, UPGRADE, None, "WIX_UPGRADE_DETECTED"],
+                    [code, version.msi, None, None, DOWNGRADE, None, "WIX_DOWNGRADE_DETECTED"]])
+    codepage = work / "_ForceCodepage.idt"
+    codepage.write_bytes(f"\r\n\r\n{CODEPAGE}\t_ForceCodepage\r\n".encode())
+    _run(["msibuild", str(msi), "-i", str(codepage), "-i", str(env), "-i", str(upgrade),
+          "-q", SEQUENCE_ROW.format("WriteEnvironmentStrings", 5200),
+          "-q", SEQUENCE_ROW.format("RemoveEnvironmentStrings", 3300),
+          "-q", f"UPDATE `Component` SET `Attributes` = {WIN64}"])
+
+
+def build_msi(cfg: Config, app: App, folder: Path, version: Version, out: Path,
+              signer: sign.Signer | None = None) -> MsiFacts:
+    """Build `out` from `folder`. Signs when SIGN_CERT is set (or `signer` is given): the .exe files in a
+    copy of the folder, then the MSI."""
+    if not folder.is_dir():
+        raise PkgError(f"{folder}: no such folder to package (run `make build` on Windows, or fetch its zip)")
+    signer = signer or sign.from_env(app)
+    with tempfile.TemporaryDirectory(prefix="msi-") as tmp:
+        work = Path(tmp)
+        source = folder
+        if signer:
+            source = work / "src"
+            shutil.copytree(folder, source, symlinks=False)
+            sign.sign_tree(signer, source)
+        dirs, files = wxs.harvest(source)
+        (work / names.MSI_SOURCE).write_bytes(wxs.render(cfg, app, version, dirs, files))
+        msi = work / names.MSI_OUT
+        _run(["wixl", "-a", "x64", "-o", str(msi), str(work / names.MSI_SOURCE)], cwd=source)
+        _patch(cfg, version, msi, work)
+        code = product_code(msi)
+        if code != "{" + wxs.product_code(cfg, version) + "}":
+            raise PkgError(f"{out.name}: ProductCode {code} is not the one derived for {version}")
+        if signer:
+            sign.sign_file(signer, msi)
+        with atomic.staged_file(out) as staged:
+            shutil.copyfile(msi, staged)
+    return MsiFacts(product_code=code, upgrade_code="{" + cfg.upgrade_code + "}", product_version=version.msi,
+                    signed=signer is not None)
+
+
+def wix_vars(cfg: Config, app: App, version: Version, source_dir: Path) -> dict[str, str]:
+    """The -d preprocessor variables wix/app.wxs uses; its constants stay in pyproject.toml."""
+    arp = wxs.arp_properties(app)
+    return {"AppName": app.name, "Manufacturer": cfg.publisher, "Version": version.msi,
+            "UpgradeCode": cfg.upgrade_code, "ProductCode": wxs.product_code(cfg, version),
+            "PathComponentGuid": wxs.path_component_guid(cfg), "SourceDir": str(source_dir.resolve()),
+            "Homepage": arp["ARPURLINFOABOUT"], "Description": arp["ARPCOMMENTS"],
+            "DowngradeMessage": wxs.DOWNGRADE_MESSAGE}
+
+
+def windows_folder(dist: Path, app: App, work: Path) -> Path:
+    """The Windows build's folder in dist/, or its zip unpacked into `work` (the release job gets zips)."""
+    folder = dist / names.stem(app.name, names.WINDOWS_TARGET)
+    if folder.is_dir():
+        return folder
+    zipped = dist / names.archive(app.name, names.WINDOWS_TARGET)
+    if not zipped.is_file():
+        raise PkgError(f"neither {folder} nor {zipped} exists (build {names.WINDOWS_TARGET} first, or fetch its zip)")
+    return archive.extract(zipped, work)
+
+
+# --- stage `msi` of the release: built here with wixl unless the Windows runner made one -------------
+
+def skip(ctx: ReleaseContext) -> str | None:
+    if names.WINDOWS_TARGET not in ctx.inputs.builds:
+        return f"no {names.WINDOWS_TARGET} build"
+    if ctx.inputs.select(Kind.MSI):
+        return "the Windows runner built it (carried over by stage archives)"
+    return None
+
+
+def writes(ctx: ReleaseContext) -> list[str]:
+    return [names.msi(ctx.app.name)]
+
+
+def run(ctx: ReleaseContext) -> None:
+    out = ctx.folder / names.msi(ctx.app.name)
+    with tempfile.TemporaryDirectory(prefix="msi-source-") as tmp:
+        build = ctx.inputs.builds[names.WINDOWS_TARGET]
+        source = ctx.dist / build.folder
+        folder = source if source.is_dir() else windows_folder(ctx.dist, ctx.app, Path(tmp))
+        facts = build_msi(ctx.cfg, ctx.app, folder, ctx.version, out)
+    ctx.add(out, Kind.MSI, names.WINDOWS_TARGET, msi=facts)
+
+
+STAGE = Stage("msi", "the Windows MSI (built here with wixl when the Windows runner made none)", run, skip, writes,
+              check=wxs.check_app)
+
+
+# --- `make msi` on a runner: dist/<name>-windows-x86_64.msi, added to the Windows build's manifest ---
+
+def record(dist: Path, msi: Path, facts: MsiFacts) -> None:
+    path, manifest = model.find_build(dist, names.WINDOWS_TARGET)
+    manifest.add(model.describe(msi, dist, Kind.MSI, names.WINDOWS_TARGET, msi=facts))
+    model.write(path, manifest)
+
+
+def checked_build(target: targets.Target, dist: Path, version: Version | None) -> model.Manifest:
+    """Fail before building: the MSI needs the target's build manifest, and it must be this version's."""
+    _, manifest = model.find_build(dist, target.name)
+    if version is not None and manifest.version != str(version):
+        raise PkgError(f"{target.name} build is version {manifest.version}, not {version}")
+    return manifest
+
+
+def record_windows(cfg: Config, app: App, dist: Path, version: Version, staged: Path, code: str,
+                   signed: bool) -> Path:
+    """Take an MSI built by scripts/msi.ps1 into dist/ and its manifest (the ProductCode read on Windows)."""
+    if not staged.is_file():
+        raise PkgError(f"{staged}: no such MSI to record")
+    want = "{" + wxs.product_code(cfg, version) + "}"
+    if code.strip().upper() != want:
+        raise PkgError(f"{staged.name}: ProductCode {code.strip()} is not {want} "
+                       "(were the -d variables passed?)")
+    final = dist / names.msi(app.name)
+    os.replace(staged, final)
+    if staged.parent.name == names.msi_staging(final.name):  # wix leaves a .wixpdb beside it
+        shutil.rmtree(staged.parent, ignore_errors=True)
+    record(dist, final, MsiFacts(product_code=want, upgrade_code="{" + cfg.upgrade_code + "}",
+                                 product_version=version.msi, signed=signed))
+    return final
+
+
+def cmd_msi(args) -> None:
+    cfg = config.load()
+    target = targets.parse(args.target)
+    if target.os != "windows":
+        raise InputError(f"an MSI is built from a Windows target, not {target.name}")
+    dist = Path(args.dist)
+    manifest = checked_build(target, dist, parse(args.version) if args.version else None)
+    version, app = parse(manifest.version), manifest.app
+    out = dist / names.msi(app.name)
+    if args.print_wix_vars:
+        staged = dist / names.msi_staging(out.name) / out.name
+        plan = {"wxs": str(WXS_V5), "out": str(staged.resolve()), "timestamp_url": sign.timestamp_url(),
+                "vars": wix_vars(cfg, app, version, dist / names.stem(app.name, target.name))}
+        print(json.dumps(plan, indent=2))
+        return
+    if args.record:
+        if not args.product_code:
+            raise InputError("--record needs --product-code (read from the MSI on Windows)")
+        record_windows(cfg, app, dist, version, Path(args.record), args.product_code, args.signed)
+        return
+    with tempfile.TemporaryDirectory(prefix="msi-zip-") as tmp:
+        record(dist, out, build_msi(cfg, app, windows_folder(dist, app, Path(tmp)), version, out))
+
+
+def add_parser(stages) -> None:
+    sub = stages.add_parser("msi", help="build dist/<name>-windows-x86_64.msi and record it",
+                            description=__doc__.split("\n\n")[0])
+    sub.set_defaults(func=cmd_msi)
+    sub.add_argument("--target", default=names.WINDOWS_TARGET, help="the Windows target")
+    sub.add_argument("--version", help="the VERSION the Windows build must have (default: its manifest's)")
+    sub.add_argument("--dist", default=str(config.ROOT / "dist"), help="artifact folder (default: dist/)")
+    mode = sub.add_mutually_exclusive_group()
+    mode.add_argument("--print-wix-vars", action="store_true",
+                      help="print the WiX 5 build plan for scripts/msi.ps1 as JSON")
+    mode.add_argument("--record", metavar="MSI", help="record an MSI built on Windows (with --product-code)")
+    sub.add_argument("--product-code", help="ProductCode read from the --record MSI")
+    sub.add_argument("--signed", action="store_true", help="the --record MSI was signed")

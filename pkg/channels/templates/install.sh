@@ -1,0 +1,154 @@
+#!/bin/sh
+# Install @APP@ @VERSION@ from its release: download the archive for this machine, verify it against
+# SHA256SUMS, unpack it into PREFIX/lib/@APP@ and link each command into PREFIX/bin (PREFIX: ~/.local).
+# Written by the release pipeline (pkg/channels/install_scripts.py from its templates/): edit the template.
+#
+#   sh install.sh [--prefix DIR] [--base-url URL] [--target OS-ARCH]
+#   environment: @ENV@_PREFIX, @ENV@_BASE_URL, @ENV@_TARGET
+#
+# Everything is downloaded and checked in a temporary folder first: a failed download, a checksum
+# mismatch or a missing build exits non-zero and installs nothing.
+set -eu
+
+app=@APP@
+version=@VERSION@
+sums=@SUMS@
+commands="@COMMANDS@"
+default_base_url=@BASE_URL@
+base_url=${@ENV@_BASE_URL:-$default_base_url}
+prefix=${@ENV@_PREFIX:-${HOME:?HOME is not set}/.local}
+target=${@ENV@_TARGET:-}
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+    say "usage: install.sh [--prefix DIR] [--base-url URL] [--target OS-ARCH]"
+    say "Installs $app $version into PREFIX/lib/$app with links in PREFIX/bin for: $commands (PREFIX: ~/.local)."
+}
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --prefix|--base-url|--target)
+            [ $# -ge 2 ] || die "$1 needs a value"
+            case $1 in
+                --prefix) prefix=$2 ;;
+                --base-url) base_url=$2 ;;
+                --target) target=$2 ;;
+            esac
+            shift 2 ;;
+        --prefix=*) prefix=${1#*=}; shift ;;
+        --base-url=*) base_url=${1#*=}; shift ;;
+        --target=*) target=${1#*=}; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) die "unknown option '$1' (try --help)" ;;
+    esac
+done
+base_url=${base_url%/}
+
+# uname -s / uname -m → <os>-<arch>: generated from pkg/core/targets.py, the table the Makefile also uses.
+os_name() {
+    case $1 in
+@OS_CASE@
+        *) return 1 ;;
+    esac
+}
+arch_name() {
+    case $1 in
+@ARCH_CASE@
+        *) return 1 ;;
+    esac
+}
+
+if [ -z "$target" ]; then
+    uname_s=$(uname -s)
+    uname_m=$(uname -m)
+    os=$(os_name "$uname_s") || die "unsupported OS '$uname_s'"
+    arch=$(arch_name "$uname_m") || die "unsupported architecture '$uname_m'"
+    # An x86_64 shell under Rosetta on Apple silicon still gets the native arm64 build.
+    if [ "$os" = macos ] && [ "$arch" = x86_64 ] && [ "$(sysctl -n sysctl.proc_translated 2>/dev/null || true)" = 1 ]; then
+        arch=arm64
+    fi
+    target=$os-$arch
+fi
+case $target in
+    windows-*) die "$target: on Windows use install.ps1" ;;
+    *-*) ;;
+    *) die "bad target '$target' (want <os>-<arch>, e.g. linux-x86_64)" ;;
+esac
+
+fetch() {  # fetch URL FILE
+    if command -v curl >/dev/null 2>&1; then
+        curl -fsSL --retry 2 -o "$2" "$1"
+    elif command -v wget >/dev/null 2>&1; then
+        wget -q -O "$2" "$1"
+    else
+        die "neither curl nor wget is installed"
+    fi
+}
+
+sha256() {
+    if command -v sha256sum >/dev/null 2>&1; then
+        sha256sum "$1" | cut -d ' ' -f 1
+    elif command -v shasum >/dev/null 2>&1; then
+        shasum -a 256 "$1" | cut -d ' ' -f 1
+    elif command -v openssl >/dev/null 2>&1; then
+        openssl dgst -sha256 -r "$1" | cut -d ' ' -f 1
+    else
+        die "no sha256sum, shasum or openssl to verify the download"
+    fi
+}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/$app-install.XXXXXX")
+stage=
+cleanup() {
+    rm -rf "$tmp"
+    if [ -n "$stage" ]; then rm -rf "$stage"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+archive=$app-$target@ARCHIVE_EXT@
+say "$app $version for $target from $base_url/"
+fetch "$base_url/$sums" "$tmp/$sums" || die "download failed: $base_url/$sums (nothing installed)"
+expected=$(awk -v name="$archive" '$2 == name || $2 == "*" name { print $1; exit }' "$tmp/$sums")
+[ -n "$expected" ] || die "no $app build for $target in release $version: $sums lists no $archive (nothing installed)"
+fetch "$base_url/$archive" "$tmp/$archive" || die "download failed: $base_url/$archive (nothing installed)"
+actual=$(sha256 "$tmp/$archive")
+[ "$actual" = "$expected" ] || die "checksum mismatch for $archive: $sums says $expected, download is $actual (nothing installed)"
+say "verified $archive (sha256 $actual)"
+
+mkdir "$tmp/x"
+tar -xzf "$tmp/$archive" -C "$tmp/x" || die "cannot unpack $archive (nothing installed)"
+top=$tmp/x/$app-$target
+for cmd in $commands; do
+    [ -x "$top/$cmd" ] || die "$archive has no $app-$target/$cmd program (nothing installed)"
+done
+
+# Stage beside the final folder so the swap is a rename; the old install is removed only afterwards.
+lib=$prefix/lib/$app
+bin=$prefix/bin
+for cmd in $commands; do
+    [ ! -d "$bin/$cmd" ] || [ -L "$bin/$cmd" ] || die "$bin/$cmd is a folder; remove it first"
+done
+mkdir -p "$prefix/lib" "$bin"
+stage=$(mktemp -d "$prefix/lib/.$app.XXXXXX")
+mv "$top" "$stage/new"
+if [ -e "$lib" ] || [ -L "$lib" ]; then
+    mv "$lib" "$stage/old"
+fi
+if ! mv "$stage/new" "$lib"; then
+    if [ -e "$stage/old" ]; then mv "$stage/old" "$lib"; fi
+    die "cannot move the new install into $lib"
+fi
+for cmd in $commands; do
+    ln -s "../lib/$app/$cmd" "$stage/link"
+    mv -f "$stage/link" "$bin/$cmd"
+    say "linked $bin/$cmd -> ../lib/$app/$cmd"
+done
+
+say "installed $app $version ($target) into $lib"
+case ":${PATH:-}:" in
+    *":$bin:"*) ;;
+    *) say "note: $bin is not on your PATH; add it with: export PATH=\"$bin:\$PATH\"" ;;
+esac

@@ -1,0 +1,305 @@
+"""[tool.pkg] of the repository's pyproject.toml: where the app's project is and how to ship it.
+The app itself (name, version, licence, commands…) is read from its own metadata: pkg/project.py.
+
+Keys (any other key is an error that names it):
+  project        the app's project folder, relative to this pyproject.toml ("." when dropped into the
+                 app's own repository; "app" in a packaging repository)
+  name           shipped folder and archive name, dist/<name>-<os>-<arch>/ (default: the project's name)
+  publisher      shown by installers (MSI Manufacturer, winget Publisher)
+  package-id     winget PackageIdentifier, Publisher.Package
+  upgrade-code   MSI UpgradeCode, a GUID that must never change
+  url-template   download URL of a release file; {version} and {file} are filled in
+  requirements   a pinned (ideally hashed) requirements file for the app's dependencies, relative to the
+                 project; default: the project's uv.lock, else resolved afresh at build time (with a note)
+  extras         extras of the app to install and ship
+  license        SPDX expression for package managers when the project's metadata has none
+  description    one-line summary for package managers when the project's is missing or unusable
+  homepage       when the project's metadata names none
+  commands       the console scripts to ship, main one first (default: all of them)
+  command.NAME   options of one command: version = false (it has no --version), help = false (no --help),
+                 no-args-exit = N (what it returns with no arguments and no TTY; default 0)
+  checks         [[tool.pkg.checks]] run by `make build-test` in order, in one scratch folder: name,
+                 command (default: the first), args, stdin, env, files {name = text}, exit (default 0),
+                 timeout, stdout-/stderr- contains (list), matches (regex), equals (exact text)
+  exclude.GLOB   files of the app's wheel the build need not carry, with the reason:
+                 "mypkg/tests/*" = "test suite" (the completeness check accepts them; Nuitka skips them)
+  nuitka.flags   extra Nuitka flags; per OS under nuitka.linux / nuitka.macos / nuitka.windows
+  startup.*      version-ms, help-ms (median budgets for build-test), help-args (the help screen to time)
+"""
+
+import re
+import tomllib
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pkg.core.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository: pkg/core/config.py → ../..
+OSES = ("linux", "macos", "windows")
+STREAMS = ("stdout", "stderr")
+MATCHES = ("contains", "matches", "equals")
+COMMAND_KEYS = {"version", "help", "no-args-exit"}
+CHECK_KEYS = {"name", "command", "args", "stdin", "env", "files", "exit", "timeout",
+              *(f"{s}-{m}" for s in STREAMS for m in MATCHES)}
+TOP_KEYS = {"project", "name", "publisher", "package-id", "upgrade-code", "url-template", "requirements", "extras",
+            "license", "description", "homepage", "commands", "command", "checks", "exclude", "nuitka", "startup"}
+
+
+@dataclass(frozen=True)
+class CommandOptions:
+    version: bool = True       # `<command> --version` prints the version
+    help: bool = True          # `<command> --help` exits 0 with output
+    no_args_exit: int = 0      # exit code with no arguments and no TTY
+
+
+@dataclass(frozen=True)
+class Expect:
+    stream: str   # stdout | stderr
+    kind: str     # contains | matches | equals
+    value: str
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    stdin: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    exit: int = 0
+    timeout: float = 30.0
+    expect: tuple[Expect, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    project_dir: Path
+    name: str | None
+    publisher: str
+    package_id: str
+    upgrade_code: str
+    url_template: str
+    requirements: Path | None = None
+    extras: tuple[str, ...] = ()
+    license: str | None = None
+    description: str | None = None
+    homepage: str | None = None
+    commands: tuple[str, ...] = ()
+    command: dict[str, CommandOptions] = field(default_factory=dict)
+    checks: tuple[Check, ...] = ()
+    exclude: dict[str, str] = field(default_factory=dict)
+    nuitka_flags: tuple[str, ...] = ()
+    nuitka_os_flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    budgets_ms: dict[str, float] = field(default_factory=lambda: {"version": 500.0, "help": 1500.0})
+    help_args: tuple[str, ...] = ("--help",)
+
+    def download_url(self, version: str, file: str) -> str:
+        return self.url_template.format(version=version, file=file)
+
+    @property
+    def github_repo(self) -> str | None:
+        """owner/repo when the release files are GitHub release assets."""
+        return github_repository(self.url_template, releases=True)
+
+    def command_options(self, command: str) -> CommandOptions:
+        return self.command.get(command, CommandOptions())
+
+
+def github_repository(url: str, releases: bool = False) -> str | None:
+    """owner/repo of a github.com URL (with `releases`: only of a release download URL); else None."""
+    match = re.match(r"https?://github\.com/([^/\s#?]+)/([^/\s#?]+)(/releases/download/)?", url)
+    if match is None or (releases and not match.group(3)):
+        return None
+    return f"{match.group(1)}/{match.group(2).removesuffix('.git')}"
+
+
+def _fail(where: str, message: str):
+    raise InputError(f"pyproject.toml: {where} {message}")
+
+
+def _str(table: dict, key: str, where: str, required: bool = False) -> str | None:
+    if key not in table:
+        if required:
+            _fail(f"{where}.{key}", "is missing")
+        return None
+    value = table[key]
+    if not isinstance(value, str) or not value.strip():
+        _fail(f"{where}.{key}", "must be a non-empty string")
+    return value
+
+
+def _strings(table: dict, key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        _fail(f"{where}.{key}", "must be a list of strings")
+    return tuple(value)
+
+
+def _table(table: dict, key: str, where: str) -> dict:
+    value = table.get(key, {})
+    if not isinstance(value, dict):
+        _fail(f"{where}.{key}", "must be a table")
+    return value
+
+
+def _known(table: dict, allowed: set[str], where: str) -> None:
+    extra = sorted(set(table) - allowed)
+    if extra:
+        _fail(f"{where}.{extra[0]}", f"is not a known key (known: {', '.join(sorted(allowed))})")
+
+
+def _number(table: dict, key: str, where: str, default: float) -> float:
+    value = table.get(key, default)
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        _fail(f"{where}.{key}", "must be a positive number")
+    return float(value)
+
+
+def _exit_code(value, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 255:
+        _fail(where, "must be an exit code from 0 to 255")
+    return value
+
+
+def _command_options(table: dict) -> dict[str, CommandOptions]:
+    commands = {}
+    for name, options in table.items():
+        where = f"tool.pkg.command.{name}"
+        if not isinstance(options, dict):
+            _fail(where, "must be a table (use {} for the defaults)")
+        _known(options, COMMAND_KEYS, where)
+        for key in ("version", "help"):
+            if not isinstance(options.get(key, True), bool):
+                _fail(f"{where}.{key}", "must be true or false")
+        commands[name] = CommandOptions(options.get("version", True), options.get("help", True),
+                                        _exit_code(options.get("no-args-exit", 0), f"{where}.no-args-exit"))
+    return commands
+
+
+def _check(index: int, table) -> Check:
+    where = f"tool.pkg.checks[{index}]"
+    if not isinstance(table, dict):
+        _fail(where, "must be a table")
+    _known(table, CHECK_KEYS, where)
+    name = _str(table, "name", where, required=True)
+    expect = []
+    for stream in STREAMS:
+        for kind in MATCHES:
+            key = f"{stream}-{kind}"
+            if key not in table:
+                continue
+            values = _strings(table, key, where) if kind == "contains" else (_str(table, key, where) or "",)
+            for value in values:
+                if kind == "matches":
+                    try:
+                        re.compile(value)
+                    except re.error as exc:
+                        _fail(f"{where}.{key}", f"is not a valid regular expression ({exc})")
+                expect.append(Expect(stream, kind, value))
+    env, files = _table(table, "env", where), _table(table, "files", where)
+    for key, mapping in (("env", env), ("files", files)):
+        if not all(isinstance(v, str) for v in mapping.values()):
+            _fail(f"{where}.{key}", "values must be strings")
+    for file in files:
+        if Path(file).is_absolute() or ".." in Path(file).parts:
+            _fail(f"{where}.files", f"{file!r} must be a relative name inside the scratch folder")
+    stdin = table.get("stdin")
+    if stdin is not None and not isinstance(stdin, str):
+        _fail(f"{where}.stdin", "must be a string")
+    return Check(name=name, command=_str(table, "command", where), args=_strings(table, "args", where),
+                 stdin=stdin, env=dict(env), files=dict(files),
+                 exit=_exit_code(table.get("exit", 0), f"{where}.exit"),
+                 timeout=_number(table, "timeout", where, 30.0), expect=tuple(expect))
+
+
+def _nuitka(table: dict) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    from pkg.build.nuitka import check_user_flag
+
+    where = "tool.pkg.nuitka"
+    _known(table, {"flags", *OSES}, where)
+    flags = _strings(table, "flags", where)
+    os_flags = {}
+    for os_name in OSES:
+        sub = _table(table, os_name, where)
+        _known(sub, {"flags"}, f"{where}.{os_name}")
+        os_flags[os_name] = _strings(sub, "flags", f"{where}.{os_name}")
+    for flag in flags + tuple(f for fs in os_flags.values() for f in fs):
+        problem = check_user_flag(flag)
+        if problem:
+            _fail(f"{where} flag {flag!r}", problem)
+    return flags, os_flags
+
+
+def read_pyproject(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: invalid TOML: {exc}") from None
+
+
+def load(root: Path = ROOT) -> Config:
+    data = read_pyproject(root / "pyproject.toml")
+    tool = data.get("tool", {}).get("pkg")
+    if not isinstance(tool, dict):
+        raise InputError("pyproject.toml: [tool.pkg] table is missing (`make init` writes a starter)")
+    _known(tool, TOP_KEYS, "tool.pkg")
+    where = "tool.pkg"
+
+    project_dir = (root / (_str(tool, "project", where) or ".")).resolve()
+    if not project_dir.is_dir():
+        _fail(f"{where}.project", f"{tool.get('project')!r}: no such folder ({project_dir})")
+    name = _str(tool, "name", where)
+    if name is not None and re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name) is None:
+        _fail(f"{where}.name", "must be lower-case letters, digits, - or _")
+    package_id = _str(tool, "package-id", where, required=True)
+    if re.fullmatch(r"[^.\s]+(\.[^.\s]+)+", package_id) is None:
+        _fail(f"{where}.package-id", "must look like Publisher.Package")
+    try:
+        upgrade_code = str(uuid.UUID(_str(tool, "upgrade-code", where, required=True))).upper()
+    except ValueError:
+        _fail(f"{where}.upgrade-code", "must be a GUID")
+    url_template = _str(tool, "url-template", where, required=True)
+    if "{file}" not in url_template or "{version}" not in url_template:
+        _fail(f"{where}.url-template", "must contain {version} and {file}")
+    requirements = _str(tool, "requirements", where)
+    if requirements is not None and not (project_dir / requirements).is_file():
+        _fail(f"{where}.requirements", f"{requirements!r}: no such file in {project_dir}")
+    license_text = _str(tool, "license", where)
+    if license_text is not None:
+        from pkg.project.licence import canonical
+
+        if canonical(license_text) is None:
+            _fail(f"{where}.license", f"{license_text!r} is not a valid SPDX licence expression")
+    homepage = _str(tool, "homepage", where)
+    if homepage is not None and not homepage.startswith(("https://", "http://")):
+        _fail(f"{where}.homepage", "must be an http(s) URL")
+
+    exclude = _table(tool, "exclude", where)
+    if not all(isinstance(v, str) and v.strip() for v in exclude.values()):
+        _fail(f"{where}.exclude", "values must be the reason, a non-empty string")
+    checks = tool.get("checks", [])
+    if not isinstance(checks, list):
+        _fail(f"{where}.checks", "must be an array of tables ([[tool.pkg.checks]])")
+    startup = _table(tool, "startup", where)
+    _known(startup, {"version-ms", "help-ms", "help-args"}, f"{where}.startup")
+    flags, os_flags = _nuitka(_table(tool, "nuitka", where))
+
+    return Config(
+        root=root, project_dir=project_dir, name=name,
+        publisher=_str(tool, "publisher", where, required=True), package_id=package_id,
+        upgrade_code=upgrade_code, url_template=url_template,
+        requirements=project_dir / requirements if requirements else None,
+        extras=_strings(tool, "extras", where), license=license_text,
+        description=_str(tool, "description", where), homepage=homepage,
+        commands=_strings(tool, "commands", where), command=_command_options(_table(tool, "command", where)),
+        checks=tuple(_check(i, c) for i, c in enumerate(checks)), exclude=dict(exclude),
+        nuitka_flags=flags, nuitka_os_flags=os_flags,
+        budgets_ms={"version": _number(startup, "version-ms", f"{where}.startup", 500.0),
+                    "help": _number(startup, "help-ms", f"{where}.startup", 1500.0)},
+        help_args=_strings(startup, "help-args", f"{where}.startup") or ("--help",),
+    )

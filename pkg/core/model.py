@@ -1,0 +1,238 @@
+"""The artifact model: what the pipeline knows about what it makes, one typed shape at two moments.
+
+  build    dist/<name>-<target>.json, written by each build (one runner): the app, that target's Build
+           and its artifacts (archive, Nuitka report, licence files; the MSI on the Windows runner)
+  release  release/v<version>/manifest.json: every build manifest merged (a Build per target) and every
+           artifact the release holds — archives, MSI, checksums, SBOM, licences, notes, package-manager
+           files, install scripts — with its size, sha256 and download URL
+
+Paths are POSIX and relative to the folder the manifest sits in. The JSON schema is written from these
+classes into pkg/core/manifest.schema.json (`python -m pkg schema`; tests keep the two in step). SCHEMA goes
+up whenever a manifest written before could no longer be read. GoReleaser's dist/artifacts.json and
+cargo-dist's dist-manifest.json are the models: one list of typed artifacts the later steps select from.
+"""
+
+import hashlib
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pkg.core import atomic, names
+from pkg.core.errors import PkgError
+
+SCHEMA = 3
+SCHEMA_FILE = Path(__file__).with_name("manifest.schema.json")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Licence(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    spdx: str | None = None  # canonical SPDX expression
+    name: str | None = None  # the declared licence name when it is not SPDX ("BSD")
+
+    def __str__(self) -> str:
+        return self.spdx or self.name or "unknown"
+
+
+class Command(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    module: str
+    function: str | None = None  # None: the module runs as `python -m module`
+
+    @property
+    def entry(self) -> str:
+        return f"{self.module}:{self.function}" if self.function else f"-m {self.module}"
+
+
+class App(Model):
+    """What is shipped: resolved once from the app's metadata and [tool.pkg] (pkg/project/app.py)."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(description="shipped folder and archive name")
+    dist: str = Field(description="the app's distribution name")
+    version: str
+    summary: str
+    homepage: str
+    licence: Licence
+    commands: tuple[Command, ...] = Field(min_length=1, description="main command first")
+
+    @property
+    def main(self) -> Command:
+        return self.commands[0]
+
+    @property
+    def command_names(self) -> list[str]:
+        return [c.name for c in self.commands]
+
+
+class Kind(StrEnum):
+    ARCHIVE = "archive"              # dist/ and release: <name>-<target>.tar.gz|.zip
+    REPORT = "report"                # dist/: Nuitka's --report XML
+    LICENCES = "licences"            # dist/: a build's licence files (folder)
+    MSI = "msi"                      # dist/ (Windows runner) or release (built with wixl)
+    CHECKSUM = "checksum"            # release: <file>.sha256
+    CHECKSUMS = "checksums"          # release: SHA256SUMS
+    SBOM = "sbom"
+    LICENSES = "licenses"            # release: LICENSES/ (folder)
+    NOTES = "notes"
+    FORMULA = "formula"              # Homebrew
+    WINGET = "winget"                # folder of three manifests
+    SCOOP = "scoop"
+    INSTALL_SCRIPT = "install-script"
+    MANIFEST = "manifest"            # the release's own manifest.json
+
+    @property
+    def from_builds(self) -> bool:
+        """Built by a runner and carried into the release as is."""
+        return self in (Kind.ARCHIVE, Kind.MSI)
+
+
+class MsiFacts(Model):
+    product_code: str
+    upgrade_code: str
+    product_version: str
+    signed: bool = False
+
+
+class Artifact(Model):
+    name: str
+    kind: Kind
+    path: str = Field(description="relative to the manifest's folder")
+    target: str | None = None
+    size: int | None = Field(None, description="bytes; None for folders and for the two files that describe the rest")
+    sha256: str | None = None
+    url: str | None = Field(None, description="where users download it (published artifacts)")
+    copies: list[str] = Field(default_factory=list, description="the same file in the repository's layouts")
+    msi: MsiFacts | None = None
+
+
+class Timing(Model):
+    tool: str
+    runs: int
+    median_ms: float
+    min_ms: float
+    max_ms: float
+    mean_ms: float
+
+
+class Distribution(Model):
+    name: str
+    version: str
+    licence: str | None = None
+    licence_files: list[str] = Field(default_factory=list)
+    app: bool = False
+
+
+class Build(Model):
+    """One target's build, as its runner saw it."""
+    target: str
+    backend: str
+    layout: str = Field(description="flat | lib | onefile (pkg/build/compiler.py)")
+    folder: str
+    commands: dict[str, str] = Field(description="command -> its program in the folder")
+    report: str | None = None
+    tools: dict[str, str] = Field(default_factory=dict)
+    glibc: str | None = None
+    macos_min: str | None = None
+    distributions: list[Distribution] = Field(default_factory=list)
+    python: dict[str, list[str]] = Field(default_factory=dict, description="CPython version -> licence files")
+    startup: dict[str, Timing] = Field(default_factory=dict)
+
+
+class Release(Model):
+    tag: str
+    prerelease: bool
+    msi_version: str
+    missing_targets: list[str]
+
+
+class Manifest(Model):
+    schema_version: int = Field(SCHEMA, alias="schema")
+    moment: Literal["build", "release"]
+    app: App
+    version: str
+    builds: dict[str, Build] = Field(default_factory=dict)
+    artifacts: list[Artifact] = Field(default_factory=list)
+    release: Release | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def select(self, kind: Kind, os_name: str | None = None) -> list[Artifact]:
+        """Artifacts of one kind, optionally for one OS, in target order."""
+        found = [a for a in self.artifacts if a.kind == kind and (os_name is None or (a.target or "").startswith(
+            os_name + "-"))]
+        return sorted(found, key=lambda a: (a.target or "", a.name))
+
+    def add(self, artifact: Artifact) -> Artifact:
+        """Add, or replace the artifact of the same name."""
+        self.artifacts = [a for a in self.artifacts if a.name != artifact.name] + [artifact]
+        return artifact
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2, by_alias=True, exclude_none=True) + "\n"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def describe(path: Path, root: Path, kind: Kind, target: str | None = None, **fields) -> Artifact:
+    """An artifact for a file or folder below `root` (a folder has no size or hash: its files are listed
+    in SHA256SUMS)."""
+    facts = {"size": path.stat().st_size, "sha256": sha256_file(path)} if path.is_file() else {}
+    return Artifact(name=path.name, kind=kind, path=path.relative_to(root).as_posix(), target=target,
+                    **facts, **fields)
+
+
+def read(path: Path, what: str = "manifest") -> Manifest:
+    """A manifest the pipeline wrote; a missing, broken or outdated one is a one-line error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PkgError(f"{path}: no {what} (run `make build`)") from None
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PkgError(f"{path}: not a valid {what} ({exc})") from None
+    if isinstance(data, dict) and data.get("schema") != SCHEMA:
+        raise PkgError(f"{path}: a {what} of schema {data.get('schema')}, not {SCHEMA} (rebuild with `make build`)")
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise PkgError(f"{path}: not a valid {what}: {where}: {first['msg']}") from None
+
+
+def write(path: Path, manifest: Manifest) -> Path:
+    atomic.write_text(path, manifest.to_json())
+    return path
+
+
+def find_build(dist: Path, target: str) -> tuple[Path, Manifest]:
+    """The one build manifest for `target` in dist/ (whatever the app is called)."""
+    found = [p for p in sorted(dist.glob(names.build_manifest_glob(target))) if not p.name.startswith(".")]
+    if not found:
+        raise PkgError(f"{dist}: no build manifest for {target} (run `make build`)")
+    if len(found) > 1:
+        raise PkgError(f"{dist}: {len(found)} build manifests for {target} ({', '.join(p.name for p in found)}): "
+                       "remove the stale ones (`make clean`)")
+    return found[0], read(found[0])
+
+
+def schema() -> dict:
+    return Manifest.model_json_schema(by_alias=True)
+
+
+def schema_text() -> str:
+    return json.dumps(schema(), indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,178 @@
+"""Every file and folder name the pipeline makes, in one place: tests/test_names.py proves that no other
+module spells one. `name` is the shipped name (App.name), `target` is <os>-<arch>.
+
+  dist/ (each build)        <name>-<target>/ and its .tar.gz (.zip on Windows), .json (the build manifest),
+                            .report.xml (Nuitka's), .licenses/ (what it ships), <name>-windows-x86_64.msi
+  release/v<version>/       the archives and the MSI, each with its .sha256, SHA256SUMS,
+                            <name>-<version>.cdx.json, LICENSES/, CHANGELOG.md, manifest.json, <name>.rb,
+                            winget/, <name>.json (Scoop), install.sh, install.ps1
+  the repository            homebrew/Formula/<name>.rb, winget/manifests/<l>/<Publisher>/<Package>/<version>/,
+                            scoop/<name>.json (what the publishing jobs push)
+  build/<target>/ (work)    wheel/, env/, requirements/, launcher/, nuitka/, logs/
+"""
+
+from pathlib import Path
+
+from pkg.core.targets import DEFAULT_TARGETS
+
+WINDOWS_TARGET = next(t for t in DEFAULT_TARGETS if t.startswith("windows-"))  # what the MSI, winget, Scoop describe
+
+# --- programs --------------------------------------------------------------------------------------
+def exe_suffix(os_name: str) -> str:
+    return ".exe" if os_name == "windows" else ""
+
+
+def program(command: str, os_name: str) -> str:
+    """A command as it sits at the top of the shipped folder."""
+    return command + exe_suffix(os_name)
+
+
+def compiled_program(command: str, os_name: str) -> str:
+    """What Nuitka writes: `<main>.bin` on Unix (a plain name could clash with a package-data folder)."""
+    return command + (".exe" if os_name == "windows" else ".bin")
+
+
+def nuitka_dist(main: str) -> str:
+    """Nuitka's standalone folder, named after the main script; renamed to stem() once built."""
+    return f"{main}.dist"
+
+
+LAUNCHER = "__pkg_main__.py"  # the generated main script; no app can import a module of that name
+LIB = "lib"                   # the folder Nuitka's output moves into when a command name is taken
+
+
+# --- dist/ ----------------------------------------------------------------------------------------
+def stem(name: str, target: str) -> str:
+    return f"{name}-{target}"
+
+
+ZIP, TAR_GZ = ".zip", ".tar.gz"
+
+
+def archive_ext(os_name: str) -> str:
+    return ZIP if os_name == "windows" else TAR_GZ
+
+
+def archive(name: str, target: str) -> str:
+    return stem(name, target) + archive_ext(target.split("-", 1)[0])
+
+
+def build_manifest(name: str, target: str) -> str:
+    return f"{stem(name, target)}.json"
+
+
+def build_manifest_glob(target: str) -> str:
+    return f"*-{target}.json"
+
+
+def report(name: str, target: str) -> str:
+    return f"{stem(name, target)}.report.xml"
+
+
+def licences(name: str, target: str) -> str:
+    return f"{stem(name, target)}.licenses"
+
+
+def msi(name: str) -> str:
+    return f"{stem(name, WINDOWS_TARGET)}.msi"
+
+
+def msi_staging(msi_name: str) -> str:
+    """Where scripts/msi.ps1 has WiX write before `--record` moves the MSI out."""
+    return f".{msi_name}.staging"
+
+
+def licence_folder(dist: str, version: str) -> str:
+    """One distribution's licence files, in dist/<…>.licenses/ and in the release's LICENSES/."""
+    return f"{dist}-{version}"
+
+
+def cpython_licence_folder(version: str) -> str:
+    return licence_folder("cpython", version)
+
+
+# --- release/v<version>/ --------------------------------------------------------------------------
+RELEASES = "release"
+SUMS = "SHA256SUMS"
+LICENSES = "LICENSES"
+NOTES = "CHANGELOG.md"
+MANIFEST = "manifest.json"
+INSTALL_SH = "install.sh"
+INSTALL_PS1 = "install.ps1"
+WINGET = "winget"
+
+
+def release_folder(tag: str) -> str:
+    return tag
+
+
+def release_staging_prefix(tag: str) -> str:
+    """A killed release leaves only these (removed by the next run), never a partial release folder."""
+    return f".{tag}."
+
+
+CHECKSUM_SUFFIX = ".sha256"
+
+
+def checksum(file: str) -> str:
+    return file + CHECKSUM_SUFFIX
+
+
+def is_checksum(file: str) -> bool:
+    return file.endswith(CHECKSUM_SUFFIX)
+
+
+def sbom(name: str, version: str) -> str:
+    return f"{name}-{version}.cdx.json"
+
+
+def formula(name: str) -> str:
+    return f"{name}.rb"
+
+
+def scoop_manifest(name: str) -> str:
+    return f"{name}.json"
+
+
+def winget_files(package_id: str, locale: str) -> dict[str, str]:
+    return {"version": f"{package_id}.yaml", "installer": f"{package_id}.installer.yaml",
+            "defaultLocale": f"{package_id}.locale.{locale}.yaml"}
+
+
+# --- the repository's publishing layouts ----------------------------------------------------------
+# What the publishing jobs push: <layout> of this repository -> <folder> of the tap, bucket or winget-pkgs.
+PUBLISHED = {  # channel: (this repository's layout, the folder in the repository it is pushed to)
+    "homebrew": (Path("homebrew", "Formula"), "Formula"),
+    "scoop": (Path("scoop"), "bucket"),
+    "winget": (Path("winget", "manifests"), "manifests"),
+}
+
+
+def formula_in_tap(name: str) -> Path:
+    return PUBLISHED["homebrew"][0] / formula(name)
+
+
+def scoop_in_bucket(name: str) -> Path:
+    return PUBLISHED["scoop"][0] / scoop_manifest(name)
+
+
+def winget_in_repo(package_id: str, version: str) -> Path:
+    """winget/manifests/e/Example/MyTool/0.2.0: the lower-case first letter, then a folder per id part."""
+    return PUBLISHED["winget"][0].joinpath(package_id[0].lower(), *package_id.split("."), version)
+
+
+# --- build/<target>/ (work) -----------------------------------------------------------------------
+WORK = "build"
+WHEEL, ENV, REQUIREMENTS, LOGS, NUITKA_OUT, LAUNCHER_DIR = "wheel", "env", "requirements", "logs", "nuitka", "launcher"
+TOOLS_REQUIREMENTS, APP_REQUIREMENTS = "tools.txt", "app.txt"
+NUITKA_REPORT = "report.xml"
+MSI_SOURCE, MSI_OUT = "product.wxs", "product.msi"  # wixl's input and output in build/msi/
+
+
+def log(step: str) -> str:
+    return f"{step}.log"
+
+
+# --- make bench ------------------------------------------------------------------------------------
+BENCH = "bench"
+BENCH_RESULTS = ("results.json", "results.md", "startup.png")

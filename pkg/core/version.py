@@ -1,0 +1,61 @@
+"""Release versions: PEP 440 as `packaging` reads it, narrowed to one convention, and how it maps to each
+consumer.
+
+Accepted: `X.Y.Z` (stable) and `X.Y.Z{a|b|rc}N` (pre-release, e.g. 0.2.0rc1), written in PEP 440's normal
+form (0.2.0-rc.1, 1.2, 1.2.3.post1, 1.2.3.dev0, 1!1.2.3, 1.2.3+local are refused: each maps ambiguously to
+an MSI, a tag or a package manager). A leading `v` (as in a tag `v0.2.0`) is stripped; nothing else is.
+  tag        v<version>                       v0.2.0rc1
+  project    <version>                        0.2.0rc1
+  MSI        X.Y.Z, pre-release dropped,      0.2.0   (ProductVersion ≤ 255.255.65535)
+  winget     <version>                        not published for pre-releases
+  Homebrew   <version>                        not published for pre-releases
+  Scoop      <version>                        not published for pre-releases
+"""
+
+from dataclasses import dataclass
+
+from packaging.version import InvalidVersion
+from packaging.version import Version as Pep440
+
+from pkg.core.errors import InputError
+
+MSI_LIMITS = (255, 255, 65535)
+WANT = "X.Y.Z or X.Y.Z{a|b|rc}N, e.g. 0.2.0 or 0.2.0rc1"
+
+
+@dataclass(frozen=True)
+class Version:
+    parsed: Pep440
+
+    def __str__(self) -> str:
+        return str(self.parsed)
+
+    @property
+    def prerelease(self) -> bool:
+        return self.parsed.is_prerelease
+
+    @property
+    def tag(self) -> str:
+        return f"v{self}"
+
+    @property
+    def msi(self) -> str:
+        return self.parsed.base_version
+
+
+def parse(text: str) -> Version:
+    """Parse a release VERSION or raise InputError (exit 2) with a one-line reason."""
+    raw = text[1:] if text.startswith("v") else text
+    if not raw:
+        raise InputError(f"VERSION is empty (want {WANT})")
+    try:
+        parsed = Pep440(raw)
+    except InvalidVersion:
+        raise InputError(f"VERSION {text!r} is not a version (want {WANT})") from None
+    if str(parsed) != raw or len(parsed.release) != 3 or parsed.epoch or parsed.post is not None \
+            or parsed.dev is not None or parsed.local is not None:
+        raise InputError(f"VERSION {text!r} is not {WANT}")
+    for value, limit, part in zip(parsed.release, MSI_LIMITS, ("major", "minor", "patch"), strict=True):
+        if value > limit:
+            raise InputError(f"VERSION {text!r}: {part} {value} exceeds the MSI limit {limit} (255.255.65535)")
+    return Version(parsed)

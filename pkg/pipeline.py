@@ -1,0 +1,69 @@
+"""The pipeline, as two ordered lists of stages (pkg/core/stage.py: one function of a shared context each,
+defined in the module that does the work). Adding a channel is one module with a STAGE and one line in
+RELEASE. `python -m pkg plan` walks the same lists without running them.
+
+  BUILD    each runner, `make build`: dist/<name>-<target>/ with its archive and build manifest
+  RELEASE  one job, `make release`: the builds merged into release/v<version>/, staged in a hidden folder
+           and renamed into place at the end (a killed release leaves no partial folder)
+"""
+
+import shutil
+import time
+from pathlib import Path
+
+from pkg import check
+from pkg.build import appenv, compiler, completeness, record, shipped
+from pkg.channels import homebrew, install_scripts, msi, scoop, winget
+from pkg.core import archive, atomic, names, targets, version
+from pkg.core.config import Config
+from pkg.core.model import Manifest
+from pkg.core.stage import BuildContext, ReleaseContext
+from pkg.release import archives, audit, checksums, licenses, merge, notes, prepare, sbom
+from pkg.release import record as release_record
+
+BUILD = [compiler.PREFLIGHT, appenv.STAGE, check.STAGE, compiler.COMPILE, completeness.STAGE, compiler.COMMANDS,
+         compiler.PLACE, shipped.STAGE, record.ARCHIVE, record.RECORD]
+
+RELEASE = [archives.VERIFY, archives.ARCHIVES, msi.STAGE, checksums.EACH, sbom.STAGE, licenses.STAGE, audit.STAGE,
+           notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE, install_scripts.STAGE, release_record.STAGE,
+           checksums.SUMS]
+
+
+def run_stages(stages, ctx) -> None:
+    for stage in stages:
+        reason = stage.skip(ctx)
+        if reason:
+            print(f"[{stage.name}] skipped: {reason}")
+            continue
+        stage.run(ctx)
+
+
+def build(cfg: Config, target: targets.Target, dist: Path, work: Path, backend: str = "nuitka",
+          fallback: str | None = None, version: str | None = None) -> Manifest:
+    ctx = BuildContext(cfg, target, dist, work / target.name, backend, fallback, version)
+    run_stages(BUILD, ctx)
+    return ctx.manifest
+
+
+def release(cfg: Config, version_text: str, dist: Path, release_root: Path, require_all: bool = False,
+            force: bool = False, tag: bool = False, repo_out: Path | None = None) -> Path:
+    """Assemble release/v<version>/; repo_out: where homebrew/, winget/, scoop/ go (default: the repository)."""
+    started = time.perf_counter()
+    v = version.parse(version_text)
+    final = prepare.refuse_existing(release_root, v, force)
+    if tag:
+        prepare.check_can_tag(cfg.root, v.tag, prepare.current_version(cfg), str(v))
+    inputs = merge.collect(dist, str(v), require_all)
+    for stale in release_root.glob(names.release_staging_prefix(v.tag) + "*"):  # left by a killed run
+        shutil.rmtree(stale, ignore_errors=True)
+    with atomic.staged_dir(final, replace=force) as stage:
+        ctx = ReleaseContext(cfg, v, dist, stage, repo_out or cfg.root, inputs,
+                             Manifest(moment="release", app=inputs.app, version=str(v)),
+                             archive.source_date_epoch(cfg.root))
+        run_stages(RELEASE, ctx)
+    if tag:
+        prepare.make_tag(cfg.root, v.tag, f"{inputs.app.name} {v}")
+    missing = merge.missing_targets(inputs)
+    print(f"release {final} ({len(inputs.builds)} of {len(targets.DEFAULT_TARGETS)} targets"
+          + (f"; missing: {', '.join(missing)}" if missing else "") + f") in {time.perf_counter() - started:.1f} s")
+    return final

@@ -1,0 +1,72 @@
+"""`python -m pkg plan` (make plan VERSION=…): what a release will produce, before anything is built — the
+targets, each build's files, and every release stage with the files it writes or why it will skip.
+It walks pkg/pipeline.py's lists without running a stage: the plan and the pipeline cannot disagree.
+
+By default the plan is CI's (five runners, the Windows one also building the MSI, then the merge job);
+`--here` plans what `make release` on this machine would do (this machine's build only).
+"""
+
+from pathlib import Path
+
+from pkg import check
+from pkg.core import names, targets, version
+from pkg.core.config import Config
+from pkg.core.model import Artifact, Build, Kind, Manifest
+from pkg.core.stage import BuildContext, ReleaseContext
+
+
+def planned_inputs(app, v: version.Version, built: list[str], runner_msi: bool) -> Manifest:
+    """The merged builds as they will be: names only, no files."""
+    inputs = Manifest(moment="build", app=app, version=str(v))
+    for target in built:
+        folder = names.stem(app.name, target)
+        os_name = target.split("-", 1)[0]
+        inputs.builds[target] = Build(target=target, backend="nuitka", layout="flat", folder=folder,
+                                      commands={c: f"{folder}/{names.program(c, os_name)}" for c in app.command_names})
+        inputs.add(Artifact(name=names.archive(app.name, target), kind=Kind.ARCHIVE, path="", target=target))
+    if runner_msi and names.WINDOWS_TARGET in built:
+        inputs.add(Artifact(name=names.msi(app.name), kind=Kind.MSI, path="", target=names.WINDOWS_TARGET))
+    return inputs
+
+
+def lines(cfg: Config, version_text: str, here: bool = False) -> list[str]:
+    from pkg.pipeline import BUILD, RELEASE
+
+    v = version.parse(version_text)
+    app = check.app_of(cfg).model_copy(update={"version": str(v)})
+    built = [targets.host().name] if here else list(targets.DEFAULT_TARGETS)
+    kind = "pre-release" if v.prerelease else "stable"
+    out = [f"plan for {app.name} {v} (tag {v.tag}, {kind}; distribution {app.dist}): "
+           f"commands {', '.join(app.command_names)}",
+           f"targets: {', '.join(built)}" + ("" if here else " (one CI runner each)"), ""]
+
+    sample = targets.Target("<os>", "<arch>")
+    build_ctx = BuildContext(cfg, sample, Path(names.WORK), Path(names.WORK), planned=app)
+    out.append(f"build, on {'this machine' if here else 'each runner'} (make build-test VERSION={v}) → dist/:")
+    out += [f"  {s.name:<16}{s.does}" + _writes(s.writes(build_ctx)) for s in BUILD]
+    out.append(f"  {'smoke':<16}the archive unpacked elsewhere: every command's --version, --help, no arguments, "
+               f"then the app's checks")
+    if not here:
+        out.append(f"  {'msi':<16}{names.WINDOWS_TARGET} runner only (make msi): WiX 5 → {names.msi(app.name)}")
+    out.append("")
+
+    inputs = planned_inputs(app, v, built, runner_msi=not here)
+    release = Manifest(moment="release", app=app, version=str(v), artifacts=[
+        a for a in inputs.artifacts if a.kind.from_builds])
+    ctx = ReleaseContext(cfg, v, Path("dist"), Path(names.RELEASES) / names.release_folder(v.tag), cfg.root, inputs,
+                         release, epoch=0)
+    command = f"make release VERSION={v}" + ("" if here else " REQUIRE_TARGETS=all")
+    out.append(f"release, one job ({command}) → {names.RELEASES}/{names.release_folder(v.tag)}/:")
+    for stage in RELEASE:
+        reason = stage.skip(ctx)
+        told = f"skipped: {reason}" if reason else stage.does + _writes(stage.writes(ctx))
+        out.append(f"  {stage.name:<16}{told}")
+    return out
+
+
+def _writes(files: list[str]) -> str:
+    return f"\n  {'':<16}→ {', '.join(files)}" if files else ""
+
+
+def run(cfg: Config, version_text: str, here: bool = False) -> None:
+    print("\n".join(lines(cfg, version_text, here)))

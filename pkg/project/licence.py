@@ -1,0 +1,100 @@
+"""The app's licence as each consumer needs it. The source of truth is an SPDX expression (canonicalised by
+`packaging.licenses`); failing one, the licence name the project declares. Mapped, never guessed:
+  Homebrew  `license "MIT"`, `license any_of: [...]`, `all_of: [...]`, `"X" => { with: "Y" }`;
+            no SPDX expression → `license :cannot_represent`
+  Scoop     `MIT`, AND → `A,B`, OR → `A|B` (its documented separators); nested AND/OR it cannot express
+  winget    free text: the expression, or the declared name
+  CycloneDX the expression, or the declared name (cyclonedx-python-lib decides which field)
+"""
+
+from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol, get_spdx_licensing
+from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
+
+from pkg.core.errors import InputError
+from pkg.core.model import Licence
+
+# Trove classifiers that name exactly one SPDX licence (the ambiguous ones, "BSD License", are absent).
+CLASSIFIERS = {
+    "MIT License": "MIT", "MIT No Attribution License (MIT-0)": "MIT-0", "ISC License (ISCL)": "ISC",
+    "Apache Software License": "Apache-2.0", "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0",
+    "GNU General Public License v2 (GPLv2)": "GPL-2.0-only",
+    "GNU General Public License v3 (GPLv3)": "GPL-3.0-only",
+    "GNU General Public License v2 or later (GPLv2+)": "GPL-2.0-or-later",
+    "GNU General Public License v3 or later (GPLv3+)": "GPL-3.0-or-later",
+    "GNU Lesser General Public License v3 (LGPLv3)": "LGPL-3.0-only",
+    "GNU Affero General Public License v3": "AGPL-3.0-only", "The Unlicense (Unlicense)": "Unlicense",
+    "Python Software Foundation License": "PSF-2.0", "Zope Public License": "ZPL-2.1",
+    "Boost Software License 1.0 (BSL-1.0)": "BSL-1.0", "zlib/libpng License": "Zlib",
+}
+
+
+def canonical(text: str | None) -> str | None:
+    """The canonical SPDX expression for `text`, or None when it is not one."""
+    if not text or "\n" in text.strip():
+        return None
+    try:
+        return str(canonicalize_license_expression(text.strip()))
+    except InvalidLicenseExpression:
+        return None
+
+
+def resolve(expression: str | None, declared: str | None, classifiers: tuple[str, ...] = (),
+            override: str | None = None) -> Licence:
+    """Override (tool.pkg.license) > License-Expression > a License field that is SPDX > one licence
+    classifier > the License field as a name (one short line only: a whole licence text is no name)."""
+    for candidate in (override, expression, declared):
+        if spdx := canonical(candidate):
+            return Licence(spdx=spdx)
+    named = sorted({CLASSIFIERS[c.rsplit(" :: ", 1)[-1]] for c in classifiers
+                    if c.startswith("License ::") and c.rsplit(" :: ", 1)[-1] in CLASSIFIERS})
+    if len(named) == 1:
+        return Licence(spdx=named[0])
+    short = (declared or "").strip()
+    return Licence(name=short if short and "\n" not in short and len(short) <= 60 else None)
+
+
+def _tree(spdx: str):
+    return get_spdx_licensing().parse(spdx, validate=False, simple=False)
+
+
+def _ruby(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def homebrew(licence: Licence) -> str:
+    """The argument of the formula's `license` line."""
+    if licence.spdx is None or "LicenseRef-" in licence.spdx:
+        return ":cannot_represent"
+
+    def render(node, nested: bool) -> str:
+        if isinstance(node, LicenseWithExceptionSymbol):
+            text = f"{_ruby(node.license_symbol.key)} => {{ with: {_ruby(node.exception_symbol.key)} }}"
+            return f"{{ {text} }}" if nested else text
+        if isinstance(node, LicenseSymbol):
+            return _ruby(node.key)
+        word = "all_of" if isinstance(node, AND) else "any_of"
+        text = f"{word}: [{', '.join(render(arg, True) for arg in node.args)}]"
+        return f"{{ {text} }}" if nested else text
+
+    return render(_tree(licence.spdx), False)
+
+
+def scoop(licence: Licence) -> str:
+    """Scoop's license string; "Unknown" (one of its documented words) without an SPDX expression."""
+    if licence.spdx is None:
+        return "Unknown"
+    node = _tree(licence.spdx)
+    if isinstance(node, AND | OR):
+        if any(isinstance(arg, AND | OR) for arg in node.args):
+            raise InputError(f"licence {licence.spdx!r}: Scoop cannot express nested AND/OR "
+                             "(set tool.pkg.license to a flat expression)")
+        return ("," if isinstance(node, AND) else "|").join(str(arg) for arg in node.args)
+    return str(node)
+
+
+def winget(licence: Licence) -> str:
+    text = licence.spdx or licence.name
+    if not text or len(text) < 3:
+        raise InputError(f"licence {text!r}: winget needs a licence of at least 3 characters "
+                         "(set the project's license or tool.pkg.license)")
+    return text

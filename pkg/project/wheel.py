@@ -1,0 +1,85 @@
+"""What the app's wheel installs, from its RECORD: the app's own modules, extension modules and data files,
+grouped the way Nuitka and the completeness check see them."""
+
+import fnmatch
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pkg.project import metadata
+
+EXTENSION_SUFFIXES = (".so", ".pyd")
+
+
+@dataclass(frozen=True)
+class WheelFiles:
+    modules: dict[str, str] = field(default_factory=dict)  # module name -> path (sources and extensions)
+    data: tuple[str, ...] = ()                               # every other file under site-packages
+    packages: tuple[str, ...] = ()                           # top-level packages
+    top_modules: tuple[str, ...] = ()                        # top-level single-file modules
+    main_packages: tuple[str, ...] = ()                      # top-level packages with a __main__.py
+
+    def matching(self, patterns) -> set[str]:
+        """Every module and data path that one of the glob `patterns` matches."""
+        paths = set(self.modules.values()) | set(self.data)
+        return {p for p in paths if any(fnmatch.fnmatch(p, pat) for pat in patterns)}
+
+    def module_of(self, path: str) -> str | None:
+        return next((name for name, p in self.modules.items() if p == path), None)
+
+
+def module_name(path: PurePosixPath) -> str | None:
+    """`a/b.py` → a.b, `a/__init__.py` → a, `a/c.cpython-311-x86_64-linux-gnu.so` → a.c; None for data."""
+    if path.suffix == ".py":
+        parts = path.with_suffix("").parts
+    elif path.suffix in EXTENSION_SUFFIXES:
+        parts = (*path.parent.parts, path.name.split(".", 1)[0])
+    else:
+        return None
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
+
+
+def installed_path(entry: str) -> str | None:
+    """A RECORD path as it lands in site-packages; None for metadata, scripts, headers and data outside it."""
+    parts = PurePosixPath(entry).parts
+    if not parts or parts[0].endswith(".dist-info") or parts[0].startswith(".."):
+        return None
+    if parts[0].endswith(".data"):
+        if len(parts) < 3 or parts[1] not in ("purelib", "platlib"):
+            return None
+        parts = parts[2:]
+    if "__pycache__" in parts:
+        return None
+    return PurePosixPath(*parts).as_posix()
+
+
+def package_root(name: str, modules: dict[str, str]) -> str:
+    """The outermost regular package holding module `name` (inside a namespace package: below it), so that
+    including it never pulls in other distributions' parts of the namespace."""
+    parts = name.split(".")
+    for i in range(1, len(parts) + 1):
+        candidate = ".".join(parts[:i])
+        if modules.get(candidate, "").endswith("__init__.py"):
+            return candidate
+    return ".".join(parts[:-1]) or name
+
+
+def read(wheel: Path) -> WheelFiles:
+    with zipfile.ZipFile(wheel) as zf:
+        records = [str(f) for f in metadata.dist_info(zf).files or []]
+    modules, data = {}, []
+    for entry in records:
+        path = installed_path(entry)
+        if path is None:
+            continue
+        name = module_name(PurePosixPath(path))
+        if name is None:
+            data.append(path)
+        else:
+            modules[name] = path
+    packages = sorted({package_root(n, modules) for n, p in modules.items() if "/" in p})
+    top_modules = sorted(n for n, p in modules.items() if "/" not in p)
+    main_packages = tuple(p for p in packages if f"{p}.__main__" in modules)
+    return WheelFiles(modules, tuple(sorted(data)), tuple(packages), tuple(top_modules), main_packages)

@@ -1,0 +1,51 @@
+"""Stages `verify` and `archives`: the build for this machine must carry VERSION in its --version, then
+the runners' published files (archives, and an MSI the Windows runner built) go into the release with
+their download URLs. Hard links where the filesystem allows: no copy of large archives."""
+
+import os
+import shutil
+import subprocess
+
+from pkg.build.smoke import carries_version
+from pkg.core import targets
+from pkg.core.errors import PkgError
+from pkg.core.stage import ReleaseContext, Stage
+
+
+def verify(ctx: ReleaseContext) -> None:
+    build = ctx.inputs.builds[targets.host().name]
+    binary = ctx.dist / build.commands[ctx.app.main.name]
+    if not binary.exists():
+        raise PkgError(f"{binary}: missing (run `make build VERSION={ctx.version}`)")
+    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=30)
+    if not carries_version(out.stdout + "\n" + out.stderr, str(ctx.version)):
+        raise PkgError(f"{binary.name} --version printed {out.stdout.strip()[:200]!r}, without {ctx.version}")
+
+
+def skip_verify(ctx: ReleaseContext) -> str | None:
+    if targets.host().name not in ctx.inputs.builds:
+        return f"no build for this machine ({targets.host().name})"
+    if not ctx.cfg.command_options(ctx.app.main.name).version:
+        return f"{ctx.app.main.name} has no --version (tool.pkg.command); its smoke test ran the rest"
+    return None
+
+
+VERIFY = Stage("verify", "the build for this machine carries VERSION in its --version", verify, skip_verify)
+
+
+def published(ctx: ReleaseContext) -> list:
+    return [a for a in ctx.inputs.artifacts if a.kind.from_builds]
+
+
+def carry(ctx: ReleaseContext) -> None:
+    for artifact in published(ctx):
+        dest = ctx.folder / artifact.name
+        try:
+            os.link(ctx.dist / artifact.path, dest)
+        except OSError:
+            shutil.copyfile(ctx.dist / artifact.path, dest)
+        ctx.add(dest, artifact.kind, artifact.target, msi=artifact.msi)
+
+
+ARCHIVES = Stage("archives", "the builds' archives (and a runner-built MSI), with their download URLs", carry,
+                 writes=lambda ctx: [a.name for a in published(ctx)])

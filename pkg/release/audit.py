@@ -1,0 +1,81 @@
+"""Stage `audit` and `make audit`: pip-audit of exactly the shipped distributions (from the builds'
+manifests, not a venv). Offline (as on this machine) the result is "not scanned: <reason>": a warning in
+the release notes, and exit 0 from `make audit` unless AUDIT=required. Known vulnerabilities fail `make
+audit` and are listed in the notes.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pkg.core.errors import PkgError
+from pkg.core.stage import ReleaseContext, Stage
+
+
+@dataclass
+class AuditResult:
+    status: str  # "clean" | "vulnerable" | "not scanned"
+    summary: str
+    findings: list[str]
+
+    def markdown(self) -> list[str]:
+        return [f"Vulnerability scan (pip-audit): {self.status} — {self.summary}"] + [f"- {f}" for f in self.findings]
+
+
+def _pip_audit() -> str | None:
+    here = Path(sys.executable).with_name("pip-audit")
+    return str(here) if here.exists() else shutil.which("pip-audit")
+
+
+def scan(distributions: dict[str, str], timeout: float = 120) -> AuditResult:
+    if not distributions:
+        return AuditResult("clean", "no third-party distributions ship", [])
+    tool = _pip_audit()
+    if tool is None:
+        return AuditResult("not scanned", "pip-audit is not installed", [])
+    with tempfile.TemporaryDirectory() as tmp:
+        req = Path(tmp) / "shipped.txt"
+        req.write_text("".join(f"{name}=={ver}\n" for name, ver in sorted(distributions.items())))
+        try:
+            proc = subprocess.run([tool, "-r", str(req), "--no-deps", "--disable-pip", "--progress-spinner", "off",
+                                   "-f", "json"], capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return AuditResult("not scanned", f"pip-audit timed out after {timeout:.0f} s", [])
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return AuditResult("not scanned", f"pip-audit failed: {last[:200]}", [])
+    deps = report.get("dependencies", [])
+    skipped = [d for d in deps if d.get("skip_reason")]
+    if deps and len(skipped) == len(deps):
+        return AuditResult("not scanned", f"vulnerability service unreachable ({skipped[0]['skip_reason']})", [])
+    findings = [f"{d['name']} {d.get('version', '')}: {v['id']} (fixed in {', '.join(v.get('fix_versions') or ['-'])})"
+                for d in deps for v in d.get("vulns", [])]
+    findings += [f"{d['name']}: not scanned ({d['skip_reason']})" for d in skipped]
+    vulnerable = any(d.get("vulns") for d in deps)
+    return AuditResult("vulnerable" if vulnerable else "clean",
+                       f"{len(deps) - len(skipped)} of {len(deps)} distributions scanned", findings)
+
+
+def enforce(result: AuditResult, required: bool) -> None:
+    print("\n".join(result.markdown()))
+    if result.status == "vulnerable":
+        raise PkgError("known vulnerabilities in shipped distributions (see above)")
+    if result.status == "not scanned" and required:
+        raise PkgError(f"AUDIT=required but not scanned: {result.summary}")
+
+
+def run(ctx: ReleaseContext) -> None:
+    from pkg.release.shipped import gather, versions
+
+    ctx.shipped = ctx.shipped or gather(ctx.inputs.builds, ctx.dist, ctx.app.dist)
+    result = scan(versions(ctx.shipped))
+    ctx.warnings += result.markdown()[:1] if result.status != "vulnerable" else result.markdown()
+
+
+STAGE = Stage("audit", "pip-audit of the shipped distributions (a warning in the notes when it cannot scan)", run)

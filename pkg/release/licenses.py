@@ -1,0 +1,41 @@
+"""Stage `licenses`: LICENSES/, the licence files of the app, of every shipped distribution and of CPython,
+as each build collected them from its own build environment (pkg/build/shipped.py). What has none is a
+warning in the notes."""
+
+import shutil
+from pathlib import Path
+
+from pkg.core import names
+from pkg.core.model import Kind
+from pkg.core.stage import ReleaseContext, Stage
+from pkg.release.shipped import Shipped, gather
+
+
+def write(folder: Path, dist: Path, shipped: Shipped) -> list[str]:
+    """Copy licence files into `folder` (paths in `shipped` are relative to `dist`); return the labels that
+    have none (for the notes)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = ([shipped.app] if shipped.app else []) + [shipped.distributions[n] for n in sorted(shipped.distributions)]
+    sources = {names.licence_folder(e.name, e.version): e.licence_files for e in entries}
+    sources |= {names.cpython_licence_folder(v): files for v, files in sorted(shipped.python.items())}
+    missing = []
+    for label, files in sources.items():
+        present = [dist / f for f in files if (dist / f).is_file()]
+        if not present:
+            missing.append(label)
+            continue
+        (folder / label).mkdir(exist_ok=True)
+        for file in present:
+            shutil.copyfile(file, folder / label / file.name)
+    return missing
+
+
+def run(ctx: ReleaseContext) -> None:
+    ctx.shipped = ctx.shipped or gather(ctx.inputs.builds, ctx.dist, ctx.app.dist)
+    folder = ctx.folder / names.LICENSES
+    ctx.warnings += [f"no licence file found for {label}" for label in write(folder, ctx.dist, ctx.shipped)]
+    ctx.add(folder, Kind.LICENSES)
+
+
+STAGE = Stage("licenses", "LICENSES/: the app's, every shipped distribution's and CPython's licence files", run,
+              writes=lambda ctx: [names.LICENSES + "/"])

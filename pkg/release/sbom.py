@@ -1,0 +1,87 @@
+"""Stage `sbom`: a CycloneDX 1.6 SBOM of what ships, built and validated with cyclonedx-python-lib: the app's
+distribution as its subject, every bundled distribution with version, purl and licence, the CPython
+runtime, the system libraries Nuitka bundled, and the archives and installers with their hashes."""
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cyclonedx.contrib.license.factories import LicenseFactory
+from cyclonedx.model import ExternalReference, ExternalReferenceType, HashAlgorithm, HashType, Property, XsUri
+from cyclonedx.model.bom import Bom
+from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.output.json import JsonV1Dot6
+from cyclonedx.schema import SchemaVersion
+from packageurl import PackageURL
+from packaging.utils import canonicalize_name
+
+from pkg.core import atomic, names
+from pkg.core.errors import PkgError
+from pkg.core.model import App, Artifact, Kind
+from pkg.core.stage import ReleaseContext, Stage
+from pkg.release.shipped import Shipped, gather
+
+
+def _licences(expression: str | None):
+    return [LicenseFactory().make_from_string(expression)] if expression else []
+
+
+def build_bom(app: App, version: str, shipped: Shipped, files: list[Artifact], epoch: int) -> Bom:
+    """The app's own distribution is the BOM's subject (metadata.component), never one of its components."""
+    bom = Bom(serial_number=uuid.uuid5(uuid.NAMESPACE_URL, f"{app.homepage}#{version}"))  # reproducible
+    bom.metadata.timestamp = datetime.fromtimestamp(epoch, tz=UTC)
+    purl = PackageURL(type="pypi", name=canonicalize_name(app.dist), version=version)
+    subject = Component(
+        name=app.dist, version=version, type=ComponentType.APPLICATION, bom_ref=str(purl), purl=purl,
+        licenses=_licences(app.licence.spdx or app.licence.name), description=app.summary,
+        external_references=[ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(app.homepage))])
+    bom.metadata.component = subject
+    parts = []
+    for name, entry in sorted(shipped.distributions.items()):
+        purl = PackageURL(type="pypi", name=canonicalize_name(name), version=entry.version)
+        parts.append(Component(name=name, version=entry.version, type=ComponentType.LIBRARY, bom_ref=str(purl),
+                               purl=purl, licenses=_licences(entry.licence)))
+    for py_version in sorted(shipped.python):
+        purl = PackageURL(type="generic", name="cpython", version=py_version)
+        parts.append(Component(name="cpython", version=py_version, type=ComponentType.FRAMEWORK, bom_ref=str(purl),
+                               purl=purl, licenses=_licences("PSF-2.0"), description="CPython runtime"))
+    for lib, lib_targets in sorted(shipped.libraries.items()):
+        parts.append(Component(name=lib, type=ComponentType.LIBRARY, bom_ref=f"lib:{lib}",
+                               description="system library bundled by Nuitka",
+                               properties=[Property(name="pkg:targets", value=",".join(sorted(lib_targets)))]))
+    for item in files:  # the archives and installers themselves, with their hashes
+        parts.append(Component(name=item.name, type=ComponentType.FILE, bom_ref=f"file:{item.name}",
+                               hashes=[HashType(alg=HashAlgorithm.SHA_256, content=item.sha256)],
+                               properties=[Property(name="pkg:target", value=item.target or ""),
+                                           Property(name="pkg:kind", value=str(item.kind))]))
+    for part in parts:
+        bom.components.add(part)
+    bom.register_dependency(subject, [p for p in parts if p.type != ComponentType.FILE])
+    return bom
+
+
+def render(bom: Bom) -> str:
+    from cyclonedx.validation.json import JsonStrictValidator  # ~1 s to import: only when a release is made
+
+    text = JsonV1Dot6(bom).output_as_string(indent=2)
+    errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
+    if errors:
+        raise PkgError(f"SBOM fails the CycloneDX 1.6 schema: {errors}")
+    return text + "\n"
+
+
+def write(path: Path, app: App, version: str, shipped: Shipped, files: list[Artifact], epoch: int) -> Path:
+    atomic.write_text(path, render(build_bom(app, version, shipped, files, epoch)))
+    return path
+
+
+def run(ctx: ReleaseContext) -> None:
+    ctx.shipped = ctx.shipped or gather(ctx.inputs.builds, ctx.dist, ctx.app.dist)
+    files = ctx.manifest.select(Kind.ARCHIVE) + ctx.manifest.select(Kind.MSI)
+    path = write(ctx.folder / names.sbom(ctx.app.name, str(ctx.version)), ctx.app, str(ctx.version), ctx.shipped,
+                 files, ctx.epoch)
+    ctx.add(path, Kind.SBOM)
+
+
+STAGE = Stage("sbom", "the CycloneDX 1.6 SBOM of what ships (never the build tools)", run,
+              writes=lambda ctx: [names.sbom(ctx.app.name, str(ctx.version))])

@@ -1,0 +1,40 @@
+"""Everything the release's builds ship, gathered from their manifests (pkg/build/shipped.py wrote the
+distributions and licence files beside each build) and Nuitka's reports (the system libraries each bundled).
+The app's own distribution is kept apart: it is the SBOM's subject, never one of its components."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from pkg.build.shipped import report_root
+from pkg.core.model import Build, Distribution
+
+
+@dataclass
+class Shipped:
+    distributions: dict[str, Distribution] = field(default_factory=dict)  # the third-party ones, by name
+    python: dict[str, list[str]] = field(default_factory=dict)             # CPython version -> licence files
+    libraries: dict[str, set[str]] = field(default_factory=dict)           # system library -> targets
+    app: Distribution | None = None                                        # the app's own (licence files)
+
+
+def gather(builds: dict[str, Build], dist: Path, app_dist: str) -> Shipped:
+    """Paths in the returned entries are relative to `dist` (where merge put every build)."""
+    shipped = Shipped()
+    for target, build in builds.items():
+        for entry in build.distributions:
+            if entry.app or canonicalize_name(entry.name) == canonicalize_name(app_dist):
+                shipped.app = shipped.app or entry
+            else:
+                shipped.distributions.setdefault(entry.name, entry)
+        for version, files in build.python.items():
+            shipped.python.setdefault(version, files)
+        if build.report:
+            for dll in report_root(dist / build.report).iter("included_dll"):
+                shipped.libraries.setdefault(dll.get("name"), set()).add(target)
+    return shipped
+
+
+def versions(shipped: Shipped) -> dict[str, str]:
+    return {name: entry.version for name, entry in shipped.distributions.items()}

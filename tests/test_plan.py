@@ -1,0 +1,61 @@
+"""`python -m pkg plan` (make plan VERSION=…): what it says a release will hold is what `make release`
+then writes, for a stable and a pre-release version; its stages are the pipeline's, in order."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from pkg import pipeline, plan
+from pkg.core import config, names
+
+from .fixtures import fake_dist
+
+
+def planned_release_files(out: list[str]) -> set[str]:
+    """The `→ a, b` lines of the release section."""
+    out = "\n".join(out).splitlines()
+    release = out[next(i for i, line in enumerate(out) if line.startswith("release,")):]
+    return {name.strip() for line in release if line.strip().startswith("→")
+            for name in line.strip()[1:].split(",")}
+
+
+def released_files(folder) -> set[str]:
+    top = {p.name + ("/" if p.is_dir() else "") for p in folder.iterdir()}
+    winget = {f"{names.WINGET}/{p.name}" for p in (folder / names.WINGET).glob("*")}
+    return (top - {f"{names.WINGET}/"}) | winget
+
+
+@pytest.mark.parametrize("version", ["0.2.0", "0.3.0rc1"])
+def test_the_plan_lists_exactly_what_the_release_writes(tmp_path, version):
+    cfg = config.load()
+    said = planned_release_files(plan.lines(cfg, version))
+    final = pipeline.release(cfg, version, fake_dist(tmp_path / "dist", version), tmp_path / "release",
+                             require_all=True, repo_out=tmp_path / "repo")
+    assert said == released_files(final)
+    assert (names.formula(cfg_app_name()) in said) is (version == "0.2.0")
+
+
+def cfg_app_name() -> str:
+    from pkg import check
+
+    return check.app_of(config.load()).name
+
+
+def test_the_plan_walks_the_pipelines_stages_in_order():
+    out = "\n".join(plan.lines(config.load(), "0.3.0rc1")).splitlines()
+    stage_lines = [line.split()[0] for line in out if re.match(r"  \S", line)]
+    build = [s.name for s in pipeline.BUILD]
+    release = [s.name for s in pipeline.RELEASE]
+    assert stage_lines[:len(build)] == build
+    assert stage_lines[-len(release):] == release
+    skipped = {line.split()[0]: line for line in out if "skipped:" in line}
+    assert {"homebrew", "winget", "scoop"} <= set(skipped)
+    assert all("pre-release" in skipped[s] for s in ("homebrew", "winget", "scoop"))
+
+
+def test_the_plan_refuses_a_bad_version_in_one_line():
+    proc = subprocess.run([sys.executable, "-m", "pkg", "plan", "--version", "0.2"], capture_output=True, text=True,
+                          cwd=config.ROOT)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "0.2" in proc.stderr
