@@ -69,9 +69,9 @@ build: setup ## wheel → build venv → Nuitka standalone → dist/<name>-<os>-
 build-test: build ## build, then unpack the archive elsewhere and prove every command works
 	@"$(PY)" -m pkg smoke --target $(TARGET)
 
-msi: setup ## dist/<name>-windows-x86_64.msi from the Windows folder or zip, added to its build manifest
+msi: setup ## dist/<name>-windows-<arch>.msi from the Windows folder or zip, added to its build manifest
 ifeq ($(TARGET_OS),windows)
-	@$(call script,msi) -Target windows-x86_64 $(if $(VERSION),-Version $(VERSION))
+	@$(call script,msi) -Target $(TARGET) $(if $(VERSION),-Version $(VERSION))
 else
 	@"$(PY)" -m pkg msi $(if $(VERSION),--version $(VERSION))
 endif

@@ -52,9 +52,9 @@ def cmd_build(args) -> None:
 
 
 def cmd_smoke(args) -> None:
-    from pkg.build import smoke
+    from pkg import pipeline
 
-    smoke.smoke(config.load(), _target(args), Path(args.dist))
+    pipeline.build_test(config.load(), _target(args), Path(args.dist))
 
 
 def cmd_release(args) -> None:
@@ -80,7 +80,7 @@ def cmd_audit(args) -> None:
     dist = Path(args.dist)
     wanted = args.version or model.find_build(dist, _target(args).name)[1].version
     inputs = merge.collect(dist, wanted, require_all=False)
-    audit.enforce(audit.scan(versions(gather(inputs.builds, dist, inputs.app.dist))), args.required)
+    audit.enforce(audit.scan(versions(gather(inputs, dist))), args.required)
 
 
 def cmd_schema(args) -> None:
@@ -108,7 +108,7 @@ def parser() -> argparse.ArgumentParser:
         sub.set_defaults(func=func)
         sub.add_argument("--target", help="<os>-<arch> (default: this machine)")
         if dist:
-            sub.add_argument("--dist", default=str(config.ROOT / "dist"), help="artifact folder (default: dist/)")
+            sub.add_argument("--dist", default=str(config.ROOT / names.DIST), help="artifact folder (default: dist/)")
         return sub
 
     def needs_version(sub: argparse.ArgumentParser, required: bool = True) -> None:

@@ -28,7 +28,7 @@ def main_packages(folder: Path) -> tuple[str, ...]:
 
 
 def app_of(cfg: Config) -> App:
-    """The app as configuration time sees it (its build records what the wheel really says)."""
+    """The app as configuration time sees it (its build manifest says what the wheel really says)."""
     return resolve(cfg, metadata.read(cfg.project_dir), main_packages(cfg.project_dir))
 
 

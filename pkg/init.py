@@ -14,6 +14,7 @@ from pkg import check
 from pkg.core import atomic
 from pkg.core.config import github_repository
 from pkg.core.errors import InputError
+from pkg.core.version import TAG_PREFIX
 from pkg.project import metadata
 from pkg.project.app import select_commands, urls_by_label
 
@@ -39,9 +40,9 @@ def starter(meta: metadata.Metadata, project_key: str) -> tuple[dict, list[str]]
     else:
         todo.append(f"publisher: {publisher!r} was taken from the project's authors; check it")
     if repo:
-        url_template = f"https://github.com/{repo}/releases/download/v{{version}}/{{file}}"
+        url_template = f"https://github.com/{repo}/releases/download/{TAG_PREFIX}{{version}}/{{file}}"
     else:
-        url_template = "https://example.invalid/TODO/v{version}/{file}"
+        url_template = f"https://example.invalid/TODO/{TAG_PREFIX}{{version}}/{{file}}"
         todo.append("url-template: where the release files will be downloaded from ({version}, {file})")
     table = {"project": project_key, "publisher": publisher,
              "package-id": f"{camel(publisher) or 'Publisher'}.{camel(meta.name)}",

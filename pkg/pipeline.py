@@ -3,6 +3,7 @@ defined in the module that does the work). Adding a channel is one module with a
 RELEASE. `python -m pkg plan` walks the same lists without running them.
 
   BUILD    each runner, `make build`: dist/<name>-<target>/ with its archive and build manifest
+  BUILD_TEST  then `make build-test`: the archive proven from elsewhere
   RELEASE  one job, `make release`: the builds merged into release/v<version>/, staged in a hidden folder
            and renamed into place at the end (a killed release leaves no partial folder)
 """
@@ -12,20 +13,21 @@ import time
 from pathlib import Path
 
 from pkg import check
-from pkg.build import appenv, compiler, completeness, record, shipped
+from pkg.build import appenv, compiler, completeness, record, shipped, smoke
 from pkg.channels import homebrew, install_scripts, msi, scoop, winget
 from pkg.core import archive, atomic, names, targets, version
 from pkg.core.config import Config
 from pkg.core.model import Manifest
 from pkg.core.stage import BuildContext, ReleaseContext
-from pkg.release import archives, audit, checksums, licenses, merge, notes, prepare, sbom
-from pkg.release import record as release_record
+from pkg.release import archives, audit, checksums, licenses, manifest, merge, notes, prepare, sbom
 
 BUILD = [compiler.PREFLIGHT, appenv.STAGE, check.STAGE, compiler.COMPILE, completeness.STAGE, compiler.COMMANDS,
          compiler.PLACE, shipped.STAGE, record.ARCHIVE, record.RECORD]
 
+BUILD_TEST = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner
+
 RELEASE = [archives.VERIFY, archives.ARCHIVES, msi.STAGE, checksums.EACH, sbom.STAGE, licenses.STAGE, audit.STAGE,
-           notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE, install_scripts.STAGE, release_record.STAGE,
+           notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE, install_scripts.STAGE, manifest.STAGE,
            checksums.SUMS]
 
 
@@ -45,6 +47,10 @@ def build(cfg: Config, target: targets.Target, dist: Path, work: Path, backend: 
     return ctx.manifest
 
 
+def build_test(cfg: Config, target: targets.Target, dist: Path) -> None:
+    run_stages(BUILD_TEST, BuildContext(cfg, target, dist, Path(names.WORK) / target.name))
+
+
 def release(cfg: Config, version_text: str, dist: Path, release_root: Path, require_all: bool = False,
             force: bool = False, tag: bool = False, repo_out: Path | None = None) -> Path:
     """Assemble release/v<version>/; repo_out: where homebrew/, winget/, scoop/ go (default: the repository)."""
@@ -54,11 +60,11 @@ def release(cfg: Config, version_text: str, dist: Path, release_root: Path, requ
     if tag:
         prepare.check_can_tag(cfg.root, v.tag, prepare.current_version(cfg), str(v))
     inputs = merge.collect(dist, str(v), require_all)
-    for stale in release_root.glob(names.release_staging_prefix(v.tag) + "*"):  # left by a killed run
+    for stale in release_root.glob(names.staging_prefix(names.release_folder(v.tag)) + "*"):  # left by a killed run
         shutil.rmtree(stale, ignore_errors=True)
     with atomic.staged_dir(final, replace=force) as stage:
         ctx = ReleaseContext(cfg, v, dist, stage, repo_out or cfg.root, inputs,
-                             Manifest(moment="release", app=inputs.app, version=str(v)),
+                             Manifest(moment="release", app=inputs.app),
                              archive.source_date_epoch(cfg.root))
         run_stages(RELEASE, ctx)
     if tag:

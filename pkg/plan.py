@@ -1,6 +1,7 @@
 """`python -m pkg plan` (make plan VERSION=…): what a release will produce, before anything is built — the
 targets, each build's files, and every release stage with the files it writes or why it will skip.
-It walks pkg/pipeline.py's lists without running a stage: the plan and the pipeline cannot disagree.
+It walks pkg/pipeline.py's lists without running a stage: the plan and the pipeline cannot disagree. The one
+line that is not a stage here is the Windows runner's `make msi` (WiX 5 through scripts/msi.ps1).
 
 By default the plan is CI's (five runners, the Windows one also building the MSI, then the merge job);
 `--here` plans what `make release` on this machine would do (this machine's build only).
@@ -17,7 +18,7 @@ from pkg.core.stage import BuildContext, ReleaseContext
 
 def planned_inputs(app, v: version.Version, built: list[str], runner_msi: bool) -> Manifest:
     """The merged builds as they will be: names only, no files."""
-    inputs = Manifest(moment="build", app=app, version=str(v))
+    inputs = Manifest(moment="build", app=app)
     for target in built:
         folder = names.stem(app.name, target)
         os_name = target.split("-", 1)[0]
@@ -30,7 +31,7 @@ def planned_inputs(app, v: version.Version, built: list[str], runner_msi: bool) 
 
 
 def lines(cfg: Config, version_text: str, here: bool = False) -> list[str]:
-    from pkg.pipeline import BUILD, RELEASE
+    from pkg.pipeline import BUILD, BUILD_TEST, RELEASE
 
     v = version.parse(version_text)
     app = check.app_of(cfg).model_copy(update={"version": str(v)})
@@ -40,20 +41,19 @@ def lines(cfg: Config, version_text: str, here: bool = False) -> list[str]:
            f"commands {', '.join(app.command_names)}",
            f"targets: {', '.join(built)}" + ("" if here else " (one CI runner each)"), ""]
 
-    sample = targets.Target("<os>", "<arch>")
-    build_ctx = BuildContext(cfg, sample, Path(names.WORK), Path(names.WORK), planned=app)
-    out.append(f"build, on {'this machine' if here else 'each runner'} (make build-test VERSION={v}) → dist/:")
-    out += [f"  {s.name:<16}{s.does}" + _writes(s.writes(build_ctx)) for s in BUILD]
-    out.append(f"  {'smoke':<16}the archive unpacked elsewhere: every command's --version, --help, no arguments, "
-               f"then the app's checks")
+    sample = targets.host() if here else targets.Target("<os>", "<arch>")
+    build_ctx = BuildContext(cfg, sample, Path(names.DIST), Path(names.WORK) / sample.name, planned=app)
+    out.append(f"build, on {'this machine' if here else 'each runner'} (make build-test VERSION={v}) → "
+               f"{names.DIST}/, working in {names.WORK}/{sample.name}/:")
+    out += [f"  {s.name:<16}{s.does}" + _writes(s.writes(build_ctx)) for s in [*BUILD, *BUILD_TEST]]
     if not here:
         out.append(f"  {'msi':<16}{names.WINDOWS_TARGET} runner only (make msi): WiX 5 → {names.msi(app.name)}")
     out.append("")
 
     inputs = planned_inputs(app, v, built, runner_msi=not here)
-    release = Manifest(moment="release", app=app, version=str(v), artifacts=[
+    release = Manifest(moment="release", app=app, artifacts=[
         a for a in inputs.artifacts if a.kind.from_builds])
-    ctx = ReleaseContext(cfg, v, Path("dist"), Path(names.RELEASES) / names.release_folder(v.tag), cfg.root, inputs,
+    ctx = ReleaseContext(cfg, v, Path(names.DIST), Path(names.RELEASES) / names.release_folder(v.tag), cfg.root, inputs,
                          release, epoch=0)
     command = f"make release VERSION={v}" + ("" if here else " REQUIRE_TARGETS=all")
     out.append(f"release, one job ({command}) → {names.RELEASES}/{names.release_folder(v.tag)}/:")

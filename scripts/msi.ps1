@@ -1,7 +1,7 @@
 # MSI glue for the Windows runner: WiX 5.0.2 builds wix/app.wxs; the values, the ProductCode check and
 # the artifact record are Python's (`python -m pkg msi --print-wix-vars` / `--record`, tested on Linux).
 # Untested here: Linux has no PowerShell, dotnet, WiX or Windows Installer COM, so keep this file thin.
-param([string]$Target = "windows-x86_64", [string]$Version = "")
+param([Parameter(Mandatory = $true)][string]$Target, [string]$Version = "")
 $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..")
 $py = if ($env:PY) { $env:PY } else { ".tools\venv\Scripts\python.exe" }

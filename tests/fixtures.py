@@ -75,7 +75,7 @@ def fake_build(dist: Path, target: str, version: str, app: App | None = None) ->
     _program(folder, app, t, version)
     (folder / "lib").mkdir(exist_ok=True)
     (folder / "lib" / "python311.dll").write_bytes(b"dll" * 100)
-    manifest = Manifest(moment="build", app=app, version=version)
+    manifest = Manifest(moment="build", app=app)
     path = archive.create(folder, dist / names.archive(app.name, target), EPOCH)
     shipped = {**DEPENDENCIES, **(WINDOWS_ONLY if t.os == "windows" else {}), app.dist: (version, str(app.licence))}
     dll = {"windows": "vcruntime140.dll", "macos": "libcrypto.3.dylib"}.get(t.os, "libcrypto.so.3")
@@ -95,10 +95,10 @@ def fake_build(dist: Path, target: str, version: str, app: App | None = None) ->
     cpython.write_text("PSF licence\n")
     manifest.builds[target] = Build(
         target=target, backend="nuitka", layout="flat" if t.os == "windows" else "lib", folder=name,
-        commands={c: f"{name}/{names.program(c, t.os)}" for c in app.command_names}, report=report.name,
+        commands={c: f"{name}/{names.program(c, t.os)}" for c in app.command_names},
         tools={"python": "3.11.7", "nuitka": "4.3.3"}, distributions=entries,
         python={"3.11.7": [cpython.relative_to(dist).as_posix()]})
-    for artifact, kind in ((path, Kind.ARCHIVE), (report, Kind.REPORT), (licences, Kind.LICENCES)):
+    for artifact, kind in ((path, Kind.ARCHIVE), (report, Kind.REPORT), (licences, Kind.LICENCE_FILES)):
         manifest.add(model.describe(artifact, dist, kind, target))
     model.write(dist / names.build_manifest(app.name, target), manifest)
     return manifest

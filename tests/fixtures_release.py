@@ -46,9 +46,9 @@ def make_release(root: Path, cfg: Config, version_text: str = "0.2.0", targets: 
     v = version.parse(version_text)
     folder = root / names.RELEASES / names.release_folder(v.tag)
     folder.mkdir(parents=True)
-    inputs = Manifest(moment="build", app=app, version=version_text)
+    inputs = Manifest(moment="build", app=app)
     ctx = ReleaseContext(cfg, v, root / "dist", folder, root, inputs,
-                         Manifest(moment="release", app=app, version=version_text), EPOCH)
+                         Manifest(moment="release", app=app), EPOCH)
     for name in targets:
         target = Target(*name.split("-", 1))
         built = fake_folder(root / "work", app, target, version_text)

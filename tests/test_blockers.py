@@ -3,6 +3,7 @@ hits first: `make check` (pkg.check.run) on a project shaped like theirs, config
 The real builds behind 7 are in tests/test_projects_e2e.py (multitool) and tests/test_adopt.py."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -115,3 +116,16 @@ def test_channels_refuse_what_they_cannot_express_before_any_build(tmp_path):
     edit(cfg, 'description = "Tail', 'description = "Tailor: tail')
     with pytest.raises(InputError, match="must not start with the formula name"):
         check.run(cfg)
+
+
+@pytest.mark.parametrize(("template", "message"), [
+    ("http://downloads.example.com/v{version}/{file}", "Homebrew downloads over https only"),
+    ("https://downloads.example.com/{file}?v={version}", "must end with /{file} for the install scripts"),
+])
+def test_a_url_template_no_channel_can_use_is_refused_at_check_time(tmp_path, template, message):
+    repo_with(tmp_path, PROJECTS / "multitool")
+    top = tmp_path / "pyproject.toml"
+    text = top.read_text()
+    top.write_text(text.replace(re.search(r'url-template = "[^"]*"', text).group(0), f'url-template = "{template}"'))
+    with pytest.raises(InputError, match=re.escape(message)):
+        check.run(config.load(tmp_path))

@@ -37,7 +37,7 @@ def test_build_places_folder_archive_report_licences_and_record(built):
     assert record.commands == {"tailor": f"{NAME}/tailor"} and record.layout == "lib"
     (entry,) = manifest.select(Kind.ARCHIVE)
     assert entry.name == f"{NAME}.tar.gz" and entry.sha256 == model.sha256_file(built / entry.path)
-    assert {a.kind for a in manifest.artifacts} == {Kind.ARCHIVE, Kind.REPORT, Kind.LICENCES}
+    assert {a.kind for a in manifest.artifacts} == {Kind.ARCHIVE, Kind.REPORT, Kind.LICENCE_FILES}
     with tarfile.open(built / entry.path) as tar:
         assert {m.name.split("/")[0] for m in tar.getmembers()} == {NAME}
     shipped = {d.name: d for d in record.distributions}
@@ -154,7 +154,7 @@ def test_arrange_windows_copies_the_exe_per_command(tmp_path):
 
 
 def test_nuitka_flags_have_one_home():
-    """The Makefile, scripts and workflows never carry Nuitka flags: they come from config + nuitka_command.py."""
+    """The Makefile, scripts and workflows never carry Nuitka flags: they come from config + pkg/build/nuitka.py."""
     cfg = config.load()
     places = [ROOT / "Makefile", *sorted((ROOT / "scripts").glob("*")), *sorted(ROOT.glob(".github/workflows/*"))]
     for path in places:

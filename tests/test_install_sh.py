@@ -144,7 +144,7 @@ def test_failed_download_is_refused(tmp_path, cfg):
     assert out.returncode != 0 and "download failed" in out.stderr and not prefix.exists()
 
 
-# The uname table in install.sh is generated from pkg/targets.py: a FAKE `uname` (a stand-in for other
+# The uname table in install.sh is generated from pkg/core/targets.py: a FAKE `uname` (a stand-in for other
 # machines) proves each non-Windows spelling picks the archive targets.py names.
 UNAMES = [(s, m) for s, os_name in targets.OS_NAMES.items() if os_name != "windows"
           for m in targets.ARCH_NAMES]

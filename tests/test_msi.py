@@ -9,6 +9,7 @@ import hashlib
 import json
 import random
 import re
+import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path, PurePosixPath
@@ -18,7 +19,7 @@ import pytest
 from pkg.channels import msi, wxs
 from pkg.core import archive, config, model, names, version
 from pkg.core.errors import InputError, PkgError
-from pkg.core.model import Kind, Manifest, MsiFacts
+from pkg.core.model import Build, Kind, Manifest, MsiFacts
 from tests.fixtures import example_app
 
 CFG = config.load()
@@ -211,15 +212,19 @@ def run_stage(*argv: str) -> None:
 
 
 def windows_dist(tmp_path: Path, ver: str, zipped: bool) -> Path:
-    """dist/ as the release job sees it: the Windows runner's record plus its folder, or only its zip."""
+    """dist/ as the release job sees it: the Windows runner's build manifest, its zip, and its folder
+    unless `zipped`."""
     dist = tmp_path / "dist"
     folder = make_windows_folder(dist)
+    app = APP.model_copy(update={"version": ver})
+    manifest = Manifest(moment="build", app=app, builds={TARGET: Build(
+        target=TARGET, backend="nuitka", layout="flat", folder=folder.name,
+        commands={c: f"{folder.name}/{names.program(c, 'windows')}" for c in app.command_names})})
+    zip_file = archive.create(folder, dist / names.archive(app.name, TARGET), archive.ZIP_EPOCH_MIN)
+    manifest.add(model.describe(zip_file, dist, Kind.ARCHIVE, TARGET))
     if zipped:
-        archive.create(folder, dist / f"{folder.name}.zip", archive.ZIP_EPOCH_MIN)
-        for p in sorted(folder.rglob("*"), reverse=True):
-            p.rmdir() if p.is_dir() else p.unlink()
-        folder.rmdir()
-    model.write(dist / names.build_manifest(APP.name, TARGET), Manifest(moment="build", app=APP, version=ver))
+        shutil.rmtree(folder)
+    model.write(dist / names.build_manifest(APP.name, TARGET), manifest)
     return dist
 
 
@@ -229,7 +234,7 @@ def test_stage_builds_and_records(tmp_path, monkeypatch, zipped):
     dist = windows_dist(tmp_path, "2.0.1", zipped)
     run_stage("--dist", str(dist), "--version", "2.0.1")
     out = dist / f"{APP.name}-{TARGET}.msi"
-    [entry] = model.find_build(dist, TARGET)[1].artifacts
+    [entry] = model.find_build(dist, TARGET)[1].select(Kind.MSI)
     assert entry == model.describe(out, dist, Kind.MSI, TARGET, msi=MsiFacts(
         product_code=msi.product_code(out), upgrade_code="{" + CFG.upgrade_code + "}", product_version="2.0.1"))
     assert len(installed_paths(out)) > 100
@@ -239,7 +244,7 @@ def test_stage_builds_and_records(tmp_path, monkeypatch, zipped):
 def test_stage_errors(tmp_path, monkeypatch):
     dist = windows_dist(tmp_path, "2.0.1", zipped=True)
     (dist / f"{APP.name}-{TARGET}.zip").unlink()
-    with pytest.raises(PkgError, match=r"neither .*tailor-windows-x86_64 nor .*tailor-windows-x86_64\.zip"):
+    with pytest.raises(PkgError, match=r"neither .*tailor-windows-x86_64 nor its zip"):
         run_stage("--dist", str(dist), "--version", "2.0.1")
     with pytest.raises(PkgError, match="is version 2.0.1, not 2.0.2"):
         run_stage("--dist", str(dist), "--version", "2.0.2")
@@ -310,6 +315,6 @@ def test_record_windows_msi(tmp_path, capsys):
     run_stage("--dist", str(dist), "--version", "2.0.1", "--record", str(staged),
               "--product-code", msi.product_code(staged).lower())
     final = dist / f"{APP.name}-{TARGET}.msi"
-    [entry] = model.find_build(dist, TARGET)[1].artifacts
+    [entry] = model.find_build(dist, TARGET)[1].select(Kind.MSI)
     assert entry.path == final.name and entry.msi.product_code == msi.product_code(final)
     assert entry.msi.signed is False and not staged.parent.exists()

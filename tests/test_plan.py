@@ -3,6 +3,7 @@ then writes, for a stable and a pre-release version; its stages are the pipeline
 
 import re
 import subprocess
+import time
 import sys
 
 import pytest
@@ -59,3 +60,18 @@ def test_the_plan_refuses_a_bad_version_in_one_line():
     proc = subprocess.run([sys.executable, "-m", "pkg", "plan", "--version", "0.2"], capture_output=True, text=True,
                           cwd=config.ROOT)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "0.2" in proc.stderr
+
+
+@pytest.mark.parametrize("argv", [["check"], ["plan", "--version", "0.2.0"]], ids=["check", "plan"])
+def test_check_and_plan_answer_quickly(argv):
+    """Under a second here (README); the guard is generous for a loaded machine: a median of 3 under 3 s.
+    Nothing heavy may be imported at module level on their path (the CycloneDX validator alone takes ~1 s)."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "pkg", *argv], cwd=config.ROOT, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    assert sorted(times)[1] < 3.0, times
+    loaded = subprocess.run([sys.executable, "-c", "import sys, pkg.pipeline, pkg.check, pkg.plan; "
+                             "print('jsonschema' in sys.modules)"], cwd=config.ROOT, capture_output=True, text=True)
+    assert loaded.stdout.strip() == "False"

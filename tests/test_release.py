@@ -1,4 +1,4 @@
-"""`make release`: merging five runners' records, refusals, checksums, SBOM, licences, atomicity."""
+"""`make release`: merging five runners' build manifests, refusals, checksums, SBOM, licences, atomicity."""
 
 import json
 import shutil
@@ -31,7 +31,7 @@ def cfg_at():
 def test_merge_all_five_targets(tmp_path):
     merged = merge.collect(fake_dist(tmp_path / "dist", V), V, require_all=True)
     assert sorted(merged.builds) == sorted(targets.DEFAULT_TARGETS) and merged.app.version == V
-    assert {a.kind for a in merged.artifacts} == {Kind.ARCHIVE, Kind.REPORT, Kind.LICENCES}
+    assert {a.kind for a in merged.artifacts} == {Kind.ARCHIVE, Kind.REPORT, Kind.LICENCE_FILES}
 
 
 def test_merge_rebases_a_runners_sub_folder(tmp_path):
@@ -39,7 +39,8 @@ def test_merge_rebases_a_runners_sub_folder(tmp_path):
     fake_build(dist / "runner 2", "macos-arm64", V)
     merged = merge.collect(dist, V, require_all=False)
     build = merged.builds["macos-arm64"]
-    assert build.folder == "runner 2/tailor-macos-arm64" and build.report.startswith("runner 2/")
+    (report,) = merged.select(Kind.REPORT, "macos")
+    assert build.folder == "runner 2/tailor-macos-arm64" and report.path.startswith("runner 2/")
     assert all(f.startswith("runner 2/") for d in build.distributions for f in d.licence_files)
     assert all((dist / a.path).exists() for a in merged.artifacts)
 
@@ -236,3 +237,32 @@ def test_prerelease_writes_no_package_manager_files(tmp_path):
     assert not {"tailor.rb", "tailor.json", "winget"} & names
     facts = model.read(final / "manifest.json").release
     assert not (tmp_path / "repo" / "homebrew").exists() and facts.prerelease and facts.msi_version == "0.3.0"
+
+
+def test_verify_runs_the_archive_not_the_folder_ci_transferred(tmp_path):
+    """CI's artifact transfer drops links and modes from the build folders: `verify` runs the archive."""
+    dist = fake_dist(tmp_path / "dist", V, UNIX)
+    folder = dist / f"tailor-{targets.host().name}"
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            target = path.resolve().read_bytes()
+            path.unlink()
+            path.write_bytes(target)
+        if path.is_file():
+            path.chmod(0o644)
+    assert release.release(cfg_at(), V, dist, tmp_path / "release", repo_out=tmp_path / "repo").is_dir()
+
+
+def test_verify_refuses_an_archive_of_another_version(tmp_path):
+    dist = fake_dist(tmp_path / "dist", V, UNIX)
+    host = targets.host().name
+    shutil.rmtree(dist / f"tailor-{host}")
+    fake_build(tmp_path / "other", host, "0.1.9")  # the program inside says 0.1.9
+    (dist / f"tailor-{host}.tar.gz").write_bytes((tmp_path / "other" / f"tailor-{host}.tar.gz").read_bytes())
+    manifest = model.read(dist / f"tailor-{host}.json")
+    (archive,) = manifest.select(Kind.ARCHIVE, "linux")
+    manifest.add(model.describe(dist / archive.path, dist, Kind.ARCHIVE, host))  # a manifest that agrees
+    model.write(dist / f"tailor-{host}.json", manifest)
+    with pytest.raises(PkgError, match=r"tailor --version printed 'tailor 0.1.9', without 0.2.0"):
+        release.release(cfg_at(), V, dist, tmp_path / "release", repo_out=tmp_path / "repo")
+    assert not (tmp_path / "release" / f"v{V}").exists()

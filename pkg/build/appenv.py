@@ -149,8 +149,8 @@ def create(cfg: Config, folder: Path, version: str | None, groups: tuple[str, ..
 def run(ctx: BuildContext) -> None:
     groups = ("compile", "pyinstaller") if "pyinstaller" in f"{ctx.backend} {ctx.fallback}" else ("compile",)
     ctx.env = create(ctx.cfg, ctx.work, ctx.version, groups)
-    ctx.manifest = Manifest(moment="build", app=ctx.env.app, version=ctx.env.app.version)
+    ctx.manifest = Manifest(moment="build", app=ctx.env.app)
 
 
 STAGE = Stage("env", "the app's wheel (its own build backend) in a fresh venv with its locked dependencies", run,
-              writes=lambda ctx: [f"{names.WORK}/{ctx.target}/{names.ENV}/"])
+              writes=lambda ctx: [f"{d}/" for d in (names.WHEEL, names.REQUIREMENTS, names.ENV, names.LOGS)])

@@ -208,4 +208,4 @@ COMMANDS = Stage("commands", "every command at the folder's top: one program, a 
                  commands_stage)
 PLACE = Stage("place", "the folder becomes dist/<name>-<target>/, Nuitka's report beside it", place,
               writes=lambda ctx: [names.stem(ctx.app.name, ctx.target.name) + "/",
-                                  names.report(ctx.app.name, ctx.target.name)])
+                                  *([names.report(ctx.app.name, ctx.target.name)] if ctx.backend == "nuitka" else [])])

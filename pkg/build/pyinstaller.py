@@ -1,6 +1,6 @@
 """The PyInstaller backend (BACKEND=pyinstaller / pyinstaller-onefile): the same build environment and the
-same main script as Nuitka (pkg/launcher.py), the same output shape — a folder with every command at its
-top — so build.py places, archives and smoke-tests it unchanged.
+same main script as Nuitka (pkg/build/launcher.py), the same output shape — a folder with every command at
+its top — so the later build stages place, archive and smoke-test it unchanged.
 
 What Nuitka gets from the pipeline is mapped to PyInstaller: the app's own packages → --collect-submodules
 and --collect-data, its distribution metadata → --copy-metadata.
@@ -18,7 +18,7 @@ from pkg.project.metadata import clean_env
 
 # `python -m <package>` entries: runpy, with a hidden import so PyInstaller packs what runpy will look for.
 RUN_MODULE = '''\
-# Written by the release pipeline (pkg/pyinstaller.py): runs the app as `python -m {module}`.
+# Written by the release pipeline (pkg/build/pyinstaller.py): runs the app as `python -m {module}`.
 import runpy
 
 runpy.run_module("{module}", run_name="__main__", alter_sys=True)

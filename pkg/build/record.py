@@ -21,7 +21,6 @@ def record(ctx: BuildContext) -> None:
     ctx.manifest.builds[ctx.target.name] = Build(
         target=ctx.target.name, backend=ctx.backend, layout=ctx.layout, folder=folder,
         commands={c: f"{folder}/{names.program(c, ctx.target.os)}" for c in ctx.app.command_names},
-        report=names.report(ctx.app.name, ctx.target.name) if ctx.report is not None else None,
         tools={"python": platform.python_version(), ctx.backend.split("-")[0]:
                ctx.env.tool_version(ctx.backend.split("-")[0])},
         distributions=ctx.distributions, python=ctx.python, **portability_facts(ctx.built, ctx.target))

@@ -107,7 +107,7 @@ def run(ctx: BuildContext) -> None:
     report = ctx.dist / names.report(ctx.app.name, ctx.target.name) if ctx.report is not None else None
     folder = ctx.dist / names.licences(ctx.app.name, ctx.target.name)
     ctx.distributions, ctx.python = collect(ctx.env.site_packages, report, ctx.env.metadata.name, folder, ctx.dist)
-    ctx.add(folder, Kind.LICENCES)
+    ctx.add(folder, Kind.LICENCE_FILES)
 
 
 STAGE = Stage("ship", "what the build ships, with the licence files from the build venv", run,

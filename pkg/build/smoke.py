@@ -9,11 +9,13 @@ Generic checks for every command (tool.pkg.commands.<name> turns one off or chan
 Then the app's own [[tool.pkg.checks]], in order, in one scratch folder; then startup budgets (hyperfine).
 """
 
+import contextlib
 import os
 import re
 import signal
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from pkg.build import startup
@@ -21,6 +23,7 @@ from pkg.core import archive, model, names
 from pkg.core.config import Check, Config
 from pkg.core.errors import PkgError
 from pkg.core.model import App, Kind, Timing
+from pkg.core.stage import Stage
 from pkg.core.targets import Target
 
 NO_ARGS_TIMEOUT_S = 10
@@ -126,21 +129,30 @@ def timings(smoke: Smoke, cfg: Config, app: App) -> dict[str, Timing]:
     return results
 
 
-def smoke(cfg: Config, target: Target, dist: Path) -> model.Manifest:
-    path, manifest = model.find_build(dist, target.name)
-    app = manifest.app
-    archives = manifest.select(Kind.ARCHIVE)
+@contextlib.contextmanager
+def unpacked(manifest: model.Manifest, dist: Path, target: Target) -> Iterator[tuple[Path, Path]]:
+    """The target's archive as users get it (never the folder beside it: CI's artifact transfer drops
+    links and modes), checked against its manifest and unpacked into a path with a space:
+    (its top folder, a scratch folder)."""
+    archives = [a for a in manifest.select(Kind.ARCHIVE) if a.target == target.name]
     if not archives:
         raise PkgError(f"no archive recorded for {target} (run `make build`)")
     file = dist / archives[0].path
     if not file.is_file() or model.sha256_file(file) != archives[0].sha256:
         raise PkgError(f"{file.name}: missing, or its sha256 differs from its manifest (rebuild with `make build`)")
-    with tempfile.TemporaryDirectory(prefix="smoke ") as tmp:  # a space in the path on purpose
-        tmp_path = Path(tmp)
-        top = archive.extract(file, tmp_path / "unpacked")
-        missing = [c for c in app.command_names if not (top / names.program(c, target.os)).is_file()]
+    with tempfile.TemporaryDirectory(prefix="unpacked ") as tmp:
+        top = archive.extract(file, Path(tmp) / "unpacked")
+        missing = [c for c in manifest.app.command_names if not (top / names.program(c, target.os)).is_file()]
         if missing:
             raise PkgError(f"{file.name}: no {', '.join(missing)} in its top folder")
+        yield top, Path(tmp)
+
+
+def smoke(cfg: Config, target: Target, dist: Path) -> model.Manifest:
+    path, manifest = model.find_build(dist, target.name)
+    app = manifest.app
+    file = names.archive(app.name, target.name)
+    with unpacked(manifest, dist, target) as (top, tmp_path):
         work = tmp_path / "cwd"
         work.mkdir()
         checker = Smoke(top, target.os, scrubbed_env(tmp_path), work)
@@ -150,6 +162,10 @@ def smoke(cfg: Config, target: Target, dist: Path) -> model.Manifest:
         manifest.builds[target.name].startup = timings(checker, cfg, app)
     model.write(path, manifest)
     if checker.failures:
-        raise PkgError(f"smoke test failed for {file.name}: {'; '.join(checker.failures)}")
-    print(f"smoke test passed: {file.name} ({len(app.commands)} command(s), {len(cfg.checks)} declared check(s))")
+        raise PkgError(f"smoke test failed for {file}: {'; '.join(checker.failures)}")
+    print(f"smoke test passed: {file} ({len(app.commands)} command(s), {len(cfg.checks)} declared check(s))")
     return manifest
+
+
+STAGE = Stage("smoke", "the archive unpacked elsewhere: every command's --version, --help and no arguments, "
+              "the app's checks, startup budgets", lambda ctx: smoke(ctx.cfg, ctx.target, ctx.dist))

@@ -79,6 +79,7 @@ def desc(app: App) -> str:
 
 
 def check_app(cfg: Config, app: App) -> None:
+    cfg.require_https("Homebrew")
     class_name(app.name)
     desc(app)
 
@@ -120,7 +121,8 @@ def render(app: App, version: str, tag: str, found: dict[str, Artifact], has_ver
             raise PkgError(f"{art.name}: Homebrew wants an https URL, got {art.url}")
     links = "\n".join(f"    bin.install_symlink libexec/{ruby_string(c)}" for c in app.command_names)
     return fill("formula.rb", {
-        "TAG": tag, "CLASS_NAME": class_name(app.name), "DESC": ruby_string(desc(app)),
+        "SOURCE": f"{names.RELEASES}/{names.release_folder(tag)}/{names.MANIFEST}",
+        "CLASS_NAME": class_name(app.name), "DESC": ruby_string(desc(app)),
         "HOMEPAGE": ruby_string(app.homepage), "VERSION": ruby_string(version),
         "LICENSE": licence.homebrew(app.licence),
         "LIVECHECK": _livecheck(next(iter(found.values())).url), "BODY": _body(found), "LINKS": links,

@@ -14,7 +14,7 @@ from collections import defaultdict
 from pkg.channels.template import fill
 from pkg.core import names, targets
 from pkg.core.config import Config
-from pkg.core.errors import PkgError
+from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Kind, Manifest
 from pkg.core.stage import ReleaseContext, Stage
 
@@ -26,6 +26,8 @@ def check_app(cfg: Config, app: App) -> None:
     if bad:
         raise PkgError(f"command {bad[0]!r}: install scripts and package managers want letters, digits and ._+- "
                        "(choose the commands with tool.pkg.commands)", 2)
+    if not cfg.download_url("0", names.SUMS).endswith("/" + names.SUMS):
+        raise InputError(f"url-template {cfg.url_template!r} must end with /{{file}} for the install scripts")
 
 
 def env_prefix(app: App) -> str:
@@ -78,7 +80,9 @@ def render_sh(cfg: Config, app: App, manifest: Manifest) -> str:
         "ENV": env_prefix(app),
         "OS_CASE": _sh_case(targets.OS_NAMES, windows),
         "ARCH_CASE": _sh_case(targets.ARCH_NAMES),
-        "ARCHIVE_EXT": names.archive_ext("linux"),
+        # the names, built by pkg/core/names.py around the script's own variables
+        "ARCHIVE": names.archive("$app", "$target"),
+        "TOP": names.stem("$app", "$target"),
         "SUMS": names.SUMS,
     })
 
@@ -91,7 +95,8 @@ def render_ps1(cfg: Config, app: App, manifest: Manifest) -> str:
         "BASE_URL": _ps_quote(base_url(cfg, manifest)),
         "ENV": env_prefix(app),
         "ARCH_TABLE": _ps_arch_table(),
-        "ARCHIVE_EXT": names.archive_ext("windows"),
+        "ARCHIVE": names.stem("$App", "$Target") + names.archive_ext("windows"),
+        "TOP": names.stem("$App", "$Target"),
         "SUMS": names.SUMS,
     })
 

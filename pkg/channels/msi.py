@@ -135,15 +135,16 @@ def wix_vars(cfg: Config, app: App, version: Version, source_dir: Path) -> dict[
             "DowngradeMessage": wxs.DOWNGRADE_MESSAGE}
 
 
-def windows_folder(dist: Path, app: App, work: Path) -> Path:
-    """The Windows build's folder in dist/, or its zip unpacked into `work` (the release job gets zips)."""
-    folder = dist / names.stem(app.name, names.WINDOWS_TARGET)
+def windows_folder(builds: model.Manifest, dist: Path, work: Path) -> Path:
+    """The Windows build's folder where its manifest says (in dist/ or a runner's sub-folder), or its zip
+    unpacked into `work` (the release job may get zips only)."""
+    folder = dist / builds.builds[names.WINDOWS_TARGET].folder
     if folder.is_dir():
         return folder
-    zipped = dist / names.archive(app.name, names.WINDOWS_TARGET)
-    if not zipped.is_file():
-        raise PkgError(f"neither {folder} nor {zipped} exists (build {names.WINDOWS_TARGET} first, or fetch its zip)")
-    return archive.extract(zipped, work)
+    zipped = [dist / a.path for a in builds.select(Kind.ARCHIVE) if a.target == names.WINDOWS_TARGET]
+    if not zipped or not zipped[0].is_file():
+        raise PkgError(f"neither {folder} nor its zip exists (build {names.WINDOWS_TARGET} first, or fetch its zip)")
+    return archive.extract(zipped[0], work)
 
 
 # --- stage `msi` of the release: built here with wixl unless the Windows runner made one -------------
@@ -163,10 +164,7 @@ def writes(ctx: ReleaseContext) -> list[str]:
 def run(ctx: ReleaseContext) -> None:
     out = ctx.folder / names.msi(ctx.app.name)
     with tempfile.TemporaryDirectory(prefix="msi-source-") as tmp:
-        build = ctx.inputs.builds[names.WINDOWS_TARGET]
-        source = ctx.dist / build.folder
-        folder = source if source.is_dir() else windows_folder(ctx.dist, ctx.app, Path(tmp))
-        facts = build_msi(ctx.cfg, ctx.app, folder, ctx.version, out)
+        facts = build_msi(ctx.cfg, ctx.app, windows_folder(ctx.inputs, ctx.dist, Path(tmp)), ctx.version, out)
     ctx.add(out, Kind.MSI, names.WINDOWS_TARGET, msi=facts)
 
 
@@ -229,7 +227,7 @@ def cmd_msi(args) -> None:
         record_windows(cfg, app, dist, version, Path(args.record), args.product_code, args.signed)
         return
     with tempfile.TemporaryDirectory(prefix="msi-zip-") as tmp:
-        record(dist, out, build_msi(cfg, app, windows_folder(dist, app, Path(tmp)), version, out))
+        record(dist, out, build_msi(cfg, app, windows_folder(manifest, dist, Path(tmp)), version, out))
 
 
 def add_parser(stages) -> None:
@@ -238,7 +236,7 @@ def add_parser(stages) -> None:
     sub.set_defaults(func=cmd_msi)
     sub.add_argument("--target", default=names.WINDOWS_TARGET, help="the Windows target")
     sub.add_argument("--version", help="the VERSION the Windows build must have (default: its manifest's)")
-    sub.add_argument("--dist", default=str(config.ROOT / "dist"), help="artifact folder (default: dist/)")
+    sub.add_argument("--dist", default=str(config.ROOT / names.DIST), help="artifact folder (default: dist/)")
     mode = sub.add_mutually_exclusive_group()
     mode.add_argument("--print-wix-vars", action="store_true",
                       help="print the WiX 5 build plan for scripts/msi.ps1 as JSON")

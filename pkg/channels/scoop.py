@@ -20,6 +20,7 @@ REQUIRED = ("version", "description", "homepage", "license", "architecture", "bi
 
 
 def check_app(cfg: Config, app: App) -> None:
+    cfg.require_https("Scoop")
     licence.scoop(app.licence)
 
 

@@ -42,6 +42,7 @@ def _installer(msi: Artifact) -> dict:
 
 
 def check_app(cfg: Config, app: App) -> None:
+    cfg.require_https("winget")
     licence.winget(app.licence)
     if len(app.summary) < 3 or len(app.summary) > 256:
         raise InputError(f"summary {app.summary!r}: winget's ShortDescription takes 3 to 256 characters "

@@ -7,6 +7,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from pkg.core import names
+
 
 def _umask() -> int:
     mask = os.umask(0o022)
@@ -18,7 +20,7 @@ def _umask() -> int:
 def staged_file(final: Path) -> Iterator[Path]:
     """Yield a temporary path beside `final`; on success it replaces `final` in one rename."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    fd, tmp = tempfile.mkstemp(prefix=names.staging_prefix(final.name), suffix=".tmp", dir=final.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -34,14 +36,6 @@ def write_text(final: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8", newline="\n")
 
 
-def write_copies(paths: list[Path], text: str) -> list[Path]:
-    """The same generated text in several places (release folder, repo layout), each written atomically."""
-    for path in paths:
-        write_text(path, text)
-        print(f"wrote {path}")
-    return paths
-
-
 def write_bytes(final: Path, data: bytes) -> None:
     with staged_file(final) as tmp:
         tmp.write_bytes(data)
@@ -55,7 +49,7 @@ def staged_dir(final: Path, replace: bool = True) -> Iterator[Path]:
     every moment either the old or the new folder is complete under the final name (or neither exists).
     """
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=names.staging_prefix(final.name), suffix=".tmp", dir=final.parent))
     try:
         yield tmp
         os.chmod(tmp, 0o777 & ~_umask())
@@ -63,7 +57,7 @@ def staged_dir(final: Path, replace: bool = True) -> Iterator[Path]:
         if final.exists():
             if not replace:
                 raise FileExistsError(final)
-            old = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent))
+            old = Path(tempfile.mkdtemp(prefix=names.staging_prefix(final.name), suffix=".old", dir=final.parent))
             os.replace(final, old / "x")
         os.replace(tmp, final)
         if old is not None:

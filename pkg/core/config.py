@@ -1,5 +1,5 @@
 """[tool.pkg] of the repository's pyproject.toml: where the app's project is and how to ship it.
-The app itself (name, version, licence, commands…) is read from its own metadata: pkg/project.py.
+The app itself (name, version, licence, commands…) is read from its own metadata: pkg/project/.
 
 Keys (any other key is an error that names it):
   project        the app's project folder, relative to this pyproject.toml ("." when dropped into the
@@ -98,6 +98,11 @@ class Config:
 
     def download_url(self, version: str, file: str) -> str:
         return self.url_template.format(version=version, file=file)
+
+    def require_https(self, who: str) -> None:
+        """Package managers download release files over https only: say so at `make check`, not after five builds."""
+        if not self.url_template.startswith("https://"):
+            raise InputError(f"url-template {self.url_template!r}: {who} downloads over https only")
 
     @property
     def github_repo(self) -> str | None:

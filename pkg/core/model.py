@@ -6,10 +6,12 @@
            artifact the release holds — archives, MSI, checksums, SBOM, licences, notes, package-manager
            files, install scripts — with its size, sha256 and download URL
 
-Paths are POSIX and relative to the folder the manifest sits in. The JSON schema is written from these
-classes into pkg/core/manifest.schema.json (`python -m pkg schema`; tests keep the two in step). SCHEMA goes
-up whenever a manifest written before could no longer be read. GoReleaser's dist/artifacts.json and
-cargo-dist's dist-manifest.json are the models: one list of typed artifacts the later steps select from.
+Paths are POSIX. An Artifact's path is relative to the folder its manifest sits in; a Build's own paths
+(folder, commands, licence files) are relative to dist/, where the build was made, in both manifests.
+The JSON schema is written from these classes into pkg/core/manifest.schema.json (`python -m pkg schema`;
+tests keep the two in step). SCHEMA goes up whenever a manifest written before could no longer be read.
+GoReleaser's dist/artifacts.json and cargo-dist's dist-manifest.json are the models: one list of typed
+artifacts the later steps select from.
 """
 
 import hashlib
@@ -23,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pkg.core import atomic, names
 from pkg.core.errors import PkgError
 
-SCHEMA = 3
+SCHEMA = 4
 SCHEMA_FILE = Path(__file__).with_name("manifest.schema.json")
 
 
@@ -74,7 +76,7 @@ class App(Model):
 class Kind(StrEnum):
     ARCHIVE = "archive"              # dist/ and release: <name>-<target>.tar.gz|.zip
     REPORT = "report"                # dist/: Nuitka's --report XML
-    LICENCES = "licences"            # dist/: a build's licence files (folder)
+    LICENCE_FILES = "licence-files"  # dist/: the licence files one build ships (folder)
     MSI = "msi"                      # dist/ (Windows runner) or release (built with wixl)
     CHECKSUM = "checksum"            # release: <file>.sha256
     CHECKSUMS = "checksums"          # release: SHA256SUMS
@@ -136,7 +138,6 @@ class Build(Model):
     layout: str = Field(description="flat | lib | onefile (pkg/build/compiler.py)")
     folder: str
     commands: dict[str, str] = Field(description="command -> its program in the folder")
-    report: str | None = None
     tools: dict[str, str] = Field(default_factory=dict)
     glibc: str | None = None
     macos_min: str | None = None
@@ -156,12 +157,16 @@ class Manifest(Model):
     schema_version: int = Field(SCHEMA, alias="schema")
     moment: Literal["build", "release"]
     app: App
-    version: str
     builds: dict[str, Build] = Field(default_factory=dict)
     artifacts: list[Artifact] = Field(default_factory=list)
     release: Release | None = None
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @property
+    def version(self) -> str:
+        """The version built and released: the app's, as its wheel carries it."""
+        return self.app.version
 
     def select(self, kind: Kind, os_name: str | None = None) -> list[Artifact]:
         """Artifacts of one kind, optionally for one OS, in target order."""

@@ -42,6 +42,9 @@ LIB = "lib"                   # the folder Nuitka's output moves into when a com
 
 
 # --- dist/ ----------------------------------------------------------------------------------------
+DIST = "dist"
+
+
 def stem(name: str, target: str) -> str:
     return f"{name}-{target}"
 
@@ -106,9 +109,10 @@ def release_folder(tag: str) -> str:
     return tag
 
 
-def release_staging_prefix(tag: str) -> str:
-    """A killed release leaves only these (removed by the next run), never a partial release folder."""
-    return f".{tag}."
+def staging_prefix(final: str) -> str:
+    """What pkg/core/atomic.py names a file or folder while it is written: hidden, beside its final name.
+    A killed release leaves only these (removed by the next run), never a partial release folder."""
+    return f".{final}."
 
 
 CHECKSUM_SUFFIX = ".sha256"

@@ -22,6 +22,8 @@ from pkg.core.errors import InputError
 MSI_LIMITS = (255, 255, 65535)
 WANT = "X.Y.Z or X.Y.Z{a|b|rc}N, e.g. 0.2.0 or 0.2.0rc1"
 
+TAG_PREFIX = "v"  # release tags are v<version>: git, the workflow trigger, notes, the download URLs
+
 
 @dataclass(frozen=True)
 class Version:
@@ -36,7 +38,7 @@ class Version:
 
     @property
     def tag(self) -> str:
-        return f"v{self}"
+        return f"{TAG_PREFIX}{self}"
 
     @property
     def msi(self) -> str:
@@ -45,7 +47,7 @@ class Version:
 
 def parse(text: str) -> Version:
     """Parse a release VERSION or raise InputError (exit 2) with a one-line reason."""
-    raw = text[1:] if text.startswith("v") else text
+    raw = text.removeprefix(TAG_PREFIX)
     if not raw:
         raise InputError(f"VERSION is empty (want {WANT})")
     try:

@@ -127,7 +127,7 @@ def add_parser(stages) -> None:
     sub = stages.add_parser("bench", help="compare startup, memory, size and build time of every build kind",
                             description=__doc__.split("\n\n")[0])
     sub.set_defaults(func=cmd_bench)
-    sub.add_argument("--dist", default=str(config.ROOT / "dist"), help="where the standalone build is (dist/)")
+    sub.add_argument("--dist", default=str(config.ROOT / names.DIST), help="where the standalone build is (dist/)")
     sub.add_argument("--work", default=str(config.ROOT / names.WORK / names.BENCH), help="work folder for other builds")
     sub.add_argument("--out", default=str(config.ROOT / names.BENCH), help="where results go (default: bench/)")
     sub.add_argument("--runs", type=int, default=30, help="timed runs per command (default 30)")

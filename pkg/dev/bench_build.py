@@ -41,7 +41,7 @@ def tree_bytes(path: Path) -> int:
 
 
 def nuitka_env(env: appenv.BuildEnv, cache: Path | None = None) -> dict[str, str]:
-    """Nuitka's environment as build.py gives it; with `cache`, its caches and ccache start empty there."""
+    """Nuitka's environment as pkg/build/compiler.py gives it; with `cache`, its caches and ccache start empty there."""
     extra = {"PATH": f"{env.python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     if shutil.which("ccache"):
         extra["NUITKA_CCACHE_BINARY"] = shutil.which("ccache")  # as scripts/build.sh does

@@ -4,7 +4,7 @@ libraries made for it (never by parsing pyproject.toml by hand).
   static [project] (nothing we need is dynamic)  pyproject-metadata, without running the backend
   dynamic fields, setup.cfg or setup.py only     `build`'s ProjectBuilder.metadata_path: the backend's own
                                                  prepare_metadata_for_build_wheel, in an isolated env
-  a built wheel                                  its .dist-info (what build.py records and ships)
+  a built wheel                                  its .dist-info (what the build records and ships)
 
 How a release VERSION reaches the project (version_source):
   pyproject  [project].version is static: `make release` stamps it with `uv version`

@@ -6,20 +6,21 @@ import os
 import shutil
 import subprocess
 
-from pkg.build.smoke import carries_version
-from pkg.core import targets
+from pkg.build.smoke import carries_version, unpacked
+from pkg.core import names, targets
 from pkg.core.errors import PkgError
 from pkg.core.stage import ReleaseContext, Stage
 
 
 def verify(ctx: ReleaseContext) -> None:
-    build = ctx.inputs.builds[targets.host().name]
-    binary = ctx.dist / build.commands[ctx.app.main.name]
-    if not binary.exists():
-        raise PkgError(f"{binary}: missing (run `make build VERSION={ctx.version}`)")
-    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=30)
+    """From the archive users will download (in CI the build folders arrive without links and modes)."""
+    host = targets.host()
+    with unpacked(ctx.inputs, ctx.dist, host) as (top, _):
+        program = names.program(ctx.app.main.name, host.os)
+        out = subprocess.run([str(top / program), "--version"], capture_output=True, text=True, timeout=30)
     if not carries_version(out.stdout + "\n" + out.stderr, str(ctx.version)):
-        raise PkgError(f"{binary.name} --version printed {out.stdout.strip()[:200]!r}, without {ctx.version}")
+        raise PkgError(f"{program} --version printed {out.stdout.strip()[:200]!r}, without {ctx.version} "
+                       f"(rebuild with `make build VERSION={ctx.version}`)")
 
 
 def skip_verify(ctx: ReleaseContext) -> str | None:
@@ -30,7 +31,8 @@ def skip_verify(ctx: ReleaseContext) -> str | None:
     return None
 
 
-VERIFY = Stage("verify", "the build for this machine carries VERSION in its --version", verify, skip_verify)
+VERIFY = Stage("verify", "the archive built on this machine, unpacked, carries VERSION in its --version", verify,
+               skip_verify)
 
 
 def published(ctx: ReleaseContext) -> list:

@@ -73,7 +73,7 @@ def enforce(result: AuditResult, required: bool) -> None:
 def run(ctx: ReleaseContext) -> None:
     from pkg.release.shipped import gather, versions
 
-    ctx.shipped = ctx.shipped or gather(ctx.inputs.builds, ctx.dist, ctx.app.dist)
+    ctx.shipped = ctx.shipped or gather(ctx.inputs, ctx.dist)
     result = scan(versions(ctx.shipped))
     ctx.warnings += result.markdown()[:1] if result.status != "vulnerable" else result.markdown()
 

@@ -31,7 +31,7 @@ def write(folder: Path, dist: Path, shipped: Shipped) -> list[str]:
 
 
 def run(ctx: ReleaseContext) -> None:
-    ctx.shipped = ctx.shipped or gather(ctx.inputs.builds, ctx.dist, ctx.app.dist)
+    ctx.shipped = ctx.shipped or gather(ctx.inputs, ctx.dist)
     folder = ctx.folder / names.LICENSES
     ctx.warnings += [f"no licence file found for {label}" for label in write(folder, ctx.dist, ctx.shipped)]
     ctx.add(folder, Kind.LICENSES)

@@ -4,7 +4,7 @@ differs from its manifest, and (require_all) a missing target."""
 
 from pathlib import Path
 
-from pkg.core import model
+from pkg.core import model, names
 from pkg.core.errors import PkgError
 from pkg.core.model import Build, Manifest
 from pkg.core.targets import DEFAULT_TARGETS
@@ -19,7 +19,7 @@ def _rebase(build: Build, prefix: str) -> Build:
         return f"{prefix}/{path}"
 
     return build.model_copy(update={
-        "folder": moved(build.folder), "report": moved(build.report) if build.report else None,
+        "folder": moved(build.folder),
         "commands": {c: moved(p) for c, p in build.commands.items()},
         "distributions": [d.model_copy(update={"licence_files": [moved(f) for f in d.licence_files]})
                           for d in build.distributions],
@@ -32,7 +32,7 @@ def collect(dist: Path, version: str, require_all: bool) -> Manifest:
     merged: Manifest | None = None
     seen: dict[str, Path] = {}
     for target in DEFAULT_TARGETS:
-        for path in sorted(p for p in dist.rglob(f"*-{target}.json") if not p.name.startswith(".")):
+        for path in sorted(p for p in dist.rglob(names.build_manifest_glob(target)) if not p.name.startswith(".")):
             found = model.read(path, "build manifest")
             if found.moment != "build" or target not in found.builds:
                 raise PkgError(f"{path.name}: not the build manifest of {target}")
@@ -46,7 +46,7 @@ def collect(dist: Path, version: str, require_all: bool) -> Manifest:
                                "(name, summary, licence or commands differ: build every target from one commit)")
             seen[target] = path
             prefix = path.parent.relative_to(dist).as_posix().removeprefix(".")
-            merged = merged or Manifest(moment="build", app=found.app, version=version)
+            merged = merged or Manifest(moment="build", app=found.app)
             merged.builds[target] = _rebase(found.builds[target], prefix)
             for artifact in found.artifacts:
                 moved = artifact.model_copy(update={"path": f"{prefix}/{artifact.path}" if prefix else artifact.path})

@@ -2,6 +2,7 @@
 conventional-commit type as pkg/release/cliff.toml says (plain subjects under "Other changes"); this module
 adds the title, the range and the release's warnings (missing targets and licences, the vulnerability scan)."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pkg.core import names
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.version import TAG_PREFIX
 from pkg.release import merge
 
 CONFIG = Path(__file__).with_name("cliff.toml")
@@ -21,8 +23,8 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def previous_tag(root: Path, tag: str) -> str | None:
-    """The newest other v* tag that is an ancestor of HEAD."""
-    tags = [t for t in _git(root, "tag", "--list", "v*", "--sort=-v:refname").stdout.split() if t != tag]
+    """The newest other release tag that is an ancestor of HEAD."""
+    tags = [t for t in _git(root, "tag", "--list", f"{TAG_PREFIX}*", "--sort=-v:refname").stdout.split() if t != tag]
     return next((t for t in tags if _git(root, "merge-base", "--is-ancestor", t, "HEAD").returncode == 0), None)
 
 
@@ -40,7 +42,8 @@ def changes(root: Path, tag: str, since: str | None) -> str:
         return ""
     commits = [f"{since}..HEAD"] if since else []  # no earlier tag: the whole history
     proc = subprocess.run([git_cliff(), "--config", str(CONFIG), "--repository", str(root), "--tag", tag,
-                           "--strip", "all", *commits], capture_output=True, text=True)
+                           "--tag-pattern", f"{re.escape(TAG_PREFIX)}[0-9].*", "--strip", "all", *commits],
+                          capture_output=True, text=True)
     if proc.returncode != 0:
         raise PkgError(f"git-cliff failed: {' '.join(proc.stderr.split())[-300:]}")
     return proc.stdout.strip()

@@ -8,7 +8,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from pkg.build.shipped import report_root
-from pkg.core.model import Build, Distribution
+from pkg.core.model import Distribution, Kind, Manifest
 
 
 @dataclass
@@ -19,10 +19,11 @@ class Shipped:
     app: Distribution | None = None                                        # the app's own (licence files)
 
 
-def gather(builds: dict[str, Build], dist: Path, app_dist: str) -> Shipped:
-    """Paths in the returned entries are relative to `dist` (where merge put every build)."""
-    shipped = Shipped()
-    for target, build in builds.items():
+def gather(builds: Manifest, dist: Path) -> Shipped:
+    """What the merged builds ship; paths in the returned entries are relative to `dist` (as merge left them)."""
+    shipped, app_dist = Shipped(), builds.app.dist
+    reports = {a.target: dist / a.path for a in builds.select(Kind.REPORT)}
+    for target, build in builds.builds.items():
         for entry in build.distributions:
             if entry.app or canonicalize_name(entry.name) == canonicalize_name(app_dist):
                 shipped.app = shipped.app or entry
@@ -30,8 +31,8 @@ def gather(builds: dict[str, Build], dist: Path, app_dist: str) -> Shipped:
                 shipped.distributions.setdefault(entry.name, entry)
         for version, files in build.python.items():
             shipped.python.setdefault(version, files)
-        if build.report:
-            for dll in report_root(dist / build.report).iter("included_dll"):
+        if target in reports:
+            for dll in report_root(reports[target]).iter("included_dll"):
                 shipped.libraries.setdefault(dll.get("name"), set()).add(target)
     return shipped
 

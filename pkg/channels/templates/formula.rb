@@ -1,4 +1,4 @@
-# Written by the release pipeline (pkg/channels/homebrew.py) from release/@TAG@/manifest.json: regenerate, don't edit.
+# Written by the release pipeline (pkg/channels/homebrew.py) from @SOURCE@: regenerate, don't edit.
 class @CLASS_NAME@ < Formula
   desc @DESC@
   homepage @HOMEPAGE@

@@ -28,7 +28,7 @@ if (-not $Target) {
     $Target = "windows-$($ArchNames[$Machine])"
 }
 $BaseUrl = $BaseUrl.TrimEnd('/')
-$Archive = "$App-$Target@ARCHIVE_EXT@"
+$Archive = "@ARCHIVE@"
 $Tmp = Join-Path ([IO.Path]::GetTempPath()) ("$App-install-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $Tmp | Out-Null
 try {
@@ -46,8 +46,8 @@ try {
     }
     Write-Host "verified $Archive (sha256 $Actual)"
     Expand-Archive -Path $Zip -DestinationPath (Join-Path $Tmp 'x')
-    $Top = Join-Path (Join-Path $Tmp 'x') "$App-$Target"
-    if (-not (Test-Path (Join-Path $Top '@MAIN@'))) { throw "$Archive has no $App-$Target\@MAIN@ (nothing installed)" }
+    $Top = Join-Path (Join-Path $Tmp 'x') "@TOP@"
+    if (-not (Test-Path (Join-Path $Top '@MAIN@'))) { throw "$Archive has no @TOP@\@MAIN@ (nothing installed)" }
 
     # Copy beside the final folder first (temp may be another volume), then swap by renaming.
     New-Item -ItemType Directory -Force -Path (Split-Path -Parent $Prefix) | Out-Null

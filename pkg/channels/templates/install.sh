@@ -108,7 +108,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-archive=$app-$target@ARCHIVE_EXT@
+archive=@ARCHIVE@
 say "$app $version for $target from $base_url/"
 fetch "$base_url/$sums" "$tmp/$sums" || die "download failed: $base_url/$sums (nothing installed)"
 expected=$(awk -v name="$archive" '$2 == name || $2 == "*" name { print $1; exit }' "$tmp/$sums")
@@ -120,9 +120,9 @@ say "verified $archive (sha256 $actual)"
 
 mkdir "$tmp/x"
 tar -xzf "$tmp/$archive" -C "$tmp/x" || die "cannot unpack $archive (nothing installed)"
-top=$tmp/x/$app-$target
+top=$tmp/x/@TOP@
 for cmd in $commands; do
-    [ -x "$top/$cmd" ] || die "$archive has no $app-$target/$cmd program (nothing installed)"
+    [ -x "$top/$cmd" ] || die "$archive has no @TOP@/$cmd program (nothing installed)"
 done
 
 # Stage beside the final folder so the swap is a rename; the old install is removed only afterwards.
