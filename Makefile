@@ -16,12 +16,16 @@ TARGET_OS := $(or $(if $(filter Linux,$(UNAME_S)),linux),$(if $(filter Darwin,$(
 TARGET_ARCH := $(or $(if $(filter x86_64 amd64 AMD64,$(UNAME_M)),x86_64),$(if $(filter arm64 aarch64 ARM64,$(UNAME_M)),arm64))
 TARGET := $(TARGET_OS)-$(TARGET_ARCH)
 
-# Windows runs the PowerShell twin of each script; everything else runs bash.
+# Windows runs the PowerShell twin of each script; everything else runs bash. Both take the same options:
+# $(call opt,name,value) spells one as `--name value` (bash) or `-name value` (PowerShell), or not at all.
 ifeq ($(TARGET_OS),windows)
 script = powershell -NoProfile -ExecutionPolicy Bypass -File scripts/$(1).ps1
+opt = $(if $(2),-$(1) $(2))
 PY := $(CURDIR)/.tools/venv/Scripts/python.exe
+MSI_TARGET := $(TARGET)
 else
 script = bash scripts/$(1).sh
+opt = $(if $(2),--$(1) $(2))
 PY := $(CURDIR)/.tools/venv/bin/python
 endif
 
@@ -64,17 +68,14 @@ plan: setup ## print what `make release VERSION=…` will produce in CI (HERE=1:
 ##@ Build, on each runner (pkg/pipeline.py BUILD)
 # VERSION (optional for build) is validated and brought into the app's project before anything is built.
 build: setup ## wheel → build venv → Nuitka standalone → dist/<name>-<os>-<arch>/, archive, build manifest
-	@$(if $(VERSION),"$(PY)" -m pkg set-version --version "$(VERSION)" &&) $(call script,build) $(TARGET) $(if $(VERSION),--version $(VERSION)) $(if $(BACKEND),--backend $(BACKEND)) $(if $(FALLBACK),--fallback $(FALLBACK))
+	@$(if $(VERSION),"$(PY)" -m pkg set-version --version "$(VERSION)" &&) $(call script,build) $(TARGET) $(call opt,version,$(VERSION)) $(call opt,backend,$(BACKEND)) $(call opt,fallback,$(FALLBACK))
 
 build-test: build ## build, then unpack the archive elsewhere and prove every command works
 	@"$(PY)" -m pkg smoke --target $(TARGET)
 
-msi: setup ## dist/<name>-windows-<arch>.msi from the Windows folder or zip, added to its build manifest
-ifeq ($(TARGET_OS),windows)
-	@$(call script,msi) -Target $(TARGET) $(if $(VERSION),-Version $(VERSION))
-else
-	@"$(PY)" -m pkg msi $(if $(VERSION),--version $(VERSION))
-endif
+# On Windows WiX 5 builds it (scripts/msi.ps1); elsewhere wixl, from the Windows runner's build in dist/.
+msi: setup ## dist/<name>-windows-<arch>.msi from the Windows folder or zip (signed if SIGN_CERT), recorded
+	@$(call script,msi) $(call opt,target,$(MSI_TARGET)) $(call opt,version,$(VERSION))
 
 ##@ Release, one job (pkg/pipeline.py RELEASE)
 release: setup ## release/v<VERSION>/ (REQUIRE_TARGETS=all: merge the CI builds, build nothing)

@@ -1,11 +1,14 @@
 # MSI glue for the Windows runner: WiX 5.0.2 builds wix/app.wxs; the values, the ProductCode check and
 # the artifact record are Python's (`python -m pkg msi --print-wix-vars` / `--record`, tested on Linux).
 # Untested here: Linux has no PowerShell, dotnet, WiX or Windows Installer COM, so keep this file thin.
-param([Parameter(Mandatory = $true)][string]$Target, [string]$Version = "")
+# The same options as scripts/msi.sh (tests/test_twins.py compares them); signing inputs are SIGN_*
+# environment variables (pkg/build/sign.py).
+param([string]$Target = "", [string]$Version = "")
 $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..")
 $py = if ($env:PY) { $env:PY } else { ".tools\venv\Scripts\python.exe" }
-$pkg = @("-m", "pkg", "msi", "--target", $Target)
+$pkg = @("-m", "pkg", "msi")
+if ($Target) { $pkg += @("--target", $Target) }
 if ($Version) { $pkg += @("--version", $Version) }
 
 # WiX 5.0.2 as a global dotnet tool (v6 adds the OSMF EULA, v7 needs `wix eula accept`).
@@ -18,27 +21,15 @@ if (-not $have.StartsWith($wixVersion)) {
     if ($LASTEXITCODE -ne 0) { throw "dotnet tool install wix $wixVersion failed" }
 }
 
-# The plan: wxs, staging output, timestamp URL and the -d variables (all paths absolute).
+# The plan: the .wxs files (app.wxs and the generated files.wxs), staging output, -d variables (absolute paths).
 $json = & $py @pkg --print-wix-vars
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 $plan = ($json -join "`n") | ConvertFrom-Json
 
-# Optional Authenticode (same SIGN_* variables as pkg/channels/sign.py; signtool takes a .pfx).
-$signed = [bool]$env:SIGN_CERT
-function Invoke-Sign([string]$Path) {
-    $a = @("sign", "/fd", "SHA256", "/f", $env:SIGN_CERT)
-    if ($env:SIGN_PASSWORD) { $a += @("/p", $env:SIGN_PASSWORD) }
-    if ($plan.timestamp_url) { $a += @("/tr", $plan.timestamp_url, "/td", "SHA256") }
-    & signtool @a $Path
-    if ($LASTEXITCODE -ne 0) { throw "signtool failed on $Path" }
-}
-if ($signed) { Get-ChildItem $plan.vars.SourceDir -Recurse -Filter *.exe | ForEach-Object { Invoke-Sign $_.FullName } }
-
+# The programs were signed by the build (pkg/build/sign.py) before the zip was made; --record signs the MSI.
 $defs = foreach ($p in $plan.vars.PSObject.Properties) { "-d"; "$($p.Name)=$($p.Value)" }
-New-Item -ItemType Directory -Force (Split-Path $plan.out) | Out-Null
-& wix build $plan.wxs -arch x64 @defs -o $plan.out
+& wix build @($plan.wxs) -arch x64 @defs -o $plan.out
 if ($LASTEXITCODE -ne 0) { throw "wix build failed" }
-if ($signed) { Invoke-Sign $plan.out }
 
 # ProductCode from the database itself (Windows Installer COM, read-only), then release the file.
 $installer = New-Object -ComObject WindowsInstaller.Installer
@@ -53,8 +44,6 @@ $view.GetType().InvokeMember("Close", "InvokeMethod", $null, $view, $null) | Out
 foreach ($o in @($row, $view, $db, $installer)) { [void][Runtime.InteropServices.Marshal]::ReleaseComObject($o) }
 [GC]::Collect(); [GC]::WaitForPendingFinalizers()
 
-# Python checks the code against the derived one, moves the MSI into dist/ and records it.
-$record = @("--record", $plan.out, "--product-code", $code)
-if ($signed) { $record += "--signed" }
-& $py @pkg @record
+# Python checks the code against the derived one, signs the MSI (SIGN_*), moves it into dist/ and records it.
+& $py @pkg --record $plan.out --product-code $code
 exit $LASTEXITCODE

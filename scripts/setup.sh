@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(gcc ccache patchelf hyperfine ruby msitools wixl osslsigncode openssl valgrind time python3-venv git)
+# wine and mingw-w64 run and make Windows programs and MSIs in the tests; lintian and rpm check the Linux packages.
+APT_PACKAGES=(gcc ccache patchelf hyperfine ruby msitools wixl osslsigncode openssl valgrind time python3-venv git
+  wine wine64 gcc-mingw-w64-x86-64 lintian rpm)
 BREW_PACKAGES=(ccache hyperfine)
 
 missing_apt() {

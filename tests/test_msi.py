@@ -7,9 +7,7 @@ its .wxs is checked for shape and variables, and its Python halves (--print-wix-
 import argparse
 import hashlib
 import json
-import random
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path, PurePosixPath
@@ -17,32 +15,22 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from pkg.channels import msi, wxs
-from pkg.core import archive, config, model, names, version
+from pkg.core import config, model, version
 from pkg.core.errors import InputError, PkgError
-from pkg.core.model import Build, Kind, Manifest, MsiFacts
+from pkg.core.model import Kind, MsiFacts
+from tests import fixtures_windows
 from tests.fixtures import example_app
 
 CFG = config.load()
 APP = example_app()
+
+
+def make_windows_folder(root: Path) -> Path:
+    return fixtures_windows.bulky_windows_build(root, APP)
 TARGET = "windows-x86_64"
 V1, V2 = "1.2.3", "1.3.0rc1"  # V2 is a pre-release: its ProductVersion drops the suffix
 ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 WIX4_NS = "http://wixtoolset.org/schemas/v4/wxs"
-
-
-def make_windows_folder(root: Path) -> Path:
-    """A folder shaped like a Nuitka Windows build: exe, DLLs, nested data, awkward names, >100 files."""
-    rng = random.Random(4)
-    folder = root / f"{APP.name}-{TARGET}"
-    files = {f"{APP.name}.exe": 4096, "python311.dll": 3000, "vcruntime140.dll": 1500, "libffi-8.dll": 700,
-             "lib/file with spaces.txt": 50, "lib/résumé naïve ÄÖü.txt": 33, "lib/deep/er/still/leaf.pyd": 999,
-             "empty.dat": 0, "certifi/cacert.pem": 2048}
-    files.update({f"data/chunk_{i:03}.bin": rng.randrange(1, 300) for i in range(120)})
-    for rel, size in files.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(rng.randbytes(size))
-    return folder
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -212,20 +200,10 @@ def run_stage(*argv: str) -> None:
 
 
 def windows_dist(tmp_path: Path, ver: str, zipped: bool) -> Path:
-    """dist/ as the release job sees it: the Windows runner's build manifest, its zip, and its folder
-    unless `zipped`."""
+    """dist/ as the release job sees it: the Windows runner's manifest, its zip, and its folder unless `zipped`."""
     dist = tmp_path / "dist"
-    folder = make_windows_folder(dist)
-    app = APP.model_copy(update={"version": ver})
-    manifest = Manifest(moment="build", app=app, builds={TARGET: Build(
-        target=TARGET, backend="nuitka", layout="flat", folder=folder.name,
-        commands={c: f"{folder.name}/{names.program(c, 'windows')}" for c in app.command_names})})
-    zip_file = archive.create(folder, dist / names.archive(app.name, TARGET), archive.ZIP_EPOCH_MIN)
-    manifest.add(model.describe(zip_file, dist, Kind.ARCHIVE, TARGET))
-    if zipped:
-        shutil.rmtree(folder)
-    model.write(dist / names.build_manifest(APP.name, TARGET), manifest)
-    return dist
+    return fixtures_windows.windows_dist(dist, make_windows_folder(dist), APP.model_copy(update={"version": ver}),
+                                         zipped)
 
 
 @pytest.mark.parametrize("zipped", [False, True], ids=["folder", "zip"])
@@ -272,8 +250,8 @@ def test_wix5_source_shape_and_variables(tmp_path):
     assert root.find("w:Package/w:MediaTemplate", ns).get("EmbedCab") == "yes"
     install = root.find("w:Package/w:StandardDirectory[@Id='ProgramFiles64Folder']/w:Directory", ns)
     assert install.get("Id") == wxs.INSTALLFOLDER
-    files = root.find("w:Package/w:Feature/w:Files", ns)
-    assert files.get("Include") == "$(var.SourceDir)\\**" and files.get("Directory") == wxs.INSTALLFOLDER
+    assert root.find("w:Package/w:Feature/w:ComponentGroupRef", ns).get("Id") == wxs.FILES_GROUP
+    assert root.find(".//w:Files", ns) is None  # WiX's own harvesting would derive other component GUIDs
     comp = root.find(f"w:Package/w:Feature/w:Component[@Id='{wxs.PATH_COMPONENT}']", ns)
     assert comp.get("Guid") == "$(var.PathComponentGuid)"
     env = comp.find("w:Environment", ns).attrib
@@ -283,7 +261,7 @@ def test_wix5_source_shape_and_variables(tmp_path):
     arp = {p.get("Id") for p in root.findall("w:Package/w:Property", ns)}
     assert arp == set(wxs.arp_properties(APP))
     used = set(re.findall(r"\$\(var\.(\w+)\)", text))
-    assert used == set(msi.wix_vars(CFG, APP, version.parse(V1), tmp_path))
+    assert used == set(msi.wix_vars(CFG, APP, version.parse(V1)))
 
 
 def test_print_wix_vars(tmp_path, capsys):
@@ -291,11 +269,38 @@ def test_print_wix_vars(tmp_path, capsys):
     run_stage("--dist", str(dist), "--version", "2.0.1", "--print-wix-vars")
     plan = json.loads(capsys.readouterr().out)
     v = plan["vars"]
-    assert Path(plan["wxs"]) == msi.WXS_V5 and Path(plan["out"]).is_absolute()
-    assert Path(v["SourceDir"]) == (dist / f"{APP.name}-{TARGET}").resolve()
+    app_wxs, fragment = map(Path, plan["wxs"])
+    assert app_wxs == msi.WXS_V5 and Path(plan["out"]).is_absolute() and fragment.parent == Path(plan["out"]).parent
+    sources = [f.get("Source") for f in ET.parse(fragment).getroot().iter(f"{{{WIX4_NS}}}File")]
+    assert len(sources) > 100 and all(Path(s).is_file() and Path(s).is_absolute() for s in sources)
     assert v["ProductCode"] == wxs.product_code(CFG, version.parse("2.0.1"))
     assert (v["UpgradeCode"], v["Version"], v["Manufacturer"]) == (CFG.upgrade_code, "2.0.1", CFG.publisher)
     assert not list(dist.glob("*.msi"))  # printing the plan builds nothing
+
+
+def component_guids(wxs_xml: bytes, namespace: str) -> dict[str, str]:
+    return {c.get("Id"): c.get("Guid") for c in ET.fromstring(wxs_xml).iter(f"{{{namespace}}}Component")}
+
+
+def test_one_component_guid_rule_on_both_msi_paths(tmp_path, two_msis):
+    """The WiX 5 fragment (Windows runner) and the wixl source (here) give every file the same component
+    id and GUID, and the MSI wixl built carries exactly those: an MSI from either path upgrades the other."""
+    folder, msis, _ = two_msis
+    dirs, files = wxs.harvest(folder)
+    wix5 = component_guids(wxs.render_wix5_files(CFG, folder, dirs, files), WIX4_NS)
+    wixl = component_guids(wxs.render(CFG, APP, version.parse(V1), dirs, files), wxs.WIX3_NS)
+    assert wixl.pop(wxs.PATH_COMPONENT) == wxs.path_component_guid(CFG)  # wix/app.wxs: $(var.PathComponentGuid)
+    assert wix5 == wixl and len(wix5) == len(files)
+    built = {r["Component"]: r["ComponentId"].strip("{}") for r in msi.read_table(msis[V1], "Component")}
+    assert {k: v for k, v in built.items() if k != wxs.PATH_COMPONENT} == wix5
+    # directories nest alike: each file's component sits in the directory of its path
+    fragment = ET.fromstring(wxs.render_wix5_files(CFG, folder, dirs, files))
+    where = {d.get("Id"): d.get("Name") for d in fragment.iter(f"{{{WIX4_NS}}}Directory")}
+    for comp in fragment.iter(f"{{{WIX4_NS}}}Component"):
+        source = PurePosixPath(Path(comp.find(f"{{{WIX4_NS}}}File").get("Source")).relative_to(folder).as_posix())
+        assert (comp.get("Directory") == wxs.INSTALLFOLDER) == (source.parent == PurePosixPath("."))
+        if source.parent != PurePosixPath("."):
+            assert where[comp.get("Directory")] == source.parent.name
 
 
 def test_record_windows_msi(tmp_path, capsys):

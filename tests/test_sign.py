@@ -1,17 +1,22 @@
-"""Authenticode with the real osslsigncode and a throwaway self-signed certificate made by openssl.
-Timestamping is off (SIGN_TIMESTAMP_URL="") because tests have no network."""
+"""Authenticode with the real osslsigncode (`osslsigncode verify` on every signed file) and a throwaway
+self-signed certificate made by openssl, on real PE programs (mingw-w64). Timestamping is off
+(SIGN_TIMESTAMP_URL="") because tests have no network."""
 
-import hashlib
+import os
 import struct
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from pkg.channels import msi, sign
-from pkg.core import config, version
+from pkg.build import sign
+from pkg.channels import msi
+from pkg.core import archive, config, model, names, targets, version
 from pkg.core.errors import InputError, PkgError
-from tests.fixtures import example_app
+from pkg.core.model import Kind
+from pkg.core.stage import BuildContext
+from tests.fixtures import example_app, multi_app
+from tests.fixtures_windows import TARGET, windows_build, windows_dist
 
 CFG = config.load()
 APP = example_app()
@@ -49,12 +54,16 @@ def verify(path: Path, ca: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True)
 
 
-def windows_folder(root: Path) -> Path:
-    folder = root / "tailor-windows-x86_64"
-    (folder / "lib").mkdir(parents=True)
-    (folder / "tailor.exe").write_bytes(minimal_pe())
-    (folder / "lib" / "helper.dll").write_bytes(b"not a PE, and DLLs are not signed")
-    return folder
+def sign_env(cert: dict[str, Path], monkeypatch) -> None:
+    monkeypatch.setenv("SIGN_CERT", str(cert["pfx"]))
+    monkeypatch.setenv("SIGN_PASSWORD", PASSWORD)
+    monkeypatch.setenv("SIGN_TIMESTAMP_URL", "")
+
+
+def build_context(folder: Path, target: str = TARGET) -> BuildContext:
+    ctx = BuildContext(CFG, targets.parse(target), folder.parent, folder.parent / "work", planned=APP)
+    ctx.built = folder
+    return ctx
 
 
 def test_unsigned_by_default():
@@ -75,28 +84,80 @@ def test_env_settings(cert, tmp_path):
             sign.from_env(APP, env)
 
 
-def test_signed_msi_verifies(cert, tmp_path, monkeypatch):
-    folder = windows_folder(tmp_path)
-    before = hashlib.sha256((folder / "tailor.exe").read_bytes()).hexdigest()
-    monkeypatch.setenv("SIGN_CERT", str(cert["pfx"]))
-    monkeypatch.setenv("SIGN_PASSWORD", PASSWORD)
-    monkeypatch.setenv("SIGN_TIMESTAMP_URL", "")
-    out = tmp_path / "out dir" / "tailor.msi"
-    fields = msi.build_msi(CFG, APP, folder, version.parse("1.0.0"), out)  # the signer comes from the environment
-    assert fields.signed is True
+def test_the_build_signs_programs_before_archiving_so_zip_msi_and_sbom_agree(cert, tmp_path, monkeypatch):
+    """Stage `sign` runs before `place` and `archive`: the zip holds the signed programs, the MSI harvested
+    from that zip holds the same bytes, and the MSI itself is signed after it is built."""
+    app = multi_app()
+    folder = windows_build(tmp_path / "build", app, "1.0.0", {"lib/data.txt": "payload"})
+    ctx = build_context(folder)
+    assert sign.STAGE.skip(ctx) == "SIGN_CERT is not set: the programs stay unsigned"
+    sign_env(cert, monkeypatch)
+    assert sign.STAGE.skip(build_context(folder, "linux-x86_64")) == "Authenticode is for Windows builds"
+    assert sign.STAGE.skip(ctx) is None
+    sign.STAGE.run(ctx)
+    programs = sign.programs(folder)
+    assert [p.name for p in programs] == ["mytool-admin.exe", "mytool.exe"]
+    for program in programs:
+        assert verify(program, cert["pem"]).returncode == 0
+    zipped = archive.create(folder, tmp_path / "mytool-windows-x86_64.zip", archive.ZIP_EPOCH_MIN)
+    unzipped = archive.extract(zipped, tmp_path / "from zip")
+    out = tmp_path / "out dir" / "mytool.msi"
+    facts = msi.build_msi(CFG, app, unzipped, version.parse("1.0.0"), out)  # the signer comes from the environment
+    assert facts.signed is True and msi.product_code(out) == facts.product_code
     result = verify(out, cert["pem"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Signature verification: ok" in result.stdout and "Tailor Test Signer" in result.stdout
-    assert msi.product_code(out) == fields.product_code  # still a readable MSI
-    # The .exe inside was signed too (in a copy: the build folder is left as it was).
     subprocess.run(["msiextract", "-C", str(tmp_path / "x"), str(out)], check=True, capture_output=True)
-    assert verify(tmp_path / "x" / APP.name / "tailor.exe", cert["pem"]).returncode == 0
-    assert hashlib.sha256((folder / "tailor.exe").read_bytes()).hexdigest() == before
-    # An unsigned MSI does not pass.
-    unsigned = tmp_path / "unsigned.msi"
+    for program in programs:  # byte for byte what the zip holds, and what was signed
+        assert (tmp_path / "x" / app.name / program.name).read_bytes() == program.read_bytes()
+        assert (unzipped / program.name).read_bytes() == program.read_bytes()
+    # An MSI built unsigned does not pass.
     monkeypatch.delenv("SIGN_CERT")
-    assert msi.build_msi(CFG, APP, folder, version.parse("1.0.0"), unsigned).signed is False
+    unsigned = tmp_path / "unsigned.msi"
+    assert msi.build_msi(CFG, app, unzipped, version.parse("1.0.0"), unsigned).signed is False
     assert verify(unsigned, cert["pem"]).returncode != 0
+
+
+def test_the_runner_msi_is_signed_when_recorded(cert, tmp_path, monkeypatch):
+    """scripts/msi.ps1 hands the MSI WiX built to `--record`, which signs it (osslsigncode here, signtool
+    on the runner): neither WiX nor PowerShell sees the password."""
+    dist = windows_dist(tmp_path / "dist", windows_build(tmp_path / "dist", APP, APP.version), APP, zipped=False)
+    staged = tmp_path / "staging" / names.msi(APP.name)
+    msi.build_msi(CFG, APP, dist / names.stem(APP.name, TARGET), version.parse(APP.version), staged, signer=None)
+    assert verify(staged, cert["pem"]).returncode != 0
+    sign_env(cert, monkeypatch)
+    final = msi.record_windows(CFG, APP, dist, version.parse(APP.version), staged, msi.product_code(staged))
+    assert verify(final, cert["pem"]).returncode == 0
+    assert model.find_build(dist, TARGET)[1].select(Kind.MSI)[0].msi.signed is True
+
+
+@pytest.mark.parametrize("kind", ["pfx", "pem"])
+def test_signtool_keeps_the_password_off_every_command_line(cert, tmp_path, kind):
+    """The Windows runner's signtool path (a stand-in: neither signtool nor PowerShell exists here). The
+    password travels in the environment of the step that needs it, never in an argument; the openssl
+    step of a PEM certificate runs for real and gives a bundle osslsigncode signs with."""
+    env = {"SIGN_CERT": str(cert[kind]), "SIGN_PASSWORD": PASSWORD, "SIGN_TIMESTAMP_URL": ""}
+    if kind == "pem":
+        env["SIGN_KEY"] = str(cert["key"])
+    signer = sign.from_env(APP, env)
+    files = [tmp_path / "a.exe", tmp_path / "b.msi"]
+    steps = [*sign.import_steps(signer, tmp_path), sign.signtool_step(signer, files, "AB" * 20),
+             sign.remove_step("AB" * 20)]
+    for step in steps:
+        assert not any(PASSWORD in arg for arg in step.argv), step.argv
+    assert [s.argv[0] for s in steps] == (["openssl"] if kind == "pem" else []) + ["powershell", "signtool",
+                                                                                  "powershell"]
+    assert steps[-2].argv[-2:] == [str(f) for f in files] and "/f" not in steps[-2].argv and "/p" not in steps[-2].argv
+    assert all(step.env.get("PKG_SIGN_PASSWORD") == PASSWORD for step in steps[:-2])
+    if kind == "pem":  # the conversion, run for real
+        done = subprocess.run(steps[0].argv, env={**os.environ, **steps[0].env}, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        exe = tmp_path / "tool.exe"
+        exe.write_bytes(minimal_pe())
+        converted = sign.from_env(APP, {"SIGN_CERT": str(tmp_path / "signer.pfx"), "SIGN_PASSWORD": PASSWORD,
+                                        "SIGN_TIMESTAMP_URL": ""})
+        sign.sign_file(converted, exe)
+        assert verify(exe, cert["pem"]).returncode == 0
 
 
 def test_pem_signing_of_an_exe(cert, tmp_path):

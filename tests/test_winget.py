@@ -79,7 +79,8 @@ def test_values_come_from_the_msi_and_config(tmp_path, cfg):
     assert installer["Installers"] == [{
         "Architecture": "x64", "InstallerUrl": msi.url, "InstallerSha256": msi.sha256.upper(),
         "ProductCode": msi.msi.product_code,
-        "AppsAndFeaturesEntries": [{"ProductCode": msi.msi.product_code, "UpgradeCode": "{" + cfg.upgrade_code + "}"}],
+        "AppsAndFeaturesEntries": [{"DisplayName": ctx.app.name, "Publisher": cfg.publisher, "DisplayVersion": "0.2.0",
+                                    "ProductCode": msi.msi.product_code, "UpgradeCode": "{" + cfg.upgrade_code + "}"}],
     }]
     locale = docs["defaultLocale"]
     assert (locale["Publisher"], locale["PackageName"], locale["License"]) == ("Tailor Project", "Tailor", "MIT")

@@ -6,9 +6,10 @@ msitools' `wixl -a x64`, then patch with `msibuild` what wixl 0.101 cannot write
 row and its WriteEnvironmentStrings/RemoveEnvironmentStrings actions, WiX's Upgrade rows for
 AllowSameVersionUpgrades, Win64 component attributes, and the database codepage (1252).
 Windows (the CI runner): scripts/msi.ps1 builds wix/app.wxs with WiX 5.0.2 from the values
-`--print-wix-vars` prints, then hands the MSI back with `--record`. Both paths install the same files,
-PATH entry and ARP metadata; their component GUIDs differ (WiX derives its own), so one product should
-be released from one path.
+`--print-wix-vars` prints (with a generated fragment of the folder's files), then hands the MSI back
+with `--record`. Both paths install the same files, PATH entry and ARP metadata with the same component
+ids and GUIDs (wxs.py), so an MSI from one path upgrades one from the other. The programs inside were
+signed by the build before archiving (pkg/build/sign.py); here only the MSI itself is signed.
 ProductVersion is VERSION's X.Y.Z (pre-release dropped, see pkg/core/version.py); the ProductCode rule is
 in wxs.py. The artifact's msi facts product_code/upgrade_code are braced, as MSI stores them.
 """
@@ -20,7 +21,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from pkg.channels import sign, wxs
+from pkg.build import sign
+from pkg.channels import wxs
 from pkg.core import archive, atomic, config, model, names, targets
 from pkg.core.config import Config
 from pkg.core.errors import InputError, PkgError
@@ -97,22 +99,17 @@ def _patch(cfg: Config, version: Version, msi: Path, work: Path) -> None:
 
 def build_msi(cfg: Config, app: App, folder: Path, version: Version, out: Path,
               signer: sign.Signer | None = None) -> MsiFacts:
-    """Build `out` from `folder`. Signs when SIGN_CERT is set (or `signer` is given): the .exe files in a
-    copy of the folder, then the MSI."""
+    """Build `out` from `folder` as it is (its programs were signed by the build, before archiving), then
+    sign the MSI when SIGN_CERT is set (or `signer` is given)."""
     if not folder.is_dir():
         raise PkgError(f"{folder}: no such folder to package (run `make build` on Windows, or fetch its zip)")
     signer = signer or sign.from_env(app)
     with tempfile.TemporaryDirectory(prefix="msi-") as tmp:
         work = Path(tmp)
-        source = folder
-        if signer:
-            source = work / "src"
-            shutil.copytree(folder, source, symlinks=False)
-            sign.sign_tree(signer, source)
-        dirs, files = wxs.harvest(source)
+        dirs, files = wxs.harvest(folder)
         (work / names.MSI_SOURCE).write_bytes(wxs.render(cfg, app, version, dirs, files))
         msi = work / names.MSI_OUT
-        _run(["wixl", "-a", "x64", "-o", str(msi), str(work / names.MSI_SOURCE)], cwd=source)
+        _run(["wixl", "-a", "x64", "-o", str(msi), str(work / names.MSI_SOURCE)], cwd=folder)
         _patch(cfg, version, msi, work)
         code = product_code(msi)
         if code != "{" + wxs.product_code(cfg, version) + "}":
@@ -125,14 +122,26 @@ def build_msi(cfg: Config, app: App, folder: Path, version: Version, out: Path,
                     signed=signer is not None)
 
 
-def wix_vars(cfg: Config, app: App, version: Version, source_dir: Path) -> dict[str, str]:
+def wix_vars(cfg: Config, app: App, version: Version) -> dict[str, str]:
     """The -d preprocessor variables wix/app.wxs uses; its constants stay in pyproject.toml."""
     arp = wxs.arp_properties(app)
     return {"AppName": app.name, "Manufacturer": cfg.publisher, "Version": version.msi,
             "UpgradeCode": cfg.upgrade_code, "ProductCode": wxs.product_code(cfg, version),
-            "PathComponentGuid": wxs.path_component_guid(cfg), "SourceDir": str(source_dir.resolve()),
+            "PathComponentGuid": wxs.path_component_guid(cfg),
             "Homepage": arp["ARPURLINFOABOUT"], "Description": arp["ARPCOMMENTS"],
             "DowngradeMessage": wxs.DOWNGRADE_MESSAGE}
+
+
+def wix_plan(cfg: Config, manifest: model.Manifest, dist: Path, target: targets.Target, version: Version) -> dict:
+    """What scripts/msi.ps1 hands WiX 5: wix/app.wxs plus the generated fragment of the folder's files (the
+    component rule of wxs.py), the staging output and the -d variables; every path absolute."""
+    folder = (dist / manifest.builds[target.name].folder).resolve()
+    out = (dist / names.msi_staging(names.msi(manifest.app.name))).resolve()
+    dirs, files = wxs.harvest(folder)
+    fragment = out / names.WIX_FILES
+    atomic.write_bytes(fragment, wxs.render_wix5_files(cfg, folder, dirs, files))
+    return {"wxs": [str(WXS_V5), str(fragment)], "out": str(out / names.msi(manifest.app.name)),
+            "vars": wix_vars(cfg, manifest.app, version)}
 
 
 def windows_folder(builds: model.Manifest, dist: Path, work: Path) -> Path:
@@ -188,21 +197,24 @@ def checked_build(target: targets.Target, dist: Path, version: Version | None) -
     return manifest
 
 
-def record_windows(cfg: Config, app: App, dist: Path, version: Version, staged: Path, code: str,
-                   signed: bool) -> Path:
-    """Take an MSI built by scripts/msi.ps1 into dist/ and its manifest (the ProductCode read on Windows)."""
+def record_windows(cfg: Config, app: App, dist: Path, version: Version, staged: Path, code: str) -> Path:
+    """Take an MSI built by scripts/msi.ps1 into dist/ and its manifest (the ProductCode read on Windows),
+    signing it first when SIGN_CERT is set: WiX never sees the certificate, PowerShell never the password."""
     if not staged.is_file():
         raise PkgError(f"{staged}: no such MSI to record")
     want = "{" + wxs.product_code(cfg, version) + "}"
     if code.strip().upper() != want:
         raise PkgError(f"{staged.name}: ProductCode {code.strip()} is not {want} "
                        "(were the -d variables passed?)")
+    signer = sign.from_env(app)
+    if signer:
+        sign.sign_file(signer, staged)
     final = dist / names.msi(app.name)
     os.replace(staged, final)
     if staged.parent.name == names.msi_staging(final.name):  # wix leaves a .wixpdb beside it
         shutil.rmtree(staged.parent, ignore_errors=True)
     record(dist, final, MsiFacts(product_code=want, upgrade_code="{" + cfg.upgrade_code + "}",
-                                 product_version=version.msi, signed=signed))
+                                 product_version=version.msi, signed=signer is not None))
     return final
 
 
@@ -216,15 +228,12 @@ def cmd_msi(args) -> None:
     version, app = parse(manifest.version), manifest.app
     out = dist / names.msi(app.name)
     if args.print_wix_vars:
-        staged = dist / names.msi_staging(out.name) / out.name
-        plan = {"wxs": str(WXS_V5), "out": str(staged.resolve()), "timestamp_url": sign.timestamp_url(),
-                "vars": wix_vars(cfg, app, version, dist / names.stem(app.name, target.name))}
-        print(json.dumps(plan, indent=2))
+        print(json.dumps(wix_plan(cfg, manifest, dist, target, version), indent=2))
         return
     if args.record:
         if not args.product_code:
             raise InputError("--record needs --product-code (read from the MSI on Windows)")
-        record_windows(cfg, app, dist, version, Path(args.record), args.product_code, args.signed)
+        record_windows(cfg, app, dist, version, Path(args.record), args.product_code)
         return
     with tempfile.TemporaryDirectory(prefix="msi-zip-") as tmp:
         record(dist, out, build_msi(cfg, app, windows_folder(manifest, dist, Path(tmp)), version, out))
@@ -242,4 +251,3 @@ def add_parser(stages) -> None:
                       help="print the WiX 5 build plan for scripts/msi.ps1 as JSON")
     mode.add_argument("--record", metavar="MSI", help="record an MSI built on Windows (with --product-code)")
     sub.add_argument("--product-code", help="ProductCode read from the --record MSI")
-    sub.add_argument("--signed", action="store_true", help="the --record MSI was signed")

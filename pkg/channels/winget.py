@@ -30,7 +30,9 @@ ID_PART = re.compile(r"[^.\s\\/:*?\"<>|\x01-\x1f]{1,32}")
 BAD_VERSION = re.compile(r"[\\/:*?\"<>|\x01-\x1f]")
 
 
-def _installer(msi: Artifact) -> dict:
+def _installer(cfg: Config, app: App, msi: Artifact) -> dict:
+    """One MSI; AppsAndFeaturesEntries say what Windows shows once it is installed (tests/test_msi_wine.py
+    compares them with what Wine's Windows Installer registered), so winget recognises the installed app."""
     arch = msi.target.split("-", 1)[1]
     if arch not in ARCHITECTURES:
         raise PkgError(f"{msi.name}: no winget architecture for {arch!r}")
@@ -38,7 +40,9 @@ def _installer(msi: Artifact) -> dict:
         raise PkgError(f"{msi.name}: the release manifest lacks its ProductCode and UpgradeCode")
     return {"Architecture": ARCHITECTURES[arch], "InstallerUrl": msi.url,
             "InstallerSha256": msi.sha256.upper(), "ProductCode": msi.msi.product_code,
-            "AppsAndFeaturesEntries": [{"ProductCode": msi.msi.product_code, "UpgradeCode": msi.msi.upgrade_code}]}
+            "AppsAndFeaturesEntries": [{"DisplayName": app.name, "Publisher": cfg.publisher,
+                                        "DisplayVersion": msi.msi.product_version,
+                                        "ProductCode": msi.msi.product_code, "UpgradeCode": msi.msi.upgrade_code}]}
 
 
 def check_app(cfg: Config, app: App) -> None:
@@ -62,7 +66,7 @@ def build(cfg: Config, app: App, version: str, msis: list[Artifact]) -> dict[str
         "version": {**common, "DefaultLocale": LOCALE, "ManifestType": "version", **tail},
         "installer": {**common, "InstallerType": "wix", "Scope": "machine", "UpgradeBehavior": "install",
                       "Commands": app.command_names,
-                      "Installers": [_installer(m) for m in msis], "ManifestType": "installer", **tail},
+                      "Installers": [_installer(cfg, app, m) for m in msis], "ManifestType": "installer", **tail},
         "defaultLocale": {**common, "PackageLocale": LOCALE, "Publisher": cfg.publisher,
                           "PackageName": cfg.package_id.split(".")[-1], "PackageUrl": app.homepage,
                           "License": licence.winget(app.licence), "ShortDescription": app.summary,

@@ -1,4 +1,5 @@
-"""Harvest a Windows folder and render it as WiX v3 source for msitools' wixl (the Linux MSI path).
+"""Harvest a Windows folder and render it as WiX v3 source for msitools' wixl (the Linux MSI path), and as
+the WiX 5 fragment of its files for the Windows runner: both paths give every file the same component.
 
 Every identity is derived, never random, so two builds of one version are the same MSI and an
 upgrade keeps its components (uuid5, namespaced by the config's UpgradeCode, which never changes):
@@ -25,6 +26,8 @@ from pkg.core.model import App
 from pkg.core.version import Version
 
 WIX3_NS = "http://schemas.microsoft.com/wix/2006/wi"
+WIX4_NS = "http://wixtoolset.org/schemas/v4/wxs"  # WiX 4 and 5
+FILES_GROUP = "AppFiles"  # the ComponentGroup wix/app.wxs references
 INSTALLFOLDER = "INSTALLFOLDER"
 PATH_COMPONENT = "PathComponent"
 FEATURE = "Main"
@@ -117,14 +120,42 @@ def harvest(folder: Path) -> tuple[list[Entry], list[Entry]]:
     return dirs, files
 
 
-def render(cfg: Config, app: App, version: Version, dirs: list[Entry], files: list[Entry]) -> bytes:
-    """WiX v3 source for wixl; File/@Source is relative, so run wixl from the harvested folder."""
-    ET.register_namespace("", WIX3_NS)
+@dataclass(frozen=True)
+class Component:
+    """One file's component: the same ids and GUID whichever WiX builds the MSI (the one rule)."""
+    id: str
+    guid: str
+    directory: str  # INSTALLFOLDER or a dir_… id
+    file: Entry
+
+
+def components(cfg: Config, files: list[Entry], dir_ids: dict[PurePosixPath, str]) -> list[Component]:
+    return [Component("cmp" + f.id[3:], guid(cfg, f"component/{f.rel.as_posix().lower()}"),
+                      dir_ids[f.rel.parent], f) for f in files]
+
+
+def _dir_ids(dirs: list[Entry]) -> dict[PurePosixPath, str]:
+    return {PurePosixPath("."): INSTALLFOLDER, **{d.rel: d.id for d in dirs}}
+
+
+def _element(namespace: str):
+    ET.register_namespace("", namespace)
 
     def el(parent, tag: str, **attrs) -> ET.Element:
-        return ET.SubElement(parent, f"{{{WIX3_NS}}}{tag}", attrs)
+        return ET.SubElement(parent, f"{{{namespace}}}{tag}", attrs) if parent is not None else \
+            ET.Element(f"{{{namespace}}}{tag}", attrs)
+    return el
 
-    root = ET.Element(f"{{{WIX3_NS}}}Wix")
+
+def _tostring(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def render(cfg: Config, app: App, version: Version, dirs: list[Entry], files: list[Entry]) -> bytes:
+    """WiX v3 source for wixl; File/@Source is relative, so run wixl from the harvested folder."""
+    el = _element(WIX3_NS)
+    root = el(None, "Wix")
     product = el(root, "Product", Id=product_code(cfg, version), Name=app.name, Language=LANGUAGE,
                  Version=version.msi, Manufacturer=cfg.publisher, UpgradeCode=cfg.upgrade_code)
     el(product, "Package", InstallerVersion="500", Compressed="yes", InstallScope="perMachine",
@@ -141,16 +172,31 @@ def render(cfg: Config, app: App, version: Version, dirs: list[Entry], files: li
     # The PATH component holds no file; msi.py adds its Environment row (wixl 0.101 lacks <Environment>).
     path_comp = el(install, "Component", Id=PATH_COMPONENT, Guid=path_component_guid(cfg), Win64="yes")
     el(path_comp, "CreateFolder")
-    parents = {PurePosixPath("."): install}
+    parents = {INSTALLFOLDER: install}
     for d in dirs:
-        parents[d.rel] = el(parents[d.rel.parent], "Directory", Id=d.id, Name=d.rel.name)
+        parents[d.id] = el(parents[_dir_ids(dirs)[d.rel.parent]], "Directory", Id=d.id, Name=d.rel.name)
     feature = el(product, "Feature", Id=FEATURE, Level="1")
     el(feature, "ComponentRef", Id=PATH_COMPONENT)
-    for f in files:
-        comp_id = "cmp" + f.id[3:]
-        comp = el(parents[f.rel.parent], "Component", Id=comp_id,
-                  Guid=guid(cfg, f"component/{f.rel.as_posix().lower()}"), Win64="yes")
-        el(comp, "File", Id=f.id, Name=f.rel.name, Source=f.rel.as_posix(), KeyPath="yes")
-        el(feature, "ComponentRef", Id=comp_id)
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    for c in components(cfg, files, _dir_ids(dirs)):
+        comp = el(parents[c.directory], "Component", Id=c.id, Guid=c.guid, Win64="yes")
+        el(comp, "File", Id=c.file.id, Name=c.file.rel.name, Source=c.file.rel.as_posix(), KeyPath="yes")
+        el(feature, "ComponentRef", Id=c.id)
+    return _tostring(root)
+
+
+def render_wix5_files(cfg: Config, folder: Path, dirs: list[Entry], files: list[Entry]) -> bytes:
+    """The files of wix/app.wxs for WiX 5 on the Windows runner: a fragment with the directories and one
+    component per file, ids and GUIDs exactly as render() gives wixl (WiX's own <Files> harvesting would
+    derive other GUIDs, and an upgrade between MSIs of the two paths would not share components)."""
+    el = _element(WIX4_NS)
+    root = el(None, "Wix")
+    fragment = el(root, "Fragment")
+    parents = {INSTALLFOLDER: el(fragment, "DirectoryRef", Id=INSTALLFOLDER)}
+    for d in dirs:
+        parents[d.id] = el(parents[_dir_ids(dirs)[d.rel.parent]], "Directory", Id=d.id, Name=d.rel.name)
+    group = el(fragment, "ComponentGroup", Id=FILES_GROUP)
+    for c in components(cfg, files, _dir_ids(dirs)):
+        comp = el(group, "Component", Id=c.id, Directory=c.directory, Guid=c.guid, Bitness="always64")
+        el(comp, "File", Id=c.file.id, Name=c.file.rel.name, Source=str(folder.joinpath(*c.file.rel.parts)),
+           KeyPath="yes")
+    return _tostring(root)

@@ -171,6 +171,7 @@ WHEEL, ENV, REQUIREMENTS, LOGS, NUITKA_OUT, LAUNCHER_DIR = "wheel", "env", "requ
 TOOLS_REQUIREMENTS, APP_REQUIREMENTS = "tools.txt", "app.txt"
 NUITKA_REPORT = "report.xml"
 MSI_SOURCE, MSI_OUT = "product.wxs", "product.msi"  # wixl's input and output in build/msi/
+WIX_FILES = "files.wxs"  # the WiX 5 fragment of the Windows folder's files, beside the staged MSI
 
 
 def log(step: str) -> str:

@@ -28,7 +28,7 @@ def _first_error(node):
 
 def check(paths: list[Path]) -> list[str]:
     """One line per file that does not parse: `path:line:col: syntax error near '…'`."""
-    parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
+    parser = _parser()
     problems = []
     for path in paths:
         source = path.read_bytes().removeprefix(BOM)
@@ -40,6 +40,33 @@ def check(paths: list[Path]) -> list[str]:
             what = "missing " + node.type if node.is_missing else f"syntax error near {near[0][:40]!r}"
             problems.append(f"{path}:{row + 1}:{col + 1}: {what}")
     return problems
+
+
+def _parser() -> tree_sitter.Parser:
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
+
+
+def parameters(path: Path) -> dict[str, set[str]]:
+    """A script's own param(...) block: parameter name (lower case, as PowerShell matches them) -> the
+    names of its attributes' arguments (`Mandatory`, `Position`…). Lets tests compare a script with its
+    bash twin without PowerShell."""
+    source = path.read_bytes().removeprefix(BOM)
+    block = next((n for n in _parser().parse(source).root_node.children if n.type == "param_block"), None)
+    if block is None:
+        return {}
+
+    def text(node) -> str:
+        return source[node.start_byte:node.end_byte].decode()
+
+    def names_under(node, kind: str) -> list[str]:
+        found = [text(node)] if node.type == kind else []
+        return found + [name for child in node.children for name in names_under(child, kind)]
+
+    params = {}
+    for param in (n for n in block.named_children[0].named_children if n.type == "script_parameter"):
+        variable = next(n for n in param.named_children if n.type == "variable")
+        params[text(variable).lstrip("$").lower()] = set(names_under(param, "simple_name"))
+    return params
 
 
 def _run(args) -> None:

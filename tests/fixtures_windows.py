@@ -1,0 +1,175 @@
+"""Windows-shaped builds for the tests of the Windows path, with real PE programs, and Wine to run them.
+
+The programs are cross-compiled with mingw-w64 (x86_64-w64-mingw32-gcc): each prints `<the name it was
+started under> <version>` for --version, as every command of a Nuitka build does, so a copy per command
+(the flat Windows layout) answers under its own name. Wine (Debian's wine64) runs them and its msiexec
+installs the MSIs: a real Windows Installer engine, in a throwaway WINEPREFIX. Windows itself cannot
+exist here; what differs in Wine is said where a test works around it.
+"""
+
+import functools
+import os
+import random
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PureWindowsPath
+
+from pkg.core import archive, model, names
+from pkg.core.model import App, Build, Kind, Manifest
+
+TARGET = names.WINDOWS_TARGET
+PROGRAM_C = r"""
+#include <stdio.h>
+#include <string.h>
+#include <windows.h>
+int main(int argc, char **argv) {
+    char path[MAX_PATH];
+    GetModuleFileNameA(NULL, path, MAX_PATH);
+    char *name = strrchr(path, '\\');
+    name = name ? name + 1 : path;
+    char *dot = strrchr(name, '.');
+    if (dot && _stricmp(dot, ".exe") == 0) *dot = 0;
+    if (argc > 1 && strcmp(argv[1], "--version") == 0) { printf("%s %s\n", name, VERSION); return 0; }
+    printf("usage: %s [--version]\n", name);
+    return 0;
+}
+"""
+
+
+@functools.cache
+def _compiled(version: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="pe-") as tmp:
+        source, out = Path(tmp, "program.c"), Path(tmp, "program.exe")
+        source.write_text(PROGRAM_C)
+        subprocess.run(["x86_64-w64-mingw32-gcc", "-Os", "-s", f'-DVERSION="{version}"', "-o", str(out), str(source)],
+                       check=True, capture_output=True)
+        return out.read_bytes()
+
+
+def pe_program(path: Path, version: str) -> Path:
+    """A real x86-64 Windows program printing `<its name> <version>`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_compiled(version))
+    return path
+
+
+def windows_build(root: Path, app: App, version: str, files: dict[str, str] | None = None) -> Path:
+    """<root>/<name>-windows-x86_64/: every command a copy of the program (Nuitka's flat Windows layout),
+    plus `files` (relative path -> text)."""
+    folder = root / names.stem(app.name, TARGET)
+    for command in app.command_names:
+        pe_program(folder / names.program(command, "windows"), version)
+    for rel, text in (files or {}).items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text)
+    return folder
+
+
+def bulky_windows_build(root: Path, app: App) -> Path:
+    """A folder shaped like a Nuitka Windows build: exe, DLLs, nested data, awkward names, >100 files."""
+    rng = random.Random(4)
+    folder = root / names.stem(app.name, TARGET)
+    files = {names.program(app.main.name, "windows"): 4096, "python311.dll": 3000, "vcruntime140.dll": 1500,
+             "libffi-8.dll": 700, "lib/file with spaces.txt": 50, "lib/résumé naïve ÄÖü.txt": 33,
+             "lib/deep/er/still/leaf.pyd": 999, "empty.dat": 0, "certifi/cacert.pem": 2048}
+    files.update({f"data/chunk_{i:03}.bin": rng.randrange(1, 300) for i in range(120)})
+    for rel, size in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(rng.randbytes(size))
+    return folder
+
+
+def windows_dist(dist: Path, folder: Path, app: App, zipped: bool) -> Path:
+    """dist/ as the release job sees the Windows runner's build: its manifest, its zip, and the folder
+    itself unless `zipped`."""
+    manifest = Manifest(moment="build", app=app, builds={TARGET: Build(
+        target=TARGET, backend="nuitka", layout="flat", folder=folder.name,
+        commands={c: f"{folder.name}/{names.program(c, 'windows')}" for c in app.command_names})})
+    zip_file = archive.create(folder, dist / names.archive(app.name, TARGET), archive.ZIP_EPOCH_MIN)
+    manifest.add(model.describe(zip_file, dist, Kind.ARCHIVE, TARGET))
+    if zipped:
+        shutil.rmtree(folder)
+    model.write(dist / names.build_manifest(app.name, TARGET), manifest)
+    return dist
+
+
+# --- Wine -------------------------------------------------------------------------------------------
+UNINSTALL = r"HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall"
+ENVIRONMENT = r"HKLM\System\CurrentControlSet\Control\Session Manager\Environment"
+
+
+@dataclass
+class Wine:
+    """A throwaway Windows: a WINEPREFIX of its own, offline (no Mono, no Gecko), quiet."""
+    prefix: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "WINEPREFIX": str(self.prefix), "WINEDEBUG": "-all",
+                "WINEDLLOVERRIDES": "mscoree,mshtml=", "DISPLAY": ""}
+
+    def boot(self) -> "Wine":
+        """Make the prefix, and keep its wineserver up until stop(): each `wine` call would otherwise start
+        one and wait for it to shut down again (seconds per call)."""
+        self.prefix.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["wineserver", "-p"], env=self.env, check=True, timeout=60)
+        booted = self.run("wineboot", "--init", timeout=300)
+        assert booted.returncode == 0, booted.stderr[-2000:]
+        return self
+
+    def stop(self) -> None:
+        subprocess.run(["wineserver", "-k"], env=self.env, capture_output=True, timeout=60)
+
+    def run(self, *argv: str, debug: str = "-all", timeout: int = 120) -> subprocess.CompletedProcess:
+        """`wine argv…`, its output through files, not pipes: the services Wine starts (winedevice…) inherit
+        the output and outlive the call while the wineserver persists, so a pipe would never close."""
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            done = subprocess.run(["wine", *argv], env={**self.env, "WINEDEBUG": debug}, stdout=out, stderr=err,
+                                  stdin=subprocess.DEVNULL, timeout=timeout)
+            out.seek(0), err.seek(0)
+            return subprocess.CompletedProcess(done.args, done.returncode,
+                                               out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+
+    def msiexec(self, *argv: str, debug: str = "-all") -> subprocess.CompletedProcess:
+        """msiexec, waited for; its exit code arrives through a Unix status, so modulo 256 (1603 -> 67)."""
+        return self.run("msiexec", *argv, debug=debug, timeout=300)
+
+    def host_path(self, windows_path: str) -> Path:
+        """C:\\Program Files\\x -> <prefix>/drive_c/Program Files/x."""
+        path = PureWindowsPath(windows_path)
+        assert path.drive.upper() == "C:", windows_path
+        return self.prefix / "drive_c" / Path(*path.parts[1:])
+
+    def reg_values(self, key: str) -> dict[str, str]:
+        out = self.run("reg", "query", key).stdout
+        return {m[0]: m[2] for m in re.findall(r"^\s{4}(\S+)\s{4}(REG_\w+)\s{4}(.*?)\s*$", out, re.MULTILINE)}
+
+    def reg_subkeys(self, key: str) -> list[str]:
+        """The names of `key`'s direct sub-keys (reg prints them in full: HKEY_LOCAL_MACHINE\\…\\name)."""
+        depth = len(key.split("\\"))
+        lines = [ln.strip() for ln in self.run("reg", "query", key).stdout.splitlines() if ln.startswith("HKEY_")]
+        return [ln.split("\\")[depth] for ln in lines if len(ln.split("\\")) == depth + 1]
+
+    def installed_products(self) -> dict[str, dict[str, str]]:
+        """Add/Remove Programs: ProductCode -> its values."""
+        return {code: self.reg_values(f"{UNINSTALL}\\{code}") for code in self.reg_subkeys(UNINSTALL)
+                if code.startswith("{")}
+
+    def machine_path(self) -> list[str]:
+        """The machine PATH as the registry holds it (Wine's msiexec leaves `;` where it removed an entry)."""
+        return self.reg_values(ENVIRONMENT).get("PATH", "").split(";")
+
+    def on_path(self, program: str) -> Path | None:
+        """Where `program` is found along the machine PATH, read from the registry: Wine's cmd stops its
+        search at an empty PATH element, which its own msiexec leaves behind after an upgrade."""
+        for entry in filter(None, self.machine_path()):
+            if entry.startswith("%"):
+                continue
+            candidate = self.host_path(entry) / program
+            if candidate.is_file():
+                return candidate
+        return None
