@@ -47,6 +47,7 @@ def starter(meta: metadata.Metadata, project_key: str) -> tuple[dict, list[str]]
     table = {"project": project_key, "publisher": publisher,
              "package-id": f"{camel(publisher) or 'Publisher'}.{camel(meta.name)}",
              "upgrade-code": str(uuid.uuid4()).upper(), "url-template": url_template}
+    todo.append('maintainer: "Name <email>" to also ship a .deb and an .rpm for each Linux build')
     todo.append("checks: add [[tool.pkg.checks]] that prove your app works (args, files, expected output)")
     return table, todo
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pkg import check
 from pkg.build import appenv, compiler, completeness, record, shipped, sign, smoke
-from pkg.channels import homebrew, install_scripts, msi, scoop, winget
+from pkg.channels import homebrew, install_scripts, linux_packages, msi, scoop, winget
 from pkg.core import archive, atomic, names, targets, version
 from pkg.core.config import Config
 from pkg.core.model import Manifest
@@ -26,9 +26,9 @@ BUILD = [compiler.PREFLIGHT, appenv.STAGE, check.STAGE, compiler.COMPILE, comple
 
 BUILD_TEST = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner
 
-RELEASE = [archives.VERIFY, archives.ARCHIVES, msi.STAGE, checksums.EACH, sbom.STAGE, licenses.STAGE, audit.STAGE,
-           notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE, install_scripts.STAGE, manifest.STAGE,
-           checksums.SUMS]
+RELEASE = [archives.VERIFY, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, checksums.EACH, sbom.STAGE,
+           licenses.STAGE, audit.STAGE, notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE, install_scripts.STAGE,
+           manifest.STAGE, checksums.SUMS]
 
 
 def run_stages(stages, ctx) -> None:

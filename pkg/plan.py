@@ -59,8 +59,11 @@ def lines(cfg: Config, version_text: str, here: bool = False) -> list[str]:
     out.append(f"release, one job ({command}) → {names.RELEASES}/{names.release_folder(v.tag)}/:")
     for stage in RELEASE:
         reason = stage.skip(ctx)
-        told = f"skipped: {reason}" if reason else stage.does + _writes(stage.writes(ctx))
-        out.append(f"  {stage.name:<16}{told}")
+        files = [] if reason else stage.writes(ctx)
+        out.append(f"  {stage.name:<16}" + (f"skipped: {reason}" if reason else stage.does + _writes(files)))
+        if stage.makes is not None:  # what later stages will select (checksums, SBOM…)
+            for file in files:
+                release.add(Artifact(name=file, kind=stage.makes, path=file))
     return out
 
 

@@ -17,6 +17,7 @@ from pkg.core import config, model, targets
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 
+from . import linux_tools as linux
 from .conftest import APP_STATUS, ROOT, run_pkg
 from .fixtures import fake_build, multi_app
 
@@ -184,3 +185,11 @@ def test_real_build_plus_fixture_runners_make_a_full_release(built, tmp_path):
     assert "tailor" not in versions and bom["metadata"]["component"]["name"] == "tailor"  # the subject only
     released = model.read(final / "manifest.json")
     assert tuple(map(int, released.builds[TARGET.name].glibc.split("."))) >= (2, 17)
+
+    # the real program in its .deb (lintian, dpkg: installed, run from PATH, removed) and .rpm (a throwaway root)
+    app = released.app
+    packages = {a.name.rsplit(".", 1)[1]: final / a.path for a in released.select(Kind.PACKAGE)
+                if a.target == TARGET.name}
+    assert linux.lintian(packages["deb"]) == []
+    linux.dpkg_lifecycle(packages["deb"], app.name, app.command_names, version)
+    linux.rpm_root_install(packages["rpm"], tmp_path / "rpm root", app.name, app.command_names, version)

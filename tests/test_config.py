@@ -140,3 +140,12 @@ def test_config_may_not_set_a_flag_the_pipeline_sets_for_the_layout(tmp_path):
         for flag in flags:
             if flag.startswith(additive):
                 assert nuitka.check_user_flag(flag) is None
+
+
+@pytest.mark.parametrize("value", ["Jane Doe", "jane@example.org", "Jane <not-an-address>", "<jane@example.org>"])
+def test_maintainer_must_be_name_and_address(tmp_path, value):
+    """The .deb and .rpm need "Name <email>" (Debian's Maintainer field)."""
+    with pytest.raises(InputError, match=r"tool\.pkg\.maintainer"):
+        load_with(tmp_path, extra=f"maintainer = {value!r}\n")
+    assert load_with(tmp_path, extra='maintainer = "Jane Doe <jane@example.org>"\n').maintainer == \
+        "Jane Doe <jane@example.org>"

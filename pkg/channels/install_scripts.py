@@ -84,6 +84,8 @@ def render_sh(cfg: Config, app: App, manifest: Manifest) -> str:
         "ARCHIVE": names.archive("$app", "$target"),
         "TOP": names.stem("$app", "$target"),
         "SUMS": names.SUMS,
+        "PACKAGE_CASE": "\n".join(f"        {a.target}/{a.name.rsplit('.', 1)[1]}) echo {shlex.quote(a.name)} ;;"
+                                  for a in manifest.select(Kind.PACKAGE)) or "        # (none in this release)",
     })
 
 

@@ -6,6 +6,7 @@ Keys (any other key is an error that names it):
                  app's own repository; "app" in a packaging repository)
   name           shipped folder and archive name, dist/<name>-<os>-<arch>/ (default: the project's name)
   publisher      shown by installers (MSI Manufacturer, winget Publisher)
+  maintainer     "Name <email>" of the .deb and .rpm packages (without it, none are made)
   package-id     winget PackageIdentifier, Publisher.Package
   upgrade-code   MSI UpgradeCode, a GUID that must never change
   url-template   download URL of a release file; {version} and {file} are filled in
@@ -42,8 +43,9 @@ MATCHES = ("contains", "matches", "equals")
 COMMAND_KEYS = {"version", "help", "no-args-exit"}
 CHECK_KEYS = {"name", "command", "args", "stdin", "env", "files", "exit", "timeout",
               *(f"{s}-{m}" for s in STREAMS for m in MATCHES)}
-TOP_KEYS = {"project", "name", "publisher", "package-id", "upgrade-code", "url-template", "requirements", "extras",
-            "license", "description", "homepage", "commands", "command", "checks", "exclude", "nuitka", "startup"}
+TOP_KEYS = {"project", "name", "publisher", "maintainer", "package-id", "upgrade-code", "url-template", "requirements",
+            "extras", "license", "description", "homepage", "commands", "command", "checks", "exclude", "nuitka",
+            "startup"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class Config:
     license: str | None = None
     description: str | None = None
     homepage: str | None = None
+    maintainer: str | None = None
     commands: tuple[str, ...] = ()
     command: dict[str, CommandOptions] = field(default_factory=dict)
     checks: tuple[Check, ...] = ()
@@ -284,6 +287,13 @@ def load(root: Path = ROOT) -> Config:
     if homepage is not None and not homepage.startswith(("https://", "http://")):
         _fail(f"{where}.homepage", "must be an http(s) URL")
 
+    maintainer = _str(tool, "maintainer", where)
+    if maintainer is not None:
+        from email.utils import parseaddr
+
+        person, address = parseaddr(maintainer)
+        if not person or "@" not in address or f"{person} <{address}>" != maintainer.strip():
+            _fail(f"{where}.maintainer", f"{maintainer!r} is not \"Name <email>\"")
     exclude = _table(tool, "exclude", where)
     if not all(isinstance(v, str) and v.strip() for v in exclude.values()):
         _fail(f"{where}.exclude", "values must be the reason, a non-empty string")
@@ -300,7 +310,7 @@ def load(root: Path = ROOT) -> Config:
         upgrade_code=upgrade_code, url_template=url_template,
         requirements=project_dir / requirements if requirements else None,
         extras=_strings(tool, "extras", where), license=license_text,
-        description=_str(tool, "description", where), homepage=homepage,
+        description=_str(tool, "description", where), homepage=homepage, maintainer=maintainer,
         commands=_strings(tool, "commands", where), command=_command_options(_table(tool, "command", where)),
         checks=tuple(_check(i, c) for i, c in enumerate(checks)), exclude=dict(exclude),
         nuitka_flags=flags, nuitka_os_flags=os_flags,

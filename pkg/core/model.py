@@ -78,6 +78,7 @@ class Kind(StrEnum):
     REPORT = "report"                # dist/: Nuitka's --report XML
     LICENCE_FILES = "licence-files"  # dist/: the licence files one build ships (folder)
     MSI = "msi"                      # dist/ (Windows runner) or release (built with wixl)
+    PACKAGE = "package"              # release: a .deb or .rpm of a Linux build
     CHECKSUM = "checksum"            # release: <file>.sha256
     CHECKSUMS = "checksums"          # release: SHA256SUMS
     SBOM = "sbom"
@@ -88,6 +89,11 @@ class Kind(StrEnum):
     SCOOP = "scoop"
     INSTALL_SCRIPT = "install-script"
     MANIFEST = "manifest"            # the release's own manifest.json
+
+    @property
+    def download(self) -> bool:
+        """What users download and install: each has a .sha256 and is described by the SBOM."""
+        return self in (Kind.ARCHIVE, Kind.MSI, Kind.PACKAGE)
 
     @property
     def from_builds(self) -> bool:
@@ -173,6 +179,10 @@ class Manifest(Model):
         found = [a for a in self.artifacts if a.kind == kind and (os_name is None or (a.target or "").startswith(
             os_name + "-"))]
         return sorted(found, key=lambda a: (a.target or "", a.name))
+
+    def downloads(self) -> list[Artifact]:
+        """Every file users download and install (Kind.download), by kind then target."""
+        return [a for kind in Kind if kind.download for a in self.select(kind)]
 
     def add(self, artifact: Artifact) -> Artifact:
         """Add, or replace the artifact of the same name."""

@@ -3,7 +3,7 @@ module spells one. `name` is the shipped name (App.name), `target` is <os>-<arch
 
   dist/ (each build)        <name>-<target>/ and its .tar.gz (.zip on Windows), .json (the build manifest),
                             .report.xml (Nuitka's), .licenses/ (what it ships), <name>-windows-x86_64.msi
-  release/v<version>/       the archives and the MSI, each with its .sha256, SHA256SUMS,
+  release/v<version>/       the archives, the MSI, the .deb and .rpm, each with its .sha256, SHA256SUMS,
                             <name>-<version>.cdx.json, LICENSES/, CHANGELOG.md, manifest.json, <name>.rb,
                             winget/, <name>.json (Scoop), install.sh, install.ps1
   the repository            homebrew/Formula/<name>.rb, winget/manifests/<l>/<Publisher>/<Package>/<version>/,
@@ -83,6 +83,17 @@ def msi(name: str) -> str:
 def msi_staging(msi_name: str) -> str:
     """Where scripts/msi.ps1 has WiX write before `--record` moves the MSI out."""
     return f".{msi_name}.staging"
+
+
+def deb(name: str, version: str, arch: str) -> str:
+    """Debian's spelling, <name>_<version>_<arch>.deb; the release's version (0.2.0rc1, no `~`: a URL-safe
+    file name); the version inside is pkg.core.version.Version.distro."""
+    return f"{name}_{version}_{arch}.deb"
+
+
+def rpm(name: str, version: str, arch: str) -> str:
+    """RPM's spelling, <name>-<version>-<release>.<arch>.rpm (release 1: one package per version)."""
+    return f"{name}-{version}-1.{arch}.rpm"
 
 
 def licence_folder(dist: str, version: str) -> str:
@@ -171,6 +182,7 @@ WHEEL, ENV, REQUIREMENTS, LOGS, NUITKA_OUT, LAUNCHER_DIR = "wheel", "env", "requ
 TOOLS_REQUIREMENTS, APP_REQUIREMENTS = "tools.txt", "app.txt"
 NUITKA_REPORT = "report.xml"
 MSI_SOURCE, MSI_OUT = "product.wxs", "product.msi"  # wixl's input and output in build/msi/
+NFPM_CONFIG = "nfpm.yaml"  # nfpm's input, in a scratch folder of the release job
 WIX_FILES = "files.wxs"  # the WiX 5 fragment of the Windows folder's files, beside the staged MSI
 
 

@@ -51,6 +51,7 @@ class Stage:
     skip: Callable[[Any], str | None] = never          # the reason it does nothing this time, or None
     writes: Callable[[Any], list[str]] = nothing       # the files it makes (names from pkg.core.names)
     check: Callable[[Config, App], None] = expresses_anything  # a channel's refusal, at `make check` time
+    makes: Kind | None = None  # the kind of what it writes, when later stages select it (`plan` records them)
 
 
 @dataclass

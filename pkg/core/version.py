@@ -44,6 +44,13 @@ class Version:
     def msi(self) -> str:
         return self.parsed.base_version
 
+    @property
+    def distro(self) -> str:
+        """The version inside a .deb and an .rpm: 0.2.0rc1 -> 0.2.0~rc1 (`~` sorts before anything, so in
+        dpkg and rpm alike a pre-release sorts before its release)."""
+        pre = "".join(map(str, self.parsed.pre)) if self.parsed.pre else ""
+        return self.parsed.base_version + (f"~{pre}" if pre else "")
+
 
 def parse(text: str) -> Version:
     """Parse a release VERSION or raise InputError (exit 2) with a one-line reason."""

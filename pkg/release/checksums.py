@@ -30,7 +30,7 @@ def write_sums(folder: Path) -> Path:
 
 
 def each(ctx: ReleaseContext) -> None:
-    for artifact in ctx.manifest.select(Kind.ARCHIVE) + ctx.manifest.select(Kind.MSI):
+    for artifact in ctx.manifest.downloads():
         ctx.add(write_each(ctx.folder / artifact.path), Kind.CHECKSUM, artifact.target)
 
 
@@ -39,7 +39,6 @@ def sums(ctx: ReleaseContext) -> None:
 
 
 EACH = Stage("checksums", "a .sha256 beside each archive and installer", each,
-             writes=lambda ctx: [names.checksum(a.name) for a in ctx.manifest.select(Kind.ARCHIVE)
-                                 + ctx.manifest.select(Kind.MSI)])
+             writes=lambda ctx: [names.checksum(a.name) for a in ctx.manifest.downloads()])
 SUMS = Stage("sha256sums", "SHA256SUMS over every file of the release (clean under `sha256sum -c`)", sums,
              writes=lambda ctx: [names.SUMS])

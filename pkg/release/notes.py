@@ -1,6 +1,7 @@
 """Stage `notes`: CHANGELOG.md. git-cliff renders the commits since the previous `v*` tag, grouped by
 conventional-commit type as pkg/release/cliff.toml says (plain subjects under "Other changes"); this module
-adds the title, the range and the release's warnings (missing targets and licences, the vulnerability scan)."""
+adds the title, the range, how to install the Linux packages and the release's warnings (missing targets
+and licences, the vulnerability scan)."""
 
 import re
 import shutil
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from pkg.core import names
 from pkg.core.errors import PkgError
-from pkg.core.model import Kind
+from pkg.core.model import Artifact, Kind
 from pkg.core.stage import ReleaseContext, Stage
 from pkg.core.version import TAG_PREFIX
 from pkg.release import merge
@@ -49,12 +50,18 @@ def changes(root: Path, tag: str, since: str | None) -> str:
     return proc.stdout.strip()
 
 
-def render(root: Path, name: str, version: str, tag: str, warnings: list[str]) -> str:
+INSTALL = {"deb": "sudo apt install ./{}", "rpm": "sudo dnf install ./{}"}  # a package file, by its suffix
+
+
+def render(root: Path, name: str, version: str, tag: str, warnings: list[str], packages: list[Artifact] = ()) -> str:
     since = previous_tag(root, tag)
     lines = [f"# {name} {version}", "", f"Changes since {since}." if since else "First release."]
     body = changes(root, tag, since)
     if body:
         lines += ["", body]
+    if packages:
+        lines += ["", "## Linux packages", ""] + [
+            f"- {a.target}: `{INSTALL[a.name.rsplit('.', 1)[1]].format(a.name)}`" for a in packages]
     if warnings:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in warnings]
     return "\n".join(lines) + "\n"
@@ -63,7 +70,9 @@ def render(root: Path, name: str, version: str, tag: str, warnings: list[str]) -
 def run(ctx: ReleaseContext) -> None:
     missing = merge.missing_targets(ctx.inputs)
     warnings = ([f"not built for: {', '.join(missing)}"] if missing else []) + ctx.warnings
-    ctx.write(names.NOTES, render(ctx.cfg.root, ctx.app.name, str(ctx.version), ctx.version.tag, warnings), Kind.NOTES)
+    text = render(ctx.cfg.root, ctx.app.name, str(ctx.version), ctx.version.tag, warnings,
+                  ctx.manifest.select(Kind.PACKAGE))
+    ctx.write(names.NOTES, text, Kind.NOTES)
 
 
 STAGE = Stage("notes", "CHANGELOG.md: the commits since the previous tag (git-cliff), and the warnings", run,

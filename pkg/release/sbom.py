@@ -77,7 +77,7 @@ def write(path: Path, app: App, version: str, shipped: Shipped, files: list[Arti
 
 def run(ctx: ReleaseContext) -> None:
     ctx.shipped = ctx.shipped or gather(ctx.inputs, ctx.dist)
-    files = ctx.manifest.select(Kind.ARCHIVE) + ctx.manifest.select(Kind.MSI)
+    files = ctx.manifest.downloads()
     path = write(ctx.folder / names.sbom(ctx.app.name, str(ctx.version)), ctx.app, str(ctx.version), ctx.shipped,
                  files, ctx.epoch)
     ctx.add(path, Kind.SBOM)

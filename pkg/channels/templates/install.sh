@@ -77,6 +77,14 @@ case $target in
     *) die "bad target '$target' (want <os>-<arch>, e.g. linux-x86_64)" ;;
 esac
 
+# The release's .deb and .rpm per target (pkg/channels/linux_packages.py), for the closing advice.
+package_for() {  # package_for <target> <deb|rpm>
+    case $1/$2 in
+@PACKAGE_CASE@
+        *) return 1 ;;
+    esac
+}
+
 fetch() {  # fetch URL FILE
     if command -v curl >/dev/null 2>&1; then
         curl -fsSL --retry 2 -o "$2" "$1"
@@ -152,3 +160,8 @@ case ":${PATH:-}:" in
     *":$bin:"*) ;;
     *) say "note: $bin is not on your PATH; add it with: export PATH=\"$bin:\$PATH\"" ;;
 esac
+if command -v apt-get >/dev/null 2>&1 && package=$(package_for "$target" deb); then
+    say "note: for every user of this machine, through apt: curl -fLO $base_url/$package && sudo apt install ./$package"
+elif command -v rpm >/dev/null 2>&1 && package=$(package_for "$target" rpm); then
+    say "note: for every user of this machine, through dnf: sudo dnf install $base_url/$package"
+fi

