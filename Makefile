@@ -34,7 +34,7 @@ endif
 UV ?= $(if $(shell command -v uv 2>/dev/null),uv,$(CURDIR)/.tools/uv/bin/uv)
 export UV PY
 
-.PHONY: help setup check plan init build build-test msi print-release-info bench release audit test test-fast test-adopt lint clean print-target check-target
+.PHONY: help setup check plan init build build-test msi print-release-info bench release sign-release audit test test-fast test-adopt lint clean print-target check-target
 
 help: ## show this help
 	@echo "Release pipeline ($(TARGET)): the app is the project that [tool.pkg] in pyproject.toml points at"
@@ -82,6 +82,10 @@ release: setup ## release/v<VERSION>/ (REQUIRE_TARGETS=all: merge the CI builds,
 	@"$(PY)" -m pkg set-version --for-release --version "$(VERSION)" $(if $(FORCE),--force) $(if $(TAG),--tag)
 	@$(if $(filter all,$(REQUIRE_TARGETS)),,$(MAKE) build-test VERSION="$(VERSION)")
 	@"$(PY)" -m pkg release --version "$(VERSION)" --require-targets "$(REQUIRE_TARGETS)" $(if $(FORCE),--force) $(if $(TAG),--tag)
+
+# CI only (the release job, id-token: write): after `make release`, before publishing.
+sign-release: setup ## keyless Sigstore signature of release/v<VERSION>/SHA256SUMS → SHA256SUMS.sigstore.json
+	@"$(PY)" -m pkg sign-release --version "$(VERSION)"
 
 audit: setup ## pip-audit the shipped distributions (AUDIT=required: fail when it cannot scan)
 	@"$(PY)" -m pkg audit $(if $(filter required,$(AUDIT)),--required)

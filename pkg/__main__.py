@@ -72,6 +72,14 @@ def cmd_release_info(args) -> None:
     print(prepare.github_output(prepare.ci_facts(version.parse(args.version))))
 
 
+def cmd_sign_release(args) -> None:
+    from pkg.core import version
+    from pkg.release import provenance
+
+    v = version.parse(args.version)
+    provenance.sign(Path(args.release_dir) / names.release_folder(v.tag))
+
+
 def cmd_audit(args) -> None:
     from pkg.core import model
     from pkg.release import audit, merge
@@ -144,6 +152,10 @@ def parser() -> argparse.ArgumentParser:
     info = command("release-info", cmd_release_info, "print the release facts CI steps use (version, tag, folders)",
                    dist=False)
     needs_version(info)
+    signing = command("sign-release", cmd_sign_release, "keyless Sigstore signature of the release's SHA256SUMS (CI)",
+                      dist=False)
+    needs_version(signing)
+    signing.add_argument("--release-dir", default=str(config.ROOT / names.RELEASES))
     audit = command("audit", cmd_audit, "pip-audit the distributions the builds ship")
     audit.add_argument("--required", action="store_true", help="fail when the scan cannot run")
     needs_version(audit, required=False)

@@ -272,6 +272,64 @@ def test_write_permission_only_where_a_job_publishes():
     assert writers == {"release"}
 
 
+def test_provenance_and_signature_come_after_the_release_and_before_publishing():
+    """A build-provenance attestation of every file SHA256SUMS lists (GitHub's action) and a keyless Sigstore
+    signature of SHA256SUMS (make sign-release), between `make release` and the first upload; the OIDC token
+    and attestation writes only in that job."""
+    workflow = load(RELEASE)
+    release = workflow["jobs"]["release"]
+    merged = position(release, lambda s: s.get("run", "").startswith("make release"))
+    attest = position(release, lambda s: s.get("uses", "").startswith("actions/attest-build-provenance@"))
+    signed = position(release, lambda s: s.get("run", "").startswith("make sign-release"))
+    published = min(position(release, lambda s: s.get("run", "").startswith("scripts/publish-github.sh")),
+                    position(release, lambda s: s.get("uses", "").startswith("actions/upload-artifact")))
+    assert merged < attest < published and merged < signed < published
+    assert 'VERSION="$GITHUB_REF_NAME"' in release["steps"][signed]["run"]
+    # the checksums file the step names is the one `make release` writes for this version
+    subject = release["steps"][attest]["with"]["subject-checksums"]
+    assert subject == "${{ steps.info.outputs.sums }}"
+    assert release_info(f"{version.TAG_PREFIX}0.2.0")["sums"] == f"{names.RELEASES}/v0.2.0/{names.SUMS}"
+    assert release["permissions"] == {"contents": "write", "id-token": "write", "attestations": "write"}
+    for name, job in workflow["jobs"].items():
+        if name != "release":
+            assert not {"id-token", "attestations"} & set(job.get("permissions", {})), name
+
+
+def test_sign_release_refuses_without_an_identity_and_keeps_its_token_off_argv(tmp_path):
+    from pkg.core.errors import InputError
+    from pkg.release import provenance
+
+    folder = tmp_path / "v0.2.0"
+    folder.mkdir()
+    with pytest.raises(InputError, match="SHA256SUMS"):
+        provenance.sign(folder, env={})
+    (folder / names.SUMS).write_text("0" * 64 + "  x\n")
+    with pytest.raises(InputError, match="id-token: write"):
+        provenance.sign(folder, env={"PATH": os.environ["PATH"]})
+    assert not (folder / names.sums_bundle()).exists()
+    assert provenance.identity({"GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://x"})
+    command = provenance.sign_command(folder / names.SUMS, folder / "out.json")
+    assert command[1:] == ["sign", "--bundle", str(folder / "out.json"), "--overwrite", str(folder / names.SUMS)]
+    assert not any("token" in part.lower() for part in command)  # SIGSTORE_IDENTITY_TOKEN stays in the environment
+
+
+def test_sigstore_cli_takes_what_sign_and_the_readme_use():
+    """The pinned sigstore's own parser accepts the signing command and the users' verification command."""
+    from pkg.core.version import parse
+    from pkg.release import provenance
+
+    sign_help = subprocess.run([provenance.sigstore(), "sign", "--help"], capture_output=True, text=True).stdout
+    assert all(opt in sign_help for opt in ("--bundle", "--overwrite"))
+    commands = provenance.verify_commands(config.load(), parse("0.2.0"), "tailor-linux-x86_64.tar.gz")
+    verify = commands[1]
+    verify_help = subprocess.run([provenance.sigstore(), "verify", "identity", "--help"], capture_output=True,
+                                 text=True).stdout
+    for option in re.findall(r"(--[\w-]+)", verify.split("&&")[0]):
+        assert option in verify_help, option
+    readme = (ROOT / "README.md").read_text()
+    assert all(command in readme for command in commands)  # the README shows exactly these
+
+
 def test_publishing_jobs_are_skipped_for_prereleases():
     jobs = load(RELEASE)["jobs"]
     release = jobs["release"]

@@ -4,8 +4,9 @@ module spells one. `name` is the shipped name (App.name), `target` is <os>-<arch
   dist/ (each build)        <name>-<target>/ and its .tar.gz (.zip on Windows), .json (the build manifest),
                             .report.xml (Nuitka's), .licenses/ (what it ships), <name>-windows-x86_64.msi
   release/v<version>/       the archives, the MSI, the .deb and .rpm, each with its .sha256, SHA256SUMS,
-                            <name>-<version>.cdx.json, LICENSES/, CHANGELOG.md, manifest.json, <name>.rb,
-                            winget/, <name>.json (Scoop), install.sh, install.ps1
+                            SHA256SUMS.sigstore.json (CI), <name>-<version>.cdx.json, LICENSES/,
+                            CHANGELOG.md, manifest.json, <name>.rb, winget/, <name>.json (Scoop),
+                            install.sh, install.ps1
   the repository            homebrew/Formula/<name>.rb, winget/manifests/<l>/<Publisher>/<Package>/<version>/,
                             scoop/<name>.json (what the publishing jobs push)
   build/<target>/ (work)    wheel/, env/, requirements/, launcher/, nuitka/, logs/
@@ -127,6 +128,12 @@ def staging_prefix(final: str) -> str:
 
 
 CHECKSUM_SUFFIX = ".sha256"
+
+
+def sums_bundle() -> str:
+    """The Sigstore bundle (signature, certificate, transparency-log proof) of SHA256SUMS, added by
+    `make sign-release` after the release is assembled (so SHA256SUMS cannot list it)."""
+    return f"{SUMS}.sigstore.json"
 
 
 def checksum(file: str) -> str:

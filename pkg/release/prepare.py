@@ -66,6 +66,7 @@ def ci_facts(v: version.Version) -> dict[str, str | list[str]]:
     facts: dict[str, str | list[str]] = {
         "version": str(v), "tag": v.tag, "prerelease": str(v.prerelease).lower(),
         "folder": folder.as_posix(), "notes": (folder / names.NOTES).as_posix(),
+        "sums": (folder / names.SUMS).as_posix(),
         "packages": [f"{layout.as_posix()}/" for layout, _ in names.PUBLISHED.values()]}
     for channel, (layout, pushed_to) in names.PUBLISHED.items():
         facts[f"{channel}_from"], facts[f"{channel}_to"] = layout.as_posix(), pushed_to
