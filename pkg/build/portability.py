@@ -29,7 +29,7 @@ LC_VERSION_MIN_MACOSX, LC_BUILD_VERSION = 0x24, 0x32
 PLATFORM_MACOS = 1
 
 
-def _files(folder: Path) -> Iterator[Path]:
+def files(folder: Path) -> Iterator[Path]:
     """Regular files under folder; symlinks are skipped (their targets are inside or not ours)."""
     if not folder.is_dir():
         raise InputError(f"{folder}: not a folder")
@@ -71,7 +71,7 @@ def elf_glibc_versions(path: Path) -> set[str]:
 
 def glibc_floor(folder: Path) -> str | None:
     """The highest GLIBC symbol version any ELF file in folder needs, e.g. "2.34"."""
-    return _highest(v for path in _files(folder) for v in elf_glibc_versions(path))
+    return _highest(v for path in files(folder) for v in elf_glibc_versions(path))
 
 
 # --- Mach-O ------------------------------------------------------------------------------------------
@@ -110,18 +110,29 @@ def _thin_min_version(handle, base: int) -> str | None:
     return _highest(found)
 
 
+def _macho_kind(head: bytes) -> tuple[bool, bool]:
+    """(thin, fat) from a file's first 8 bytes."""
+    if len(head) < 8:
+        return False, False
+    big, second = struct.unpack(">II", head)
+    (little,) = struct.unpack_from("<I", head)
+    return bool({big, little} & {MH_MAGIC, MH_MAGIC_64}), big in (FAT_MAGIC, FAT_MAGIC_64) and second <= FAT_MAX_ARCHS
+
+
+def is_macho(path: Path) -> bool:
+    """A Mach-O image, thin or universal (what codesign signs): programs, .dylib and .so alike."""
+    with open(path, "rb") as handle:
+        return any(_macho_kind(handle.read(8)))
+
+
 def macho_min_versions(path: Path) -> set[str]:
     """The macOS deployment targets of a Mach-O file: one per slice of a fat (universal) binary."""
     with open(path, "rb") as handle:
         head = handle.read(8)
-        if len(head) < 8:
-            return set()
-        big, second = struct.unpack(">II", head)
-        (little,) = struct.unpack_from("<I", head)
-        fat = big in (FAT_MAGIC, FAT_MAGIC_64) and second <= FAT_MAX_ARCHS
-        thin = {big, little} & {MH_MAGIC, MH_MAGIC_64}
+        thin, fat = _macho_kind(head)
         if not (fat or thin):
             return set()
+        big, second = struct.unpack(">II", head)
         try:
             if thin:
                 return {v} if (v := _thin_min_version(handle, 0)) else set()
@@ -135,4 +146,4 @@ def macho_min_versions(path: Path) -> set[str]:
 
 def macos_min_version(folder: Path) -> str | None:
     """The highest macOS deployment target (LC_BUILD_VERSION minos / LC_VERSION_MIN_MACOSX) in folder."""
-    return _highest(v for path in _files(folder) for v in macho_min_versions(path))
+    return _highest(v for path in files(folder) for v in macho_min_versions(path))
