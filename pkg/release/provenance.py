@@ -10,13 +10,11 @@ Users verify with the two commands verify_commands() prints (README, and the rel
 """
 
 import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from pkg.core import atomic, names
+from pkg.core import atomic, names, proc
 from pkg.core.config import Config
 from pkg.core.errors import InputError, PkgError
 from pkg.core.version import Version
@@ -26,11 +24,7 @@ WORKFLOW = ".github/workflows/release.yml"
 
 
 def sigstore() -> str:
-    here = Path(sys.executable).with_name("sigstore")  # the pipeline's pinned one (pkg/uv.lock)
-    found = str(here) if here.exists() else shutil.which("sigstore")
-    if found is None:
-        raise PkgError("sigstore not found (it comes with the pipeline's tools: run `make setup`)")
-    return found
+    return proc.pinned_tool("sigstore")
 
 
 def identity(env: Mapping[str, str]) -> str:
