@@ -101,7 +101,7 @@ print-target: check-target ## this machine's <os>-<arch>
 test: setup ## the whole test suite: real builds of the example, a vendored third-party CLI, fixture projects
 	@"$(PY)" -m pytest $(PYTEST_ARGS)
 
-test-fast: setup ## the tests that build nothing, on every core (~40 s): the logic, on fixtures
+test-fast: setup ## the tests that build nothing, on every core (~1 min): the logic, on fixtures
 	@"$(PY)" -m pytest -m "not e2e and not adopt" -n auto $(PYTEST_ARGS)
 
 test-adopt: setup ## real CLIs from PyPI adopted by configuration alone: build-test, release, bench (slow)
