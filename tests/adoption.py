@@ -62,7 +62,8 @@ def check_release(final: Path, tmp: Path, has_version: bool = True):
     """Every check tailor's release passes, on any app's release folder (five targets, the Linux one real):
     sha256sum, the CycloneDX schema, the formula under ruby and the DSL stand-in (installing the real
     archive and running its test block), winget's official schemas, Scoop's rules, the MSI's tables, and
-    install.sh installing from a loopback server and running every command."""
+    install.sh installing from a loopback server and running every command, the .deb (lintian; installed,
+    run and purged by dpkg) and the .rpm (installed into a throwaway root)."""
     import json
 
     from cyclonedx.schema import SchemaVersion
@@ -112,6 +113,16 @@ def check_release(final: Path, tmp: Path, has_version: bool = True):
     installed = {row["FileName"].split("|")[-1] for row in msi.read_table(msi_file, "File")}
     assert {f"{c}.exe" for c in app.command_names} <= installed
     assert msi.product_code(msi_file) == release.select(Kind.MSI)[0].msi.product_code
+
+    from . import linux_tools
+
+    packages = {a.name.rsplit(".", 1)[1]: final / a.path for a in release.select(Kind.PACKAGE)
+                if a.target == targets.host().name}
+    assert set(packages) == {"deb", "rpm"}
+    assert linux_tools.lintian(packages["deb"]) == []
+    expect = version if has_version else None
+    linux_tools.dpkg_lifecycle(packages["deb"], app.name, app.command_names, expect)
+    linux_tools.rpm_root_install(packages["rpm"], tmp / "rpm root", app.name, app.command_names, expect)
 
     prefix = tmp / "installed prefix"
     with serve(final) as url:

@@ -42,6 +42,7 @@ class RealApp:
 
 COMMON = """
 publisher = "{publisher}"
+maintainer = "{publisher} <packages@example.org>"
 package-id = "{package_id}"
 upgrade-code = "{upgrade_code}"
 url-template = "https://github.com/{repo}/releases/download/v{{version}}/{{file}}"
