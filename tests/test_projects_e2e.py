@@ -24,6 +24,7 @@ pytestmark = pytest.mark.e2e
 
 MULTITOOL = """
 publisher = "Example"
+maintainer = "Example <packages@example.org>"
 package-id = "Example.MultiTool"
 upgrade-code = "3D9E8F20-5B9A-4F3C-9C99-2B8D2B1F4E33"
 url-template = "https://github.com/example/multi-tool/releases/download/v{version}/{file}"
