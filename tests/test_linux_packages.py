@@ -154,3 +154,66 @@ def test_deb_installs_runs_from_path_and_removes_cleanly(release):
 def test_rpm_installs_into_a_throwaway_root(release, tmp_path):
     rpm_root_install(package(release, "linux-x86_64", ".rpm"), tmp_path / "root", release.app.name,
                      release.app.command_names, "0.2.0")
+
+
+# --- any app's .deb is lintian-clean --------------------------------------------------------------------
+
+def apache_app(tmp: Path, summary: str):
+    """An Apache-2.0 app whose LICENSE is the full Apache text (as coverage's and sqlite-utils' are)."""
+    from pkg.core.model import Distribution, Licence
+
+    app = multi_app().model_copy(update={"licence": Licence(spdx="Apache-2.0"), "summary": summary})
+    ctx = make_release(tmp, CFG, targets=LINUX, msi=False, app=app)
+    text = Path("/usr/share/common-licenses/Apache-2.0").read_text() + "\n   Copyright 2009-2026 Widget Makers\n"
+    licence = ctx.dist / "licences" / "LICENSE.txt"
+    licence.parent.mkdir(parents=True)
+    licence.write_text(text)
+    entry = Distribution(name=app.dist, version="0.2.0", licence="Apache-2.0", app=True,
+                         licence_files=[licence.relative_to(ctx.dist).as_posix()])
+    for target in LINUX:
+        ctx.inputs.builds[target] = ctx.inputs.builds[target].model_copy(update={"glibc": GLIBC,
+                                                                                "distributions": [entry]})
+    return ctx
+
+
+def test_an_apache_app_with_an_article_summary_is_lintian_clean(tmp_path):
+    """Debian wants a pointer to common-licenses for the licences it ships, not their text, and a synopsis
+    without a leading article or final full stop (both failed real apps' .debs)."""
+    ctx = apache_app(tmp_path, "The widget frobnicator for the shell.")
+    assert run(linux_packages.STAGE, ctx) is None
+    deb = package(ctx, "linux-x86_64", ".deb")
+    assert lintian(deb) == []
+    assert deb_field(deb, "Description").splitlines()[0] == "Widget frobnicator for the shell"
+    copyright_file = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(deb)], capture_output=True, check=True).stdout
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(copyright_file)) as tar:
+        text = tar.extractfile("./usr/share/doc/mytool/copyright").read().decode()
+    assert "/usr/share/common-licenses/Apache-2.0" in text and "Copyright 2009-2026 Widget Makers" in text
+    assert "TERMS AND CONDITIONS" not in text
+
+
+def test_a_licence_debian_does_not_ship_is_given_in_full():
+    from pkg.core.model import Licence
+
+    app = multi_app().model_copy(update={"licence": Licence(spdx="MIT")})
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        licence = Path(tmp) / "LICENSE"
+        licence.write_text("Copyright (c) 2020 A\n\nPermission is hereby granted, free of charge\n")
+        text = linux_packages.copyright_text(app, [licence], 2026)
+    assert "Permission is hereby granted" in text and "common-licenses" not in text
+
+
+@pytest.mark.parametrize("summary, rule", [
+    ("Mytool frobnicates widgets", "must not start with the package name"),
+    ("x" * 80, "must be at most 79 characters"),
+])
+def test_a_synopsis_debian_refuses_fails_make_check(summary, rule):
+    from pkg.core.errors import InputError
+
+    app = multi_app().model_copy(update={"summary": summary})
+    with pytest.raises(InputError, match=f"{rule}.*set tool.pkg.description"):
+        linux_packages.STAGE.check(CFG, app)

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from urllib.parse import urlparse
 
+from pkg.channels import summary
 from pkg.channels.template import fill
 from pkg.core import names
 from pkg.core.config import Config, github_repository
@@ -49,7 +50,6 @@ def class_name(app: str) -> str:
 
 def desc_problem(desc: str, app: str) -> str | None:
     """The first `brew style`/`brew audit --strict` desc rule that `desc` breaks, or None."""
-    name = "[\\s-]?".join(re.escape(c) for c in app.replace("-", ""))
     words = desc.split()
     checks = [
         (not desc, "must not be empty"),
@@ -58,7 +58,7 @@ def desc_problem(desc: str, app: str) -> str | None:
         (re.search(r"command ?line", desc, re.I) is not None, 'must say "command-line"'),
         (re.match(r"(the|an?)(?=\s)", desc, re.I) is not None, "must not start with an article"),
         (re.match(r"[a-z]", desc) is not None and words[0] not in LOWERCASE_OK, "must start with a capital letter"),
-        (re.match(rf"{name}\b", desc, re.I) is not None, f"must not start with the formula name {app!r}"),
+        (summary.starts_with_name(desc, app), f"must not start with the formula name {app!r}"),
         (desc.endswith(".") and not desc.endswith("etc."), "must not end with a full stop"),
         (any(unicodedata.category(c) == "So" for c in desc), "must not contain emoji or symbols"),
         (len(desc) > MAX_DESC, f"must be at most {MAX_DESC} characters (is {len(desc)})"),
@@ -68,9 +68,7 @@ def desc_problem(desc: str, app: str) -> str | None:
 
 def desc(app: App) -> str:
     """The project's summary under brew's rules: what can be mapped is mapped, the rest is an error."""
-    text = re.sub(r"^(the|an?)\s+", "", app.summary.strip(), flags=re.I)
-    text = re.sub(r"(?<!etc)\.$", "", text).strip()
-    text = text[:1].upper() + text[1:]
+    text = summary.one_line(app.summary)
     problem = desc_problem(text, app.name)
     if problem:
         raise InputError(f"the summary {app.summary!r} breaks Homebrew's desc rule: it {problem} "

@@ -28,8 +28,10 @@ from pathlib import Path
 
 import yaml
 
+from pkg.channels import summary
 from pkg.core import archive, atomic, names, proc, targets
-from pkg.core.errors import PkgError
+from pkg.core.config import Config
+from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Build, Kind
 from pkg.core.stage import ReleaseContext, Stage
 from pkg.release import licenses
@@ -41,13 +43,16 @@ ARCH = {  # <arch> of a target -> (nfpm's name, Debian's, RPM's)
     "x86_64": ("amd64", "amd64", "x86_64"),
     "arm64": ("arm64", "arm64", "aarch64"),
 }
-NOTICE = re.compile(r"^\W*(copyright|copr\.|©)\s", re.IGNORECASE | re.MULTILINE)
+NOTICE = re.compile(r"^\W*(copyright|copr\.|©)\s*(\(c\)|©)?\s*\d{4}", re.IGNORECASE)  # "Copyright (c) 2024 A"
 COMMON_LICENSES = {  # SPDX id -> its file in Debian's /usr/share/common-licenses
     "Apache-2.0": "Apache-2.0", "GPL-2.0-only": "GPL-2", "GPL-2.0-or-later": "GPL-2", "GPL-3.0-only": "GPL-3",
     "GPL-3.0-or-later": "GPL-3", "LGPL-2.1-only": "LGPL-2.1", "LGPL-2.1-or-later": "LGPL-2.1",
     "LGPL-3.0-only": "LGPL-3", "LGPL-3.0-or-later": "LGPL-3", "MPL-1.1": "MPL-1.1", "MPL-2.0": "MPL-2.0",
     "CC0-1.0": "CC0-1.0", "Artistic-1.0": "Artistic",
 }
+# The title of a licence text Debian ships (the texts begin so); such a file is cited, not copied.
+COMMON_TEXT = re.compile(r"^\s*(Apache License\s+Version 2\.0|GNU (LESSER |LIBRARY )?GENERAL PUBLIC LICENSE\s+"
+                         r"Version [23]|Mozilla Public License,? (Version|version) (1\.1|2\.0))", re.IGNORECASE)
 GLIBC = {"deb": "libc6 (>= {})", "rpm": "glibc >= {}"}
 LINTIAN_OVERRIDES = {  # tag -> why a self-contained build (Nuitka standalone) cannot satisfy it
     "unstripped-binary-or-object": "the bundled Python extension modules are shipped byte for byte as in the "
@@ -81,25 +86,43 @@ def nfpm() -> str:
     return proc.pinned_tool("nfpm")
 
 
+def synopsis(app: App) -> str:
+    """Debian's synopsis (Policy 3.4.1, lintian): the summary without a leading article or final full stop,
+    under 80 characters, not starting with the package name; what cannot be mapped is a one-line error."""
+    text = summary.one_line(app.summary)
+    problem = ("must be at most 79 characters" if len(text) > 79 else
+               f"must not start with the package name {app.name!r}" if summary.starts_with_name(text, app.name)
+               else "must not be empty" if not text else None)
+    if problem:
+        raise InputError(f"the summary {app.summary!r} breaks Debian's synopsis rule: it {problem} "
+                         "(set tool.pkg.description)")
+    return text
+
+
 def description(app: App) -> str:
-    """Debian's shape: a synopsis (no full stop, under 80 characters), then a wrapped paragraph."""
-    synopsis = textwrap.shorten(app.summary.strip().rstrip("."), 79, placeholder="...")
+    """Debian's shape: the synopsis, then a wrapped paragraph."""
     body = (f"{app.name} built as a standalone program: it brings its own Python and libraries and needs "
             f"no Python installation. Commands: {', '.join(app.command_names)}.")
-    return synopsis + "\n" + "\n".join(textwrap.wrap(body, 72))
+    return synopsis(app) + "\n" + "\n".join(textwrap.wrap(body, 72))
+
+
+def notices(text: str) -> list[str]:
+    """The copyright lines of a licence file (not a template's `Copyright [yyyy] [name of copyright owner]`)."""
+    return [line.strip() for line in text.splitlines() if NOTICE.match(line) and "[" not in line]
 
 
 def copyright_text(app: App, licence_files: list[Path], year: int) -> str:
-    """/usr/share/doc/<name>/copyright: Debian wants a copyright notice and, for the licences Debian ships,
-    a pointer to /usr/share/common-licenses."""
+    """/usr/share/doc/<name>/copyright: a copyright notice and the licence. For a licence Debian ships in
+    /usr/share/common-licenses, a pointer there; a licence file that is the text of one of those is
+    reduced to its notices (lintian refuses their full text); any other licence file is given in full."""
     texts = [path.read_text(encoding="utf-8", errors="replace").strip() for path in licence_files]
     parts = [f"{app.name}: {app.summary}", f"Homepage: {app.homepage}", f"License: {app.licence}"]
-    if not any(NOTICE.search(text) for text in texts):
-        parts.append(f"Copyright {year} the authors of {app.name}")
-    ids = set(re.findall(r"[A-Za-z0-9.+-]+", str(app.licence)))
+    found = list(dict.fromkeys(n for text in texts for n in notices(text)))
+    parts += found or [f"Copyright {year} the authors of {app.name}"]
+    ids = set(re.findall(r"[A-Za-z0-9.+-]+", app.licence.spdx or ""))
     parts += [f"On Debian systems the full text of {spdx} is in /usr/share/common-licenses/{COMMON_LICENSES[spdx]}."
               for spdx in sorted(ids & set(COMMON_LICENSES))]
-    parts += [f"\n{text}" for text in texts]
+    parts += [f"\n{text}" for text in texts if not COMMON_TEXT.search(text)]
     parts.append(f"\nThe licences of the Python distributions and of CPython this program ships are in\n"
                  f"/usr/share/doc/{app.name}/licenses/.")
     return "\n".join(parts) + "\n"
@@ -205,5 +228,10 @@ def run(ctx: ReleaseContext) -> None:
         make(ctx, ctx.inputs.builds[target], packages)
 
 
+def check_app(cfg: Config, app: App) -> None:
+    if cfg.maintainer:
+        synopsis(app)
+
+
 STAGE = Stage("packages", "a .deb and an .rpm of each Linux build (nfpm): /usr/lib/<name>, /usr/bin links", run,
-              skip, writes=lambda ctx: [p.file for p in planned(ctx)], makes=Kind.PACKAGE)
+              skip, writes=lambda ctx: [p.file for p in planned(ctx)], check=check_app, makes=Kind.PACKAGE)
