@@ -91,8 +91,8 @@ def tool_requirements(folder: Path, groups: tuple[str, ...]) -> Path:
     return export(args, folder / names.TOOLS_REQUIREMENTS, "pkg/uv.lock")
 
 
-def app_requirements(cfg: Config, folder: Path) -> Path | None:
-    """The app's locked dependencies, or None (resolve afresh)."""
+def app_requirements(cfg: Config, folder: Path, extras: tuple[str, ...]) -> Path | None:
+    """The app's locked dependencies (with `extras`), or None (resolve afresh)."""
     if cfg.requirements is not None:
         return cfg.requirements
     lock = cfg.project_dir / "uv.lock"
@@ -104,8 +104,14 @@ def app_requirements(cfg: Config, folder: Path) -> Path | None:
                            text=True, env=clean_env())
     if check.returncode != 0:
         raise PkgError(f"{lock} is out of date with its pyproject.toml: run `uv lock` in {cfg.project_dir}")
-    args = ["--project", str(cfg.project_dir), "--no-default-groups", *(f"--extra={e}" for e in cfg.extras)]
+    args = ["--project", str(cfg.project_dir), "--no-default-groups", *(f"--extra={e}" for e in extras)]
     return export(args, folder / names.APP_REQUIREMENTS, str(lock))
+
+
+def install_extras(cfg: Config, app: App) -> tuple[str, ...]:
+    """tool.pkg.extras and those the shipped commands need (`cmd = "mod:func [extra]"`), as pip would
+    need them installed for those commands to run."""
+    return tuple(dict.fromkeys([*cfg.extras, *(e for c in app.commands for e in c.extras)]))
 
 
 def check_python(meta: Metadata, python: Path) -> None:
@@ -134,8 +140,9 @@ def create(cfg: Config, folder: Path, version: str | None, groups: tuple[str, ..
                     "creating the build environment", env=clean_env(), quiet=True)
     python = venv_python(env)
     check_python(meta, python)
-    locked = app_requirements(cfg, reqs)
-    extras = f"[{','.join(cfg.extras)}]" if cfg.extras else ""
+    wanted = install_extras(cfg, app)
+    locked = app_requirements(cfg, reqs, wanted)
+    extras = f"[{','.join(wanted)}]" if wanted else ""
     install = [uv(), "pip", "install", "--python", python, "-r", tool_requirements(reqs, groups)]
     if locked is not None:
         install += ["-r", locked, "--no-deps"]

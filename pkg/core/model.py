@@ -47,6 +47,7 @@ class Command(Model):
     name: str
     module: str
     function: str | None = None  # None: the module runs as `python -m module`
+    extras: tuple[str, ...] = ()  # the app's extras this command needs (`cmd = "mod:func [extra]"`): installed
 
     @property
     def entry(self) -> str:

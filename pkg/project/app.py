@@ -12,6 +12,7 @@ channel describes exactly what was built.
 """
 
 import re
+from importlib.metadata import EntryPoint
 
 from packaging.utils import canonicalize_name
 
@@ -47,26 +48,45 @@ def homepage(cfg: Config, urls: dict[str, str]) -> str:
                      "url-template is not a GitHub release; set tool.pkg.homepage")
 
 
+def parse_script(name: str, value: str) -> Command | None:
+    """A console script as importlib.metadata reads it (`mod:func`, `mod:obj.func`, `mod:func [extra]`), or
+    None when it is not module:function."""
+    match = EntryPoint.pattern.match(value.strip())
+    if match is None or not match.group("attr"):
+        return None
+    module, attr = match.group("module"), match.group("attr")
+    if not all(p.isidentifier() for p in [*module.split("."), *attr.split(".")]):
+        return None
+    extras = tuple(e.strip() for e in (match.group("extras") or "").strip("[]").split(",") if e.strip())
+    return Command(name=name, module=module, function=attr, extras=extras)
+
+
 def select_commands(meta: Metadata, main_packages: tuple[str, ...], name: str,
                     only: tuple[str, ...] = ()) -> tuple[Command, ...]:
-    """The commands to ship (all, or `only` those), the main one first; a one-line error when there are none."""
-    scripts = {cmd: value.split(":", 1) for cmd, value in meta.scripts.items()}
-    bad = [cmd for cmd, parts in scripts.items() if len(parts) != 2 or "[" in parts[1]]
-    if bad:
-        raise InputError(f"console script {bad[0]!r} = {meta.scripts[bad[0]]!r} is not module:function")
-    found = {cmd: Command(name=cmd, module=module.strip(), function=function.strip())
-             for cmd, (module, function) in scripts.items()}
-    if not found and len(main_packages) == 1:
+    """The commands to ship (all, or `only` those), the main one first; a one-line error when there are none.
+    Only a shipped console script must be module:function (one left out by tool.pkg.commands may be anything)."""
+    if only:
+        available = list(meta.scripts) or ([name] if len(main_packages) == 1 else [])
+        unknown = [c for c in only if c not in available]
+        if unknown:
+            raise InputError(f"tool.pkg.commands: {unknown[0]!r} is not a command of {meta.name} "
+                             f"(it has: {', '.join(available) or 'none'})")
+    found = {}
+    for cmd, value in meta.scripts.items():
+        if only and cmd not in only:
+            continue
+        command = parse_script(cmd, value)
+        if command is None:
+            raise InputError(f"console script {cmd!r} = {value!r} is not module:function "
+                             "(leave it out with tool.pkg.commands)")
+        found[cmd] = command
+    if not meta.scripts and len(main_packages) == 1:
         found = {name: Command(name=name, module=main_packages[0])}
     if not found:
         where = f" (packages with __main__: {', '.join(main_packages)})" if main_packages else ""
         raise InputError(f"{meta.name} has no command: add a console script ([project.scripts] "
                          f"{name} = \"<package>.cli:main\") or a <package>/__main__.py{where}")
     if only:
-        unknown = [c for c in only if c not in found]
-        if unknown:
-            raise InputError(f"tool.pkg.commands: {unknown[0]!r} is not a command of {meta.name} "
-                             f"(it has: {', '.join(found)})")
         return tuple(found[c] for c in only)
     ordered = sorted(found, key=lambda c: (c != name and c != meta.name, c))
     return tuple(found[c] for c in ordered)

@@ -3,7 +3,9 @@ libraries made for it (never by parsing pyproject.toml by hand).
 
   static [project] (nothing we need is dynamic)  pyproject-metadata, without running the backend
   dynamic fields, setup.cfg or setup.py only     `build`'s ProjectBuilder.metadata_path: the backend's own
-                                                 prepare_metadata_for_build_wheel, in an isolated env
+                                                 prepare_metadata_for_build_wheel, in an isolated env; when
+                                                 it writes no entry_points.txt (hatchling never does), the
+                                                 wheel itself, built there
   a built wheel                                  its .dist-info (what the build records and ships)
 
 How a release VERSION reaches the project (version_source):
@@ -183,7 +185,12 @@ def _backend(folder: Path, version: str | None) -> Metadata:
             builder = ProjectBuilder.from_isolated_env(env, folder, runner=runner)
             env.install(builder.build_system_requires)
             env.install(builder.get_requires_for_build("wheel"))
-            return from_distribution(PathDistribution(Path(builder.metadata_path(out))))
+            prepared = PathDistribution(Path(builder.metadata_path(out)))
+            if prepared.read_text("entry_points.txt") is not None:
+                return from_distribution(prepared)
+            # No entry points beside METADATA: none, or a backend that writes METADATA only (hatchling).
+            # Only the wheel says which: build it (the commands are what the wheel really contains).
+            return from_wheel(Path(builder.build("wheel", Path(out) / "wheel")))
     except (BuildException, BuildBackendException, subprocess.CalledProcessError) as exc:
         raise PkgError(f"{folder}: the build backend failed ({_one_line(exc)[:300]})") from None
 
