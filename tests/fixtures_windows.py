@@ -139,10 +139,17 @@ class Wine:
         return self.run("msiexec", *argv, debug=debug, timeout=300)
 
     def host_path(self, windows_path: str) -> Path:
-        """C:\\Program Files\\x -> <prefix>/drive_c/Program Files/x."""
+        """C:\\Program Files\\x -> <prefix>/drive_c/Program Files/x, each part matched without regard to case
+        as Windows (and Wine) match it: a PATH entry Windows Installer writes as `c:\\program files\\x\\` names
+        the same folder."""
         path = PureWindowsPath(windows_path)
         assert path.drive.upper() == "C:", windows_path
-        return self.prefix / "drive_c" / Path(*path.parts[1:])
+        current = self.prefix / "drive_c"
+        for part in path.parts[1:]:
+            if not (current / part).exists() and current.is_dir():
+                part = next((c.name for c in current.iterdir() if c.name.lower() == part.lower()), part)
+            current = current / part
+        return current
 
     def reg_values(self, key: str) -> dict[str, str]:
         out = self.run("reg", "query", key).stdout

@@ -37,7 +37,7 @@ def load_with(tmp_path: Path, extra: str = "", replace: tuple[str, str] | None =
 def test_minimal_config_and_defaults(tmp_path):
     cfg = load_with(tmp_path)
     assert cfg.commands == () and cfg.checks == () and cfg.exclude == {} and cfg.requirements is None
-    assert cfg.budgets_ms == {"version": 500.0, "help": 1500.0} and cfg.help_args == ("--help",)
+    assert cfg.budgets_ms == {} and cfg.help_args == ("--help",)  # wall-clock budgets only where the app sets them
 
 
 def test_commands_checks_exclude_and_options(tmp_path):

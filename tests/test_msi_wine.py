@@ -77,7 +77,8 @@ def expect_installed(wine: Wine, v: str, code: str) -> None:
     assert len(path_entries(wine)) == 1, wine.machine_path()
     for command in APP.command_names:  # a new process, the program found along the machine PATH
         program = wine.on_path(names.program(command, "windows"))
-        assert program is not None and program.parent == install_folder(wine)
+        assert program is not None and program.parent == install_folder(wine), \
+            (command, wine.machine_path(), sorted(files(wine)))
         assert wine.run(str(program), "--version").stdout.strip() == f"{command} {v}"
 
 

@@ -143,7 +143,10 @@ def create(cfg: Config, folder: Path, version: str | None, groups: tuple[str, ..
     wanted = install_extras(cfg, app)
     locked = app_requirements(cfg, reqs, wanted)
     extras = f"[{','.join(wanted)}]" if wanted else ""
-    install = [uv(), "pip", "install", "--python", python, "-r", tool_requirements(reqs, groups)]
+    # --compile-bytecode: the pip-installed app (the reference the compiled one is compared with) then prints
+    # no first-run compile warnings (SyntaxWarning…) that a later run would not
+    install = [uv(), "pip", "install", "--compile-bytecode", "--python", python, "-r",
+               tool_requirements(reqs, groups)]
     if locked is not None:
         install += ["-r", locked, "--no-deps"]
     proc.run_logged([*install, f"{built}{extras}"], logs / names.log("install"), "installing the app and its "

@@ -23,7 +23,8 @@ def record(ctx: BuildContext) -> None:
         commands={c: f"{folder}/{names.program(c, ctx.target.os)}" for c in ctx.app.command_names},
         tools={"python": platform.python_version(), ctx.backend.split("-")[0]:
                ctx.env.tool_version(ctx.backend.split("-")[0])},
-        distributions=ctx.distributions, python=ctx.python, **portability_facts(ctx.built, ctx.target))
+        distributions=ctx.distributions, python=ctx.python, inputs=ctx.key,
+        **portability_facts(ctx.built, ctx.target))
     path = model.write(ctx.dist / names.build_manifest(ctx.app.name, ctx.target.name), ctx.manifest)
     print(f"built {ctx.built}/ ({ctx.backend}): {', '.join(ctx.app.command_names)}; manifest {path.name}")
 

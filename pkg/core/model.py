@@ -151,6 +151,7 @@ class Build(Model):
     distributions: list[Distribution] = Field(default_factory=list)
     python: dict[str, list[str]] = Field(default_factory=dict, description="CPython version -> licence files")
     startup: dict[str, Timing] = Field(default_factory=dict)
+    inputs: str | None = Field(None, description="sha256 of what it was built from (pkg/build/reuse.py)")
 
 
 class Release(Model):

@@ -71,6 +71,8 @@ class BuildContext:
     python: dict[str, list[str]] = field(default_factory=dict)            # CPython version -> licence files
     manifest: Manifest | None = None  # the build manifest, filled in as the stages go
     planned: App | None = None        # `plan`: the app as configuration time sees it (no env yet)
+    key: str | None = None            # what the build is made from, hashed (stage `reuse`)
+    finished: str | None = None       # why the remaining stages have nothing to do (an identical build exists)
 
     @property
     def app(self) -> App:
