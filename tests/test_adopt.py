@@ -108,6 +108,7 @@ stderr-contains = ["Wrote HTML report to html report/index.html"]
 name = "the C extension is in use"
 args = ["debug", "sys"]
 stdout-contains = ["CTracer: available"]
+pip-installed = "checked"   # it prints the interpreter's and the program's paths
 """),
     RealApp(
         "sqlite-utils", "4.2.1",

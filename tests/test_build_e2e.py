@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -69,6 +70,20 @@ def test_smoke_passes_on_the_real_build(built):
         assert f"ok   {check}" in proc.stdout or check in proc.stdout, check
     assert "FAIL" not in proc.stdout
     assert model.read(built / f"{NAME}.json").builds[TARGET.name].startup["version"].median_ms > 0
+
+
+def test_the_same_inputs_are_not_compiled_again(built):
+    """`make release` right after `make build-test` compiles nothing: the second build finds the first by
+    its inputs key and keeps it (one line says so); its archive and manifest are untouched."""
+    manifest = built / f"{NAME}.json"
+    before = (manifest.read_bytes(), (built / f"{NAME}.tar.gz").read_bytes())
+    proc = subprocess.run([sys.executable, "-m", "pkg", "build", "--dist", str(built)], cwd=ROOT, text=True,
+                          capture_output=True)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    key = model.read(manifest).builds[TARGET.name].inputs
+    assert f"reusing {built / NAME}/: built from identical inputs (key {key[:12]})" in proc.stdout
+    assert "compiling with Nuitka" not in proc.stdout
+    assert ((built / f"{NAME}.json").read_bytes(), (built / f"{NAME}.tar.gz").read_bytes()) == before
 
 
 def test_smoke_fails_on_a_tampered_archive(built, tmp_path):

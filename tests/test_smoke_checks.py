@@ -88,3 +88,70 @@ def test_scrubbed_environment_has_no_python_variables(tmp_path, monkeypatch):
     env = smoke.scrubbed_env(tmp_path)
     assert "PYTHONPATH" not in env and "VIRTUAL_ENV" not in env and env["HOME"] == str(tmp_path)
     assert os.pathsep not in env["PATH"] or "venv" not in env["PATH"]
+
+
+# --- the compiled program against the pip-installed app ------------------------------------------------
+
+def two_ways(tmp_path, compiled_body: str, pip_body: str):
+    """A "pip-installed" app (a venv-shaped folder with bin/<command>) and a "compiled" one, run in the same
+    scratch folder one after the other, as smoke() does."""
+    venv, folder, cwd = tmp_path / "env", tmp_path / "compiled", tmp_path / "cwd"
+    (venv / "bin").mkdir(parents=True)
+    folder.mkdir()
+    cwd.mkdir()
+    app = multi_app().model_copy(update={"commands": (Command(name="mytool", module="m", function="main"),)})
+    program(venv / "bin", "mytool", pip_body)
+    program(folder, "mytool", compiled_body)
+    env = smoke.scrubbed_env(tmp_path)
+    reference = smoke.Smoke(venv, "linux", env, cwd, argv=smoke.pip_installed_argv(venv, app, "linux"), quiet=True)
+    compiled = smoke.Smoke(folder, "linux", env, cwd)
+    for checker in (reference, compiled):
+        smoke.all_checks(checker, cfg(), app, "0.2.0")
+    return reference, compiled
+
+
+BODY = 'case "$1" in --version) echo "mytool 0.2.0" ;; *) echo "usage: $0 [--version]" ;; esac\n'
+
+
+def test_the_same_behaviour_compares_equal_with_the_programs_own_path_normalised(tmp_path):
+    reference, compiled = two_ways(tmp_path, BODY, BODY)  # "$0" differs: each program's own path
+    assert reference.failures == compiled.failures == []
+    assert smoke.differences(reference, compiled) == []
+
+
+def test_a_different_output_or_exit_code_is_a_failure_naming_the_check(tmp_path):
+    drifted = 'case "$1" in --version) echo "mytool 0.2.0" ;; --help) echo "usage"; exit 0 ;; ' \
+              '*) echo "usage: $0" >&2; exit 0 ;; esac\n'
+    reference, compiled = two_ways(tmp_path, drifted, BODY)
+    found = smoke.differences(reference, compiled)
+    assert [f.split(":", 1)[0] for f in found] == ["mytool --help exits 0 with output"] * 1 + \
+        ["mytool with no arguments and no TTY exits 0 within 10 s"] * 2
+    assert "stdout differs from the pip-installed app's (line 1: pip-installed 'usage: <program> [--version]', " \
+           "compiled 'usage')" in found[0]
+
+
+def test_a_server_or_full_screen_ui_is_proven_still_running_in_a_terminal(checker, monkeypatch, tmp_path):
+    monkeypatch.setattr(smoke, "RUNS_FOR_S", 1)
+    program(checker.folder, "server", '[ -t 0 ] && [ -t 1 ] && echo "serving" && sleep 30\n')  # needs a terminal
+    program(checker.folder, "quits", "echo bye\n")
+    app = multi_app().model_copy(update={"commands": (Command(name="server", module="m", function="main"),
+                                                      Command(name="quits", module="m", function="main"))})
+    runs = CommandOptions(version=False, help=False, no_args_runs=True)
+    smoke.generic_checks(checker, cfg(server=runs, quits=runs), app, "0.2.0")
+    assert checker.failures == ["quits with no arguments, in a terminal, is still running after 1 s"]
+    served = checker.transcript[0][1]
+    assert served.returncode == smoke.STILL_RUNNING and "serving" in served.stdout
+
+
+def test_prove_fails_before_compiling_naming_the_configuration(tmp_path):
+    from pkg.core.errors import PkgError
+
+    venv = tmp_path / "env"
+    (venv / "bin").mkdir(parents=True)
+    program(venv / "bin", "mytool", 'case "$1" in --version) echo "mytool 0.2.0" ;; --help) echo usage ;; '
+                                    '*) echo "error: missing FILE" >&2; exit 2 ;; esac\n')
+    app = multi_app().model_copy(update={"commands": (Command(name="mytool", module="m", function="main"),)})
+    with pytest.raises(PkgError, match=r"first: mytool with no arguments and no TTY exits 0 within 10 s: exit 2, "
+                                       r"'error: missing FILE'; \[tool.pkg.command.mytool\] no-args-exit ="):
+        smoke.prove(cfg(), app, venv, "linux", "0.2.0")
+    smoke.prove(cfg(mytool=CommandOptions(no_args_exit=2)), app, venv, "linux", "0.2.0")  # declared: passes
