@@ -66,6 +66,11 @@ name = "a CSV file in grid format"
 args = ["-s", ",", "-f", "grid", "-1", "data file.csv"]
 files = { "data file.csv" = "name,qty\\nwidget,3\\n" }
 stdout-contains = ["| name   |   qty |", "| widget |     3 |"]
+[[tool.pkg.checks]]
+name = "a file named -c after --: the program's own arguments, never an interpreter option"
+args = ["-1", "--", "-c"]
+files = { "-c" = "a b\\n1 2\\n" }
+stdout-equals = "  a    b\\n---  ---\\n  1    2\\n"
 """, has_version=False)
 
 REAL_APPS = [

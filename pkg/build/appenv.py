@@ -10,10 +10,12 @@ entry points, dynamic versions and distribution metadata are then exactly what u
                        from build to build, so Nuitka's and ccache's caches hit)
 """
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,11 +42,11 @@ class BuildEnv:
     files: wheel.WheelFiles
     app: App
 
-    @property
+    @functools.cached_property
     def site_packages(self) -> Path:
-        out = subprocess.run([str(self.python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                             capture_output=True, text=True, check=True)
-        return Path(out.stdout.strip())
+        """The venv's site-packages: the venv scheme of this same interpreter (the venv was made from it)."""
+        venv = self.python.parent.parent
+        return Path(sysconfig.get_path("purelib", "venv", vars={"base": str(venv), "platbase": str(venv)}))
 
     def tool_version(self, dist: str) -> str:
         code = f"from importlib.metadata import version; print(version({dist!r}))"

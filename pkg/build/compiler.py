@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pkg.build import appenv, launcher, nuitka
+from pkg.build import appenv, installed, launcher, nuitka
 from pkg.core import atomic, names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
@@ -39,9 +39,12 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
         main.write_text(launcher.source(app.commands), encoding="utf-8")
         entry = [f"--main={main}"]
     excluded = files.matching(cfg.exclude)
+    runtime = installed.closure(env.site_packages, env.metadata.name, appenv.install_extras(cfg, app))
+    plugins = tuple(m for m in installed.plugin_modules(runtime) if not files.module_of_name(m))
     return nuitka.Inputs(
         python=env.python, entry=entry, binary=names.compiled_program(app.main.name, target.os),
-        dist=env.metadata.name, packages=files.packages, modules=files.top_modules,
+        dist=env.metadata.name, runtime=tuple(sorted(d.metadata["Name"] for d in runtime.values())),
+        plugins=plugins, packages=files.packages, modules=files.top_modules,
         no_follow=tuple(sorted(m for p in excluded if (m := files.module_of(p)))),
         no_data=tuple(sorted(p for p in excluded if files.module_of(p) is None)),
         extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()))

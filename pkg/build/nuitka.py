@@ -6,7 +6,11 @@ What the pipeline always passes, and why:
                                completeness check
   --include-package(-data) / --include-module   the app's own packages, modules and package data, whole:
                                plugins and modules loaded by name are what frozen apps most often lose
-  --include-distribution-metadata=<dist>        importlib.metadata (click's --version, entry points)
+  --include-distribution-metadata=<dist>        importlib.metadata (click's --version, entry points), for
+                               the app and every distribution it runs with (plugins are found through them)
+  --include-module=<plugin>    the modules those distributions' entry points name (loaded by name)
+  --deployment                 no development guard of Nuitka's in a shipped program: with them, `-c X` or
+                               `-m X` anywhere in the arguments is taken for a self-execution and exits 2
   --nofollow-import-to / --noinclude-data-files what tool.pkg.exclude lists
   --python-flag=no_site, --assume-yes-for-downloads, --windows-console-mode=force (Windows)
 """
@@ -18,7 +22,7 @@ from pathlib import Path
 RESERVED = ("--mode", "--standalone", "--onefile", "--output-dir", "--output-filename", "--output-folder-name",
             "--report", "--main", "--script-name", "--main-entry-point", "--python-flag=-m",
             "--python-flag=package_mode")
-FIXED = ("--python-flag=no_site", "--assume-yes-for-downloads")
+FIXED = ("--python-flag=no_site", "--assume-yes-for-downloads", "--deployment")
 WINDOWS = ("--windows-console-mode=force",)
 
 
@@ -38,6 +42,8 @@ class Inputs:
     entry: list[str]                # ["--main=<launcher>"] or ["--python-flag=-m", "<package dir>"]
     binary: str                     # output file name: <main command>.bin / .exe
     dist: str | None                # the app's distribution name (None: a program without one)
+    runtime: tuple[str, ...] = ()   # the distributions it runs with (their metadata goes in)
+    plugins: tuple[str, ...] = ()   # modules those name in entry points
     packages: tuple[str, ...] = ()  # the app's own top-level packages
     modules: tuple[str, ...] = ()   # and top-level modules
     no_follow: tuple[str, ...] = ()  # excluded modules
@@ -55,6 +61,8 @@ def command(inputs: Inputs, target_os: str, out_dir: Path, report: Path, mode: s
         *FIXED,
         *(WINDOWS if target_os == "windows" else ()),
         *([f"--include-distribution-metadata={inputs.dist}"] if inputs.dist else []),
+        *(f"--include-distribution-metadata={name}" for name in inputs.runtime),
+        *(f"--include-module={name}" for name in inputs.plugins),
         *(f"--include-package={name}" for name in inputs.packages),
         *(f"--include-package-data={name}" for name in inputs.packages),
         *(f"--include-module={name}" for name in inputs.modules),

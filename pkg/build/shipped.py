@@ -14,9 +14,9 @@ from importlib import metadata
 from pathlib import Path
 
 from packaging.metadata import Metadata as CoreMetadata
-from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from pkg.build import installed
 from pkg.core import names
 from pkg.core.errors import PkgError
 from pkg.core.model import Distribution, Kind
@@ -31,26 +31,6 @@ def report_root(path: Path) -> ET.Element:
         return ET.parse(path).getroot()
     except (OSError, ET.ParseError) as exc:
         raise PkgError(f"{path.name}: cannot read the Nuitka report ({exc})") from None
-
-
-def _installed(site: Path, name: str) -> metadata.Distribution | None:
-    return next(iter(metadata.distributions(name=name, path=[str(site)])), None)
-
-
-def _closure(site: Path, root: str) -> dict[str, str]:
-    """`root`'s runtime requirements, transitively, as installed in `site` (markers evaluated here)."""
-    found: dict[str, str] = {}
-    todo = [root]
-    while todo:
-        dist = _installed(site, todo.pop())
-        for text in (dist.requires or []) if dist else []:
-            req = Requirement(text)
-            if (req.marker is None or req.marker.evaluate({"extra": ""})) and canonicalize_name(req.name) not in found:
-                installed = _installed(site, req.name)
-                if installed is not None:
-                    found[canonicalize_name(req.name)] = installed.version
-                    todo.append(req.name)
-    return found
 
 
 def licence_of(dist: metadata.Distribution) -> str | None:
@@ -82,13 +62,13 @@ def collect(site: Path, report: Path | None, app_dist: str, licences: Path,
         found = {d.get("name"): d.get("version") for d in tree.iter("distribution")}
         python_version = next((p.get("python_version") for p in tree.iter("python")), None)
     else:
-        found = {app_dist: None, **_closure(site, app_dist)}
+        found = {app_dist: None, **{k: d.version for k, d in installed.closure(site, app_dist).items()}}
         python_version = sysconfig.get_python_version()
     if licences.exists():
         shutil.rmtree(licences)
     shipped = []
     for name in sorted(found, key=str.lower):
-        dist = _installed(site, name)
+        dist = installed.find(site, name)
         if dist is None:
             continue  # a distribution Nuitka saw outside the build env (the stdlib's own, for example)
         folder = licences / names.licence_folder(dist.name, dist.version)

@@ -24,6 +24,10 @@ class WheelFiles:
         paths = set(self.modules.values()) | set(self.data)
         return {p for p in paths if any(fnmatch.fnmatch(p, pat) for pat in patterns)}
 
+    def module_of_name(self, name: str) -> bool:
+        """Whether module `name` is the app's own (inside one of its packages or modules)."""
+        return any(name == top or name.startswith(top + ".") for top in (*self.packages, *self.top_modules))
+
     def module_of(self, path: str) -> str | None:
         return next((name for name, p in self.modules.items() if p == path), None)
 
