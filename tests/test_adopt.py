@@ -73,6 +73,99 @@ files = { "-c" = "a b\\n1 2\\n" }
 stdout-equals = "  a    b\\n---  ---\\n  1    2\\n"
 """, has_version=False)
 
+NEW_APPS = [
+    RealApp(
+        "black", "26.10.1", "f8/65/a9611a6ec0a8c88d86e59385da02d68d9533f7e86a05913d20c67be54029/black-26.10.1.tar.gz",
+        "5f9f83beae62437e060dafd53d7f1fc327e3d3494f74d72ee5c2b73eb90fc4e7",
+        "hatchling with a hatch-vcs version; a console script with extras (blackd = \"blackd:patched_main [d]\"), "
+        "left out by configuration; -c CODE and stdin; summary with an article and a full stop",
+        COMMON.format(publisher="Python Software Foundation", package_id="PSF.Black",
+                      upgrade_code="68B8E6D9-92A9-4FA3-BA2F-8621DA74467C", repo="psf/black") + """
+commands = ["black"]     # blackd needs the extra [d] (aiohttp): not shipped
+[[tool.pkg.checks]]
+name = "formats code given with -c (an option, never an interpreter's)"
+args = ["-c", "x=1;y  =  2"]
+stdout-equals = "x = 1\\ny = 2\\n"
+[[tool.pkg.checks]]
+name = "formats stdin to stdout"
+args = ["-q", "-"]
+stdin = "def f( a ):\\n  return a\\n"
+stdout-equals = "def f(a):\\n    return a\\n"
+[[tool.pkg.checks]]
+name = "--check names a file it would reformat"
+args = ["--check", "ugly.py"]
+files = { "ugly.py" = "x=1\\n" }
+exit = 1
+stderr-contains = ["would reformat ugly.py"]
+"""),
+    RealApp(
+        "docutils", "0.23", "39/a4/5180d9afc57e8fca05601dd652bdff19604c218814037fe90ffc7625a50a/docutils-0.23.tar.gz",
+        "746f5060322511280a1e50eb76846ed6bf2342984b2ac04dc42caa1a8d78799e",
+        "flit-core; eleven console scripts; its RST directives and writers loaded by name, CSS read from "
+        "package data; no SPDX licence (configured)",
+        COMMON.format(publisher="Docutils Project", package_id="Docutils.Docutils",
+                      upgrade_code="E220EDDB-3E99-4D2A-98B3-17A62C41BAA9", repo="example/docutils") + """
+license = "LicenseRef-Public-Domain AND BSD-2-Clause AND GPL-3.0-or-later"
+description = "Python Documentation Utilities"
+[tool.pkg.command.rst2odt]
+pip-installed = "checked"    # an OpenDocument zip on stdout: its members carry the time they were written
+[[tool.pkg.checks]]
+name = "renders reStructuredText with its directives and stylesheet"
+command = "rst2html"
+args = ["doc.rst"]
+files = { "doc.rst" = "Title\\n=====\\n\\n.. note:: Careful.\\n\\n.. code:: python\\n\\n   x = 1\\n" }
+stdout-contains = ['<h1 class="title">Title</h1>', '<div class="admonition note">', 'div.note p.admonition-title']
+[[tool.pkg.checks]]
+name = "writes a man page"
+command = "rst2man"
+args = ["doc.rst"]
+stdout-contains = ['.TH "TITLE"', "Careful."]
+"""),
+    RealApp(
+        "dunamai", "1.26.5", "18/82/51a4e2ed9a7fef19888e5e0ba9a493c8f1878ab89b10b05cc9564b4f5df8/dunamai-1.26.5.tar.gz",
+        "b1435d8d2b0aceef240cde8e8f6ba910e85b1aa0e22fa9e21454d2d22fb0a89c",
+        "poetry-core, metadata only in [tool.poetry]; argparse subcommands, no --version, exit 2 without "
+        "arguments (declared)",
+        COMMON.format(publisher="Matthew T. Kennerly", package_id="mtkennerly.dunamai",
+                      upgrade_code="1BD9FDC4-150F-4D14-B058-4643AD848DDC", repo="mtkennerly/dunamai") + """
+[tool.pkg.command.dunamai]
+version = false
+no-args-exit = 2
+[[tool.pkg.checks]]
+name = "accepts a semantic version"
+args = ["check", "--style", "semver", "1.2.3-rc.1"]
+[[tool.pkg.checks]]
+name = "refuses a version that is not PEP 440, read from stdin"
+args = ["check"]
+stdin = "1.2.3-\\n"
+exit = 1
+stderr-contains = ["does not conform to the PEP 440 style"]
+"""),
+    RealApp(
+        "pyvim", "3.0.3", "c3/31/04e144ec3a3a0303e3ef1ef9c6c1ec8a3b5ba9e88b98d21442d9152783c1/pyvim-3.0.3.tar.gz",
+        "2a3506690f73a79dd02cdc45f872d3edf20a214d4c3666d12459e2ce5b644baa",
+        "a full-screen terminal UI (prompt_toolkit) that with no arguments runs until quit (declared); "
+        "setup.py importing its own package; a licence name, not SPDX (configured)",
+        COMMON.format(publisher="Jonathan Slenders", package_id="JonathanSlenders.Pyvim",
+                      upgrade_code="ABDFB0AC-9CF8-42B3-AE8C-D40EE309C76C", repo="prompt-toolkit/pyvim") + """
+license = "BSD-3-Clause"
+[tool.pkg.command.pyvim]
+version = false          # docopt: no --version
+no-args-runs = true      # an empty buffer, full screen, until :q
+[[tool.pkg.checks]]
+name = "its usage"
+args = ["--help"]
+stdout-contains = ["pyvim [-p] [-o] [-O] [-u <pyvimrc>] [<location>...]"]
+[[tool.pkg.checks]]
+name = "shows a file full screen, its syntax highlighted"
+args = ["notes.py"]
+files = { "notes.py" = "greeting = 'hello from a file'\\n" }
+terminal = true
+timeout = 4
+stdout-contains = ["hello from a file", "notes.py"]
+"""),
+]
+
 REAL_APPS = [
     RealApp(
         "flake8", "7.5.0", "9a/da/b0d00f8c4c676212284edd3cc3d371588ce0e36a349373c3a01e188b5639/flake8-7.5.0.tar.gz",
@@ -218,7 +311,7 @@ def test_a_dynamic_version_is_handed_to_setuptools_scm(tmp_path):
 
 
 @pytest.mark.adopt
-@pytest.mark.parametrize("app", [TABULATE, *REAL_APPS], ids=lambda a: a.name)
+@pytest.mark.parametrize("app", [TABULATE, *REAL_APPS, *NEW_APPS], ids=lambda a: a.name)
 def test_real_cli_by_configuration_alone(app, tmp_path):
     """The README's adoption table comes from here (build/adopt-results.json), `make bench` included."""
     result = adopt(app, tmp_path, benchmark=True)

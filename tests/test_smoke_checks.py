@@ -155,3 +155,23 @@ def test_prove_fails_before_compiling_naming_the_configuration(tmp_path):
                                        r"'error: missing FILE'; \[tool.pkg.command.mytool\] no-args-exit ="):
         smoke.prove(cfg(), app, venv, "linux", "0.2.0")
     smoke.prove(cfg(mytool=CommandOptions(no_args_exit=2)), app, venv, "linux", "0.2.0")  # declared: passes
+
+
+def test_a_terminal_check_reads_the_screen_of_a_program_that_keeps_running(checker, tmp_path):
+    program(checker.folder, "viewer", '[ -t 1 ] || exit 9\ncat "$1"; sleep 30\n')
+    app = multi_app().model_copy(update={"commands": (Command(name="viewer", module="m", function="main"),)})
+    (checker.cwd / "f.txt").write_text("shown on screen\n")
+    smoke.declared_check(checker, Check("shows it", args=("f.txt",), terminal=True, timeout=1,
+                                        expect=(Expect("stdout", "contains", "shown on screen"),)), app)
+    smoke.declared_check(checker, Check("wrong screen", args=("f.txt",), terminal=True, timeout=1,
+                                        expect=(Expect("stdout", "contains", "not there"),)), app)
+    assert checker.failures == ["wrong screen"]
+    assert checker.transcript[0][2] == "checked"  # a screen is never compared byte for byte
+
+
+def test_a_terminal_check_with_stdin_is_refused(tmp_path):
+    from pkg.core.config import _check
+    from pkg.core.errors import InputError
+
+    with pytest.raises(InputError, match="terminal check has no stdin"):
+        _check(0, {"name": "x", "terminal": True, "stdin": "a"})

@@ -87,14 +87,16 @@ class Smoke:
             return subprocess.CompletedProcess([command, *args], -1, "", f"timed out after {timeout:.0f} s")
         return subprocess.CompletedProcess([command, *args], proc.returncode, out, err)
 
-    def run_in_terminal(self, command: str, seconds: float) -> subprocess.CompletedProcess:
-        """Start `command` with no arguments in a pseudo-terminal, as a user at a shell would; if it is still
-        running after `seconds` (a server, a full-screen UI) it is stopped and STILL_RUNNING recorded."""
+    def run_in_terminal(self, command: str, *args: str, seconds: float, env: dict | None = None
+                        ) -> subprocess.CompletedProcess:
+        """Start `command` in a pseudo-terminal, as a user at a shell would; if it is still running after
+        `seconds` (a server, a full-screen UI) it is stopped and STILL_RUNNING recorded. stdout: the screen."""
         import pty
 
         leader, follower = pty.openpty()
-        proc = subprocess.Popen(self.argv(command), stdin=follower, stdout=follower, stderr=follower,
-                                env={**self.env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"},
+        proc = subprocess.Popen([*self.argv(command), *args], stdin=follower, stdout=follower, stderr=follower,
+                                env={**self.env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24",
+                                     **(env or {})},
                                 cwd=self.cwd, start_new_session=True)
         os.close(follower)
         try:
@@ -103,7 +105,7 @@ class Smoke:
             code = STILL_RUNNING
             _stop(proc)
         drawn = _drain(leader)
-        return subprocess.CompletedProcess([command], code, drawn, "")
+        return subprocess.CompletedProcess([command, *args], code, drawn, "")
 
     def check(self, ok: bool, what: str, out: subprocess.CompletedProcess | None = None,
               pip_installed: str = "same") -> None:
@@ -148,19 +150,20 @@ def generic_checks(smoke: Smoke, cfg: Config, app: App, version: str) -> None:
         if options.version:
             out = smoke.run(command, "--version")
             smoke.check(out.returncode == 0 and carries_version(out.stdout + "\n" + out.stderr, version),
-                        f"{command} --version carries {version}", out)
+                        f"{command} --version carries {version}", out, options.pip_installed)
         if options.help:
             out = smoke.run(command, "--help")
-            smoke.check(out.returncode == 0 and bool(out.stdout.strip()), f"{command} --help exits 0 with output", out)
+            smoke.check(out.returncode == 0 and bool(out.stdout.strip()), f"{command} --help exits 0 with output", out,
+                        options.pip_installed)
         if options.no_args_runs:
-            out = smoke.run_in_terminal(command, RUNS_FOR_S)
+            out = smoke.run_in_terminal(command, seconds=RUNS_FOR_S)
             smoke.check(out.returncode == STILL_RUNNING, f"{command} with no arguments, in a terminal, is still "
                         f"running after {RUNS_FOR_S} s", out, pip_installed="checked")
             continue
         out = smoke.run(command, timeout=NO_ARGS_TIMEOUT_S)
         smoke.check(out.returncode == options.no_args_exit,
                     f"{command} with no arguments and no TTY exits {options.no_args_exit} "
-                    f"within {NO_ARGS_TIMEOUT_S} s", out)
+                    f"within {NO_ARGS_TIMEOUT_S} s", out, options.pip_installed)
 
 
 def declared_check(smoke: Smoke, check: Check, app: App) -> None:
@@ -172,8 +175,12 @@ def declared_check(smoke: Smoke, check: Check, app: App) -> None:
         path = smoke.cwd / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    out = smoke.run(command, *check.args, stdin=check.stdin, env=check.env, timeout=check.timeout)
-    ok = out.returncode == check.exit
+    if check.terminal:
+        out = smoke.run_in_terminal(command, *check.args, seconds=check.timeout, env=check.env)
+        ok = out.returncode in (check.exit, STILL_RUNNING)
+    else:
+        out = smoke.run(command, *check.args, stdin=check.stdin, env=check.env, timeout=check.timeout)
+        ok = out.returncode == check.exit
     for expect in check.expect:
         text = out.stdout if expect.stream == "stdout" else out.stderr
         if expect.kind == "contains":
@@ -182,7 +189,8 @@ def declared_check(smoke: Smoke, check: Check, app: App) -> None:
             ok = ok and re.search(expect.value, text, re.MULTILINE) is not None
         else:
             ok = ok and text == expect.value
-    smoke.check(ok, check.name, out, check.pip_installed)
+    mode = "checked" if check.terminal and check.pip_installed == "same" else check.pip_installed
+    smoke.check(ok, check.name, out, mode)
 
 
 def all_checks(smoke: Smoke, cfg: Config, app: App, version: str, pip_installed: bool = False) -> None:

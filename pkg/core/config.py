@@ -20,13 +20,16 @@ Keys (any other key is an error that names it):
   command.NAME   options of one command: version = false (it has no --version), help = false (no --help),
                  no-args-exit = N (what it returns with no arguments and no TTY; default 0),
                  no-args-runs = true (with no arguments it serves or shows a full-screen UI until stopped:
-                 proven still running in a terminal a few seconds after starting)
+                 proven still running in a terminal a few seconds after starting), pip-installed =
+                 "checked" (its generic checks' output may differ from the pip-installed app's: a time in it)
   checks         [[tool.pkg.checks]] run by `make build-test` in order, in one scratch folder: name,
                  command (default: the first), args, stdin, env, files {name = text}, exit (default 0),
                  timeout, stdout-/stderr- contains (list), matches (regex), equals (exact text),
                  pip-installed = "same" (default: the compiled program's exit code and output must equal the
                  pip-installed app's), "checked" (both judged, outputs may differ: paths, timings) or "skip"
-                 (it inspects the compiled build itself: not run on the pip-installed app)
+                 (it inspects the compiled build itself: not run on the pip-installed app); terminal = true
+                 runs it in a pseudo-terminal for `timeout` seconds (a full-screen UI): it passes still running
+                 or exiting with `exit`, its screen output is stdout (and compared only as "checked")
   exclude.GLOB   files of the app's wheel the build need not carry, with the reason:
                  "mypkg/tests/*" = "test suite" (the completeness check accepts them; Nuitka skips them)
   nuitka.flags   extra Nuitka flags; per OS under nuitka.linux / nuitka.macos / nuitka.windows
@@ -46,9 +49,9 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository: pkg/core/config.py
 OSES = ("linux", "macos", "windows")
 STREAMS = ("stdout", "stderr")
 MATCHES = ("contains", "matches", "equals")
-COMMAND_KEYS = {"version", "help", "no-args-exit", "no-args-runs"}
+COMMAND_KEYS = {"version", "help", "no-args-exit", "no-args-runs", "pip-installed"}
 PIP_INSTALLED = ("same", "checked", "skip")
-CHECK_KEYS = {"name", "command", "args", "stdin", "env", "files", "exit", "timeout", "pip-installed",
+CHECK_KEYS = {"name", "command", "args", "stdin", "env", "files", "exit", "timeout", "pip-installed", "terminal",
               *(f"{s}-{m}" for s in STREAMS for m in MATCHES)}
 TOP_KEYS = {"project", "name", "publisher", "maintainer", "package-id", "upgrade-code", "url-template", "requirements",
             "extras", "license", "description", "homepage", "commands", "command", "checks", "exclude", "nuitka",
@@ -61,6 +64,7 @@ class CommandOptions:
     help: bool = True          # `<command> --help` exits 0 with output
     no_args_exit: int = 0      # exit code with no arguments and no TTY
     no_args_runs: bool = False  # with no arguments it keeps running (a server, a full-screen UI)
+    pip_installed: str = "same"  # same | checked: its generic checks compared with the pip-installed app's
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class Check:
     timeout: float = 30.0
     expect: tuple[Expect, ...] = ()
     pip_installed: str = "same"  # same | checked | skip (the module docstring)
+    terminal: bool = False       # run in a pseudo-terminal for `timeout` seconds (a full-screen UI)
 
 
 @dataclass(frozen=True)
@@ -195,7 +200,8 @@ def _command_options(table: dict) -> dict[str, CommandOptions]:
             _fail(where, "no-args-runs and no-args-exit exclude each other")
         commands[name] = CommandOptions(options.get("version", True), options.get("help", True),
                                         _exit_code(options.get("no-args-exit", 0), f"{where}.no-args-exit"),
-                                        options.get("no-args-runs", False))
+                                        options.get("no-args-runs", False),
+                                        _choice(options, "pip-installed", where, PIP_INSTALLED[:2]))
     return commands
 
 
@@ -229,11 +235,21 @@ def _check(index: int, table) -> Check:
     stdin = table.get("stdin")
     if stdin is not None and not isinstance(stdin, str):
         _fail(f"{where}.stdin", "must be a string")
+    if table.get("terminal") and (stdin is not None or any(e.stream == "stderr" for e in expect)):
+        _fail(where, "a terminal check has no stdin or stderr of its own (the terminal is both)")
     return Check(name=name, command=_str(table, "command", where), args=_strings(table, "args", where),
                  stdin=stdin, env=dict(env), files=dict(files),
                  exit=_exit_code(table.get("exit", 0), f"{where}.exit"),
                  timeout=_number(table, "timeout", where, 30.0), expect=tuple(expect),
-                 pip_installed=_choice(table, "pip-installed", where, PIP_INSTALLED))
+                 pip_installed=_choice(table, "pip-installed", where, PIP_INSTALLED),
+                 terminal=_bool(table, "terminal", where))
+
+
+def _bool(table: dict, key: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        _fail(f"{where}.{key}", "must be true or false")
+    return value
 
 
 def _choice(table: dict, key: str, where: str, choices: tuple[str, ...]) -> str:
