@@ -40,11 +40,12 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
         entry = [f"--main={main}"]
     excluded = files.matching(cfg.exclude)
     runtime = installed.closure(env.site_packages, env.metadata.name, appenv.install_extras(cfg, app))
-    plugins = tuple(m for m in installed.plugin_modules(runtime) if not files.module_of_name(m))
+    offered = installed.plugins(runtime)
+    plugins = sorted({m for modules in offered.values() for m in modules if not files.module_of_name(m)})
     return nuitka.Inputs(
         python=env.python, entry=entry, binary=names.compiled_program(app.main.name, target.os),
-        dist=env.metadata.name, runtime=tuple(sorted(d.metadata["Name"] for d in runtime.values())),
-        plugins=plugins, packages=files.packages, modules=files.top_modules,
+        dist=env.metadata.name, runtime=tuple(sorted(offered)), plugins=tuple(plugins),
+        packages=files.packages, modules=files.top_modules,
         no_follow=tuple(sorted(m for p in excluded if (m := files.module_of(p)))),
         no_data=tuple(sorted(p for p in excluded if files.module_of(p) is None)),
         extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()))

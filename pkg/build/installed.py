@@ -35,8 +35,14 @@ def closure(site: Path, root: str, extras: tuple[str, ...] = ()) -> dict[str, me
     return found
 
 
-def plugin_modules(dists: dict[str, metadata.Distribution]) -> list[str]:
-    """The modules the distributions' entry points name (flake8's checkers, pluggy's plugins…): apps find
-    and import them by name through importlib.metadata, so no import statement shows them to a compiler."""
-    modules = {ep.module for dist in dists.values() for ep in dist.entry_points if ep.group not in SCRIPT_GROUPS}
-    return sorted(m for m in modules if m and all(p.isidentifier() for p in m.split(".")))
+def plugins(dists: dict[str, metadata.Distribution]) -> dict[str, list[str]]:
+    """Distributions that offer plugins (entry points other than commands: flake8's checkers, pluggy's
+    hooks…) -> the modules those name. Apps find them through importlib.metadata and import them by name,
+    so no import statement shows them to a compiler: both the metadata and the modules must go in."""
+    found = {}
+    for dist in dists.values():
+        modules = {ep.module for ep in dist.entry_points if ep.group not in SCRIPT_GROUPS}
+        modules = sorted(m for m in modules if m and all(p.isidentifier() for p in m.split(".")))
+        if modules:
+            found[dist.metadata["Name"]] = modules
+    return found

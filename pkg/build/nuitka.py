@@ -7,8 +7,8 @@ What the pipeline always passes, and why:
   --include-package(-data) / --include-module   the app's own packages, modules and package data, whole:
                                plugins and modules loaded by name are what frozen apps most often lose
   --include-distribution-metadata=<dist>        importlib.metadata (click's --version, entry points), for
-                               the app and every distribution it runs with (plugins are found through them)
-  --include-module=<plugin>    the modules those distributions' entry points name (loaded by name)
+                               the app and every distribution it runs with that offers plugins (entry points)
+  --include-module=<plugin>    the modules those entry points name (found through metadata, loaded by name)
   --deployment                 no development guard of Nuitka's in a shipped program: with them, `-c X` or
                                `-m X` anywhere in the arguments is taken for a self-execution and exits 2
   --nofollow-import-to / --noinclude-data-files what tool.pkg.exclude lists
@@ -42,8 +42,8 @@ class Inputs:
     entry: list[str]                # ["--main=<launcher>"] or ["--python-flag=-m", "<package dir>"]
     binary: str                     # output file name: <main command>.bin / .exe
     dist: str | None                # the app's distribution name (None: a program without one)
-    runtime: tuple[str, ...] = ()   # the distributions it runs with (their metadata goes in)
-    plugins: tuple[str, ...] = ()   # modules those name in entry points
+    runtime: tuple[str, ...] = ()   # the distributions it runs with that offer plugins (their metadata goes in)
+    plugins: tuple[str, ...] = ()   # the modules those plugins' entry points name
     packages: tuple[str, ...] = ()  # the app's own top-level packages
     modules: tuple[str, ...] = ()   # and top-level modules
     no_follow: tuple[str, ...] = ()  # excluded modules
