@@ -82,6 +82,8 @@ NEW_APPS = [
         COMMON.format(publisher="Python Software Foundation", package_id="PSF.Black",
                       upgrade_code="68B8E6D9-92A9-4FA3-BA2F-8621DA74467C", repo="psf/black") + """
 commands = ["black"]     # blackd needs the extra [d] (aiohttp): not shipped
+[tool.pkg.command.black]
+no-args-exit = 1         # "One of 'SRC' or 'code' is required." (make build said so before compiling)
 [[tool.pkg.checks]]
 name = "formats code given with -c (an option, never an interpreter's)"
 args = ["-c", "x=1;y  =  2"]
@@ -119,7 +121,7 @@ stdout-contains = ['<h1 class="title">Title</h1>', '<div class="admonition note"
 name = "writes a man page"
 command = "rst2man"
 args = ["doc.rst"]
-stdout-contains = ['.TH "TITLE"', "Careful."]
+stdout-contains = ['.TH "Title"', "Careful."]
 """),
     RealApp(
         "dunamai", "1.26.5", "18/82/51a4e2ed9a7fef19888e5e0ba9a493c8f1878ab89b10b05cc9564b4f5df8/dunamai-1.26.5.tar.gz",
@@ -140,7 +142,7 @@ args = ["check"]
 stdin = "1.2.3-\\n"
 exit = 1
 stderr-contains = ["does not conform to the PEP 440 style"]
-"""),
+""", has_version=False),
     RealApp(
         "pyvim", "3.0.3", "c3/31/04e144ec3a3a0303e3ef1ef9c6c1ec8a3b5ba9e88b98d21442d9152783c1/pyvim-3.0.3.tar.gz",
         "2a3506690f73a79dd02cdc45f872d3edf20a214d4c3666d12459e2ce5b644baa",
@@ -163,7 +165,7 @@ files = { "notes.py" = "greeting = 'hello from a file'\\n" }
 terminal = true
 timeout = 4
 stdout-contains = ["hello from a file", "notes.py"]
-"""),
+""", has_version=False),
 ]
 
 REAL_APPS = [
