@@ -13,6 +13,7 @@ import json
 import shutil
 import tarfile
 import time
+import tomllib
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,6 +183,12 @@ args = ["bad.py"]
 files = { "bad.py" = "import os\\nx=1\\n" }
 exit = 1
 stdout-contains = ["bad.py:1:1: F401 'os' imported but unused", "bad.py:2:2: E225 missing whitespace around operator"]
+[[tool.pkg.checks]]
+name = "the mccabe plugin (another distribution's entry point) measures complexity"
+args = ["--max-complexity", "1", "--select", "C90", "branchy.py"]
+files = { "branchy.py" = "def f(x):\\n    if x:\\n        return 1\\n    return 2\\n" }
+exit = 1
+stdout-equals = "branchy.py:1:1: C901 'f' is too complex (2)\\n"
 """),
     RealApp(
         "coverage", "7.17.3",
@@ -263,24 +270,37 @@ def sdist(app: RealApp, tmp: Path) -> Path:
     return top
 
 
+def build_backend(project: Path) -> str:
+    """The project's build backend, as its pyproject.toml names it (setup.py alone: setuptools' legacy one)."""
+    path = project / "pyproject.toml"
+    table = tomllib.loads(path.read_text()).get("build-system", {}) if path.is_file() else {}
+    return table.get("build-backend", "setuptools.build_meta:__legacy__")
+
+
 def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
-    repo = packaging_repo(tmp / f"{app.name} repo", sdist(app, tmp), app.config)
+    project = sdist(app, tmp)
+    repo = packaging_repo(tmp / f"{app.name} repo", project, app.config)
     started = time.perf_counter()
     built = make(repo, "build-test")
     assert built.returncode == 0, tail(built)
     build_s = time.perf_counter() - started
     manifest = model.find_build(repo / "dist", targets.host().name)[1]
     record = manifest.builds[targets.host().name]
+    started = time.perf_counter()
     released = make(repo, "release", f"VERSION={app.version}")
     assert released.returncode == 0, tail(released)
+    release_s = time.perf_counter() - started
+    assert "built from identical inputs" in released.stdout and "compiling with" not in released.stdout  # once
     add_fixture_runners(repo, app.version)
     merged = make(repo, "release", f"VERSION={app.version}", "REQUIRE_TARGETS=all", "FORCE=1")
     assert merged.returncode == 0, tail(merged)
     final = repo / "release" / f"v{app.version}"
     check_release(final, tmp, app.has_version)
     folder, archive_file = repo / "dist" / record.folder, repo / "dist" / manifest.select(Kind.ARCHIVE)[0].path
+    checks = tomllib.loads(f'[tool.pkg]\nproject = "app"\n{app.config}')["tool"]["pkg"].get("checks", [])
     result = {"app": app.name, "version": app.version, "covers": app.covers, "commands": record.commands,
-              "layout": record.layout, "build_s": round(build_s, 1),
+              "backend": build_backend(project), "checks": [c["name"] for c in checks],
+              "layout": record.layout, "build_s": round(build_s, 1), "release_s": round(release_s, 1),
               "folder_mib": round(sum(p.stat().st_size for p in folder.rglob("*")
                                       if p.is_file() and not p.is_symlink()) / 2**20, 1),
               "archive_mib": round(archive_file.stat().st_size / 2**20, 1),
