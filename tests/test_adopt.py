@@ -112,6 +112,10 @@ license = "LicenseRef-Public-Domain AND BSD-2-Clause AND GPL-3.0-or-later"
 description = "Python Documentation Utilities"
 [tool.pkg.command.rst2odt]
 pip-installed = "checked"    # an OpenDocument zip on stdout: its members carry the time they were written
+[tool.pkg.command.rst2latex]
+pip-installed = "checked"    # a FutureWarning (stacklevel=2) names rst2something's line, CPython its caller's
+[tool.pkg.command.rst2xetex]
+pip-installed = "checked"    # the same warning
 [[tool.pkg.checks]]
 name = "renders reStructuredText with its directives and stylesheet"
 command = "rst2html"

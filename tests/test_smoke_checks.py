@@ -93,6 +93,8 @@ def test_scrubbed_environment_has_no_python_variables(tmp_path, monkeypatch):
 # --- the compiled program against the pip-installed app ------------------------------------------------
 
 def two_ways(tmp_path, compiled_body: str, pip_body: str):
+    from pkg.build.appenv import venv_site_packages
+
     """A "pip-installed" app (a venv-shaped folder with bin/<command>) and a "compiled" one, run in the same
     scratch folder one after the other, as smoke() does."""
     venv, folder, cwd = tmp_path / "env", tmp_path / "compiled", tmp_path / "cwd"
@@ -103,7 +105,8 @@ def two_ways(tmp_path, compiled_body: str, pip_body: str):
     program(venv / "bin", "mytool", pip_body)
     program(folder, "mytool", compiled_body)
     env = smoke.scrubbed_env(tmp_path)
-    reference = smoke.Smoke(venv, "linux", env, cwd, argv=smoke.pip_installed_argv(venv, app, "linux"), quiet=True)
+    reference = smoke.Smoke(venv, "linux", env, cwd, argv=smoke.pip_installed_argv(venv, app, "linux"), quiet=True,
+                            site_packages=venv_site_packages(venv))
     compiled = smoke.Smoke(folder, "linux", env, cwd)
     for checker in (reference, compiled):
         smoke.all_checks(checker, cfg(), app, "0.2.0")
@@ -175,3 +178,13 @@ def test_a_terminal_check_with_stdin_is_refused(tmp_path):
 
     with pytest.raises(InputError, match="terminal check has no stdin"):
         _check(0, {"name": "x", "terminal": True, "stdin": "a"})
+
+
+def test_where_the_apps_modules_live_is_normalised_too(tmp_path):
+    """A warning or a default naming a module's file: site-packages pip-installed, the program's folder compiled."""
+    from pkg.build.appenv import venv_site_packages
+
+    site, folder = venv_site_packages(tmp_path / "env"), tmp_path / "compiled"
+    reference, compiled = two_ways(tmp_path, BODY.replace("*)", f'*) echo "{folder}/m/core.py:3: warning" >&2;'),
+                                   BODY.replace("*)", f'*) echo "{site}/m/core.py:3: warning" >&2;'))
+    assert smoke.differences(reference, compiled) == []

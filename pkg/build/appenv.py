@@ -44,14 +44,17 @@ class BuildEnv:
 
     @functools.cached_property
     def site_packages(self) -> Path:
-        """The venv's site-packages: the venv scheme of this same interpreter (the venv was made from it)."""
-        venv = self.python.parent.parent
-        return Path(sysconfig.get_path("purelib", "venv", vars={"base": str(venv), "platbase": str(venv)}))
+        return venv_site_packages(self.python.parent.parent)
 
     def tool_version(self, dist: str) -> str:
         code = f"from importlib.metadata import version; print(version({dist!r}))"
         out = subprocess.run([str(self.python), "-c", code], capture_output=True, text=True)
         return out.stdout.strip() or "unknown"
+
+
+def venv_site_packages(env: Path) -> Path:
+    """A venv's site-packages: the venv scheme of this same interpreter (the build venv is made from it)."""
+    return Path(sysconfig.get_path("purelib", "venv", vars={"base": str(env), "platbase": str(env)}))
 
 
 def venv_python(env: Path) -> Path:

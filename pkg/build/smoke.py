@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pkg.build import startup
+from pkg.build.appenv import venv_site_packages
 from pkg.core import archive, model, names
 from pkg.core.config import Check, Config
 from pkg.core.errors import PkgError
@@ -61,8 +62,10 @@ class Smoke:
     pip-installed app. Every result is kept in `transcript` for the differential comparison."""
 
     def __init__(self, folder: Path, os_name: str, env: dict[str, str], cwd: Path,
-                 argv: Callable[[str], list[str]] | None = None, quiet: bool = False):
+                 argv: Callable[[str], list[str]] | None = None, quiet: bool = False,
+                 site_packages: Path | None = None):
         self.folder, self.os_name, self.env, self.cwd = folder, os_name, env, cwd
+        self.site_packages = site_packages  # the pip-installed app's modules (None: a compiled program)
         self.argv = argv or (lambda command: [str(self.program(command))])
         self.quiet = quiet
         self.failures: list[str] = []
@@ -259,7 +262,9 @@ def differences(reference: Smoke, compiled: Smoke) -> list[str]:
             continue
         command = want.args[0]
         theirs = {" ".join(reference.argv(command)): "<program>", "__main__.py": command}
-        ours = {str(compiled.program(command)): "<program>"}
+        if reference.site_packages is not None:  # where the app's modules are (their __file__ in messages)
+            theirs[str(reference.site_packages)] = "<app>"
+        ours = {str(compiled.program(command)): "<program>", str(compiled.program(command).resolve().parent): "<app>"}
         for field in ("returncode", "stdout", "stderr"):
             a, b = (str(getattr(want, field)), str(getattr(got, field)))
             a, b = normalise(a, theirs), normalise(b, ours)
@@ -323,7 +328,7 @@ def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Ma
         work.mkdir()
         env = scrubbed_env(tmp_path)
         reference = Smoke(env_folder, target.os, env, work, argv=pip_installed_argv(env_folder, app, target.os),
-                          quiet=True)
+                          quiet=True, site_packages=venv_site_packages(env_folder))
         all_checks(reference, cfg, app, manifest.version, pip_installed=True)
         shutil.rmtree(work)  # the same path again: outputs that name it compare equal
         work.mkdir()
