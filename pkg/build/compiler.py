@@ -17,6 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 from pkg.build import appenv, installed, launcher, nuitka
 from pkg.core import atomic, names, proc
 from pkg.core.config import Config
@@ -41,12 +43,15 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
     excluded = files.matching(cfg.exclude)
     runtime = installed.closure(env.site_packages, env.metadata.name, appenv.install_extras(cfg, app))
     offered = installed.plugins(runtime)
+    # The compile tools share the venv: an app's optional `import zstandard` must fail as it does for pip's
+    # users, not bundle the build's copy.
+    foreign = installed.foreign_modules(env.site_packages, {canonicalize_name(env.metadata.name), *runtime})
     plugins = sorted({m for modules in offered.values() for m in modules if not files.module_of_name(m)})
     return nuitka.Inputs(
         python=env.python, entry=entry, binary=names.compiled_program(app.main.name, target.os),
         dist=env.metadata.name, runtime=tuple(sorted(offered)), plugins=tuple(plugins),
         packages=files.packages, modules=files.top_modules,
-        no_follow=tuple(sorted(m for p in excluded if (m := files.module_of(p)))),
+        no_follow=tuple(sorted({m for p in excluded if (m := files.module_of(p))} | set(foreign))),
         no_data=tuple(sorted(p for p in excluded if files.module_of(p) is None)),
         extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()))
 

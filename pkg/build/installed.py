@@ -46,3 +46,28 @@ def plugins(dists: dict[str, metadata.Distribution]) -> dict[str, list[str]]:
         if modules:
             found[dist.metadata["Name"]] = modules
     return found
+
+
+def top_level_names(dist: metadata.Distribution) -> set[str]:
+    """The importable top-level names a distribution installs (from its RECORD)."""
+    found = set()
+    for entry in dist.files or []:
+        first = entry.parts[0] if entry.parts else ""
+        if first.endswith((".dist-info", ".data")) or first in ("..", "__pycache__", "bin", "Scripts"):
+            continue
+        name = first.split(".", 1)[0] if len(entry.parts) == 1 else first
+        if len(entry.parts) == 1 and not first.endswith((".py", ".so", ".pyd")):
+            continue
+        if name.isidentifier():
+            found.add(name)
+    return found
+
+
+def foreign_modules(site: Path, keep: set[str]) -> list[str]:
+    """The top-level modules of every distribution in `site` that is not in `keep` (canonical names): the
+    build's own tools (Nuitka, zstandard…), which pip's users of the app never get. Names a kept
+    distribution also installs (a shared namespace) are never foreign."""
+    dists = list(metadata.distributions(path=[str(site)]))
+    kept = {n for d in dists if canonicalize_name(d.metadata["Name"]) in keep for n in top_level_names(d)}
+    return sorted({n for d in dists if canonicalize_name(d.metadata["Name"]) not in keep
+                   for n in top_level_names(d)} - kept)

@@ -11,7 +11,8 @@ What the pipeline always passes, and why:
   --include-module=<plugin>    the modules those entry points name (found through metadata, loaded by name)
   --deployment                 no development guard of Nuitka's in a shipped program: with them, `-c X` or
                                `-m X` anywhere in the arguments is taken for a self-execution and exits 2
-  --nofollow-import-to / --noinclude-data-files what tool.pkg.exclude lists
+  --nofollow-import-to / --noinclude-data-files what tool.pkg.exclude lists, and the top-level modules of
+                               the build's own tools (in the same venv, but no requirement of the app)
   --python-flag=no_site, --assume-yes-for-downloads, --windows-console-mode=force (Windows)
 """
 

@@ -16,6 +16,13 @@ def main() -> int:
     elif args == ["plugins"]:
         for entry in sorted(metadata.entry_points(group="multitool.plugins"), key=lambda e: e.name):
             print(f"{entry.name}: {entry.load()()}")
+    elif args == ["optional"]:
+        try:
+            import zstandard  # the build's own tool, in the same venv: never this app's requirement
+        except ImportError:
+            print("zstandard: not installed")
+        else:
+            print(f"zstandard: {zstandard.__version__}")
     else:
         print(f"multitool: unknown arguments {args}", file=sys.stderr)
         return 2
