@@ -105,7 +105,7 @@ test-fast: setup ## the tests that build nothing, on every core (~1 min): the lo
 	@"$(PY)" -m pytest -m "not e2e and not adopt" -n auto $(PYTEST_ARGS)
 
 test-adopt: setup ## real CLIs from PyPI adopted by configuration alone: build-test, release, bench (slow)
-	@"$(PY)" -m pytest -m adopt -p no:cacheprovider tests/test_adopt.py $(PYTEST_ARGS)
+	@"$(PY)" -m pytest -m adopt -p no:cacheprovider -n 2 tests/test_adopt.py $(PYTEST_ARGS)
 
 bench: setup ## startup/size benchmark of every build kind side by side → bench/results.{json,md}, startup.png
 	@"$(PY)" -m pkg bench $(BENCH_ARGS)

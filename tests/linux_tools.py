@@ -1,10 +1,15 @@
 """The Linux packaging tools, driven as their users do: dpkg-deb and rpm read packages back, lintian judges a
 .deb, dpkg installs one on this machine (root), rpm installs one into a throwaway root."""
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
+
+DPKG_TURN = Path(tempfile.gettempdir()) / "pkg-tests-dpkg.lock"
 
 
 def deb_field(path: Path, field: str) -> str:
@@ -37,8 +42,25 @@ def answers(program: str, version: str | None, **run) -> None:
         (program, out.stdout[-500:], out.stderr[-500:])
 
 
+@contextlib.contextmanager
+def dpkg_turn():
+    """One dpkg at a time on this machine: test workers running in parallel (make test-adopt) take turns,
+    as apt does (dpkg refuses to run while another holds its lock, it does not wait)."""
+    with open(DPKG_TURN, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def dpkg_lifecycle(deb: Path, app_name: str, commands: list[str], version: str | None) -> None:
     """dpkg -i, every command from PATH in a fresh environment, dpkg -r, dpkg -P: nothing left."""
+    with dpkg_turn():
+        _dpkg_lifecycle(deb, app_name, commands, version)
+
+
+def _dpkg_lifecycle(deb: Path, app_name: str, commands: list[str], version: str | None) -> None:
     assert os.geteuid() == 0, "the dpkg test installs for real: run as root (CI is)"
     assert installed_files(app_name, commands) == [], "left over from an earlier run"
     try:

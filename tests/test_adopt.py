@@ -27,7 +27,7 @@ from .adoption import add_fixture_runners, bench, check_release, make, packaging
 
 PROJECTS = Path(__file__).resolve().parent / "projects"
 FILES = "https://files.pythonhosted.org/packages"
-RESULTS = Path(__file__).resolve().parent.parent / "build" / "adopt-results.json"
+RESULTS = Path(__file__).resolve().parent.parent / "build" / "adopt-results"  # <app>.json each (workers in parallel)
 
 
 @dataclass(frozen=True)
@@ -311,9 +311,8 @@ def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
               "startup": {k: v.model_dump() for k, v in record.startup.items()},
               "bench": bench(repo) if benchmark else None}
     if benchmark:  # make test-adopt: the README's table
-        RESULTS.parent.mkdir(exist_ok=True)
-        previous = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
-        RESULTS.write_text(json.dumps({**previous, app.name: result}, indent=2) + "\n")
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"{app.name}.json").write_text(json.dumps(result, indent=2) + "\n")
     shutil.rmtree(repo / "build", ignore_errors=True)  # the build env: hundreds of MB per app
     return result
 
@@ -339,6 +338,6 @@ def test_a_dynamic_version_is_handed_to_setuptools_scm(tmp_path):
 @pytest.mark.adopt
 @pytest.mark.parametrize("app", [TABULATE, *REAL_APPS, *NEW_APPS], ids=lambda a: a.name)
 def test_real_cli_by_configuration_alone(app, tmp_path):
-    """The README's adoption table comes from here (build/adopt-results.json), `make bench` included."""
+    """The README's adoption table comes from here (build/adopt-results/<app>.json), `make bench` included."""
     result = adopt(app, tmp_path, benchmark=True)
     assert result["commands"] and result["bench"]["help"]["ratio"] > 0
