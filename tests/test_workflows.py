@@ -350,7 +350,7 @@ def test_ci_runs_the_readme_commands_on_push_and_pull_request():
     (job,) = workflow["jobs"].values()
     runs = [s["run"] for s in job["steps"] if "run" in s]
     local = re.findall(r"^make \S+", (ROOT / ".ci" / "run").read_text(), re.MULTILINE)
-    assert runs == local == ["make lint", "make test"]
+    assert runs == local == ["make lint", "make test", "make test-adopt"]
 
 
 # --- the publishing scripts -----------------------------------------------------------------------
