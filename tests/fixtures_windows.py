@@ -152,7 +152,12 @@ class Wine:
         return current
 
     def reg_values(self, key: str) -> dict[str, str]:
-        out = self.run("reg", "query", key).stdout
+        """`key`'s values; a `reg query` that fails is an error of its own, never an empty key (an empty PATH
+        would read as "the program is not on PATH")."""
+        done = self.run("reg", "query", key)
+        assert done.returncode == 0 or "unable to find" in (done.stdout + done.stderr).lower(), \
+            (key, done.returncode, done.stdout[-500:], done.stderr[-500:])
+        out = done.stdout
         return {m[0]: m[2] for m in re.findall(r"^\s{4}(\S+)\s{4}(REG_\w+)\s{4}(.*?)\s*$", out, re.MULTILINE)}
 
     def reg_subkeys(self, key: str) -> list[str]:
