@@ -42,7 +42,7 @@ stdout-equals = "hello: hello from a plugin\\n"
 [[tool.pkg.checks]]
 name = "an optional import of the build's own zstandard fails as for pip's users"
 args = ["optional"]
-stdout-equals = "zstandard: not installed\n"
+stdout-equals = "zstandard: not installed\\n"
 [[tool.pkg.checks]]
 name = "the second command runs under its own name"
 command = "multitool-admin"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
+from pkg.build import installed
 from pkg.core import names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
@@ -139,11 +140,7 @@ def create(cfg: Config, folder: Path, version: str | None, groups: tuple[str, ..
     reqs = folder / names.REQUIREMENTS
     reqs.mkdir(parents=True, exist_ok=True)
     env = folder / names.ENV
-    if env.exists() and not (env / "pyvenv.cfg").is_file():
-        shutil.rmtree(env)  # our own work folder from another layout: uv clears only venvs
-    proc.run_logged([uv(), "venv", "--clear", "--quiet", "--python", base_python(), env], logs / names.log("venv"),
-                    "creating the build environment", env=clean_env(), quiet=True)
-    python = venv_python(env)
+    python = new_venv(env, logs, "creating the build environment")
     check_python(meta, python)
     wanted = install_extras(cfg, app)
     locked = app_requirements(cfg, reqs, wanted)
@@ -158,7 +155,39 @@ def create(cfg: Config, folder: Path, version: str | None, groups: tuple[str, ..
                     "dependencies into the build environment", env=clean_env(), quiet=True)
     print(f"build environment: {meta.name} {meta.version} ({built.name}) with "
           f"{'locked' if locked else 'freshly resolved'} dependencies in {env}")
+    pip_installed(folder, locked or pins(folder, venv_site_packages(env), meta.name, wanted), built, wanted)
     return BuildEnv(folder, python, built, meta, files, app)
+
+
+def new_venv(env: Path, logs: Path, what: str) -> Path:
+    """A fresh venv at `env` (same path each time: Nuitka's and ccache's caches hit); its Python."""
+    if env.exists() and not (env / "pyvenv.cfg").is_file():
+        shutil.rmtree(env)  # our own work folder from another layout: uv clears only venvs
+    proc.run_logged([uv(), "venv", "--clear", "--quiet", "--python", base_python(), env],
+                    logs / names.log(env.name + "-venv"), what, env=clean_env(), quiet=True)
+    return venv_python(env)
+
+
+def pins(folder: Path, site: Path, dist: str, extras: tuple[str, ...]) -> Path:
+    """The versions the app runs with in the build env (its runtime closure), as a requirements file."""
+    path = folder / names.REQUIREMENTS / names.PIP_PINS
+    path.write_text("".join(f"{d.metadata['Name']}=={d.version}\n" for d in installed.closure(site, dist, extras)
+                            .values()), encoding="utf-8")
+    return path
+
+
+def pip_installed(folder: Path, requirements: Path, built: Path, extras: tuple[str, ...]) -> Path:
+    """build/<target>/pip-installed: the wheel and the same dependencies as the build env (the app's lock,
+    else the versions resolved there), and nothing else — what `pip install` gives users, without the
+    compile tools the build env also holds. The checks run here before compiling, and the compiled program
+    must equal it."""
+    env = folder / names.PIP_ENV
+    python = new_venv(env, folder / names.LOGS, "creating the pip-installed reference")
+    wheel_extras = f"[{','.join(extras)}]" if extras else ""
+    proc.run_logged([uv(), "pip", "install", "--compile-bytecode", "--no-deps", "--python", python, "-r",
+                     requirements, f"{built}{wheel_extras}"], folder / names.LOGS / names.log("pip-installed"),
+                    "installing the pip-installed reference", env=clean_env(), quiet=True)
+    return env
 
 
 def run(ctx: BuildContext) -> None:
@@ -168,4 +197,5 @@ def run(ctx: BuildContext) -> None:
 
 
 STAGE = Stage("env", "the app's wheel (its own build backend) in a fresh venv with its locked dependencies", run,
-              writes=lambda ctx: [f"{d}/" for d in (names.WHEEL, names.REQUIREMENTS, names.ENV, names.LOGS)])
+              writes=lambda ctx: [f"{d}/" for d in (names.WHEEL, names.REQUIREMENTS, names.ENV, names.PIP_ENV,
+                                                    names.LOGS)])

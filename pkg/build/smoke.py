@@ -1,6 +1,7 @@
 """`python -m pkg smoke` (make build-test): unpack the archive somewhere else and prove every command works,
 with a scrubbed environment, as a user who just downloaded it would run it — and that it behaves exactly
-like the same wheel pip-installed (the build venv's console scripts).
+like the same wheel pip-installed (build/<target>/pip-installed: the wheel and its dependencies alone,
+without the compile tools of the build venv; its console scripts).
 
 Generic checks for every command (tool.pkg.command.<name> turns one off or changes the exit code):
   --version       exits 0 and carries VERSION as a whole token ("tool 1.2.0", "tool, version 1.2.0", "v1.2.0")
@@ -322,7 +323,7 @@ def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Ma
     file = names.archive(app.name, target.name)
     env_folder = env_folder.resolve()  # the checks run in a scratch folder
     if not (env_folder / "pyvenv.cfg").is_file():
-        raise PkgError(f"{env_folder}: no build environment to compare with (run `make build` on this machine)")
+        raise PkgError(f"{env_folder}: no pip-installed app to compare with (run `make build` on this machine)")
     with unpacked(manifest, dist, target) as (top, tmp_path):
         work = tmp_path / "cwd"
         work.mkdir()
@@ -351,7 +352,7 @@ def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Ma
 
 STAGE = Stage("smoke", "the archive unpacked elsewhere: every command's --version, --help and no arguments, "
               "the app's checks, each equal to the pip-installed app's; startup timings",
-              lambda ctx: smoke(ctx.cfg, ctx.target, ctx.dist, ctx.work / names.ENV))
+              lambda ctx: smoke(ctx.cfg, ctx.target, ctx.dist, ctx.work / names.PIP_ENV))
 PROVE = Stage("prove", "every check on the pip-installed app first: what cannot pass fails before compiling",
-              lambda ctx: prove(ctx.cfg, ctx.app, ctx.env.folder / names.ENV, ctx.target.os,
+              lambda ctx: prove(ctx.cfg, ctx.app, ctx.env.folder / names.PIP_ENV, ctx.target.os,
                                 ctx.env.metadata.version))

@@ -186,7 +186,8 @@ def winget_in_repo(package_id: str, version: str) -> Path:
 # --- build/<target>/ (work) -----------------------------------------------------------------------
 WORK = "build"
 WHEEL, ENV, REQUIREMENTS, LOGS, NUITKA_OUT, LAUNCHER_DIR = "wheel", "env", "requirements", "logs", "nuitka", "launcher"
-TOOLS_REQUIREMENTS, APP_REQUIREMENTS = "tools.txt", "app.txt"
+PIP_ENV = "pip-installed"  # the wheel and its runtime closure alone: the reference the compiled program must equal
+TOOLS_REQUIREMENTS, APP_REQUIREMENTS, PIP_PINS = "tools.txt", "app.txt", "pip-installed.txt"
 NUITKA_REPORT = "report.xml"
 MSI_SOURCE, MSI_OUT = "product.wxs", "product.msi"  # wixl's input and output in build/msi/
 NFPM_CONFIG = "nfpm.yaml"  # nfpm's input, in a scratch folder of the release job
