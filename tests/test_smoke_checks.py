@@ -2,6 +2,7 @@
 seen to fail; the real builds run them in tests/test_build_e2e.py and the adoption tests."""
 
 import os
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,24 @@ def test_where_the_apps_modules_live_is_normalised_too(tmp_path):
     reference, compiled = two_ways(tmp_path, BODY.replace("*)", f'*) echo "{folder}/m/core.py:3: warning" >&2;'),
                                    BODY.replace("*)", f'*) echo "{site}/m/core.py:3: warning" >&2;'))
     assert smoke.differences(reference, compiled) == []
+
+
+def test_a_help_screen_wrapping_the_programs_own_path_differently_is_the_same(tmp_path):
+    """optparse wraps a default path by its length (at spaces and hyphens): the two installs' paths differ."""
+    from pkg.build.appenv import venv_site_packages
+
+    site, folder = venv_site_packages(tmp_path / "env"), tmp_path / "compiled"
+
+    def helps(path):
+        text = f"  --template=<file>  Template file. (default: {path}/m/tpl.txt)"
+        return "printf '%s\\n' " + " ".join(f"'{line}'" for line in textwrap.wrap(text, 40, break_on_hyphens=True))
+
+    reference, compiled = two_ways(tmp_path, BODY.replace("*)", f"--help) {helps(folder)} ;; *)"),
+                                   BODY.replace("*)", f"--help) {helps(site)} ;; *)"))
+    assert reference.transcript[1][1].stdout != compiled.transcript[1][1].stdout  # wrapped apart
+    assert smoke.differences(reference, compiled) == []
+    again = tmp_path / "again"
+    site, folder = venv_site_packages(again / "env"), again / "compiled"
+    drifted = BODY.replace("*)", f"--help) {helps(folder).replace('Template', 'Tmpl')} ;; *)")
+    reference, compiled = two_ways(again, drifted, BODY.replace("*)", f"--help) {helps(site)} ;; *)"))
+    assert [d.split(":", 1)[0] for d in smoke.differences(reference, compiled)] == ["mytool --help exits 0 with output"]
