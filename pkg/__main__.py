@@ -120,7 +120,7 @@ def parser() -> argparse.ArgumentParser:
         return sub
 
     def needs_version(sub: argparse.ArgumentParser, required: bool = True) -> None:
-        sub.add_argument("--version", required=required, help="X.Y.Z or X.Y.Z{a|b|rc}N")
+        sub.add_argument("--version", required=required, help="X.Y.Z or X.Y, optionally {a|b|rc}N")
 
     command("check", cmd_check, "validate [tool.pkg] and the app's project before building", dist=False)
     plan = command("plan", cmd_plan, "print what a release will produce, before anything is built", dist=False)

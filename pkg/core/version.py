@@ -1,12 +1,13 @@
 """Release versions: PEP 440 as `packaging` reads it, narrowed to one convention, and how it maps to each
 consumer.
 
-Accepted: `X.Y.Z` (stable) and `X.Y.Z{a|b|rc}N` (pre-release, e.g. 0.2.0rc1), written in PEP 440's normal
-form (0.2.0-rc.1, 1.2, 1.2.3.post1, 1.2.3.dev0, 1!1.2.3, 1.2.3+local are refused: each maps ambiguously to
-an MSI, a tag or a package manager). A leading `v` (as in a tag `v0.2.0`) is stripped; nothing else is.
+Accepted: `X.Y.Z` or `X.Y` (stable: docutils 0.23 is a real app's) and the same with `{a|b|rc}N` (pre-release,
+e.g. 0.2.0rc1), written in PEP 440's normal form (0.2.0-rc.1, 1, 1.2.3.4, 1.2.3.post1, 1.2.3.dev0, 1!1.2.3,
+1.2.3+local are refused: each maps ambiguously to an MSI, a tag or a package manager). A leading `v` (as in
+a tag `v0.2.0`) is stripped; nothing else is.
   tag        v<version>                       v0.2.0rc1
   project    <version>                        0.2.0rc1
-  MSI        X.Y.Z, pre-release dropped,      0.2.0   (ProductVersion ≤ 255.255.65535)
+  MSI        X.Y.Z, pre-release dropped,      0.2.0, 0.23 -> 0.23.0   (ProductVersion ≤ 255.255.65535)
   winget     <version>                        not published for pre-releases
   Homebrew   <version>                        not published for pre-releases
   Scoop      <version>                        not published for pre-releases
@@ -20,7 +21,7 @@ from packaging.version import Version as Pep440
 from pkg.core.errors import InputError
 
 MSI_LIMITS = (255, 255, 65535)
-WANT = "X.Y.Z or X.Y.Z{a|b|rc}N, e.g. 0.2.0 or 0.2.0rc1"
+WANT = "X.Y.Z or X.Y, optionally followed by {a|b|rc}N, e.g. 0.2.0, 0.23 or 0.2.0rc1"
 
 TAG_PREFIX = "v"  # release tags are v<version>: git, the workflow trigger, notes, the download URLs
 
@@ -42,7 +43,7 @@ class Version:
 
     @property
     def msi(self) -> str:
-        return self.parsed.base_version
+        return ".".join(str(part) for part in (*self.parsed.release, 0)[:3])
 
     @property
     def distro(self) -> str:
@@ -61,10 +62,10 @@ def parse(text: str) -> Version:
         parsed = Pep440(raw)
     except InvalidVersion:
         raise InputError(f"VERSION {text!r} is not a version (want {WANT})") from None
-    if str(parsed) != raw or len(parsed.release) != 3 or parsed.epoch or parsed.post is not None \
+    if str(parsed) != raw or len(parsed.release) not in (2, 3) or parsed.epoch or parsed.post is not None \
             or parsed.dev is not None or parsed.local is not None:
         raise InputError(f"VERSION {text!r} is not {WANT}")
-    for value, limit, part in zip(parsed.release, MSI_LIMITS, ("major", "minor", "patch"), strict=True):
+    for value, limit, part in zip(parsed.release, MSI_LIMITS, ("major", "minor", "patch")):
         if value > limit:
             raise InputError(f"VERSION {text!r}: {part} {value} exceeds the MSI limit {limit} (255.255.65535)")
     return Version(parsed)
