@@ -23,7 +23,8 @@ def test_accepted(text, canonical, msi, pre):
     assert (str(v), v.msi, v.prerelease, v.tag) == (canonical, msi, pre, f"v{canonical}")
 
 
-@pytest.mark.parametrize("text", ["", "1", "abc", "1.2.3.4", "1.2.3.4.5", "256.0", "../x", "1.2.3 ", " 1.2.3", "1..2", "256.0.0",
+@pytest.mark.parametrize("text", ["", "1", "abc", "1.2.3.4", "1.2.3.4.5", "256.0", "../x", "1.2.3 ", " 1.2.3",
+                                  "1..2", "256.0.0",
                                   "1.2.3.post1", "1!1.2.3", "1.2.3-1", "1.2.3RC1",
                                   "0.256.0", "0.0.65536", "01.2.3", "0.2.0-rc.1", "0.2.0.dev1", "vv1.2.3", "v",
                                   "1.2.3\n", "1.2.3rc", "1.2.3+local"])

@@ -65,7 +65,7 @@ def parse(text: str) -> Version:
     if str(parsed) != raw or len(parsed.release) not in (2, 3) or parsed.epoch or parsed.post is not None \
             or parsed.dev is not None or parsed.local is not None:
         raise InputError(f"VERSION {text!r} is not {WANT}")
-    for value, limit, part in zip(parsed.release, MSI_LIMITS, ("major", "minor", "patch")):
+    for value, limit, part in zip(parsed.release, MSI_LIMITS, ("major", "minor", "patch"), strict=False):
         if value > limit:
             raise InputError(f"VERSION {text!r}: {part} {value} exceeds the MSI limit {limit} (255.255.65535)")
     return Version(parsed)
