@@ -156,7 +156,7 @@ def test_prove_fails_before_compiling_naming_the_configuration(tmp_path):
                                     '*) echo "error: missing FILE" >&2; exit 2 ;; esac\n')
     app = multi_app().model_copy(update={"commands": (Command(name="mytool", module="m", function="main"),)})
     with pytest.raises(PkgError, match=r"first: mytool with no arguments and no TTY exits 0 within 10 s: exit 2, "
-                                       r"'error: missing FILE'; \[tool.pkg.command.mytool\] no-args-exit ="):
+                                       r"'error: missing FILE'; \[tool.pkg.command.mytool\] no-args-exit = 2,"):
         smoke.prove(cfg(), app, venv, "linux", "0.2.0")
     smoke.prove(cfg(mytool=CommandOptions(no_args_exit=2)), app, venv, "linux", "0.2.0")  # declared: passes
 

@@ -220,8 +220,9 @@ def pip_installed_argv(env_folder: Path, app: App, os_name: str) -> Callable[[st
     return argv
 
 
-def hint(what: str, app: App) -> str:
-    """The configuration that declares an app's real behaviour, for a generic check it failed."""
+def hint(what: str, app: App, code: int | None = None) -> str:
+    """The configuration that declares an app's real behaviour, for a generic check it failed (`code`: the
+    exit code it gave)."""
     command = next((c for c in sorted(app.command_names, key=len, reverse=True) if what.startswith(c + " ")), None)
     if command is None:
         return "fix the check in [[tool.pkg.checks]] or the app"
@@ -230,7 +231,8 @@ def hint(what: str, app: App) -> str:
         return f"{table} version = false if it has no --version printing the version"
     if "--help" in what:
         return f"{table} help = false if it has no --help"
-    return f"{table} no-args-exit = <its exit code>, or no-args-runs = true for a server or full-screen UI"
+    exit_code = code if code is not None and 0 <= code <= 255 else "<its exit code>"
+    return f"{table} no-args-exit = {exit_code}, or no-args-runs = true for a server or full-screen UI"
 
 
 def prove(cfg: Config, app: App, env_folder: Path, os_name: str, version: str) -> None:
@@ -244,8 +246,9 @@ def prove(cfg: Config, app: App, env_folder: Path, os_name: str, version: str) -
         all_checks(checker, cfg, app, version, pip_installed=True)
     if checker.failures:
         first = checker.failures[0]
+        code = next((out.returncode for what, out, _ in checker.transcript if what == first), None)
         raise PkgError(f"the pip-installed app fails {len(checker.failures)} check(s) before compiling, first: "
-                       f"{first}{checker.details[first]}; {hint(first, app)}")
+                       f"{first}{checker.details[first]}; {hint(first, app, code)}")
     print(f"the pip-installed app passes all {len(checker.transcript)} checks")
 
 
