@@ -144,19 +144,19 @@ def create(cfg: Config, folder: Path, version: str | None, groups: tuple[str, ..
     check_python(meta, python)
     wanted = install_extras(cfg, app)
     locked = app_requirements(cfg, reqs, wanted)
-    extras = f"[{','.join(wanted)}]" if wanted else ""
-    # --compile-bytecode: the pip-installed app (the reference the compiled one is compared with) then prints
-    # no first-run compile warnings (SyntaxWarning…) that a later run would not
-    install = [uv(), "pip", "install", "--compile-bytecode", "--python", python, "-r",
-               tool_requirements(reqs, groups)]
+    install = [uv(), "pip", "install", "--python", python, "-r", tool_requirements(reqs, groups)]
     if locked is not None:
         install += ["-r", locked, "--no-deps"]
-    proc.run_logged([*install, f"{built}{extras}"], logs / names.log("install"), "installing the app and its "
+    proc.run_logged([*install, with_extras(built, wanted)], logs / names.log("install"), "installing the app and its "
                     "dependencies into the build environment", env=clean_env(), quiet=True)
     print(f"build environment: {meta.name} {meta.version} ({built.name}) with "
           f"{'locked' if locked else 'freshly resolved'} dependencies in {env}")
     pip_installed(folder, locked or pins(folder, venv_site_packages(env), meta.name, wanted), built, wanted)
     return BuildEnv(folder, python, built, meta, files, app)
+
+
+def with_extras(wheel: Path, extras: tuple[str, ...]) -> str:
+    return f"{wheel}[{','.join(extras)}]" if extras else str(wheel)
 
 
 def new_venv(env: Path, logs: Path, what: str) -> Path:
@@ -183,9 +183,9 @@ def pip_installed(folder: Path, requirements: Path, built: Path, extras: tuple[s
     must equal it."""
     env = folder / names.PIP_ENV
     python = new_venv(env, folder / names.LOGS, "creating the pip-installed reference")
-    wheel_extras = f"[{','.join(extras)}]" if extras else ""
+    # --compile-bytecode: no first-run compile warnings (SyntaxWarning…) that a later run would not print
     proc.run_logged([uv(), "pip", "install", "--compile-bytecode", "--no-deps", "--python", python, "-r",
-                     requirements, f"{built}{wheel_extras}"], folder / names.LOGS / names.log("pip-installed"),
+                     requirements, with_extras(built, extras)], folder / names.LOGS / names.log("pip-installed"),
                     "installing the pip-installed reference", env=clean_env(), quiet=True)
     return env
 
