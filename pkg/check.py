@@ -14,10 +14,10 @@ from pkg.project.app import resolve
 
 
 def channels(cfg: Config, app: App) -> None:
-    """Every release stage's check of the app's identity (one-line InputError when one fails)."""
-    from pkg.pipeline import RELEASE
+    """Every stage's check of the app's identity and settings (one-line InputError when one fails)."""
+    from pkg.pipeline import BUILD, RELEASE
 
-    for stage in RELEASE:
+    for stage in BUILD + RELEASE:
         stage.check(cfg, app)
 
 

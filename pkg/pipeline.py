@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from pkg import check
-from pkg.build import appenv, compiler, completeness, macos_sign, record, reuse, shipped, sign, smoke
+from pkg.build import appenv, compiler, completeness, macos_sign, record, reuse, share, shipped, sign, smoke
 from pkg.channels import homebrew, install_scripts, linux_packages, msi, scoop, winget
 from pkg.core import archive, atomic, names, targets, version
 from pkg.core.config import Config
@@ -22,7 +22,7 @@ from pkg.core.stage import BuildContext, ReleaseContext
 from pkg.release import archives, audit, checksums, licenses, manifest, merge, notes, prepare, sbom
 
 BUILD = [compiler.PREFLIGHT, appenv.STAGE, check.STAGE, smoke.PROVE, reuse.STAGE, compiler.COMPILE, completeness.STAGE,
-         compiler.COMMANDS, sign.STAGE, macos_sign.SIGN, compiler.PLACE, shipped.STAGE, record.ARCHIVE,
+         compiler.COMMANDS, share.STAGE, sign.STAGE, macos_sign.SIGN, compiler.PLACE, shipped.STAGE, record.ARCHIVE,
          macos_sign.NOTARIZE, record.RECORD]
 
 BUILD_TEST = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner

@@ -18,6 +18,8 @@ def make_archive(ctx: BuildContext) -> None:
 
 def record(ctx: BuildContext) -> None:
     folder = ctx.built.name
+    for path, kind in sorted(ctx.shared.items()):  # completions and man pages, for the channels and the SBOM
+        ctx.add(ctx.built / path, kind)
     ctx.manifest.builds[ctx.target.name] = Build(
         target=ctx.target.name, backend=ctx.backend, layout=ctx.layout, folder=folder,
         commands={c: f"{folder}/{names.program(c, ctx.target.os)}" for c in ctx.app.command_names},

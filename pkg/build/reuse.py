@@ -46,6 +46,7 @@ def inputs(ctx: BuildContext) -> dict:
         "installed": sorted(p.name for p in site.glob("*.dist-info")),
         "app": ctx.app.model_dump(mode="json"),
         "config": json.loads(json.dumps(cfg, default=str)),
+        "declared": [hashlib.sha256(c.file.read_bytes()).hexdigest() for c in ctx.cfg.completions if c.file],
         "pipeline": pipeline_digest(),
         "python": [sys.version, platform.machine()],
         "target": ctx.target.name, "backend": ctx.backend, "fallback": ctx.fallback,

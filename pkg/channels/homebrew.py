@@ -2,7 +2,9 @@
 
 Ruby has no emitter: templates/formula.rb is filled with quoted Ruby strings and generated blocks,
 one `url`/`sha256` pair per macOS/Linux archive under on_macos/on_linux × on_intel/on_arm, one
-`bin.install_symlink` per command, and the licence in Homebrew's DSL (pkg/project/licence.py).
+`bin.install_symlink` per command, `bash_completion`/`zsh_completion`/`fish_completion`/`man<N>.install`
+for the completions and man pages every one of those builds carries (pkg/build/share.py), and the
+licence in Homebrew's DSL (pkg/project/licence.py).
 The project's summary is mapped to brew's desc rules where the mapping is sure (a leading article and a
 final full stop dropped, the first letter capitalised); any other rule it breaks is an error at
 `make check` / build time, naming tool.pkg.description as the fix.
@@ -14,6 +16,7 @@ the version in a form brew finds, and the line is not the redundant kind `brew a
 
 import re
 import unicodedata
+from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
 from pkg.channels import summary
@@ -30,6 +33,8 @@ OSES = (("macos", "on_macos"), ("linux", "on_linux"))  # Homebrew's order: macos
 ARCHES = (("x86_64", "on_intel"), ("arm64", "on_arm"))
 MAX_DESC = 80
 LOWERCASE_OK = ("iOS", "iPhone", "macOS")  # words brew lets a desc start with in lower case
+INSTALLERS = {Kind.BASH_COMPLETION: "bash_completion", Kind.ZSH_COMPLETION: "zsh_completion",
+              Kind.FISH_COMPLETION: "fish_completion"}  # man pages: man<N>, from their folder
 
 
 def ruby_string(text: str) -> str:
@@ -113,11 +118,30 @@ def archives(ctx: ReleaseContext) -> dict[str, Artifact]:
     return {a.target: a for os_name, _ in OSES for a in ctx.manifest.select(Kind.ARCHIVE, os_name)}
 
 
-def render(app: App, version: str, tag: str, found: dict[str, Artifact], has_version: bool = True) -> str:
+def shared(ctx: ReleaseContext, found: dict[str, Artifact]) -> list[tuple[Kind, str]]:
+    """The completions and man pages (kind, path in the folder) that every archive of the formula carries;
+    one that only some carry would fail `brew install` on the others, so it is left out, with a warning."""
+    per_target = {target: {(a.kind, a.path.removeprefix(ctx.inputs.builds[target].folder + "/"))
+                           for a in ctx.inputs.shared(target)} for target in found}
+    common = set.intersection(*per_target.values()) if per_target else set()
+    partial = set.union(*per_target.values()) - common if per_target else set()
+    ctx.warnings += [f"formula: {path} is not in every macOS/Linux build: not installed by brew" for _, path in
+                     sorted(partial)]
+    return sorted(common, key=lambda item: item[1])
+
+
+def installs(files: list[tuple[Kind, str]]) -> str:
+    """`bash_completion.install libexec/"share/…"` per file: Homebrew puts each where its shell and man look."""
+    return "".join(f"\n    {INSTALLERS.get(kind) or PurePosixPath(path).parent.name}.install "
+                   f"libexec/{ruby_string(path)}" for kind, path in files)
+
+
+def render(app: App, version: str, tag: str, found: dict[str, Artifact], has_version: bool = True,
+           files: list[tuple[Kind, str]] = ()) -> str:
     for art in found.values():
         if not (art.url or "").startswith("https://"):
             raise PkgError(f"{art.name}: Homebrew wants an https URL, got {art.url}")
-    links = "\n".join(f"    bin.install_symlink libexec/{ruby_string(c)}" for c in app.command_names)
+    links = "\n".join(f"    bin.install_symlink libexec/{ruby_string(c)}" for c in app.command_names) + installs(files)
     return fill("formula.rb", {
         "SOURCE": f"{names.RELEASES}/{names.release_folder(tag)}/{names.MANIFEST}",
         "CLASS_NAME": class_name(app.name), "DESC": ruby_string(desc(app)),
@@ -137,7 +161,9 @@ def writes(ctx: ReleaseContext) -> list[str]:
 
 def run(ctx: ReleaseContext) -> None:
     app = ctx.app
-    text = render(app, str(ctx.version), ctx.version.tag, archives(ctx), ctx.cfg.command_options(app.main.name).version)
+    found = archives(ctx)
+    text = render(app, str(ctx.version), ctx.version.tag, found, ctx.cfg.command_options(app.main.name).version,
+                  shared(ctx, found))
     ctx.write(names.formula(app.name), text, Kind.FORMULA, [names.formula_in_tap(app.name)])
 
 

@@ -10,6 +10,10 @@ which a macOS or Windows machine has), and the same input under SOURCE_DATE_EPOC
   /usr/share/doc/<name>/    copyright (the app's licence), changelog.Debian.gz (Debian wants one), licenses/
                             (every shipped distribution's and CPython's licence files, as in LICENSES/)
   /usr/share/lintian/overrides/<name>   what a self-contained build cannot satisfy, each with its reason
+  the build's completions and man pages (share/, pkg/build/share.py) where bash-completion, zsh, fish and
+  man look: /usr/share/bash-completion/completions/, /usr/share/zsh/vendor-completions/ (Debian's; RPM
+  systems: /usr/share/zsh/site-functions/), /usr/share/fish/vendor_completions.d/, /usr/share/man/man<N>/
+  (gzipped, as policy wants); they stay in /usr/lib/<name>/share/ too, the folder being byte for byte
 
 The version inside is Version.distro (0.2.0rc1 → 0.2.0~rc1, before 0.2.0 in dpkg and rpm), the file names
 keep the release's version (URL-safe); the glibc dependency is the build's own floor (build manifest).
@@ -24,7 +28,7 @@ import tempfile
 import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -32,7 +36,7 @@ from pkg.channels import summary
 from pkg.core import archive, atomic, names, proc, targets
 from pkg.core.config import Config
 from pkg.core.errors import InputError, PkgError
-from pkg.core.model import App, Build, Kind
+from pkg.core.model import App, Artifact, Build, Kind
 from pkg.core.stage import ReleaseContext, Stage
 from pkg.release import licenses
 from pkg.release.shipped import gather
@@ -54,6 +58,11 @@ COMMON_LICENSES = {  # SPDX id -> its file in Debian's /usr/share/common-license
 COMMON_TEXT = re.compile(r"^\s*(Apache License\s+Version 2\.0|GNU (LESSER |LIBRARY )?GENERAL PUBLIC LICENSE\s+"
                          r"Version [23]|Mozilla Public License,? (Version|version) (1\.1|2\.0))", re.IGNORECASE)
 GLIBC = {"deb": "libc6 (>= {})", "rpm": "glibc >= {}"}
+SYSTEM_DIRS = {  # kind -> (format -> the folder its tools read)
+    Kind.BASH_COMPLETION: dict.fromkeys(FORMATS, "/usr/share/bash-completion/completions"),
+    Kind.ZSH_COMPLETION: {"deb": "/usr/share/zsh/vendor-completions", "rpm": "/usr/share/zsh/site-functions"},
+    Kind.FISH_COMPLETION: dict.fromkeys(FORMATS, "/usr/share/fish/vendor_completions.d"),
+}
 LINTIAN_OVERRIDES = {  # tag -> why a self-contained build (Nuitka standalone) cannot satisfy it
     "unstripped-binary-or-object": "the bundled Python extension modules are shipped byte for byte as in the "
                                    "tested archive, whose hashes the SBOM lists",
@@ -137,12 +146,32 @@ def changelog(app: App, version: str, package_version: str, maintainer: str, url
     return gzip.compress(text.encode(), compresslevel=9, mtime=0)
 
 
-def overrides(app: App) -> str:
-    return "".join(f"# {reason}\n{app.name}: {tag}\n" for tag, reason in LINTIAN_OVERRIDES.items())
+def overrides(app: App, has_pages: bool) -> str:
+    """The lintian overrides (no-manual-page only when some command has no page: an unused one is a finding)."""
+    return "".join(f"# {reason}\n{app.name}: {tag}\n" for tag, reason in LINTIAN_OVERRIDES.items()
+                   if tag != "no-manual-page" or not has_pages)
+
+
+def system_files(build: Build, shared: list[Artifact], top: Path, man: Path) -> list[dict]:
+    """nfpm entries placing the build's completions and man pages (gzipped into `man`) where the tools look."""
+    entries = []
+    for artifact in shared:
+        src = top / PurePosixPath(artifact.path).relative_to(build.folder)
+        if artifact.kind == Kind.MAN_PAGE:
+            section = PurePosixPath(artifact.path).parent.name
+            gz = man / section / f"{src.name}.gz"
+            gz.parent.mkdir(parents=True, exist_ok=True)
+            gz.write_bytes(gzip.compress(src.read_bytes(), compresslevel=9, mtime=0))
+            entries.append({"src": str(gz), "dst": f"/usr/share/man/{section}/{gz.name}", "file_info": {"mode": 0o644}})
+            continue
+        for fmt, folder in SYSTEM_DIRS[artifact.kind].items():
+            entries.append({"src": str(src), "dst": f"{folder}/{src.name}", "packager": fmt,
+                            "file_info": {"mode": 0o644}})
+    return entries
 
 
 def config(app: App, build: Build, version, maintainer: str, publisher: str, folder: Path, doc: Path,
-           lintian: Path, epoch: int) -> dict:
+           lintian: Path, epoch: int, extra: list[dict] = ()) -> dict:
     """nfpm's configuration for one build (both formats: the format-specific parts are in `overrides`)."""
     goarch, deb_arch, rpm_arch = ARCH[targets.parse(build.target).arch]
     lib, usr_doc = f"/usr/lib/{app.name}", f"/usr/share/doc/{app.name}"
@@ -150,7 +179,8 @@ def config(app: App, build: Build, version, maintainer: str, publisher: str, fol
     contents += [{"src": f"../lib/{app.name}/{names.program(c, 'linux')}", "dst": f"/usr/bin/{c}", "type": "symlink"}
                  for c in app.command_names]
     contents += [{"src": str(doc), "dst": usr_doc, "type": "tree"},
-                 {"src": str(lintian), "dst": f"/usr/share/lintian/overrides/{app.name}", "packager": "deb"}]
+                 {"src": str(lintian), "dst": f"/usr/share/lintian/overrides/{app.name}", "packager": "deb"},
+                 *extra]
     glibc = {fmt: [GLIBC[fmt].format(build.glibc)] if build.glibc else [] for fmt in FORMATS}
     return {
         "name": app.name, "arch": goarch, "platform": "linux", "version": version.distro, "version_schema": "none",
@@ -181,10 +211,14 @@ def make(ctx: ReleaseContext, build: Build, packages: list[Package]) -> None:
         (doc / "copyright").write_text(copyright_text(app, app_licences, year), encoding="utf-8")
         (doc / "changelog.Debian.gz").write_bytes(changelog(app, str(ctx.version), f"{ctx.version.distro}-{RELEASE}",
                                                             ctx.cfg.maintainer, ctx.url(names.NOTES), ctx.epoch))
-        lintian.write_text(overrides(app), encoding="utf-8")
+        shared = ctx.inputs.shared(build.target)
+        extra = system_files(build, shared, top, tmp / "man")
+        pages = {PurePosixPath(a.path).name.rsplit(".", 1)[0] for a in shared if a.kind == Kind.MAN_PAGE}
+        lintian.write_text(overrides(app, set(app.command_names) <= pages), encoding="utf-8")
         settings = config(app, build, ctx.version, ctx.cfg.maintainer, ctx.cfg.publisher, top, doc, lintian,
-                          ctx.epoch)
-        for path in [top, *top.rglob("*"), doc, *doc.rglob("*"), lintian]:  # nfpm keeps files' own times
+                          ctx.epoch, extra)
+        # nfpm keeps files' own times
+        for path in [top, *top.rglob("*"), doc, *doc.rglob("*"), lintian, *(tmp / "man").rglob("*")]:
             os.utime(path, (ctx.epoch, ctx.epoch), follow_symlinks=False)
         (tmp / names.NFPM_CONFIG).write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
         for package in packages:

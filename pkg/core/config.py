@@ -33,17 +33,25 @@ Keys (any other key is an error that names it):
   exclude.GLOB   files of the app's wheel the build need not carry, with the reason:
                  "mypkg/tests/*" = "test suite" (the completeness check accepts them; Nuitka skips them)
   nuitka.flags   extra Nuitka flags; per OS under nuitka.linux / nuitka.macos / nuitka.windows
+  completions    shell completions the build cannot generate itself (it does for click, typer and argcomplete
+                 apps, from the compiled program): bash / zsh / fish = "<command> <args>" (that compiled
+                 command prints the script) or {file = "<path in the project>"} (the main command's);
+                 completions = false: none at all
+  man            "help2man": a man page per command from its --help, for commands the wheel has none for
+                 (the wheel's own share/man pages always ship); needs help2man on the Linux and macOS runners
   startup.*      version-ms, help-ms (median budgets build-test enforces; unset: timings are only reported,
                  a busy machine's wall-clock time being no test), help-args (the help screen to time)
 """
 
 import re
+import shlex
 import tomllib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pkg.core.errors import InputError
+from pkg.core.names import SHELLS
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository: pkg/core/config.py → ../..
 OSES = ("linux", "macos", "windows")
@@ -55,7 +63,8 @@ CHECK_KEYS = {"name", "command", "args", "stdin", "env", "files", "exit", "timeo
               *(f"{s}-{m}" for s in STREAMS for m in MATCHES)}
 TOP_KEYS = {"project", "name", "publisher", "maintainer", "package-id", "upgrade-code", "url-template", "requirements",
             "extras", "license", "description", "homepage", "commands", "command", "checks", "exclude", "nuitka",
-            "startup"}
+            "startup", "completions", "man"}
+MAN_SOURCES = ("help2man",)
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,14 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Completion:
+    """A declared completion script: printed by a compiled command (`run`) or a file of the project."""
+    shell: str
+    run: tuple[str, ...] = ()
+    file: Path | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     project_dir: Path
@@ -112,6 +129,9 @@ class Config:
     nuitka_os_flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
     budgets_ms: dict[str, float] = field(default_factory=dict)  # only those the app sets are enforced
     help_args: tuple[str, ...] = ("--help",)
+    completions: tuple[Completion, ...] = ()  # declared ones
+    generate_completions: bool = True         # false: `completions = false`, none at all
+    man: str | None = None                    # help2man: man pages generated for commands the wheel has none for
 
     def download_url(self, version: str, file: str) -> str:
         return self.url_template.format(version=version, file=file)
@@ -277,6 +297,28 @@ def _nuitka(table: dict) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     return flags, os_flags
 
 
+def _completions(tool: dict, project_dir: Path) -> tuple[bool, tuple[Completion, ...]]:
+    where = "tool.pkg.completions"
+    value = tool.get("completions", {})
+    if value is False:
+        return False, ()
+    if not isinstance(value, dict):
+        _fail(where, "must be a table of shells (bash, zsh, fish) or false")
+    _known(value, set(SHELLS), where)
+    found = []
+    for shell, spec in value.items():
+        if isinstance(spec, str) and shlex.split(spec):
+            found.append(Completion(shell, run=tuple(shlex.split(spec))))
+        elif isinstance(spec, dict) and set(spec) == {"file"} and isinstance(spec["file"], str):
+            path = project_dir / spec["file"]
+            if not path.is_file():
+                _fail(f"{where}.{shell}", f"{spec['file']!r}: no such file in {project_dir}")
+            found.append(Completion(shell, file=path))
+        else:
+            _fail(f"{where}.{shell}", 'must be "<command> <args>" or {file = "<path in the project>"}')
+    return True, tuple(found)
+
+
 def read_pyproject(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -339,6 +381,7 @@ def load(root: Path = ROOT) -> Config:
     startup = _table(tool, "startup", where)
     _known(startup, {"version-ms", "help-ms", "help-args"}, f"{where}.startup")
     flags, os_flags = _nuitka(_table(tool, "nuitka", where))
+    generate, completions = _completions(tool, project_dir)
 
     return Config(
         root=root, project_dir=project_dir, name=name,
@@ -353,4 +396,6 @@ def load(root: Path = ROOT) -> Config:
         budgets_ms={key: _number(startup, f"{key}-ms", f"{where}.startup", 0) for key in ("version", "help")
                     if f"{key}-ms" in startup},
         help_args=_strings(startup, "help-args", f"{where}.startup") or ("--help",),
+        generate_completions=generate, completions=completions,
+        man=_choice(tool, "man", where, MAN_SOURCES) if "man" in tool else None,
     )

@@ -79,6 +79,10 @@ class Kind(StrEnum):
     REPORT = "report"                # dist/: Nuitka's --report XML
     LICENCE_FILES = "licence-files"  # dist/: the licence files one build ships (folder)
     MSI = "msi"                      # dist/ (Windows runner) or release (built with wixl)
+    BASH_COMPLETION = "bash-completion"  # dist/: inside a build's folder, share/ (pkg/core/names.py)
+    ZSH_COMPLETION = "zsh-completion"
+    FISH_COMPLETION = "fish-completion"
+    MAN_PAGE = "man-page"
     PACKAGE = "package"              # release: a .deb or .rpm of a Linux build
     CHECKSUM = "checksum"            # release: <file>.sha256
     CHECKSUMS = "checksums"          # release: SHA256SUMS
@@ -95,6 +99,20 @@ class Kind(StrEnum):
     def download(self) -> bool:
         """What users download and install: each has a .sha256 and is described by the SBOM."""
         return self in (Kind.ARCHIVE, Kind.MSI, Kind.PACKAGE)
+
+    @staticmethod
+    def completion(shell: str) -> "Kind":
+        return Kind(f"{shell}-completion")
+
+    @property
+    def shell(self) -> str | None:
+        """The shell a completion is for (None for any other kind)."""
+        return self.value.removesuffix("-completion") if self.value.endswith("-completion") else None
+
+    @property
+    def shared(self) -> bool:
+        """A completion or man page inside a build's folder (share/), which the channels install."""
+        return self.shell is not None or self == Kind.MAN_PAGE
 
     @property
     def from_builds(self) -> bool:
@@ -181,6 +199,10 @@ class Manifest(Model):
         found = [a for a in self.artifacts if a.kind == kind and (os_name is None or (a.target or "").startswith(
             os_name + "-"))]
         return sorted(found, key=lambda a: (a.target or "", a.name))
+
+    def shared(self, target: str) -> list[Artifact]:
+        """The completions and man pages of one target's build (Kind.shared)."""
+        return [a for kind in Kind if kind.shared for a in self.select(kind) if a.target == target]
 
     def downloads(self) -> list[Artifact]:
         """Every file users download and install (Kind.download), by kind then target."""

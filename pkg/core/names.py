@@ -10,6 +10,7 @@ module spells one. `name` is the shipped name (App.name), `target` is <os>-<arch
   the repository            homebrew/Formula/<name>.rb, winget/manifests/<l>/<Publisher>/<Package>/<version>/,
                             scoop/<name>.json (what the publishing jobs push)
   build/<target>/ (work)    wheel/, env/, requirements/, launcher/, nuitka/, logs/
+  <name>-<target>/share/    completions and man pages, laid out as under a prefix (below)
 """
 
 from pathlib import Path
@@ -36,6 +37,29 @@ def compiled_program(command: str, os_name: str) -> str:
 def nuitka_dist(main: str) -> str:
     """Nuitka's standalone folder, named after the main script; renamed to stem() once built."""
     return f"{main}.dist"
+
+
+# --- share/: what native tools find, laid out as under an installation prefix (pip's data files, Homebrew's
+# and install.sh's prefix); the .deb and .rpm map each kind to the system's own place -------------------
+SHARE = "share"
+SHELLS = ("bash", "zsh", "fish")
+COMPLETION_DIRS = {  # shell -> its folder below a prefix (bash-completion, zsh's site-functions, fish's vendor dir)
+    "bash": "share/bash-completion/completions", "zsh": "share/zsh/site-functions",
+    "fish": "share/fish/vendor_completions.d"}
+MAN_DIR = "share/man"
+
+
+def completion(shell: str, command: str) -> str:
+    """A command's completion file as its shell looks it up: `<command>`, `_<command>`, `<command>.fish`."""
+    return {"bash": command, "zsh": f"_{command}", "fish": f"{command}.fish"}[shell]
+
+
+def completion_path(shell: str, command: str) -> str:
+    return f"{COMPLETION_DIRS[shell]}/{completion(shell, command)}"
+
+
+def man_path(page: str, section: str = "1") -> str:
+    return f"{MAN_DIR}/man{section}/{page}.{section}"
 
 
 LAUNCHER = "__pkg_main__.py"  # the generated main script; no app can import a module of that name

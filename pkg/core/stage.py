@@ -67,6 +67,7 @@ class BuildContext:
     built: Path | None = None       # the compiled folder, then dist/<name>-<target>/
     report: Path | None = None      # Nuitka's report
     layout: str | None = None
+    shared: dict[str, Kind] = field(default_factory=dict)  # completions and man pages below the folder (stage share)
     distributions: list[model.Distribution] = field(default_factory=list)  # what it ships (stage ship)
     python: dict[str, list[str]] = field(default_factory=dict)            # CPython version -> licence files
     manifest: Manifest | None = None  # the build manifest, filled in as the stages go

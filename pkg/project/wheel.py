@@ -18,6 +18,7 @@ class WheelFiles:
     packages: tuple[str, ...] = ()                           # top-level packages
     top_modules: tuple[str, ...] = ()                        # top-level single-file modules
     main_packages: tuple[str, ...] = ()                      # top-level packages with a __main__.py
+    shared: tuple[str, ...] = ()                             # .data/data/ files, as pip puts them under its prefix
 
     def matching(self, patterns) -> set[str]:
         """Every module and data path that one of the glob `patterns` matches."""
@@ -59,6 +60,21 @@ def installed_path(entry: str) -> str | None:
     return PurePosixPath(*parts).as_posix()
 
 
+def prefix_path(entry: str) -> str | None:
+    """A RECORD path of `<dist>.data/data/…` as pip installs it below its prefix (share/man/man1/x.1); else None."""
+    parts = PurePosixPath(entry).parts
+    if len(parts) > 2 and parts[0].endswith(".data") and parts[1] == "data" and ".." not in parts:
+        return PurePosixPath(*parts[2:]).as_posix()
+    return None
+
+
+def shared_files(wheel: Path) -> dict[str, bytes]:
+    """The wheel's data files (what pip installs under its prefix: man pages, completions, docs) by prefix path."""
+    with zipfile.ZipFile(wheel) as zf:
+        return {path: zf.read(info) for info in zf.infolist()
+                if not info.is_dir() and (path := prefix_path(info.filename))}
+
+
 def package_root(name: str, modules: dict[str, str]) -> str:
     """The outermost regular package holding module `name` (inside a namespace package: below it), so that
     including it never pulls in other distributions' parts of the namespace."""
@@ -74,6 +90,7 @@ def read(wheel: Path) -> WheelFiles:
     with zipfile.ZipFile(wheel) as zf:
         records = [str(f) for f in metadata.dist_info(zf).files or []]
     modules, data = {}, []
+    shared = tuple(sorted(p for entry in records if (p := prefix_path(entry))))
     for entry in records:
         path = installed_path(entry)
         if path is None:
@@ -86,4 +103,4 @@ def read(wheel: Path) -> WheelFiles:
     packages = sorted({package_root(n, modules) for n, p in modules.items() if "/" in p})
     top_modules = sorted(n for n, p in modules.items() if "/" not in p)
     main_packages = tuple(p for p in packages if f"{p}.__main__" in modules)
-    return WheelFiles(modules, tuple(sorted(data)), tuple(packages), tuple(top_modules), main_packages)
+    return WheelFiles(modules, tuple(sorted(data)), tuple(packages), tuple(top_modules), main_packages, shared)

@@ -26,7 +26,16 @@ def _licences(expression: str | None):
     return [LicenseFactory().make_from_string(expression)] if expression else []
 
 
-def build_bom(app: App, version: str, shipped: Shipped, files: list[Artifact], epoch: int) -> Bom:
+def _file(item: Artifact, ref: str, name: str, inside: list[Artifact] = ()) -> Component:
+    return Component(name=name, type=ComponentType.FILE, bom_ref=ref,
+                     hashes=[HashType(alg=HashAlgorithm.SHA_256, content=item.sha256)],
+                     properties=[Property(name="pkg:target", value=item.target or ""),
+                                 Property(name="pkg:kind", value=str(item.kind))],
+                     components=[_file(f, f"{ref}/{f.path}", f.path) for f in inside])
+
+
+def build_bom(app: App, version: str, shipped: Shipped, files: list[Artifact], epoch: int,
+              shared: list[Artifact] = ()) -> Bom:
     """The app's own distribution is the BOM's subject (metadata.component), never one of its components."""
     bom = Bom(serial_number=uuid.uuid5(uuid.NAMESPACE_URL, f"{app.homepage}#{version}"))  # reproducible
     bom.metadata.timestamp = datetime.fromtimestamp(epoch, tz=UTC)
@@ -49,11 +58,9 @@ def build_bom(app: App, version: str, shipped: Shipped, files: list[Artifact], e
         parts.append(Component(name=lib, type=ComponentType.LIBRARY, bom_ref=f"lib:{lib}",
                                description="system library bundled by Nuitka",
                                properties=[Property(name="pkg:targets", value=",".join(sorted(lib_targets)))]))
-    for item in files:  # the archives and installers themselves, with their hashes
-        parts.append(Component(name=item.name, type=ComponentType.FILE, bom_ref=f"file:{item.name}",
-                               hashes=[HashType(alg=HashAlgorithm.SHA_256, content=item.sha256)],
-                               properties=[Property(name="pkg:target", value=item.target or ""),
-                                           Property(name="pkg:kind", value=str(item.kind))]))
+    for item in files:  # the archives and installers, with their hashes; an archive's completions and man pages
+        inside = [f for f in shared if f.target == item.target] if item.kind == Kind.ARCHIVE else []
+        parts.append(_file(item, f"file:{item.name}", item.name, inside))
     for part in parts:
         bom.components.add(part)
     bom.register_dependency(subject, [p for p in parts if p.type != ComponentType.FILE])
@@ -70,8 +77,9 @@ def render(bom: Bom) -> str:
     return text + "\n"
 
 
-def write(path: Path, app: App, version: str, shipped: Shipped, files: list[Artifact], epoch: int) -> Path:
-    atomic.write_text(path, render(build_bom(app, version, shipped, files, epoch)))
+def write(path: Path, app: App, version: str, shipped: Shipped, files: list[Artifact], epoch: int,
+          shared: list[Artifact] = ()) -> Path:
+    atomic.write_text(path, render(build_bom(app, version, shipped, files, epoch, shared)))
     return path
 
 
@@ -79,7 +87,7 @@ def run(ctx: ReleaseContext) -> None:
     ctx.shipped = ctx.shipped or gather(ctx.inputs, ctx.dist)
     files = ctx.manifest.downloads()
     path = write(ctx.folder / names.sbom(ctx.app.name, str(ctx.version)), ctx.app, str(ctx.version), ctx.shipped,
-                 files, ctx.epoch)
+                 files, ctx.epoch, [a for t in ctx.inputs.builds for a in ctx.inputs.shared(t)])
     ctx.add(path, Kind.SBOM)
 
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install @APP@ @VERSION@ from its release: download the archive for this machine, verify it against
-# SHA256SUMS, unpack it into PREFIX/lib/@APP@ and link each command into PREFIX/bin (PREFIX: ~/.local).
+# SHA256SUMS, unpack it into PREFIX/lib/@APP@ and link each command into PREFIX/bin (PREFIX: ~/.local),
+# and its completions and man pages into PREFIX/share, where bash-completion, fish and man find them.
 # Written by the release pipeline (pkg/channels/install_scripts.py from its templates/): edit the template.
 #
 #   sh install.sh [--prefix DIR] [--base-url URL] [--target OS-ARCH]
@@ -155,7 +156,29 @@ for cmd in $commands; do
     say "linked $bin/$cmd -> ../lib/$app/$cmd"
 done
 
+# Completions and man pages (the archive's share/, laid out as under a prefix), linked where the tools look.
+shared=
+for file in "$lib"/share/man/man*/* "$lib"/share/bash-completion/completions/* \
+            "$lib"/share/zsh/site-functions/* "$lib"/share/fish/vendor_completions.d/*; do
+    [ -f "$file" ] || continue
+    rel=${file#"$lib"/}
+    mkdir -p "$prefix/${rel%/*}"
+    ln -s "$file" "$stage/link"
+    mv -f "$stage/link" "$prefix/$rel"
+    shared="$shared ${rel#share/}"
+done
+
 say "installed $app $version ($target) into $lib"
+if [ -n "$shared" ]; then
+    say "linked into $prefix/share:$shared"
+    case $prefix in
+        "${HOME:-}/.local"|/usr/local) ;;  # bash-completion and fish look there by themselves; man follows PATH
+        *) say "note: for bash and fish completions from $prefix: export XDG_DATA_DIRS=\"$prefix/share:\${XDG_DATA_DIRS:-/usr/local/share:/usr/share}\"" ;;
+    esac
+    case $shared in
+        *zsh/*) say "note: for zsh completions: fpath+=($prefix/share/zsh/site-functions) before compinit in ~/.zshrc" ;;
+    esac
+fi
 case ":${PATH:-}:" in
     *":$bin:"*) ;;
     *) say "note: $bin is not on your PATH; add it with: export PATH=\"$bin:\$PATH\"" ;;

@@ -1,0 +1,201 @@
+"""Stage `share`: what native tools give their users, in the build folder's share/ laid out as under an
+installation prefix (pkg/core/names.py), which Homebrew, the .deb/.rpm and install.sh map to their places.
+
+  the wheel's data files   every `<dist>.data/data/` file where pip puts it below its prefix: man pages,
+                           completions, docs (pip users have them; so do this build's)
+  completions              bash, zsh, fish, for each command the wheel brings none for: declared in
+                           tool.pkg.completions, else generated from the compiled program itself: typer
+                           (`_<PROG>_COMPLETE=source_<shell>`), click (`…=<shell>_source`), argcomplete (its
+                           shell code, once the program answers argcomplete's protocol); else none, said once
+  man pages                the wheel's; with man = "help2man", one per command that has none, from its --help
+
+Generating runs the compiled program, so this follows the commands stage; Windows builds get the wheel's
+files only (no channel of theirs installs completions or man pages). Each completion and man page is
+recorded in the build manifest (Kind.*_COMPLETION, Kind.MAN_PAGE) for the channels and the SBOM.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from pkg.build import installed
+from pkg.build.appenv import install_extras
+from pkg.core import archive, atomic, names, targets
+from pkg.core.config import Completion, Config
+from pkg.core.errors import InputError, PkgError
+from pkg.core.model import App, Kind
+from pkg.core.stage import BuildContext, Stage
+from pkg.project import wheel
+
+RUN_TIMEOUT_S = 60
+MARKERS = {"bash": "complete", "zsh": "compdef", "fish": "complete"}  # every completion script of that shell has it
+
+
+def kind_of(path: str) -> Kind | None:
+    """A completion or man page by where it sits below the prefix; None for any other data file."""
+    for shell, folder in names.COMPLETION_DIRS.items():
+        if path.startswith(folder + "/") and "/" not in path[len(folder) + 1:]:
+            return Kind.completion(shell)
+    if re.fullmatch(rf"{names.MAN_DIR}/man\w+/[^/]+", path):
+        return Kind.MAN_PAGE
+    return None
+
+
+def check(cfg: Config, app: App) -> None:
+    """What can be known before compiling: a declared command that is shipped, help2man where it runs."""
+    for declared in cfg.completions:
+        if declared.run and declared.run[0] not in app.command_names:
+            raise InputError(f"tool.pkg.completions.{declared.shell}: {declared.run[0]!r} is not a shipped command "
+                             f"({', '.join(app.command_names)})")
+    if cfg.man == "help2man" and targets.host().os != "windows" and not shutil.which("help2man"):
+        raise InputError('tool.pkg.man = "help2man" but help2man is not installed '
+                         "(apt-get install help2man; brew install help2man)")
+
+
+def ship_wheel_data(folder: Path, wheel_file: Path) -> list[str]:
+    """The wheel's data files into `folder` as under pip's prefix; a clash with a built file is an error."""
+    files = wheel.shared_files(wheel_file)
+    for path, data in files.items():
+        dest = folder / path
+        if dest.exists() or dest.is_symlink():
+            raise PkgError(f"the wheel's data file {path} would overwrite {dest.relative_to(folder)} of the build")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(data)
+    return sorted(files)
+
+
+def run_program(program: Path, args: list[str], env: dict[str, str]) -> str | None:
+    """The program's stdout when it exits 0 within the time limit; else None."""
+    try:
+        done = subprocess.run([str(program), *args], env={**os.environ, **env}, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def looks_like(script: str | None, shell: str, command: str) -> bool:
+    return bool(script) and MARKERS[shell] in script and command in script
+
+
+def click_script(program: Path, command: str, shell: str, typer: bool) -> str | None:
+    """click's (and typer's, spelled the other way round) completion source, printed by the program."""
+    var = "_" + re.sub(r"\W", "_", command).upper() + "_COMPLETE"
+    script = run_program(program, [], {var: f"source_{shell}" if typer else f"{shell}_source"})
+    return script if looks_like(script, shell, command) else None
+
+
+def answers_argcomplete(program: Path, command: str) -> bool:
+    """Whether the program speaks argcomplete's protocol (it calls argcomplete.autocomplete): a script that
+    runs a program which does not would run it for real on every <TAB>."""
+    with tempfile.TemporaryDirectory(prefix="argcomplete-") as scratch:
+        out = Path(scratch, "out")
+        line = f"{command} -"
+        run_program(program, [], {"_ARGCOMPLETE": "1", "_ARGCOMPLETE_IFS": "\n", "COMP_LINE": line,
+                                  "COMP_POINT": str(len(line)), "_ARGCOMPLETE_STDOUT_FILENAME": str(out)})
+        return out.is_file() and "-" in out.read_text(errors="replace")
+
+
+def argcomplete_script(python: Path, command: str, shell: str) -> str | None:
+    code = "import argcomplete, sys; sys.stdout.write(argcomplete.shellcode([sys.argv[1]], shell=sys.argv[2]))"
+    script = run_program(python, ["-c", code, command, shell], {})
+    return script if looks_like(script, shell, command) else None
+
+
+def framework(ctx: BuildContext) -> str | None:
+    """The completion framework of the app's runtime (typer before click: typer apps run on click)."""
+    runtime = installed.closure(ctx.env.site_packages, ctx.env.metadata.name, install_extras(ctx.cfg, ctx.app))
+    return next((name for name in ("typer", "click", "argcomplete") if name in runtime), None)
+
+
+def declared(folder: Path, app: App, spec: Completion, os_name: str) -> str:
+    if spec.file is not None:
+        return spec.file.read_text(encoding="utf-8")
+    command, *args = spec.run
+    script = run_program(folder / names.program(command, os_name), args, {})
+    if not looks_like(script, spec.shell, command):
+        raise PkgError(f"tool.pkg.completions.{spec.shell}: `{' '.join(spec.run)}` printed no {spec.shell} "
+                       f"completion script for {command}")
+    return script
+
+
+def generated(ctx: BuildContext, folder: Path, command: str, shell: str, kind: str) -> str | None:
+    program = folder / names.program(command, ctx.target.os)
+    if kind in ("typer", "click"):
+        return click_script(program, command, shell, typer=kind == "typer")
+    if kind == "argcomplete" and answers_argcomplete(program, command):
+        return argcomplete_script(ctx.env.python, command, shell)
+    return None
+
+
+def completions(ctx: BuildContext, folder: Path, have: set[str]) -> list[str]:
+    """Completion files for every command and shell the wheel brings none for; their paths."""
+    app, made = ctx.app, []
+    declared_shells = {spec.shell: spec for spec in ctx.cfg.completions}
+    kind = framework(ctx) if ctx.cfg.generate_completions else None
+    for shell in names.SHELLS:
+        for command in app.command_names:
+            path = names.completion_path(shell, command)
+            if path in have:
+                continue
+            spec = declared_shells.get(shell)
+            if spec is not None:
+                owner = spec.run[0] if spec.run else app.main.name
+                script = declared(folder, app, spec, ctx.target.os) if command == owner else None
+            else:
+                script = generated(ctx, folder, command, shell, kind) if kind else None
+            if script:
+                write(folder / path, script)
+                made.append(path)
+    if not made and not any((kind_of(p) or Kind.MAN_PAGE).shell for p in have):
+        why = "turned off (completions = false)" if not ctx.cfg.generate_completions else \
+            f"{kind} did not print any" if kind else \
+            "the app uses none of typer, click, argcomplete and declares none (tool.pkg.completions)"
+        print(f"note: no shell completions: {why}")
+    return made
+
+
+def man_pages(ctx: BuildContext, folder: Path, have: set[str]) -> list[str]:
+    """help2man's page for each command with --help and no man page of its own (man = "help2man")."""
+    if ctx.cfg.man != "help2man":
+        return []
+    pages = {PurePosixPath(p).stem for p in have if kind_of(p) == Kind.MAN_PAGE}
+    made = []
+    env = {"SOURCE_DATE_EPOCH": str(archive.source_date_epoch(ctx.cfg.root))}  # the month it prints
+    for command in ctx.app.command_names:
+        if command in pages or not ctx.cfg.command_options(command).help:
+            continue
+        path = names.man_path(command)
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["help2man", "--no-info", "--no-discard-stderr", f"--name={ctx.app.summary}",
+                               f"--version-string={ctx.app.version}", f"--output={folder / path}",
+                               str(folder / names.program(command, ctx.target.os))],
+                              env={**os.environ, **env}, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=RUN_TIMEOUT_S * 2)
+        if done.returncode != 0:
+            raise PkgError(f"help2man {command}: {(done.stderr or done.stdout).strip().splitlines()[-1:]}")
+        made.append(path)
+    return made
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic.write_text(path, text if text.endswith("\n") else text + "\n")
+
+
+def run(ctx: BuildContext) -> None:
+    folder = ctx.built
+    have = ship_wheel_data(folder, ctx.env.wheel)
+    made = [] if ctx.target.os == "windows" else completions(ctx, folder, set(have)) + man_pages(ctx, folder, set(have))
+    ctx.shared = {p: k for p in [*have, *made] if (k := kind_of(p))}
+    if have or made:
+        print(f"share: {len(have)} data files of the wheel; "
+              + (", ".join(f"{p} ({'wheel' if p in have else 'made'})" for p in sorted(ctx.shared)) or "no completions"
+                                                                                                     " or man pages"))
+
+
+STAGE = Stage("share", "completions and man pages into share/: the wheel's, generated from the program, declared",
+              run, check=check)
