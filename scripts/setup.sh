@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# wine and mingw-w64 run and make Windows programs and MSIs in the tests; lintian and rpm check the Linux packages.
+# wine and mingw-w64 run and make Windows programs and MSIs in the tests; lintian and rpm check the Linux packages;
+# help2man writes man pages (tool.pkg.man); bash-completion, zsh, fish and man-db load what the packages install.
 APT_PACKAGES=(gcc ccache patchelf hyperfine ruby msitools wixl osslsigncode openssl valgrind time python3-venv git
-  wine wine64 gcc-mingw-w64-x86-64 lintian rpm)
-BREW_PACKAGES=(ccache hyperfine)
+  wine wine64 gcc-mingw-w64-x86-64 lintian rpm help2man bash-completion zsh fish man-db)
+BREW_PACKAGES=(ccache hyperfine help2man)
 
 missing_apt() {
   local pkg

@@ -9,6 +9,7 @@ would), or any App a test passes: nothing here depends on which app it is."""
 import json
 from pathlib import Path
 
+from pkg.build import share
 from pkg.core import archive, config, model, names, targets
 from pkg.core.model import App, Build, Command, Distribution, Kind, Licence, Manifest
 from pkg.project import metadata
@@ -65,8 +66,10 @@ def _program(folder: Path, app: App, target: targets.Target, version: str) -> No
         (folder / name).symlink_to(f"lib/{program.name}")
 
 
-def fake_build(dist: Path, target: str, version: str, app: App | None = None) -> Manifest:
-    """One runner's dist/: folder, archive, report, licence files and the build manifest."""
+def fake_build(dist: Path, target: str, version: str, app: App | None = None,
+               shared: dict[str, str] | None = None) -> Manifest:
+    """One runner's dist/: folder, archive, report, licence files and the build manifest; `shared`: files
+    below the folder (share/…: completions, man pages) recorded as the share stage records them."""
     app = (app or example_app()).model_copy(update={"version": version})
     t = targets.parse(target)
     name = names.stem(app.name, target)
@@ -76,6 +79,11 @@ def fake_build(dist: Path, target: str, version: str, app: App | None = None) ->
     (folder / "lib").mkdir(exist_ok=True)
     (folder / "lib" / "python311.dll").write_bytes(b"dll" * 100)
     manifest = Manifest(moment="build", app=app)
+    for rel, text in (shared or {}).items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text)
+        if (kind := share.kind_of(rel)) is not None:
+            manifest.add(model.describe(folder / rel, dist, kind, target))
     path = archive.create(folder, dist / names.archive(app.name, target), EPOCH)
     shipped = {**DEPENDENCIES, **(WINDOWS_ONLY if t.os == "windows" else {}), app.dist: (version, str(app.licence))}
     dll = {"windows": "vcruntime140.dll", "macos": "libcrypto.3.dylib"}.get(t.os, "libcrypto.so.3")

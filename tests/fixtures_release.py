@@ -10,6 +10,7 @@ dispatch. Archives come from pkg/core/archive.py.
 import uuid
 from pathlib import Path
 
+from pkg.build import share
 from pkg.core import archive, model, names, version
 from pkg.core.config import Config
 from pkg.core.model import App, Build, Kind, Manifest, MsiFacts
@@ -39,9 +40,10 @@ def fake_folder(root: Path, app: App, target: Target, version_text: str) -> Path
 
 
 def make_release(root: Path, cfg: Config, version_text: str = "0.2.0", targets: tuple[str, ...] = DEFAULT_TARGETS,
-                 msi: bool = True, app: App | None = None) -> ReleaseContext:
+                 msi: bool = True, app: App | None = None, shared: dict[str, str] | None = None) -> ReleaseContext:
     """release/v<version>/ under `root` with the archives (and a fake MSI), as a ReleaseContext whose
-    repository is `root` (homebrew/, winget/, scoop/ land there)."""
+    repository is `root` (homebrew/, winget/, scoop/ land there); `shared`: completions and man pages
+    (path below the folder -> text) in every macOS and Linux build, recorded as stage share does."""
     app = (app or example_app()).model_copy(update={"version": version_text})
     v = version.parse(version_text)
     folder = root / names.RELEASES / names.release_folder(v.tag)
@@ -52,6 +54,10 @@ def make_release(root: Path, cfg: Config, version_text: str = "0.2.0", targets: 
     for name in targets:
         target = Target(*name.split("-", 1))
         built = fake_folder(root / "work", app, target, version_text)
+        for rel, text in (shared or {}).items() if target.os != "windows" else ():
+            (built / rel).parent.mkdir(parents=True, exist_ok=True)
+            (built / rel).write_text(text)
+            inputs.artifacts.append(model.describe(built / rel, built.parent, share.kind_of(rel), name))
         inputs.builds[name] = Build(target=name, backend="nuitka", layout="flat", folder=built.name,
                                     commands={c: f"{built.name}/{names.program(c, target.os)}"
                                               for c in app.command_names})
@@ -76,3 +82,17 @@ def run(stage, ctx: ReleaseContext) -> str | None:
 def written(ctx: ReleaseContext, kind: Kind) -> model.Artifact | None:
     found = ctx.manifest.select(kind)
     return found[0] if found else None
+
+
+def shared_files(command: str) -> dict[str, str]:
+    """What stage share puts in a build for `command`: a completion per shell offering --help and a man page,
+    in the forms their tools load (a bash-completion function, a #compdef file, fish's `complete`)."""
+    func = "_" + command.replace("-", "_")
+    return {
+        names.completion_path("bash", command):
+            f'{func}() {{ COMPREPLY=($(compgen -W "--help --version" -- "$2")); }}\ncomplete -F {func} {command}\n',
+        names.completion_path("zsh", command): f"#compdef {command}\n_arguments '--help[show help]'\n",
+        names.completion_path("fish", command): f"complete -c {command} -l help -d 'Show help'\n",
+        names.man_path(command): f'.TH {command.upper()} 1 "2024" "{command}" "User Commands"\n.SH NAME\n'
+                                 f"{command} \\- frobnicate widgets\n.SH SYNOPSIS\n.B {command}\n[\\fB--help\\fR]\n",
+    }

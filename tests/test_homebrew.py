@@ -101,6 +101,11 @@ class Formula
 
   def libexec = FakePath.new(File.join(@prefix, "libexec"), @log)
   def bin = FakePath.new(File.join(@prefix, "bin"), @log)
+  # Homebrew's places for completions and man pages (Formula#bash_completion etc.), below the keg.
+  def bash_completion = FakePath.new(File.join(@prefix, "etc/bash_completion.d"), @log)
+  def zsh_completion = FakePath.new(File.join(@prefix, "share/zsh/site-functions"), @log)
+  def fish_completion = FakePath.new(File.join(@prefix, "share/fish/vendor_completions.d"), @log)
+  (1..8).each { |n| define_method("man#{n}") { FakePath.new(File.join(@prefix, "share/man/man#{n}"), @log) } }
   def version = self.class.spec.fetch("version")
 
   def shell_output(cmd)
@@ -315,3 +320,35 @@ def test_a_main_command_without_version_is_tested_through_its_help(tmp_path, cfg
     art = ctx.manifest.select(Kind.ARCHIVE, "linux")[1]
     log = evaluate(tmp_path, formula, "linux", "intel", ctx.folder / art.path)["log"]
     assert log[-1] == ["system", [str(tmp_path / "prefix-linux-intel" / "bin" / "mytool"), "--help"], True]
+
+
+SHARED = {"share/bash-completion/completions/tailor": "complete -F _tailor tailor\n",
+          "share/zsh/site-functions/_tailor": "#compdef tailor\n",
+          "share/fish/vendor_completions.d/tailor.fish": "complete -c tailor\n",
+          "share/man/man1/tailor.1": ".TH TAILOR 1\n"}
+
+
+@pytest.mark.parametrize(("os_name", "arch"), [("macos", "arm"), ("linux", "intel")])
+def test_completions_and_man_pages_land_where_brew_puts_them(tmp_path, cfg, os_name, arch):
+    ctx = make_release(tmp_path, cfg, shared=SHARED)
+    formula = formula_of(ctx)
+    assert subprocess.run(["ruby", "-c", str(formula)], capture_output=True).returncode == 0
+    target = f"{os_name}-{'arm64' if arch == 'arm' else 'x86_64'}"
+    art = next(a for a in ctx.manifest.select(Kind.ARCHIVE) if a.target == target)
+    evaluate(tmp_path, formula, os_name, arch, ctx.folder / art.path)
+    prefix = tmp_path / f"prefix-{os_name}-{arch}"
+    for place, text in [("etc/bash_completion.d/tailor", SHARED["share/bash-completion/completions/tailor"]),
+                        ("share/zsh/site-functions/_tailor", "#compdef tailor\n"),
+                        ("share/fish/vendor_completions.d/tailor.fish", "complete -c tailor\n"),
+                        ("share/man/man1/tailor.1", ".TH TAILOR 1\n")]:
+        assert (prefix / place).read_text() == text, place
+    assert ctx.warnings == []
+
+
+def test_a_file_only_some_builds_carry_is_left_out_with_a_warning(tmp_path, cfg):
+    ctx = make_release(tmp_path, cfg, shared=SHARED)
+    ctx.inputs.artifacts = [a for a in ctx.inputs.artifacts
+                            if not (a.kind == Kind.MAN_PAGE and a.target == "linux-arm64")]
+    text = formula_of(ctx).read_text()
+    assert "man1.install" not in text and 'bash_completion.install libexec/"share/bash-completion' in text
+    assert ctx.warnings == ["formula: share/man/man1/tailor.1 is not in every macOS/Linux build: not installed by brew"]

@@ -94,6 +94,28 @@ def test_good_install_runs_the_program(tmp_path, cfg):
     assert list((tmp_path / "tmp").iterdir()) == []  # temporary download folder removed
 
 
+def test_completions_and_man_pages_are_linked_where_the_tools_look(tmp_path, cfg):
+    """The default prefix, ~/.local: bash-completion's and fish's user folders, man's path from PATH; zsh
+    gets the one line it needs. Each tool then loads the linked file for real (tests/linux_tools.py)."""
+    from tests.fixtures_release import shared_files
+    from tests.linux_tools import tools_accept
+
+    release_dir = released(tmp_path, cfg, shared=shared_files("tailor"))
+    with serve(release_dir) as url:
+        out = run_install(tmp_path, release_dir, "--base-url", url)
+    assert out.returncode == 0, out.stderr
+    prefix = tmp_path / "home" / ".local"
+    linked = sorted(p for p in (prefix / "share").rglob("*") if p.is_symlink())
+    assert [p.relative_to(prefix).as_posix() for p in linked] == [
+        "share/bash-completion/completions/tailor", "share/fish/vendor_completions.d/tailor.fish",
+        "share/man/man1/tailor.1", "share/zsh/site-functions/_tailor"]
+    assert all(p.resolve().is_relative_to(prefix / "lib" / "tailor" / "share") for p in linked)
+    assert f"note: for zsh completions: fpath+=({prefix}/share/zsh/site-functions)" in out.stdout
+    assert "XDG_DATA_DIRS" not in out.stdout  # ~/.local is where bash-completion and fish look anyway
+    env = {"HOME": str(tmp_path / "home"), "PATH": f"{prefix}/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+    assert tools_accept(linked, env, tmp_path) == ["bash tailor", "fish tailor", "man tailor", "zsh tailor"]
+
+
 def test_environment_overrides_and_upgrade_in_place(tmp_path, cfg):
     prefix = tmp_path / "prefix"
     env = {"TAILOR_PREFIX": str(prefix)}

@@ -16,7 +16,7 @@ from pkg.core import config, names
 from pkg.core.model import Kind
 from pkg.release import checksums, notes, sbom
 from tests.fixtures import multi_app
-from tests.fixtures_release import make_release, run
+from tests.fixtures_release import make_release, run, shared_files
 from tests.linux_tools import deb_field, dpkg_lifecycle, lintian, rpm_query, rpm_root_install
 from tests.test_install_sh import run_install, serve
 
@@ -25,8 +25,8 @@ LINUX = ("linux-x86_64", "linux-arm64")
 GLIBC = "2.17"
 
 
-def packaged(root: Path, version: str = "0.2.0", cfg=CFG):
-    ctx = make_release(root, cfg, version, targets=LINUX, msi=False, app=multi_app(version))
+def packaged(root: Path, version: str = "0.2.0", cfg=CFG, shared: dict[str, str] | None = None):
+    ctx = make_release(root, cfg, version, targets=LINUX, msi=False, app=multi_app(version), shared=shared)
     for target in LINUX:
         ctx.inputs.builds[target] = ctx.inputs.builds[target].model_copy(update={"glibc": GLIBC})
     assert run(linux_packages.STAGE, ctx) is None
@@ -35,7 +35,8 @@ def packaged(root: Path, version: str = "0.2.0", cfg=CFG):
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
-    return packaged(tmp_path_factory.mktemp("packages"))
+    """mytool has completions and a man page (stage share), mytool-admin none."""
+    return packaged(tmp_path_factory.mktemp("packages"), shared=shared_files("mytool"))
 
 
 def package(ctx, target: str, suffix: str) -> Path:
@@ -106,7 +107,7 @@ def test_prerelease_sorts_before_the_release_in_both_formats(tmp_path):
 
 
 def test_the_same_build_gives_the_same_bytes(release, tmp_path):
-    again = packaged(tmp_path)
+    again = packaged(tmp_path, shared=shared_files("mytool"))
     for artifact in release.manifest.select(Kind.PACKAGE):
         assert (again.folder / artifact.path).read_bytes() == (release.folder / artifact.path).read_bytes()
 
@@ -128,6 +129,11 @@ def test_checksums_sbom_notes_and_install_sh_carry_the_packages(release, tmp_pat
     bom = json.loads((release.folder / names.sbom(release.app.name, "0.2.0")).read_text())
     hashes = json.dumps(bom)
     assert all(a.sha256 in hashes and a.name in hashes for a in debs)
+    # the completions and man pages inside each Linux archive, as the archive's own components, hashed
+    archives = {c["name"]: c for c in bom["components"] if c["name"].endswith(".tar.gz")}
+    inside = {c["name"]: c["hashes"][0]["content"] for c in archives["mytool-linux-x86_64.tar.gz"]["components"]}
+    shared = {a.path: a.sha256 for a in release.inputs.shared("linux-x86_64")}
+    assert inside == shared and len(shared) == 4
     text = notes.render(tmp_path, release.app.name, "0.2.0", "v0.2.0", [], release.manifest.select(Kind.PACKAGE))
     assert "sudo apt install ./mytool_0.2.0_amd64.deb" in text
     assert "sudo dnf install ./mytool-0.2.0-1.x86_64.rpm" in text
@@ -148,7 +154,30 @@ def test_checksums_sbom_notes_and_install_sh_carry_the_packages(release, tmp_pat
 
 def test_deb_installs_runs_from_path_and_removes_cleanly(release):
     deb = package(release, "linux-x86_64", ".deb")
-    dpkg_lifecycle(deb, release.app.name, release.app.command_names, "0.2.0")
+    checked = dpkg_lifecycle(deb, release.app.name, release.app.command_names, "0.2.0")
+    assert checked == ["bash mytool", "fish mytool", "man mytool", "zsh mytool"]  # found where their tools look
+
+
+def test_completions_and_man_pages_go_where_each_systems_tools_look(release):
+    deb = subprocess.run(["dpkg-deb", "-c", str(package(release, "linux-x86_64", ".deb"))], capture_output=True,
+                         text=True, check=True).stdout
+    rpm = subprocess.run(["rpm", "-qlp", "--nosignature", str(package(release, "linux-x86_64", ".rpm"))],
+                         capture_output=True, text=True, check=True).stdout.split()
+    common = ["/usr/share/bash-completion/completions/mytool", "/usr/share/fish/vendor_completions.d/mytool.fish",
+              "/usr/share/man/man1/mytool.1.gz"]
+    for path in [*common, "/usr/share/zsh/vendor-completions/_mytool"]:  # Debian's zsh reads vendor-completions
+        assert f".{path}" in deb.split(), path
+    assert set(common) | {"/usr/share/zsh/site-functions/_mytool"} <= set(rpm)  # Fedora/RHEL's: site-functions
+    assert "/usr/share/man/man1/mytool.1" not in rpm and "mytool-admin" not in deb.split("/usr/share/man")[-1]
+
+
+def test_when_every_command_has_a_page_no_manual_page_override_is_left(tmp_path):
+    shared = {**shared_files("mytool"), **shared_files("mytool-admin")}
+    ctx = packaged(tmp_path, shared=shared)
+    deb = package(ctx, "linux-x86_64", ".deb")
+    assert lintian(deb) == []  # an unused override would be a finding
+    listed = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(deb)], capture_output=True, check=True).stdout
+    assert b"no-manual-page" not in listed
 
 
 def test_rpm_installs_into_a_throwaway_root(release, tmp_path):
