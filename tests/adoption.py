@@ -50,20 +50,21 @@ def add_fixture_runners(repo: Path, version: str) -> None:
     beside the real linux-x86_64 one in dist/ (tests/fixtures.py)."""
     from pkg.core import model, targets
 
-    from .fixtures import fake_build
+    from .fixtures import fake_build, shared_of
 
-    app = model.find_build(repo / "dist", targets.host().name)[1].app
+    manifest = model.find_build(repo / "dist", targets.host().name)[1]
     for target in targets.DEFAULT_TARGETS:
         if target != targets.host().name:
-            fake_build(repo / "dist", target, version, app)
+            fake_build(repo / "dist", target, version, manifest.app, shared_of(repo / "dist", manifest))
 
 
-def check_release(final: Path, tmp: Path, has_version: bool = True):
+def check_release(final: Path, tmp: Path, has_version: bool = True, tools: tuple[str, ...] = ()):
     """Every check tailor's release passes, on any app's release folder (five targets, the Linux one real):
     sha256sum, the CycloneDX schema, the formula under ruby and the DSL stand-in (installing the real
     archive and running its test block), winget's official schemas, Scoop's rules, the MSI's tables, and
     install.sh installing from a loopback server and running every command, the .deb (lintian; installed,
-    run and purged by dpkg) and the .rpm (installed into a throwaway root)."""
+    run and purged by dpkg, its completions and man pages loaded by bash-completion, zsh, fish and man: `tools`,
+    "<tool> <command>" each, is what must be found) and the .rpm (installed into a throwaway root)."""
     import json
 
     from cyclonedx.schema import SchemaVersion
@@ -121,7 +122,7 @@ def check_release(final: Path, tmp: Path, has_version: bool = True):
     assert set(packages) == {"deb", "rpm"}
     assert linux_tools.lintian(packages["deb"]) == []
     expect = version if has_version else None
-    linux_tools.dpkg_lifecycle(packages["deb"], app.name, app.command_names, expect)
+    assert linux_tools.dpkg_lifecycle(packages["deb"], app.name, app.command_names, expect) == sorted(tools)
     linux_tools.rpm_root_install(packages["rpm"], tmp / "rpm root", app.name, app.command_names, expect)
 
     prefix = tmp / "installed prefix"

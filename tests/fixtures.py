@@ -112,6 +112,14 @@ def fake_build(dist: Path, target: str, version: str, app: App | None = None,
     return manifest
 
 
+def shared_of(dist: Path, manifest: Manifest) -> dict[str, str]:
+    """The completions and man pages of a real build (path below its folder -> text), for fixture runners
+    that carry the same, as the other runners' builds of one app do."""
+    (target,) = manifest.builds
+    folder = manifest.builds[target].folder
+    return {a.path.removeprefix(folder + "/"): (dist / a.path).read_text() for a in manifest.shared(target)}
+
+
 def fake_dist(dist: Path, version: str, which=targets.DEFAULT_TARGETS, app: App | None = None) -> Path:
     dist.mkdir(parents=True, exist_ok=True)
     for target in which:

@@ -40,10 +40,10 @@ def bash_completes(command: str, line: str, env: dict, load: Path | None = None)
 
 def zsh_loads(command: str, folder: Path, tmp: Path) -> bool:
     """compinit registers the command's completion from `folder` (its #compdef line) and zsh loads it cleanly."""
-    script = (f'fpath=({folder} $fpath); autoload -Uz compinit; compinit -u -d {tmp}/zcompdump; '
-              f'f=${{_comps[{command}]}}; [[ -n $f ]] || exit 3; autoload +X -Uz $f; print -r -- $f')
+    script = ('fpath=("$DIR" $fpath); autoload -Uz compinit; compinit -u -d "$HOME/zcompdump"; '
+              'f=${_comps[$CMD]}; [[ -n $f ]] || exit 3; autoload +X -Uz $f; print -r -- $f')
     done = subprocess.run(["zsh", "-f", "-c", script], capture_output=True, text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp)})
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp), "DIR": str(folder), "CMD": command})
     assert done.returncode == 0 and not done.stderr, (command, done.returncode, done.stderr[-800:])
     return done.stdout.strip() == f"_{command}"
 

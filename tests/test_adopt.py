@@ -39,6 +39,7 @@ class RealApp:
     covers: str
     config: str           # the [tool.pkg] lines after `project = "app"`
     has_version: bool = True
+    tools: tuple[str, ...] = ()  # completions and man pages its .deb installs, as tools load them ("bash cmd")
 
 
 COMMON = """
@@ -100,7 +101,27 @@ args = ["--check", "ugly.py"]
 files = { "ugly.py" = "x=1\\n" }
 exit = 1
 stderr-contains = ["would reformat ugly.py"]
-"""),
+""", tools=("bash black", "fish black", "zsh black")),
+    RealApp(
+        "tldr", "3.4.4", "56/2a/3a55692e24d879ae6e8d15c08b0ecdc76ba92ee8160b4dac8a07bfff021e/tldr-3.4.4.tar.gz",
+        "8355f2ca96991c61a2daa166050af5d3bdf93507817fcde5de36259c3908eca1",
+        "its own man page as a wheel data file (hatchling shared-data); completions it prints itself (shtab's "
+        "--print-completion), declared; a summary brew refuses (\"command line\"), configured",
+        COMMON.format(publisher="tldr-pages", package_id="tldr-pages.tldr",
+                      upgrade_code="7FCB4C04-4720-4D97-B56F-2E6C7A0467BB", repo="tldr-pages/tldr-python-client") + """
+description = "Official Python command-line client for tldr pages"
+[tool.pkg.command.tldr]
+no-args-exit = 1         # argparse's usage: "the following arguments are required"
+[tool.pkg.completions]   # shtab: the compiled program prints them
+bash = "tldr --print-completion bash"
+zsh = "tldr --print-completion zsh"
+fish = "tldr --print-completion fish"
+[[tool.pkg.checks]]
+name = "renders a local page (no network)"
+args = ["--render", "tar.md"]
+files = { "tar.md" = "# tar\n\n> Archiving utility.\n\n- Create an archive:\n\n`tar cf {{target.tar}} {{file1}}`\n" }
+stdout-contains = ["Archiving utility.", "tar cf target.tar file1"]
+""", tools=("bash tldr", "fish tldr", "man tldr", "zsh tldr")),
     RealApp(
         "docutils", "0.23", "39/a4/5180d9afc57e8fca05601dd652bdff19604c218814037fe90ffc7625a50a/docutils-0.23.tar.gz",
         "746f5060322511280a1e50eb76846ed6bf2342984b2ac04dc42caa1a8d78799e",
@@ -239,7 +260,7 @@ files = { "rows.json" = '[{"id": 1, "name": "widget"}, {"id": 2, "name": "gadget
 name = "queries them back"
 args = ["query", "data.db", "select name from items order by id"]
 stdout-equals = "[{\\"name\\": \\"widget\\"},\\n {\\"name\\": \\"gadget\\"}]\\n"
-"""),
+""", tools=("bash sqlite-utils", "fish sqlite-utils", "zsh sqlite-utils")),  # click's, from the compiled program
     RealApp(
         "autopep8", "2.3.2",
         "50/d8/30873d2b7b57dee9263e53d142da044c4600a46f2d28374b3e38b023df16/autopep8-2.3.2.tar.gz",
@@ -299,7 +320,7 @@ def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
     merged = make(repo, "release", f"VERSION={app.version}", "REQUIRE_TARGETS=all", "FORCE=1")
     assert merged.returncode == 0, tail(merged)
     final = repo / "release" / f"v{app.version}"
-    check_release(final, tmp, app.has_version)
+    check_release(final, tmp, app.has_version, app.tools)
     folder, archive_file = repo / "dist" / record.folder, repo / "dist" / manifest.select(Kind.ARCHIVE)[0].path
     checks = tomllib.loads(f'[tool.pkg]\nproject = "app"\n{app.config}')["tool"]["pkg"].get("checks", [])
     result = {"app": app.name, "version": app.version, "covers": app.covers, "commands": record.commands,

@@ -20,7 +20,7 @@ from pkg.core.model import Kind
 
 from . import linux_tools as linux
 from .conftest import APP_STATUS, ROOT, run_pkg
-from .fixtures import fake_build, multi_app
+from .fixtures import fake_build, multi_app, shared_of
 
 TARGET = targets.host()
 NAME = f"tailor-{TARGET}"
@@ -39,9 +39,11 @@ def test_build_places_folder_archive_report_licences_and_record(built):
     assert record.commands == {"tailor": f"{NAME}/tailor"} and record.layout == "lib"
     (entry,) = manifest.select(Kind.ARCHIVE)
     assert entry.name == f"{NAME}.tar.gz" and entry.sha256 == model.sha256_file(built / entry.path)
-    assert {a.kind for a in manifest.artifacts} == {Kind.ARCHIVE, Kind.REPORT, Kind.LICENCE_FILES}
+    assert {a.kind for a in manifest.artifacts} == {Kind.ARCHIVE, Kind.REPORT, Kind.LICENCE_FILES, Kind.MAN_PAGE,
+                                                    Kind.BASH_COMPLETION, Kind.ZSH_COMPLETION, Kind.FISH_COMPLETION}
     with tarfile.open(built / entry.path) as tar:
         assert {m.name.split("/")[0] for m in tar.getmembers()} == {NAME}
+        assert {a.path for a in manifest.shared(TARGET.name)} <= {m.name for m in tar.getmembers()}
     shipped = {d.name: d for d in record.distributions}
     assert {"click", "psutil", "tailor"} <= set(shipped) and shipped["tailor"].app is True
     assert shipped["click"].licence == "BSD-3-Clause"
@@ -70,6 +72,19 @@ def test_smoke_passes_on_the_real_build(built):
         assert f"ok   {check}" in proc.stdout or check in proc.stdout, check
     assert "FAIL" not in proc.stdout
     assert model.read(built / f"{NAME}.json").builds[TARGET.name].startup["version"].median_ms > 0
+
+
+def test_completions_come_from_the_compiled_program_and_man_from_its_help(built, tmp_path):
+    """click's completion, printed by the compiled tailor, completes through bash-completion and fish by
+    calling the compiled tailor; help2man's page renders in man without a warning."""
+    folder = built / NAME
+    env = {"PATH": f"{folder}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    bash = folder / "share/bash-completion/completions/tailor"
+    assert linux.bash_completes("tailor", "tailor ", env, load=bash) == ["doctor", "levels", "tail"]
+    assert "--lines" in linux.bash_completes("tailor", "tailor tail --li", env, load=bash)
+    assert linux.zsh_loads("tailor", folder / "share/zsh/site-functions", tmp_path)
+    shown = linux.man_renders(folder / "share/man/man1/tailor.1")
+    assert "Tail log files" in shown and "--version" in shown
 
 
 def test_the_same_inputs_are_not_compiled_again(built):
@@ -188,7 +203,7 @@ def test_real_build_plus_fixture_runners_make_a_full_release(built, tmp_path):
     shutil.copytree(built, dist, symlinks=True)
     for target in targets.DEFAULT_TARGETS:
         if target != TARGET.name:
-            fake_build(dist, target, version, manifest.app)
+            fake_build(dist, target, version, manifest.app, shared_of(dist, manifest))
     final = pipeline.release(config.load(), version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path)
     assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final).returncode == 0
     names = {p.name for p in final.iterdir()}
@@ -206,5 +221,8 @@ def test_real_build_plus_fixture_runners_make_a_full_release(built, tmp_path):
     packages = {a.name.rsplit(".", 1)[1]: final / a.path for a in released.select(Kind.PACKAGE)
                 if a.target == TARGET.name}
     assert linux.lintian(packages["deb"]) == []
-    linux.dpkg_lifecycle(packages["deb"], app.name, app.command_names, version)
+    checked = linux.dpkg_lifecycle(packages["deb"], app.name, app.command_names, version)
+    assert checked == ["bash tailor", "fish tailor", "man tailor", "zsh tailor"]  # the compiled program completes
+    formula = (final / "tailor.rb").read_text()
+    assert 'bash_completion.install libexec/"share/bash-completion/completions/tailor"' in formula
     linux.rpm_root_install(packages["rpm"], tmp_path / "rpm root", app.name, app.command_names, version)

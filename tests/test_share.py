@@ -66,8 +66,8 @@ def app_of(*commands: str) -> App:
 @pytest.fixture
 def folder(tmp_path) -> Path:
     """A build folder whose commands are the stand-in programs (shebang: this Python)."""
-    folder = tmp_path / "tool-linux-x86_64"
-    folder.mkdir()
+    folder = tmp_path / "dist with space" / "tool-linux-x86_64"
+    folder.mkdir(parents=True)
     for name, source in PROGRAMS.items():
         program = folder / name
         program.write_text(f"#!{sys.executable}\n" + textwrap.dedent(source))
