@@ -172,9 +172,11 @@ def man_pages(folder: Path, app: App, cfg: Config, os_name: str, epoch: int, hav
             continue
         path = names.man_path(command)
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        # help2man runs the program through a shell, unquoted: started as ./<command> from its folder, a
+        # space in the build's path cannot split it
         done = subprocess.run(["help2man", "--no-info", "--no-discard-stderr", f"--name={app.summary}",
                                f"--version-string={app.version}", f"--output={folder / path}",
-                               str(folder / names.program(command, os_name))],
+                               f"./{names.program(command, os_name)}"], cwd=folder,
                               env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},  # the month it prints
                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=RUN_TIMEOUT_S * 2)
         if done.returncode != 0:
