@@ -119,7 +119,7 @@ fish = "tldr --print-completion fish"
 [[tool.pkg.checks]]
 name = "renders a local page (no network)"
 args = ["--render", "tar.md"]
-files = { "tar.md" = "# tar\n\n> Archiving utility.\n\n- Create an archive:\n\n`tar cf {{target.tar}} {{file1}}`\n" }
+files = { "tar.md" = "# tar\\n\\n> Archiving utility.\\n\\n- Create an archive:\\n\\n`tar cf {{target.tar}} {{file1}}`\\n" }
 stdout-contains = ["Archiving utility.", "tar cf target.tar file1"]
 """, tools=("bash tldr", "fish tldr", "man tldr", "zsh tldr")),
     RealApp(
@@ -324,7 +324,7 @@ def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
     folder, archive_file = repo / "dist" / record.folder, repo / "dist" / manifest.select(Kind.ARCHIVE)[0].path
     checks = tomllib.loads(f'[tool.pkg]\nproject = "app"\n{app.config}')["tool"]["pkg"].get("checks", [])
     result = {"app": app.name, "version": app.version, "covers": app.covers, "commands": record.commands,
-              "backend": build_backend(project), "checks": [c["name"] for c in checks],
+              "backend": build_backend(project), "checks": [c["name"] for c in checks], "tools": list(app.tools),
               "layout": record.layout, "build_s": round(build_s, 1), "release_s": round(release_s, 1),
               "folder_mib": round(sum(p.stat().st_size for p in folder.rglob("*")
                                       if p.is_file() and not p.is_symlink()) / 2**20, 1),
