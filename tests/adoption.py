@@ -14,6 +14,8 @@ from pathlib import Path
 from .conftest import ROOT
 
 PIPELINE = ("Makefile", "scripts", "pkg", "wix")
+BREW_PLACES = {"bash-completion": "etc/bash_completion.d", "zsh-completion": "share/zsh/site-functions",
+               "fish-completion": "share/fish/vendor_completions.d"}  # Homebrew's, below the keg
 
 
 def packaging_repo(root: Path, project: Path, tool_pkg: str) -> Path:
@@ -102,6 +104,15 @@ def check_release(final: Path, tmp: Path, has_version: bool = True, tools: tuple
     brewed = evaluate(tmp, formula, "linux", "intel", final / host.path)  # installs, then runs `test do`
     links = [entry[2][0].rsplit("/", 1)[1] for entry in brewed["log"] if entry[0] == "install_symlink"]
     assert links == app.command_names
+    # completions and man pages: each in brew's place for it, and inside the archive's entry of the SBOM
+    shared = model.find_build(final.parents[1] / "dist", targets.host().name)[1].shared(targets.host().name)
+    prefix = tmp / "prefix-linux-intel"  # where evaluate() installed the formula
+    found = sorted(p.relative_to(prefix).as_posix() for p in prefix.rglob("*")
+                   if p.is_file() and not {"libexec", "bin"} & set(p.relative_to(prefix).parts))
+    assert found == sorted(f"{BREW_PLACES.get(a.kind) or 'share/man/' + Path(a.path).parent.name}/{a.name}"
+                           for a in shared)
+    (archive_entry,) = [c for c in bom["components"] if c["name"] == host.name]
+    assert sorted(c["name"] for c in archive_entry.get("components", [])) == sorted(a.path for a in shared)
     if has_version:
         assert any(entry[0] == "assert_match" and entry[1] == version for entry in brewed["log"])
 

@@ -119,8 +119,8 @@ fish = "tldr --print-completion fish"
 [[tool.pkg.checks]]
 name = "renders a local page (no network)"
 args = ["--render", "tar.md"]
-files = { "tar.md" = "# tar\\n\\n> Archiving utility.\\n\\n- Create an archive:\\n\\n`tar cf {{target.tar}} {{file1}}`\\n" }
-stdout-contains = ["Archiving utility.", "tar cf target.tar file1"]
+files = { "tar.md" = "# tar\\n\\n> Archiving utility.\\n\\n- Create an archive:\\n\\n`tar cf {{target.tar}} {{f}}`\\n" }
+stdout-contains = ["Archiving utility.", "tar cf target.tar f"]
 """, tools=("bash tldr", "fish tldr", "man tldr", "zsh tldr")),
     RealApp(
         "docutils", "0.23", "39/a4/5180d9afc57e8fca05601dd652bdff19604c218814037fe90ffc7625a50a/docutils-0.23.tar.gz",
