@@ -193,3 +193,24 @@ def test_settings_are_read(tmp_path):
     assert cfg.man == "help2man" and cfg.generate_completions
     assert cfg.completions == (Completion("bash", run=("t", "completion", "--shell", "bash")),
                                Completion("fish", file=tmp_path / "c.fish"))
+
+
+def test_build_test_finds_every_recorded_file_in_the_archive(tmp_path):
+    from pkg.build import smoke
+    from pkg.core import model, targets
+
+    from .fixtures import fake_build
+    from .fixtures_release import shared_files
+
+    target = targets.host()
+    manifest = fake_build(tmp_path, target.name, "0.2.0", shared=shared_files("tailor"))
+    assert len(manifest.shared(target.name)) == 4
+    with smoke.unpacked(manifest, tmp_path, target) as (top, _):
+        assert (top / "share/man/man1/tailor.1").is_file()
+    broken = manifest.model_copy(deep=True)
+    broken.artifacts = [a.model_copy(update={"sha256": "0" * 64}) if a.kind == Kind.MAN_PAGE else a
+                        for a in broken.artifacts]
+    with pytest.raises(PkgError, match=r"share/man/man1/tailor.1 is missing or differs from its manifest"):
+        with smoke.unpacked(broken, tmp_path, target):
+            pass
+    assert model.read(tmp_path / names.build_manifest("tailor", target.name)).shared(target.name)

@@ -332,6 +332,10 @@ def unpacked(manifest: model.Manifest, dist: Path, target: Target) -> Iterator[t
         missing = [c for c in manifest.app.command_names if not (top / names.program(c, target.os)).is_file()]
         if missing:
             raise PkgError(f"{file.name}: no {', '.join(missing)} in its top folder")
+        for shared in manifest.shared(target.name):  # completions and man pages, as the channels will take them
+            inside = top.parent / shared.path
+            if not inside.is_file() or model.sha256_file(inside) != shared.sha256:
+                raise PkgError(f"{file.name}: {shared.path} is missing or differs from its manifest")
         yield top, Path(tmp)
 
 
@@ -357,6 +361,9 @@ def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Ma
             checker.check(False, difference)
         same = sum(1 for entry in checker.transcript if entry[2] == "same")
         print(f"{'ok  ' if not checker.failures else '    '} {same} check(s) compared with the pip-installed app")
+        shared = sorted(str(a.kind) for a in manifest.shared(target.name))
+        if shared:
+            print(f"ok   in the archive as recorded: {', '.join(shared)}")
         manifest.builds[target.name].startup = timings(checker, cfg, app)
     model.write(path, manifest)
     if checker.failures:
