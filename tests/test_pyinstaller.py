@@ -83,7 +83,10 @@ def test_onefile_folder_holds_only_the_binary_and_it_works(tmp_path):
     proc = run_pkg("build", "--backend", "pyinstaller-onefile", "--dist", str(dist), "--work", str(tmp_path / "w"))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     folder = dist / NAME
-    assert [p.name for p in folder.iterdir()] == ["tailor"]
+    assert sorted(p.name for p in folder.iterdir()) == ["share", "tailor"]  # the binary, its completions and page
+    assert sorted(p.relative_to(folder).as_posix() for p in (folder / "share").rglob("*") if p.is_file()) == [
+        "share/bash-completion/completions/tailor", "share/fish/vendor_completions.d/tailor.fish",
+        "share/man/man1/tailor.1", "share/zsh/site-functions/_tailor"]  # printed by the onefile binary itself
     out = subprocess.run([str(folder / "tailor"), "doctor", "--json"], capture_output=True, text=True,
                          cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     report = json.loads(out.stdout)

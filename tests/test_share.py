@@ -49,11 +49,13 @@ PROGRAMS = {
         parser.parse_args()
     """,
     "plain": """
-        import argparse, sys
+        import argparse, os
         parser = argparse.ArgumentParser()
         parser.add_argument("--insert-rows", action="store_true")
         parser.parse_args()
-        print("plain ran", file=sys.stderr)
+        open("plain-ran", "a").write("ran\\n")  # its real work: a file where it is started
+        with open(os.environ["PLAIN_LOG"], "a") as log:
+            log.write("ran\\n")
     """,
 }
 
@@ -96,12 +98,19 @@ def test_each_framework_prints_scripts_that_bash_zsh_and_fish_load_and_complete_
     assert expected in linux_tools.fish_completes(f"{command} {word}", {**path, "HOME": str(fish_home)})
 
 
-def test_a_program_of_no_framework_gets_none_and_is_never_left_running(folder, capsys):
+def test_a_program_of_no_framework_gets_none_and_does_its_work_elsewhere(folder, tmp_path, capsys, monkeypatch):
     """argcomplete in the runtime but the command does not answer its protocol: no script (one would run
-    the program for real on every <TAB>); click's variable on a plain program: its output is no script."""
+    the program for real on every <TAB>); click's variable on a plain program: its output is no script.
+    Started at most twice per framework (click's and typer's spellings), never for the other shells, and
+    in a scratch folder: nothing lands where the build runs."""
     app = app_of("plain")
-    for kind in ("argcomplete", "click"):
+    log = tmp_path / "runs.log"
+    monkeypatch.setenv("PLAIN_LOG", str(log))
+    monkeypatch.chdir(tmp_path)
+    for kind, runs in (("argcomplete", 1), ("click", 3)):
         assert share.completions(folder, app, cfg_with(), "linux", kind, Path(sys.executable), set()) == []
+        assert log.read_text().count("ran") == runs
+    assert not list(tmp_path.rglob("plain-ran"))
     assert share.completions(folder, app, cfg_with(), "linux", None, Path(sys.executable), set()) == []
     assert "no shell completions: the app uses none of typer, click, argcomplete" in capsys.readouterr().out
 
