@@ -20,7 +20,7 @@ from pkg.project import metadata as project
 
 ROOT = config.ROOT
 WORKFLOWS = ROOT / ".github" / "workflows"
-RELEASE, CI = WORKFLOWS / "release.yml", WORKFLOWS / "ci.yml"
+RELEASE, CI, APP = WORKFLOWS / "release.yml", WORKFLOWS / "ci.yml", WORKFLOWS / "app.yml"
 BIN = Path(sys.executable).parent
 # GitHub's hosted-runner hardware (docs.github.com, "GitHub-hosted runners"): label -> our target.
 RUNNER_TARGETS = {
@@ -67,7 +67,7 @@ def check_jsonschema(*paths: Path) -> subprocess.CompletedProcess:
 
 
 def test_workflows_match_the_bundled_schema_offline():
-    result = check_jsonschema(RELEASE, CI)
+    result = check_jsonschema(RELEASE, CI, APP)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok -- validation done" in result.stdout
 
@@ -83,7 +83,7 @@ def test_schema_check_rejects_a_broken_workflow(tmp_path):
 MAKE_TARGETS = set(re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(), re.MULTILINE))
 
 
-@pytest.mark.parametrize("path", [RELEASE, CI], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [RELEASE, CI, APP], ids=lambda p: p.name)
 def test_every_run_step_is_a_make_target_or_a_script(path):
     runs = [(job, step["run"]) for job, step in steps(load(path)) if "run" in step]
     assert runs
@@ -99,7 +99,7 @@ def test_every_run_step_is_a_make_target_or_a_script(path):
             assert script.is_file() and os.access(script, os.X_OK), f"{script} missing or not executable"
 
 
-@pytest.mark.parametrize("path", [RELEASE, CI], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [RELEASE, CI, APP], ids=lambda p: p.name)
 def test_run_lines_read_only_variables_their_step_sets(path):
     """No `${{ }}` inside a run line (GitHub's script-injection advice); each $VAR comes from the step's
     env, GitHub's own GITHUB_* variables or the shell."""
@@ -125,7 +125,7 @@ def file_names() -> set[str]:
     return fixed | {layout.as_posix() for layout, _ in names.PUBLISHED.values() if len(layout.parts) > 1}
 
 
-@pytest.mark.parametrize("path", [RELEASE, CI], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [RELEASE, CI, APP], ids=lambda p: p.name)
 def test_no_build_flag_target_version_or_file_name_in_workflow(path):
     text = path.read_text(encoding="utf-8")
     options = nuitka_options()
@@ -351,6 +351,18 @@ def test_ci_runs_the_readme_commands_on_push_and_pull_request():
     runs = [s["run"] for s in job["steps"] if "run" in s]
     local = re.findall(r"^make \S+", (ROOT / ".ci" / "run").read_text(), re.MULTILINE)
     assert runs == local == ["make lint", "make test", "make test-adopt"]
+
+
+def test_the_drop_in_workflow_checks_the_users_app_never_the_pipelines_suite():
+    """What a drop-in user copies (README) runs their release's checks; lint and the tests stay here."""
+    workflow = load(APP)
+    assert {"push", "pull_request"} <= set(workflow["on"])
+    (job,) = workflow["jobs"].values()
+    assert [s["run"] for s in job["steps"] if "run" in s] == ["make check", "make build-test"]
+    readme = (ROOT / "README.md").read_text()
+    drop_in = readme[readme.index("**Drop-in**"):readme.index("Nothing of your project is edited")]
+    assert ".github/workflows/app.yml" in drop_in and ".github/workflows/release.yml" in drop_in
+    assert "ci.yml" not in drop_in.replace("not `ci.yml`", "")
 
 
 # --- the publishing scripts -----------------------------------------------------------------------
