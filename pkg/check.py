@@ -9,7 +9,7 @@ from pathlib import Path
 from pkg.core.config import Config
 from pkg.core.model import App
 from pkg.core.stage import Stage
-from pkg.project import metadata
+from pkg.project import licence, metadata
 from pkg.project.app import resolve
 
 
@@ -17,6 +17,7 @@ def channels(cfg: Config, app: App) -> None:
     """Every stage's check of the app's identity and settings (one-line InputError when one fails)."""
     from pkg.pipeline import BUILD, RELEASE
 
+    licence.require_spdx(app.licence)
     for stage in BUILD + RELEASE:
         stage.check(cfg, app)
 

@@ -6,6 +6,7 @@ from the authors, and the url-template from a GitHub repository URL."""
 import re
 import uuid
 from pathlib import Path
+from xml.etree import ElementTree
 
 import tomlkit
 from packaging.utils import canonicalize_name
@@ -18,6 +19,7 @@ from pkg.core.version import TAG_PREFIX
 from pkg.project import metadata
 from pkg.project.app import select_commands, urls_by_label
 
+SKIPPED = {".git", ".tools", "build", "dist", "release", ".venv", "node_modules"}  # not the project's own sources
 REPO_LABELS = ("source", "source code", "repository", "code", "github", "homepage", "home", "home-page")
 
 
@@ -26,10 +28,33 @@ def github_repo(urls: dict[str, str]) -> str | None:
 
 
 def camel(text: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
+    """An ASCII identifier part: "Łukasz Langa" → LukaszLanga (transliterated, not dropped: "Ukasz…")."""
+    from anyascii import anyascii
+
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", anyascii(text)) if part)
 
 
-def starter(meta: metadata.Metadata, project_key: str) -> tuple[dict, list[str]]:
+def existing_upgrade_code(folder: Path) -> tuple[str | None, str | None]:
+    """The UpgradeCode of a WiX source the project already has (an MSI shipped before: a new code would
+    install beside it instead of upgrading it), and that file; else (None, None)."""
+    for wxs in sorted(folder.rglob("*.wxs")):
+        if set(wxs.relative_to(folder).parts) & SKIPPED:
+            continue
+        try:
+            root = ElementTree.parse(wxs).getroot()
+        except (ElementTree.ParseError, OSError):
+            continue
+        for element in root.iter():
+            code = element.get("UpgradeCode")
+            if code:
+                try:
+                    return str(uuid.UUID(code.strip("{}"))).upper(), wxs.relative_to(folder).as_posix()
+                except ValueError:
+                    continue
+    return None, None
+
+
+def starter(meta: metadata.Metadata, project_key: str, folder: Path | None = None) -> tuple[dict, list[str]]:
     """The [tool.pkg] table and the list of what is left for the user."""
     todo = []
     repo = github_repo(meta.urls)
@@ -44,9 +69,12 @@ def starter(meta: metadata.Metadata, project_key: str) -> tuple[dict, list[str]]
     else:
         url_template = f"https://example.invalid/TODO/{TAG_PREFIX}{{version}}/{{file}}"
         todo.append("url-template: where the release files will be downloaded from ({version}, {file})")
+    upgrade_code, source = existing_upgrade_code(folder) if folder else (None, None)
+    if upgrade_code:
+        todo.append(f"upgrade-code: kept from {source}, so the first MSI upgrades what that one installed")
     table = {"project": project_key, "publisher": publisher,
              "package-id": f"{camel(publisher) or 'Publisher'}.{camel(meta.name)}",
-             "upgrade-code": str(uuid.uuid4()).upper(), "url-template": url_template}
+             "upgrade-code": upgrade_code or str(uuid.uuid4()).upper(), "url-template": url_template}
     todo.append('maintainer: "Name <email>" to also ship a .deb and an .rpm for each Linux build')
     todo.append("checks: add [[tool.pkg.checks]] that prove your app works (args, files, expected output)")
     return table, todo
@@ -61,13 +89,19 @@ def init(root: Path, folder: Path) -> Path:
         raise InputError(f"{path} has a [tool.pkg] already: edit it, or `make check` to validate it")
     meta = metadata.read(folder)
     key = Path(folder).relative_to(root.resolve()).as_posix() if folder.is_relative_to(root.resolve()) else str(folder)
-    table, todo = starter(meta, key or ".")
-    commands = select_commands(meta, check.main_packages(folder), canonicalize_name(meta.name))
+    table, todo = starter(meta, key or ".", folder)
     tool = document.setdefault("tool", tomlkit.table(is_super_table=True))
     pkg = tomlkit.table()
     pkg.add(tomlkit.comment("Written by `make init`: every key is documented in pkg/core/config.py."))
-    pkg.add(tomlkit.comment("Commands shipped (all console scripts): "
-                            + ", ".join(f"{c.name} = {c.entry}" for c in commands)))
+    try:
+        commands = select_commands(meta, check.main_packages(folder), canonicalize_name(meta.name))
+        pkg.add(tomlkit.comment("Commands shipped (all console scripts): "
+                                + ", ".join(f"{c.name} = {c.entry}" for c in commands)))
+    except InputError as exc:  # the rest of the table is still right: write it, and say what to add
+        for line in (f"No command yet: {exc}.", "The pipeline ships console scripts (or a package with "
+                     "__main__.py); once the project has some, `commands = [\"main\", …]` picks which ship."):
+            pkg.add(tomlkit.comment(line))
+        todo.insert(0, f"commands: {exc}")
     for key_name, value in table.items():
         pkg.add(key_name, value)
     tool["pkg"] = pkg

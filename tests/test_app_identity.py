@@ -72,3 +72,28 @@ def test_names_and_round_trip():
     assert app.name == "my-tool-extra" and app.dist == "My_Tool.Extra"
     assert resolve(dataclasses.replace(CFG, name="mt"), meta()).name == "mt"
     assert App.model_validate(app.model_dump()) == app
+
+
+@pytest.mark.parametrize(("name", "likely"), [
+    ("BSD", "BSD-3-Clause"), ("New BSD License", "BSD-3-Clause"), ("Simplified BSD", "BSD-2-Clause"),
+    ("MIT License", "MIT"), ("Apache License, Version 2.0", "Apache-2.0"), ("GPLv3+", "GPL-3.0-or-later"),
+    ("Public Domain", "LicenseRef-Public-Domain"), ("Proprietary", None),
+])
+def test_a_licence_name_that_is_no_spdx_fails_check_naming_the_likely_id(name, likely):
+    from pkg import check
+
+    assert licence.likely(name) == likely
+    app = resolve(CFG, meta(license=name), ())
+    assert app.licence == Licence(name=name)
+    hint = f'tool.pkg.license = "{likely}" if that is it' if likely else 'tool.pkg.license = "<SPDX expression>"'
+    with pytest.raises(InputError, match=f"the licence '{name}' is not an SPDX expression.*set {hint}".replace(
+            "+", r"\+").replace("(", r"\(").replace(")", r"\)")):
+        check.channels(CFG, app)
+
+
+def test_author_fields_without_addresses_keep_whole_names():
+    from pkg.project.metadata import _names
+
+    assert _names("Jane Doe") == ("Jane Doe",)
+    assert _names("A and B, C D") == ("A and B", "C D")
+    assert _names("Jane Doe <j@x.org>, Bob <b@x.org>", "jane@x.org") == ("Jane Doe", "Bob")

@@ -60,3 +60,53 @@ def test_the_command_line_refuses_a_folder_that_is_no_project(tmp_path):
     proc = run_pkg("init", "--project", "nowhere", cwd=repo)
     assert proc.returncode == 2 and "no such project folder" in proc.stderr
     assert not (repo / "pyproject.toml").exists()
+
+
+def project(tmp_path: Path, authors: str, scripts: str = 'mytool = "mytool.cli:main"') -> Path:
+    app = tmp_path / "app"
+    (app / "mytool").mkdir(parents=True)
+    (app / "mytool" / "__init__.py").write_text("")
+    (app / "mytool" / "cli.py").write_text("def main():\n    pass\n")
+    (app / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n'
+        f'[project]\nname = "mytool"\nversion = "1.0"\ndescription = "A tool"\nlicense = "MIT"\n'
+        f'authors = [{authors}]\n[project.urls]\nSource = "https://github.com/someone/mytool"\n'
+        + (f"[project.scripts]\n{scripts}\n" if scripts else ""))
+    return app
+
+
+@pytest.mark.parametrize(("authors", "publisher", "package_id"), [
+    ('{name = "Jane Doe"}', "Jane Doe", "JaneDoe.Mytool"),                  # a whole name, not "Jane"
+    ('{name = "Ann Smith and Bob Roe"}', "Ann Smith and Bob Roe", "AnnSmithAndBobRoe.Mytool"),
+    ('{name = "Łukasz Langa", email = "l@example.org"}', "Łukasz Langa", "LukaszLanga.Mytool"),  # transliterated
+    ('{name = "Adrien Vergé"}', "Adrien Vergé", "AdrienVerge.Mytool"),
+])
+def test_publisher_is_the_whole_author_name_and_the_id_is_its_ascii(tmp_path, capsys, authors, publisher, package_id):
+    project(tmp_path, authors)
+    init.init(tmp_path, Path("app"))
+    table = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["pkg"]
+    assert (table["publisher"], table["package-id"]) == (publisher, package_id)
+    assert config.load(tmp_path).package_id == package_id  # a valid winget id
+
+
+def test_an_existing_msi_upgrade_code_is_kept(tmp_path, capsys):
+    app = project(tmp_path, '{name = "Jane Doe"}')
+    (app / "installer").mkdir()
+    (app / "installer" / "product.wxs").write_text(
+        '<Wix xmlns="http://wixtoolset.org/schemas/v4/wxs"><Package Name="mytool" Version="1.0.0" '
+        'Manufacturer="Jane" UpgradeCode="{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}"/></Wix>')
+    init.init(tmp_path, Path("app"))
+    table = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["pkg"]
+    assert table["upgrade-code"] == "0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D"
+    assert "upgrade-code: kept from installer/product.wxs" in capsys.readouterr().out
+
+
+def test_no_command_still_writes_the_table_and_says_what_to_add(tmp_path, capsys):
+    project(tmp_path, '{name = "Jane Doe"}', scripts="")
+    init.init(tmp_path, Path("app"))
+    text = (tmp_path / "pyproject.toml").read_text()
+    assert "# No command yet: mytool has no command: add a console script" in text
+    assert tomllib.loads(text)["tool"]["pkg"]["publisher"] == "Jane Doe"
+    assert "  - commands: mytool has no command" in capsys.readouterr().out.splitlines()[2]  # first to do
+    with pytest.raises(InputError, match="has no command"):  # make check says the same until one is added
+        check.run(config.load(tmp_path))

@@ -7,6 +7,8 @@
   CycloneDX the expression, or the declared name (cyclonedx-python-lib decides which field)
 """
 
+import re
+
 from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol, get_spdx_licensing
 from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
 
@@ -26,6 +28,38 @@ CLASSIFIERS = {
     "Python Software Foundation License": "PSF-2.0", "Zope Public License": "ZPL-2.1",
     "Boost Software License 1.0 (BSL-1.0)": "BSL-1.0", "zlib/libpng License": "Zlib",
 }
+
+
+# What free-text licence names usually mean (normalised: lower case, no "license"/"the"/"version"/punctuation).
+# Only a suggestion in the error that asks for tool.pkg.license: a name is never turned into an id silently.
+LIKELY = [
+    (r"(new |modified |revised )?bsd( 3 clause| three clause)?|3 clause bsd|bsd new", "BSD-3-Clause"),
+    (r"(simplified |free)?bsd( 2 clause)?|2 clause bsd", "BSD-2-Clause"),
+    (r"mit( x11)?|expat|x11", "MIT"), (r"isc", "ISC"), (r"apache( software)?( 2(\.0)?)?|asl 2(\.0)?", "Apache-2.0"),
+    (r"(gnu )?gpl ?v?2\+|gpl 2(\.0)? or later", "GPL-2.0-or-later"), (r"(gnu )?gpl ?v?2(\.0)?", "GPL-2.0-only"),
+    (r"(gnu )?gpl ?v?3\+|gpl 3(\.0)? or later", "GPL-3.0-or-later"), (r"(gnu )?gpl( ?v?3(\.0)?)?", "GPL-3.0-only"),
+    (r"(gnu )?lgpl ?v?2(\.1)?\+?", "LGPL-2.1-or-later"), (r"(gnu )?lgpl( ?v?3(\.0)?)?\+?", "LGPL-3.0-or-later"),
+    (r"(gnu )?agpl( ?v?3(\.0)?)?\+?", "AGPL-3.0-or-later"), (r"mpl ?2(\.0)?|mozilla public 2(\.0)?", "MPL-2.0"),
+    (r"psf|python software foundation|python", "PSF-2.0"), (r"unlicense", "Unlicense"),
+    (r"public domain", "LicenseRef-Public-Domain"), (r"zlib", "Zlib"),
+]
+
+
+def likely(name: str) -> str | None:
+    """The SPDX id a free-text licence name most likely means ("BSD" → BSD-3-Clause), or None."""
+    text = re.sub(r"[^a-z0-9.+]+", " ", name.lower())
+    text = " ".join(w for w in text.split() if w not in ("license", "licence", "the", "version", "v"))
+    return next((spdx for pattern, spdx in LIKELY if re.fullmatch(pattern, text)), None)
+
+
+def require_spdx(licence: Licence) -> None:
+    """A licence the project names but not as SPDX is a one-line error naming the likely id: Homebrew would
+    write `:cannot_represent`, and scanners cannot match a free-text name."""
+    if licence.spdx is None and licence.name:
+        guess = likely(licence.name)
+        hint = f'tool.pkg.license = "{guess}" if that is it' if guess else 'tool.pkg.license = "<SPDX expression>"'
+        raise InputError(f"the licence {licence.name!r} is not an SPDX expression (package managers and SBOM "
+                         f"scanners need one): set {hint}")
 
 
 def canonical(text: str | None) -> str | None:

@@ -67,12 +67,15 @@ def from_distribution(dist: PathDistribution) -> Metadata:
 
 
 def _names(*fields: str | None) -> tuple[str, ...]:
-    """Person names from Author/Maintainer fields: "A, B" or "A <a@x>, B <b@x>" (addresses dropped)."""
+    """Person names from Author/Maintainer fields: "A, B" or "A <a@x>, B <b@x>" (addresses dropped). A field
+    without an address is names only, each kept whole: the address parser would read "Jane Doe" as the
+    address "Jane" and "A and B" as "A"."""
     from email.utils import getaddresses
 
     found = []
     for value in filter(None, fields):
-        for name, address in getaddresses([value]):
+        pairs = getaddresses([value]) if "@" in value else [(part, "") for part in value.split(",")]
+        for name, address in pairs:
             text = (name or ("" if "@" in address else address)).strip()
             if text and text not in found:
                 found.append(text)
