@@ -50,6 +50,10 @@ def test_build_places_folder_archive_report_licences_and_record(built):
     for dist in shipped.values():  # licence files collected from the build environment, beside the build
         assert dist.licence_files and all((built / f).is_file() for f in dist.licence_files)
     assert record.tools["nuitka"] == "4.3.3"
+    # the system libraries Nuitka bundled, as dpkg knows them: package, version, licence, purl, shipped hash
+    libs = {lib.name: lib for lib in record.libraries}
+    assert libs["libffi.so.8"].package == "libffi8" and libs["libffi.so.8"].licence == "MIT"
+    assert all(lib.purl.startswith(f"pkg:deb/debian/{lib.package}@") and lib.sha256 for lib in libs.values())
 
 
 def test_the_build_compiles_what_pip_installs(built):
@@ -213,6 +217,8 @@ def test_real_build_plus_fixture_runners_make_a_full_release(built, tmp_path):
     versions = {c["name"]: c.get("version") for c in bom["components"]}
     assert versions["click"] == shipped["click"] and versions["psutil"] == shipped["psutil"]
     assert "tailor" not in versions and bom["metadata"]["component"]["name"] == "tailor"  # the subject only
+    libffi = next(c for c in bom["components"] if c["bom-ref"] == f"lib:{TARGET.name}:libffi.so.8")
+    assert libffi["purl"].startswith("pkg:deb/debian/libffi8@") and libffi["hashes"][0]["alg"] == "SHA-256"
     released = model.read(final / "manifest.json")
     assert tuple(map(int, released.builds[TARGET.name].glibc.split("."))) >= (2, 17)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from packaging.metadata import Metadata as CoreMetadata
 from packaging.utils import canonicalize_name
 
-from pkg.build import installed
+from pkg.build import installed, libraries
 from pkg.core import names
 from pkg.core.errors import PkgError
 from pkg.core.model import Distribution, Kind
@@ -87,6 +87,8 @@ def run(ctx: BuildContext) -> None:
     report = ctx.dist / names.report(ctx.app.name, ctx.target.name) if ctx.report is not None else None
     folder = ctx.dist / names.licences(ctx.app.name, ctx.target.name)
     ctx.distributions, ctx.python = collect(ctx.env.site_packages, report, ctx.env.metadata.name, folder, ctx.dist)
+    if report is not None:
+        ctx.libraries = libraries.describe(report_root(report), ctx.built)
     ctx.add(folder, Kind.LICENCE_FILES)
 
 

@@ -156,6 +156,16 @@ class Distribution(Model):
     app: bool = False
 
 
+class Library(Model):
+    """A system library Nuitka bundled, as the build machine's package manager knows it (pkg/build/libraries.py)."""
+    name: str = Field(description="its file name (soname)")
+    sha256: str | None = Field(None, description="of the copy that ships")
+    package: str | None = None
+    version: str | None = None
+    licence: str | None = None
+    purl: str | None = None
+
+
 class Build(Model):
     """One target's build, as its runner saw it."""
     target: str
@@ -170,6 +180,7 @@ class Build(Model):
     python: dict[str, list[str]] = Field(default_factory=dict, description="CPython version -> licence files")
     startup: dict[str, Timing] = Field(default_factory=dict)
     inputs: str | None = Field(None, description="sha256 of what it was built from (pkg/build/reuse.py)")
+    libraries: list[Library] = Field(default_factory=list, description="the system libraries it bundled")
 
 
 class Release(Model):

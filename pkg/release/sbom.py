@@ -54,10 +54,20 @@ def build_bom(app: App, version: str, shipped: Shipped, files: list[Artifact], e
         purl = PackageURL(type="generic", name="cpython", version=py_version)
         parts.append(Component(name="cpython", version=py_version, type=ComponentType.FRAMEWORK, bom_ref=str(purl),
                                purl=purl, licenses=_licences("PSF-2.0"), description="CPython runtime"))
-    for lib, lib_targets in sorted(shipped.libraries.items()):
-        parts.append(Component(name=lib, type=ComponentType.LIBRARY, bom_ref=f"lib:{lib}",
-                               description="system library bundled by Nuitka",
-                               properties=[Property(name="pkg:targets", value=",".join(sorted(lib_targets)))]))
+    for lib, by_target in sorted(shipped.libraries.items()):
+        bare = sorted(t for t, facts in by_target.items() if facts is None)
+        if bare:  # known by name only (a build that recorded no package facts)
+            parts.append(Component(name=lib, type=ComponentType.LIBRARY, bom_ref=f"lib:{lib}",
+                                   description="system library bundled by Nuitka",
+                                   properties=[Property(name="pkg:targets", value=",".join(bare))]))
+        for target, facts in sorted((t, f) for t, f in by_target.items() if f is not None):
+            purl = PackageURL.from_string(facts.purl) if facts.purl else None
+            parts.append(Component(
+                name=lib, version=facts.version, type=ComponentType.LIBRARY, bom_ref=f"lib:{target}:{lib}", purl=purl,
+                licenses=_licences(facts.licence), description="system library bundled by Nuitka"
+                + (f", from the build machine's package {facts.package}" if facts.package else ""),
+                hashes=[HashType(alg=HashAlgorithm.SHA_256, content=facts.sha256)] if facts.sha256 else [],
+                properties=[Property(name="pkg:target", value=target)]))
     for item in files:  # the archives and installers, with their hashes; an archive's completions and man pages
         inside = [f for f in shared if f.target == item.target] if item.kind == Kind.ARCHIVE else []
         parts.append(_file(item, f"file:{item.name}", item.name, inside))

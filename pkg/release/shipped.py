@@ -8,14 +8,14 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from pkg.build.shipped import report_root
-from pkg.core.model import Distribution, Kind, Manifest
+from pkg.core.model import Distribution, Kind, Library, Manifest
 
 
 @dataclass
 class Shipped:
     distributions: dict[str, Distribution] = field(default_factory=dict)  # the third-party ones, by name
     python: dict[str, list[str]] = field(default_factory=dict)             # CPython version -> licence files
-    libraries: dict[str, set[str]] = field(default_factory=dict)           # system library -> targets
+    libraries: dict[str, dict[str, Library | None]] = field(default_factory=dict)  # name -> target -> facts
     app: Distribution | None = None                                        # the app's own (licence files)
 
 
@@ -31,9 +31,11 @@ def gather(builds: Manifest, dist: Path) -> Shipped:
                 shipped.distributions.setdefault(entry.name, entry)
         for version, files in build.python.items():
             shipped.python.setdefault(version, files)
-        if target in reports:
+        for lib in build.libraries:  # described on its runner: package, version, licence, hash
+            shipped.libraries.setdefault(lib.name, {})[target] = lib
+        if target in reports and not build.libraries:  # a build that recorded none: its report's names
             for dll in report_root(reports[target]).iter("included_dll"):
-                shipped.libraries.setdefault(dll.get("name"), set()).add(target)
+                shipped.libraries.setdefault(dll.get("name"), {}).setdefault(target, None)
     return shipped
 
 

@@ -1,0 +1,125 @@
+"""The system libraries Nuitka bundled (libssl, libffi, libbz2…), described while the build machine is at
+hand: the hash of the copy that ships, and what its package manager knows — the owning package, its
+version and licence, a package URL — so SBOM scanners can match them (a soname alone matches nothing).
+
+  Debian/Ubuntu  dpkg-query -S (the path as Nuitka found it, then /lib ↔ /usr/lib, then its real path),
+                 dpkg-query -W for the version, the DEP-5 copyright's `Files: *` licence (Debian's short
+                 names mapped to SPDX where they are one: Expat → MIT, GPL-2+ → GPL-2.0-or-later…);
+                 purl pkg:deb/<os-release ID>/<package>@<version>?arch=<arch>
+  RPM systems    rpm -qf: name, version-release, its License tag; purl pkg:rpm/<ID>/<name>@<version>
+  Homebrew       the Cellar path: <formula>/<version> (no licence on disk)
+  otherwise      the name and hash only (Windows' DLLs come with CPython, which the SBOM lists)
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from xml.etree import ElementTree
+
+from packageurl import PackageURL
+
+from pkg.core.model import Library, sha256_file
+from pkg.project import licence
+
+DEBIAN_SPDX = {"Expat": "MIT", "GPL-2": "GPL-2.0-only", "GPL-2+": "GPL-2.0-or-later", "GPL-3": "GPL-3.0-only",
+               "GPL-3+": "GPL-3.0-or-later", "LGPL-2.1": "LGPL-2.1-only", "LGPL-2.1+": "LGPL-2.1-or-later",
+               "LGPL-3": "LGPL-3.0-only", "LGPL-3+": "LGPL-3.0-or-later", "BSD-2-clause": "BSD-2-Clause",
+               "BSD-3-clause": "BSD-3-Clause", "PD": "LicenseRef-Public-Domain", "public-domain":
+               "LicenseRef-Public-Domain"}
+
+
+def _run(*args: str) -> str | None:
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def os_id() -> str | None:
+    """/etc/os-release's ID (debian, ubuntu, almalinux…): the purl namespace of its packages."""
+    try:
+        text = Path("/etc/os-release").read_text()
+    except OSError:
+        return None
+    match = re.search(r'^ID="?([^"\n]+)"?$', text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def candidates(path: str) -> list[str]:
+    """Where a package database may have registered a library found at `path` (merged /usr)."""
+    real = os.path.realpath(path)
+    found = []
+    for p in (path, real):
+        found += [p, p.removeprefix("/usr") if p.startswith("/usr/lib/") else "/usr" + p]
+    return list(dict.fromkeys(found))
+
+
+def debian_licence(package: str, library: str) -> str | None:
+    """The licence Debian's machine-readable copyright (DEP-5) gives the library's own sources — the stanza
+    whose Files name it (`libuuid/*` in util-linux's), else `Files: *` — as SPDX where Debian's name is one."""
+    try:
+        text = Path("/usr/share/doc", package.split(":")[0], "copyright").read_text(errors="replace")
+    except OSError:
+        return None
+    stanzas = re.findall(r"^Files:\s*([^\n]*(?:\n[ \t]+[^\n]*)*).*?^License:\s*(\S[^\n]*)$", text,
+                         re.MULTILINE | re.DOTALL)
+    stem = library.split(".so")[0].split(".")[0]  # libuuid.so.1 → libuuid
+    own = [lic for files, lic in stanzas if re.search(rf"(^|\s){re.escape(stem)}/", files)]
+    default = [lic for files, lic in stanzas if files.split() == ["*"]]
+    name = next(iter(own + default), "").strip()
+    return (DEBIAN_SPDX.get(name) or licence.canonical(name) or name) if name else None
+
+
+def from_dpkg(path: str, distro: str | None) -> dict:
+    for candidate in candidates(path):
+        owner = _run("dpkg-query", "-S", candidate)
+        if owner:
+            package = owner.split(": ", 1)[0].split(", ")[0]
+            fields = (_run("dpkg-query", "-W", "-f", "${Package} ${Version} ${Architecture}", package) or "").split()
+            if len(fields) != 3:
+                return {}
+            name, version, arch = fields
+            purl = PackageURL(type="deb", namespace=distro, name=name, version=version, qualifiers={"arch": arch})
+            return {"package": name, "version": version, "licence": debian_licence(package, Path(path).name),
+                    "purl": str(purl)}
+    return {}
+
+
+def from_rpm(path: str, distro: str | None) -> dict:
+    for candidate in candidates(path):
+        out = _run("rpm", "-qf", "--qf", "%{NAME}\t%{VERSION}-%{RELEASE}\t%{ARCH}\t%{LICENSE}", candidate)
+        if out and out.count("\t") == 3:
+            name, version, arch, text = out.split("\t")
+            purl = PackageURL(type="rpm", namespace=distro, name=name, version=version, qualifiers={"arch": arch})
+            return {"package": name, "version": version, "licence": licence.canonical(text) or text,
+                    "purl": str(purl)}
+    return {}
+
+
+def from_homebrew(path: str) -> dict:
+    match = re.search(r"/Cellar/([^/]+)/([^/]+)/", os.path.realpath(path))
+    return {"package": match.group(1), "version": match.group(2)} if match else {}
+
+
+def owner(path: str) -> dict:
+    """What the machine's package manager says of the file at `path` (package, version, licence, purl)."""
+    distro = os_id()
+    if shutil.which("dpkg-query"):
+        return from_dpkg(path, distro)
+    if shutil.which("rpm") and distro not in (None, "debian", "ubuntu"):
+        return from_rpm(path, distro)
+    return from_homebrew(path)
+
+
+def describe(report: ElementTree.Element, folder: Path) -> list[Library]:
+    """Every library Nuitka's report says it bundled into `folder`, hashed as shipped, with its package."""
+    found = []
+    for dll in report.iter("included_dll"):
+        name, dest, source = dll.get("name"), dll.get("dest_path") or dll.get("name"), dll.get("source_path") or ""
+        shipped = next((p for p in (folder / dest, folder / "lib" / dest) if p.is_file()), None)
+        found.append(Library(name=name, sha256=sha256_file(shipped) if shipped else None,
+                             **(owner(source) if source.startswith("/") else {})))
+    return sorted(found, key=lambda lib: lib.name)

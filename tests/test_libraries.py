@@ -1,0 +1,63 @@
+"""The system libraries a build bundles, described from this machine's package manager (dpkg here: Debian
+12), and how the SBOM carries them: a scanner matches a purl and a hash, never a bare soname."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+
+from pkg.build import libraries
+from pkg.core.model import Library, sha256_file
+from pkg.release import sbom
+from pkg.release.shipped import Shipped
+
+from .fixtures import multi_app
+
+LIBBZ2 = Path("/lib/x86_64-linux-gnu/libbz2.so.1.0")  # libbz2-1.0, which dpkg itself depends on
+REPORT = """<nuitka-compilation-report>
+  <included_dll name="libbz2.so.1.0" dest_path="libbz2.so.1.0" source_path="{src}" package="" />
+  <included_dll name="libgone.so.1" dest_path="libgone.so.1" source_path="/nowhere/libgone.so.1" package="" />
+</nuitka-compilation-report>"""
+
+
+def test_a_bundled_library_gets_its_package_version_licence_purl_and_hash(tmp_path):
+    folder = tmp_path / "tool-linux-x86_64"
+    folder.mkdir()
+    shutil.copyfile(LIBBZ2, folder / "libbz2.so.1.0")
+    report = ElementTree.fromstring(REPORT.format(src=LIBBZ2))
+    bz2, gone = libraries.describe(report, folder)
+    version = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "libbz2-1.0"], capture_output=True,
+                             text=True, check=True).stdout
+    assert (bz2.name, bz2.package, bz2.version) == ("libbz2.so.1.0", "libbz2-1.0", version)
+    assert bz2.purl == f"pkg:deb/debian/libbz2-1.0@{version.replace('+', '%2B')}?arch=amd64"
+    assert bz2.sha256 == sha256_file(folder / "libbz2.so.1.0") and bz2.licence == "BSD-variant"
+    assert gone == Library(name="libgone.so.1")  # neither shipped nor owned: the name alone, no guess
+
+
+@pytest.mark.parametrize(("library", "package", "expected"), [
+    ("libuuid.so.1", "libuuid1", "BSD-3-Clause"),  # util-linux's `Files: libuuid/*`, not its GPL-2+ default
+    ("libffi.so.8", "libffi8", "MIT"),             # Debian's "Expat"
+    ("libssl.so.3", "libssl3", "Apache-2.0"),
+])
+def test_debian_copyright_gives_the_librarys_own_licence(library, package, expected):
+    """Packages every Debian 12 with Python has (util-linux, CPython's ctypes and ssl need them)."""
+    assert libraries.debian_licence(package, library) == expected
+
+
+def test_the_sbom_lists_each_library_per_target_with_purl_hash_and_licence():
+    lib = Library(name="libbz2.so.1.0", sha256="ab" * 32, package="libbz2-1.0", version="1.0.8-5+b1",
+                  licence="BSD-variant", purl="pkg:deb/debian/libbz2-1.0@1.0.8-5%2Bb1?arch=amd64")
+    shipped = Shipped(libraries={"libbz2.so.1.0": {"linux-x86_64": lib}, "libcrypto.3.dylib": {"macos-arm64": None}})
+    text = sbom.render(sbom.build_bom(multi_app(), "0.2.0", shipped, [], 0))
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    components = {c["bom-ref"]: c for c in json.loads(text)["components"]}
+    bz2 = components["lib:linux-x86_64:libbz2.so.1.0"]
+    assert bz2["purl"] == lib.purl and bz2["version"] == "1.0.8-5+b1"
+    assert bz2["hashes"] == [{"alg": "SHA-256", "content": "ab" * 32}]
+    assert bz2["licenses"][0]["license"]["name"] == "BSD-variant"
+    assert components["lib:libcrypto.3.dylib"]["properties"] == [{"name": "pkg:targets", "value": "macos-arm64"}]
