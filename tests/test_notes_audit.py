@@ -56,3 +56,45 @@ def test_audit_reports_vulnerabilities():
     with pytest.raises(PkgError, match="known vulnerabilities"):
         audit.enforce(result, required=False)
     assert audit.scan({}).status == "clean"
+
+
+def commit_file(root, path: str, subject: str) -> None:
+    (root / path).parent.mkdir(parents=True, exist_ok=True)
+    (root / path).write_text(subject + "\n")
+    subprocess.run(["git", "-C", str(root), "add", path], check=True)
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", subject],
+                   check=True)
+
+
+def test_a_packaging_repository_lists_the_apps_commits_never_the_pipelines(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    commit_file(tmp_path, "pkg/pipeline.py", "README: clean-clone figures")  # the pipeline's own history
+    commit_file(tmp_path, "app/cli.py", "feat: add --json")
+    commit_file(tmp_path, "Makefile", "Stage share")
+    commit_file(tmp_path, "app/core.py", "fix: empty input")
+    text = notes.render(tmp_path, "mytool", "0.2.0", "v0.2.0", [], project=tmp_path / "app")
+    assert "First release; the changes to app/ in this repository's history:" in text
+    assert "- add --json" in text and "- empty input" in text
+    assert "clean-clone" not in text and "Stage share" not in text
+    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@e", "tag", "-a", "v0.2.0",
+                    "-m", "v0.2.0"], check=True)
+    commit_file(tmp_path, "app/cli.py", "fix: later fix")
+    commit_file(tmp_path, "pkg/x.py", "Pipeline work")
+    text = notes.render(tmp_path, "mytool", "0.3.0", "v0.3.0", [], project=tmp_path / "app")
+    assert "Changes to app/ since v0.2.0." in text and "- later fix" in text and "Pipeline work" not in text
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [
+    ("CHANGELOG.md", "# Changelog\n\n## 1.3.0 (2026-01-02)\n\n### Fixes\n\n* newer\n\n## 1.2.0 (2025-12-01)\n\n"
+     "### Features\n\n* the 1.2.0 feature\n\n## 1.1.0\n\n* old\n", "### Features\n\n* the 1.2.0 feature"),
+    ("HISTORY.rst", "History\n=======\n\nRelease 1.2.1\n-------------\n\n* not this\n\nRelease 1.2.0 (2025-12-01)\n"
+     "--------------------------\n\n* the 1.2.0 fix\n\nRelease 1.1.0\n-------------\n\n* old\n", "* the 1.2.0 fix"),
+])
+def test_the_apps_own_changelog_section_is_the_notes(tmp_path, name, text, expected):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    commit_file(tmp_path, "app/cli.py", "feat: a commit the changelog supersedes")
+    (tmp_path / "app" / name).write_text(text)
+    notes_text = notes.render(tmp_path, "mytool", "1.2.0", "v1.2.0", ["careful"], project=tmp_path / "app")
+    assert notes_text.startswith(f"# mytool 1.2.0\n\nFrom the project's {name}:\n\n{expected}\n")
+    assert "supersedes" not in notes_text and "old" not in notes_text and "newer" not in notes_text
+    assert notes.own_changelog(tmp_path / "app", "1.2") is None  # a version is a whole word: 1.2 is not 1.2.0

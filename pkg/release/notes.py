@@ -1,7 +1,11 @@
-"""Stage `notes`: CHANGELOG.md. git-cliff renders the commits since the previous `v*` tag, grouped by
-conventional-commit type as pkg/release/cliff.toml says (plain subjects under "Other changes"); this module
-adds the title, the range, how to install the Linux packages and the release's warnings (missing targets
-and licences, the vulnerability scan)."""
+"""Stage `notes`: CHANGELOG.md, from the app's own history, never the pipeline's:
+  - the app's own changelog (CHANGELOG/CHANGES/HISTORY/NEWS .md/.rst in its project folder) when it has a
+    section for this version: that section, as its maintainers wrote it;
+  - else git-cliff renders the commits since the previous `v*` tag that touch the app's project folder
+    (in a packaging repository: app/, not the pipeline's files beside it), grouped by conventional-commit
+    type as pkg/release/cliff.toml says (plain subjects under "Other changes").
+This module adds the title, the range, how to install the Linux packages and the release's warnings
+(missing targets and licences, the vulnerability scan)."""
 
 import re
 import subprocess
@@ -31,13 +35,50 @@ def git_cliff() -> str:
     return proc.pinned_tool("git-cliff")
 
 
-def changes(root: Path, tag: str, since: str | None) -> str:
-    """The grouped changes as markdown ("" when there are none, or no git history at all)."""
+CHANGELOGS = ("CHANGELOG", "CHANGES", "HISTORY", "NEWS")
+RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
+
+
+def own_changelog(project: Path, version: str) -> tuple[str, str] | None:
+    """(file name, the section for `version`) from the project's own changelog, or None. A section is the
+    heading that names the version as a whole word (markdown `## 1.2.0 (date)`, or reStructuredText's
+    underlined title) down to the next heading of the same or a higher level."""
+    files = sorted(p for p in project.iterdir() if p.is_file() and p.stem.upper() in CHANGELOGS
+                   and p.suffix.lower() in (".md", ".rst", ".txt", "")) if project.is_dir() else []
+    word = re.compile(rf"(?<![\w.]){re.escape(version)}(?![\w]|\.\d)")
+    for path in files:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        for i, line in enumerate(lines):
+            level = heading_level(lines, i)
+            if level is None or not word.search(line):
+                continue
+            end = next((j for j in range(i + 1, len(lines)) if (lv := heading_level(lines, j)) is not None
+                        and lv <= level), len(lines))
+            body = "\n".join(ln for ln in lines[i + 1:end] if not RST_UNDERLINE.match(ln)).strip()
+            if body:
+                return path.name, body
+    return None
+
+
+def heading_level(lines: list[str], i: int) -> int | None:
+    """Markdown: the number of #; reStructuredText: 1 for a title underlined with = , 2 for any other."""
+    if match := re.match(r"^(#{1,6})\s+\S", lines[i]):
+        return len(match.group(1))
+    if lines[i].strip() and i + 1 < len(lines) and RST_UNDERLINE.match(lines[i + 1]) \
+            and len(lines[i + 1].strip()) >= len(lines[i].strip()):
+        return 1 if lines[i + 1].startswith("=") else 2
+    return None
+
+
+def changes(root: Path, tag: str, since: str | None, folder: str | None = None) -> str:
+    """The grouped changes as markdown ("" when there are none, or no git history at all); `folder`: only
+    commits that touch it (the app's project folder, relative to the repository)."""
     if _git(root, "rev-parse", "-q", "--verify", "HEAD").returncode != 0:
         return ""
     commits = [f"{since}..HEAD"] if since else []  # no earlier tag: the whole history
+    only = ["--include-path", f"{folder}/**"] if folder else []
     proc = subprocess.run([git_cliff(), "--config", str(CONFIG), "--repository", str(root), "--tag", tag,
-                           "--tag-pattern", f"{re.escape(TAG_PREFIX)}[0-9].*", "--strip", "all", *commits],
+                           "--tag-pattern", f"{re.escape(TAG_PREFIX)}[0-9].*", "--strip", "all", *only, *commits],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise PkgError(f"git-cliff failed: {' '.join(proc.stderr.split())[-300:]}")
@@ -47,12 +88,23 @@ def changes(root: Path, tag: str, since: str | None) -> str:
 INSTALL = {"deb": "sudo apt install ./{}", "rpm": "sudo dnf install ./{}"}  # a package file, by its suffix
 
 
-def render(root: Path, name: str, version: str, tag: str, warnings: list[str], packages: list[Artifact] = ()) -> str:
+def render(root: Path, name: str, version: str, tag: str, warnings: list[str], packages: list[Artifact] = (),
+           project: Path | None = None) -> str:
+    """`project`: the app's project folder (default: the repository itself, the drop-in layout)."""
+    project = (project or root).resolve()
+    inside = project != root.resolve() and project.is_relative_to(root.resolve())
+    folder = project.relative_to(root.resolve()).as_posix() if inside else None
     since = previous_tag(root, tag)
-    lines = [f"# {name} {version}", "", f"Changes since {since}." if since else "First release."]
-    body = changes(root, tag, since)
-    if body:
-        lines += ["", body]
+    own = own_changelog(project, version)
+    if own:
+        lines = [f"# {name} {version}", "", f"From the project's {own[0]}:", "", own[1]]
+    else:
+        where = f" to {folder}/" if folder else ""
+        lines = [f"# {name} {version}", "", f"Changes{where} since {since}." if since else
+                 f"First release; the changes{where} in this repository's history:" if folder else "First release."]
+        body = changes(root, tag, since, folder)
+        if body:
+            lines += ["", body]
     if packages:
         lines += ["", "## Linux packages", ""] + [
             f"- {a.target}: `{INSTALL[a.name.rsplit('.', 1)[1]].format(a.name)}`" for a in packages]
@@ -65,7 +117,7 @@ def run(ctx: ReleaseContext) -> None:
     missing = merge.missing_targets(ctx.inputs)
     warnings = ([f"not built for: {', '.join(missing)}"] if missing else []) + ctx.warnings
     text = render(ctx.cfg.root, ctx.app.name, str(ctx.version), ctx.version.tag, warnings,
-                  ctx.manifest.select(Kind.PACKAGE))
+                  ctx.manifest.select(Kind.PACKAGE), ctx.cfg.project_dir)
     ctx.write(names.NOTES, text, Kind.NOTES)
 
 
