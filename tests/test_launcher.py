@@ -57,6 +57,15 @@ def test_a_single_command_runs_whatever_the_name(modules):
     assert proc.returncode == 0 and proc.stdout.startswith("cli")
 
 
+def test_the_program_is_frozen_as_pyinstaller_says_unless_its_backend_said_so(modules):
+    (modules / "pkg_b.py").write_text("import sys\nclass Entry:\n    @staticmethod\n    def start():\n"
+                                      "        print(sys.frozen, sys._MEIPASS)\n")
+    proc = start(modules, launcher.source(COMMANDS), "/opt/app/other")
+    assert proc.stdout.strip() == "True /opt/app", proc.stderr  # no __compiled__ here: the program's folder
+    source = "import sys\nsys.frozen, sys._MEIPASS = 'pyinstaller', '/tmp/_MEI1'\n" + launcher.source(COMMANDS)
+    assert start(modules, source, "/opt/app/other").stdout.strip() == "pyinstaller /tmp/_MEI1"
+
+
 def test_python_dash_m_entries_do_not_go_through_a_launcher():
     with pytest.raises(ValueError):
         launcher.source((Command(name="x", module="x"),))

@@ -9,6 +9,7 @@
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,17 @@ def test_two_commands_share_one_compiled_program(multitool):
     assert len(programs) == 1  # one binary, two names
     report = (multitool / "dist" / f"multi-tool-{HOST}.report.xml").read_text()
     assert '<module name="multitool.plugins.hello"' in report and '<module name="multitool.tests' not in report
+
+
+def test_frozen_aware_code_sees_a_frozen_program_with_pyinstallers_layout(multitool):
+    """sys.frozen and sys._MEIPASS as PyInstaller sets them; the package data under _MEIPASS/<package>/, where
+    PyInstaller puts it too. The pip-installed app is not frozen."""
+    record = model.find_build(multitool / "dist", HOST)[1].builds[HOST]
+    out = subprocess.run([str(multitool / "dist" / record.commands["multitool"]), "frozen"], capture_output=True,
+                         text=True, timeout=60)
+    assert out.stdout == "frozen: True; bundled data under sys._MEIPASS: True\n", out.stderr
+    pip = multitool / "build" / HOST / "pip-installed" / "bin" / "multitool"
+    assert subprocess.run([str(pip), "frozen"], capture_output=True, text=True).stdout.startswith("frozen: False")
 
 
 def test_the_smoke_test_ran_generic_and_declared_checks(multitool):

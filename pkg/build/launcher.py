@@ -2,7 +2,8 @@
 
 One compiled program serves every command: the shipped folder holds one binary and, for each further
 command, a symlink to it (a copy on Windows). The name it was started under picks the entry point, and
-sys.argv[0] is what the user typed, as pip's console-script wrappers do it.
+sys.argv[0] is what the user typed, as pip's console-script wrappers do it. sys.frozen and sys._MEIPASS are
+set as PyInstaller sets them, for the code that asks whether it runs frozen.
 
 Why not Nuitka's own multidist (several --main): each main must be a file named exactly like its command,
 and Nuitka searches the main files' folder first for imports, so a launcher `coverage.py` shadows the
@@ -22,7 +23,16 @@ PRELUDE = f'''\
 import os
 import sys
 
-argv0 = getattr(globals().get("__compiled__"), "original_argv0", None) or sys.argv[0]
+compiled = globals().get("__compiled__")
+argv0 = getattr(compiled, "original_argv0", None) or sys.argv[0]
+# Frozen-aware code tests PyInstaller's convention (sys.frozen, then sys._MEIPASS or sys.executable's folder
+# for the bundled files, laid out <package>/<file> as Nuitka lays them out): it sees a frozen program. A
+# backend that sets them itself (PyInstaller) keeps its own.
+if not getattr(sys, "frozen", False):
+    sys.frozen = True
+    # Nuitka's sys.executable is <its folder>/python (no such file: a guard against fork bombs), so its
+    # folder is the one holding the bundled files (lib/ in the lib layout)
+    sys._MEIPASS = os.path.dirname(sys.executable if compiled is not None else os.path.abspath(argv0))
 exe = {names.exe_suffix("windows")!r}
 sys.argv[0] = argv0[: -len(exe)] if argv0.lower().endswith(exe) else argv0
 name = os.path.normcase(os.path.basename(argv0))

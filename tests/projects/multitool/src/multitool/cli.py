@@ -3,6 +3,7 @@ data through importlib.resources, plugins through entry points."""
 
 import sys
 from importlib import metadata, resources
+from pathlib import Path
 
 
 def main() -> int:
@@ -16,6 +17,10 @@ def main() -> int:
     elif args == ["plugins"]:
         for entry in sorted(metadata.entry_points(group="multitool.plugins"), key=lambda e: e.name):
             print(f"{entry.name}: {entry.load()()}")
+    elif args == ["frozen"]:  # what frozen-aware code asks (PyInstaller's convention)
+        bundled = getattr(sys, "_MEIPASS", None)
+        found = bundled and (Path(bundled) / "multitool" / "data" / "greeting.txt").is_file()
+        print(f"frozen: {getattr(sys, 'frozen', False)}; bundled data under sys._MEIPASS: {bool(found)}")
     elif args == ["optional"]:
         try:
             import zstandard  # the build's own tool, in the same venv: never this app's requirement
