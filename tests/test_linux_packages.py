@@ -1,6 +1,7 @@
 """The .deb and .rpm of each Linux build (stage `packages`, nfpm), checked by the tools that consume them:
 dpkg-deb and rpm read the metadata back, lintian judges the .deb, dpkg installs, runs and removes it on
-this machine (root), rpm installs the .rpm into a throwaway root. The builds are the release fixtures
+this machine (root; marked e2e, so `make test-fast` never touches /usr), rpm installs the .rpm into a
+throwaway root. The builds are the release fixtures
 (tests/fixtures_release.py: a program per command printing `<command> <version>`); tests/test_build_e2e.py
 does the same with the real Nuitka build of the example app."""
 
@@ -152,6 +153,7 @@ def test_checksums_sbom_notes_and_install_sh_carry_the_packages(release, tmp_pat
 
 # --- installed for real ---------------------------------------------------------------------------------
 
+@pytest.mark.e2e  # it installs into this machine's /usr: `make test`, never the fast suite
 def test_deb_installs_runs_from_path_and_removes_cleanly(release):
     deb = package(release, "linux-x86_64", ".deb")
     checked = dpkg_lifecycle(deb, release.app.name, release.app.command_names, "0.2.0")
