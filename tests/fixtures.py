@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pkg.build import share
 from pkg.core import archive, config, model, names, targets
-from pkg.core.model import App, Build, Command, Distribution, Kind, Licence, Manifest
+from pkg.core.model import App, Artifact, Build, Command, Distribution, Kind, Licence, Manifest
 from pkg.project import metadata
 from pkg.project.app import resolve
 
@@ -66,6 +66,15 @@ def _program(folder: Path, app: App, target: targets.Target, version: str) -> No
         (folder / name).symlink_to(f"lib/{program.name}")
 
 
+def place_shared(folder: Path, shared: dict[str, str], root: Path, target: str) -> list[Artifact]:
+    """Completions and man pages (path below `folder` -> text) written into a build folder and described
+    as stage share records them (paths relative to `root`, dist/)."""
+    for rel, text in shared.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text)
+    return [model.describe(folder / rel, root, share.kind_of(rel), target) for rel in shared]
+
+
 def fake_build(dist: Path, target: str, version: str, app: App | None = None,
                shared: dict[str, str] | None = None) -> Manifest:
     """One runner's dist/: folder, archive, report, licence files and the build manifest; `shared`: files
@@ -79,11 +88,7 @@ def fake_build(dist: Path, target: str, version: str, app: App | None = None,
     (folder / "lib").mkdir(exist_ok=True)
     (folder / "lib" / "python311.dll").write_bytes(b"dll" * 100)
     manifest = Manifest(moment="build", app=app)
-    for rel, text in (shared or {}).items():
-        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / rel).write_text(text)
-        if (kind := share.kind_of(rel)) is not None:
-            manifest.add(model.describe(folder / rel, dist, kind, target))
+    manifest.artifacts += place_shared(folder, shared or {}, dist, target)
     path = archive.create(folder, dist / names.archive(app.name, target), EPOCH)
     shipped = {**DEPENDENCIES, **(WINDOWS_ONLY if t.os == "windows" else {}), app.dist: (version, str(app.licence))}
     dll = {"windows": "vcruntime140.dll", "macos": "libcrypto.3.dylib"}.get(t.os, "libcrypto.so.3")

@@ -10,14 +10,13 @@ dispatch. Archives come from pkg/core/archive.py.
 import uuid
 from pathlib import Path
 
-from pkg.build import share
 from pkg.core import archive, model, names, version
 from pkg.core.config import Config
 from pkg.core.model import App, Build, Kind, Manifest, MsiFacts
 from pkg.core.stage import ReleaseContext
 from pkg.core.targets import DEFAULT_TARGETS, Target
 
-from .fixtures import example_app
+from .fixtures import example_app, place_shared
 
 EPOCH = 1_700_000_000
 
@@ -54,10 +53,8 @@ def make_release(root: Path, cfg: Config, version_text: str = "0.2.0", targets: 
     for name in targets:
         target = Target(*name.split("-", 1))
         built = fake_folder(root / "work", app, target, version_text)
-        for rel, text in (shared or {}).items() if target.os != "windows" else ():
-            (built / rel).parent.mkdir(parents=True, exist_ok=True)
-            (built / rel).write_text(text)
-            inputs.artifacts.append(model.describe(built / rel, built.parent, share.kind_of(rel), name))
+        if target.os != "windows":
+            inputs.artifacts += place_shared(built, shared or {}, built.parent, name)
         inputs.builds[name] = Build(target=name, backend="nuitka", layout="flat", folder=built.name,
                                     commands={c: f"{built.name}/{names.program(c, target.os)}"
                                               for c in app.command_names})

@@ -11,6 +11,7 @@ entry points, dynamic versions and distribution metadata are then exactly what u
 """
 
 import functools
+import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -42,10 +43,16 @@ class BuildEnv:
     metadata: Metadata
     files: wheel.WheelFiles
     app: App
+    extras: tuple[str, ...] = ()  # the app's extras installed (install_extras)
 
     @functools.cached_property
     def site_packages(self) -> Path:
         return venv_site_packages(self.python.parent.parent)
+
+    @functools.cached_property
+    def runtime(self) -> dict[str, importlib.metadata.Distribution]:
+        """The app's runtime distributions as installed here (installed.closure): never the build's tools."""
+        return installed.closure(self.site_packages, self.metadata.name, self.extras)
 
     def tool_version(self, dist: str) -> str:
         code = f"from importlib.metadata import version; print(version({dist!r}))"
@@ -152,7 +159,7 @@ def create(cfg: Config, folder: Path, version: str | None, groups: tuple[str, ..
     print(f"build environment: {meta.name} {meta.version} ({built.name}) with "
           f"{'locked' if locked else 'freshly resolved'} dependencies in {env}")
     pip_installed(folder, locked or pins(folder, venv_site_packages(env), meta.name, wanted), built, wanted)
-    return BuildEnv(folder, python, built, meta, files, app)
+    return BuildEnv(folder, python, built, meta, files, app, wanted)
 
 
 def with_extras(wheel: Path, extras: tuple[str, ...]) -> str:

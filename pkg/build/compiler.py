@@ -41,7 +41,7 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
         main.write_text(launcher.source(app.commands), encoding="utf-8")
         entry = [f"--main={main}"]
     excluded = files.matching(cfg.exclude)
-    runtime = installed.closure(env.site_packages, env.metadata.name, appenv.install_extras(cfg, app))
+    runtime = env.runtime
     offered = installed.plugins(runtime)
     # The compile tools share the venv: an app's optional `import zstandard` must fail as it does for pip's
     # users, not bundle the build's copy.

@@ -19,10 +19,9 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from pkg.build import installed
-from pkg.build.appenv import install_extras
 from pkg.core import archive, atomic, names, targets
 from pkg.core.config import Completion, Config
 from pkg.core.errors import InputError, PkgError
@@ -107,9 +106,8 @@ def argcomplete_script(python: Path, command: str, shell: str) -> str | None:
     return script if looks_like(script, shell, command) else None
 
 
-def framework(ctx: BuildContext) -> str | None:
-    """The completion framework of the app's runtime (typer before click: typer apps run on click)."""
-    runtime = installed.closure(ctx.env.site_packages, ctx.env.metadata.name, install_extras(ctx.cfg, ctx.app))
+def framework(runtime: Iterable[str]) -> str | None:
+    """The completion framework among the app's runtime distributions (typer before click: typer runs on it)."""
     return next((name for name in ("typer", "click", "argcomplete") if name in runtime), None)
 
 
@@ -204,7 +202,7 @@ def run(ctx: BuildContext) -> None:
     have = ship_wheel_data(folder, ctx.env.wheel)
     made = []
     if ctx.target.os != "windows":
-        made = completions(folder, app, cfg, ctx.target.os, framework(ctx), ctx.env.python, set(have))
+        made = completions(folder, app, cfg, ctx.target.os, framework(ctx.env.runtime), ctx.env.python, set(have))
         made += man_pages(folder, app, cfg, ctx.target.os, archive.source_date_epoch(cfg.root), set(have))
     ctx.shared = {p: k for p in [*have, *made] if (k := kind_of(p))}
     if have:
