@@ -192,6 +192,73 @@ terminal = true
 timeout = 4
 stdout-contains = ["hello from a file", "notes.py"]
 """, has_version=False),
+    RealApp(
+        "csvkit", "2.2.0", "9a/bf/59b035abead12d9498c96dc05b965ec77683d3c794305dec2648e23830cc/csvkit-2.2.0.tar.gz",
+        "147318a8dbaec07c0bbb9291c14b78de5fa32ed3d4a5c2396e52a83c0a30df6b",
+        "fourteen console scripts; dependencies that load modules and data by name: parsedatetime's locales "
+        "(every command imports them), SQLAlchemy's dialects, Babel's locale data; -c is csvcut's own option",
+        COMMON.format(publisher="Christopher Groskopf", package_id="wireservice.csvkit",
+                      upgrade_code="0E7B6A51-3C2D-4F8E-9B1A-6D5C4E3F2A19", repo="wireservice/csvkit") + """
+description = "Command-line tools for working with CSV"   # its own is over Debian's 79 characters
+[tool.pkg.command.csvclean]
+no-args-exit = 2         # argparse: a file or --help is required
+[tool.pkg.command.csvgrep]
+no-args-exit = 2
+[tool.pkg.command.csvpy]
+no-args-exit = 2
+[tool.pkg.command.in2csv]
+no-args-exit = 2
+[[tool.pkg.checks]]
+name = "csvcut -c picks a column (its own option, never an interpreter's)"
+command = "csvcut"
+args = ["-c", "name", "data.csv"]
+files = { "data.csv" = "name,qty,when\\nwidget,3,2024-01-02\\ngadget,2,2024-03-04\\n" }
+stdout-equals = "name\\nwidget\\ngadget\\n"
+[[tool.pkg.checks]]
+name = "csvstat infers dates (parsedatetime, its locales loaded by name)"
+command = "csvstat"
+args = ["-c", "when", "data.csv"]
+stdout-contains = ["Type of data:          Date", "Largest value:         2024-03-04"]
+[[tool.pkg.checks]]
+name = "csvsql queries through SQLAlchemy's SQLite dialect (loaded by name)"
+command = "csvsql"
+args = ["--query", "select sum(qty) as total from data", "data.csv"]
+stdout-equals = "total\\n5.0\\n"
+[[tool.pkg.checks]]
+name = "csvlook formats numbers (Babel's locale data)"
+command = "csvlook"
+args = ["data.csv"]
+stdout-contains = ["| widget |   3 | 2024-01-02 |"]
+[[tool.pkg.checks]]
+name = "in2csv converts JSON"
+command = "in2csv"
+args = ["-f", "json", "d.json"]
+files = { "d.json" = '[{"a": 1, "b": "x"}]' }
+stdout-equals = "a,b\\nTrue,x\\n"
+"""),
+    RealApp(
+        "restructuredtext-lint", "2.0.2",
+        "ca/e6/eefcad2228f4124f17e01064428fbcd0ade06a274f3063ce3a126a569d6b/restructuredtext_lint-2.0.2.tar.gz",
+        "dd25209b9e0b726929d8306339faf723734a3137db382bcf27294fa18a6bc52b",
+        "a small app whose work is a dependency's (docutils): its parsers, readers, directives and languages "
+        "all loaded by name; two commands",
+        COMMON.format(publisher="Todd Wolfson", package_id="twolfson.restructuredtext-lint",
+                      upgrade_code="5D2E8C47-1A9B-4E6F-8C3D-7B2A1E9F0D64", repo="twolfson/restructuredtext-lint") + """
+[tool.pkg.command.rst-lint]
+no-args-exit = 2         # argparse: "the following arguments are required: path"
+[tool.pkg.command.restructuredtext-lint]
+no-args-exit = 2
+[[tool.pkg.checks]]
+name = "a clean document with directives passes (docutils' reader, parser and directives, loaded by name)"
+args = ["good.rst"]
+files = { "good.rst" = "Title\\n=====\\n\\n.. note:: Careful.\\n\\n.. contents::\\n\\nSection\\n-------\\n\\nText.\\n" }
+[[tool.pkg.checks]]
+name = "errors are reported with their lines"
+args = ["bad.rst"]
+files = { "bad.rst" = "Title\\n=====\\n\\n.. nosuchthing:: x\\n\\nA `broken link <>`_\\n" }
+exit = 2
+stdout-equals = "ERROR bad.rst:4 Unknown directive type \\"nosuchthing\\".\\nERROR bad.rst:6 Unknown target name: \\"broken link <>\\".\\n"
+"""),
 ]
 
 REAL_APPS = [

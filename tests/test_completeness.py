@@ -1,5 +1,6 @@
-"""The wheel's RECORD against Nuitka's report: every module and data file of the app in the build, or
-excluded with a reason, or a file no program reads (stubs, C sources, .pth hooks)."""
+"""The RECORDs of the app's wheel and of every distribution it runs with against Nuitka's report: every module
+and data file in the build, or excluded with a reason, or a file no program reads (stubs, C sources, .pth
+hooks)."""
 
 import hashlib
 import zipfile
@@ -57,17 +58,18 @@ def test_the_wheel_is_read_as_nuitka_sees_it(tmp_path):
 
 def test_a_complete_build_passes_and_says_so(tmp_path, capsys):
     files = wheel.read(make_wheel(tmp_path))
-    completeness.check(files, report(tmp_path, ALL_MODULES, ["mypkg/data/levels.json"]), {})
-    assert "complete: all 11 modules and 4 data files" in capsys.readouterr().out
+    completeness.check({"my-pkg": files}, report(tmp_path, ALL_MODULES, ["mypkg/data/levels.json"]), {})
+    assert "complete: all 11 modules and 4 data files of 1 distribution(s)" in capsys.readouterr().out
 
 
 def test_a_missing_module_and_data_file_fail_and_are_named(tmp_path):
     files = wheel.read(make_wheel(tmp_path))
     partial = report(tmp_path, [m for m in ALL_MODULES if m != "mypkg.plugins.hello"], [])
     with pytest.raises(PkgError) as info:
-        completeness.check(files, partial, {})
+        completeness.check({"my-pkg": files}, partial, {})
     message = str(info.value)
-    assert "lacks 2 file(s)" in message and "mypkg/plugins/hello.py (module mypkg.plugins.hello)" in message
+    assert "lacks 2 file(s) of what pip installs" in message
+    assert "mypkg/plugins/hello.py (module mypkg.plugins.hello, my-pkg)" in message
     assert "mypkg/data/levels.json" in message and "[tool.pkg.exclude]" in message and "\n" not in message
 
 
@@ -75,12 +77,65 @@ def test_excluded_with_a_reason_is_accepted_and_stale_exclusions_are_noted(tmp_p
     files = wheel.read(make_wheel(tmp_path))
     built = report(tmp_path, [m for m in ALL_MODULES if not m.startswith("mypkg.tests")], ["mypkg/data/levels.json"])
     exclude = {"mypkg/tests/*": "the test suite", "nothing/*": "gone long ago"}
-    completeness.check(files, built, exclude)
-    assert "note: tool.pkg.exclude 'nothing/*' matches no file of the wheel" in capsys.readouterr().out
+    completeness.check({"my-pkg": files}, built, exclude)
+    assert "note: tool.pkg.exclude 'nothing/*' matches no file the build ships" in capsys.readouterr().out
     assert files.matching(exclude) == {"mypkg/tests/__init__.py", "mypkg/tests/test_x.py"}
 
 
 def test_an_unreadable_report_is_one_line(tmp_path):
     (tmp_path / "report.xml").write_text("<nuitka")
     with pytest.raises(PkgError, match="cannot read the Nuitka report"):
-        completeness.check(wheel.read(make_wheel(tmp_path)), tmp_path / "report.xml", {})
+        completeness.check({"my-pkg": wheel.read(make_wheel(tmp_path))}, tmp_path / "report.xml", {})
+
+
+# An installed dependency's RECORD, as its site-packages holds it: paths relative to site-packages, scripts
+# and data outside it (`../../bin`), byte-code caches listed too.
+LOCALES = ["datelib/__init__.py", "datelib/locales/__init__.py", "datelib/locales/de_DE.py",
+           "datelib/locales/en_US.py", "datelib/locales/__pycache__/de_DE.cpython-311.pyc",
+           "datelib/calendars.json", "datelib-2.6.dist-info/METADATA", "datelib-2.6.dist-info/RECORD",
+           "../../bin/datelib-cli", "../../share/man/man1/datelib.1"]
+
+
+def test_an_installed_record_is_read_as_nuitka_sees_it():
+    files = wheel.from_record(LOCALES)
+    assert sorted(files.modules) == ["datelib", "datelib.locales", "datelib.locales.de_DE", "datelib.locales.en_US"]
+    assert files.data == ("datelib/calendars.json",) and files.packages == ("datelib",)
+
+
+def test_a_dependency_module_loaded_by_name_and_its_data_are_checked_too(tmp_path):
+    """A date library loads its locales by name (no import statement a compiler sees): a build that lacks one
+    fails and names it with its distribution, like a file of the app's own wheel."""
+    app = wheel.read(make_wheel(tmp_path))
+    shipped = {"my-pkg": app, "datelib": wheel.from_record(LOCALES)}
+    seen = ALL_MODULES + ["datelib", "datelib.locales", "datelib.locales.en_US"]
+    with pytest.raises(PkgError) as info:
+        completeness.check(shipped, report(tmp_path, seen, ["mypkg/data/levels.json"]), {})
+    message = str(info.value)
+    assert "lacks 2 file(s)" in message and "\n" not in message
+    assert "datelib/locales/de_DE.py (module datelib.locales.de_DE, datelib)" in message
+    assert "datelib/calendars.json (datelib)" in message
+    complete = report(tmp_path, seen + ["datelib.locales.de_DE"], ["mypkg/data/levels.json", "datelib/calendars.json"])
+    completeness.check(shipped, complete, {})
+    completeness.check(shipped, report(tmp_path, seen, ["mypkg/data/levels.json"]),
+                       {"datelib/locales/de_DE.py": "German dates are never parsed", "*.json": "unused"})
+
+
+def test_a_dll_nuitka_placed_counts_as_shipped(tmp_path):
+    """A library file inside a package (not a module) goes in as a DLL: the report lists it there."""
+    shipped = {"vendored": wheel.from_record(["vendored/__init__.py", "vendored/libhelper.so.1"])}
+    path = tmp_path / "report.xml"
+    path.write_text('<nuitka-compilation-report><module name="vendored" kind="CompiledPythonPackage" />'
+                    '<included_dll name="libhelper.so.1" dest_path="vendored/libhelper.so.1" /></nuitka-compilation-report>')
+    completeness.check(shipped, path, {})
+
+
+def test_a_module_this_python_cannot_compile_is_not_missing(tmp_path):
+    """olefile ships olefile2.py in Python 2 syntax: nothing can import it, Nuitka leaves it out (SyntaxError)."""
+    site = tmp_path / "site-packages"
+    (site / "oldlib").mkdir(parents=True)
+    (site / "oldlib" / "__init__.py").write_text("")
+    (site / "oldlib" / "old2.py").write_text("print 'hello'\n")
+    (site / "oldlib" / "lost.py").write_text("x = 1\n")
+    shipped = {"oldlib": wheel.from_record(["oldlib/__init__.py", "oldlib/old2.py", "oldlib/lost.py"])}
+    built = report(tmp_path, ["oldlib"], [])
+    assert completeness.missing(shipped, built, {}, site) == ["oldlib/lost.py (module oldlib.lost, oldlib)"]

@@ -49,6 +49,8 @@ version = false
 no-args-exit = 2
 [tool.pkg.exclude]
 "mypkg/tests/*" = "test suite"
+[tool.pkg.exclude.linux]
+"psutil/_psosx.py" = "macOS only"
 [[tool.pkg.checks]]
 name = "reads stdin"
 command = "a"
@@ -63,6 +65,8 @@ stderr-matches = "^warn"
     assert cfg.commands == ("b", "a") and cfg.command_options("b").version is False
     assert cfg.command_options("b").no_args_exit == 2 and cfg.command_options("a").version is True
     assert cfg.exclude == {"mypkg/tests/*": "test suite"}
+    assert cfg.excluded("linux") == {"mypkg/tests/*": "test suite", "psutil/_psosx.py": "macOS only"}
+    assert cfg.excluded("macos") == {"mypkg/tests/*": "test suite"}
     (check,) = cfg.checks
     assert (check.command, check.args, check.stdin, check.env, check.files, check.exit) == (
         "a", ("-", "x y"), "text", {"A": "1"}, {"in put.txt": "data"}, 3)
@@ -84,6 +88,8 @@ stderr-matches = "^warn"
     ("[tool.pkg.command.a]\nverbose = true", None, r"tool\.pkg\.command\.a\.verbose is not a known key"),
     ("[tool.pkg.command.a]\nno-args-exit = 300", None, r"no-args-exit must be an exit code"),
     ("[tool.pkg.exclude]\n\"x/*\" = \"\"", None, r"tool\.pkg\.exclude values must be the reason"),
+    ("[tool.pkg.exclude.linux]\n\"x/*\" = 1", None, r"tool\.pkg\.exclude\.linux values must be the reason"),
+    ("[tool.pkg.exclude.bsd]\n\"x/*\" = \"y\"", None, r"tool\.pkg\.exclude values must be the reason"),
     ("[[tool.pkg.checks]]\nargs = []", None, r"tool\.pkg\.checks\[0\]\.name is missing"),
     ("[[tool.pkg.checks]]\nname = \"x\"\nstdout-matches = \"(\"", None, r"checks\[0\]\.stdout-matches is not a valid"),
     ("[[tool.pkg.checks]]\nname = \"x\"\nfiles = { \"../x\" = \"\" }", None, r"must be a relative name"),

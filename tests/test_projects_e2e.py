@@ -135,8 +135,8 @@ def test_a_module_the_build_lost_fails_the_build_and_is_named(multitool, tmp_pat
     finally:
         pyproject.write_text(text)
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines()[-1].startswith("error: the build lacks 2 file(s) of the app's wheel: "
-                                                           "multitool/plugins/__init__.py (module multitool.plugins)")
+    assert proc.stderr.strip().splitlines()[-1].startswith("error: the build lacks 2 file(s) of what pip installs: "
+                                                           "multitool/plugins/__init__.py (module multitool.plugins, ")
     assert "[tool.pkg.exclude]" in proc.stderr and not list((tmp_path / "dist").glob("*.tar.gz"))
 
 

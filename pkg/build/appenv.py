@@ -54,6 +54,16 @@ class BuildEnv:
         """The app's runtime distributions as installed here (installed.closure): never the build's tools."""
         return installed.closure(self.site_packages, self.metadata.name, self.extras)
 
+    @functools.cached_property
+    def dependency_files(self) -> dict[str, wheel.WheelFiles]:
+        """What each runtime distribution installed (its RECORD), by its name: shipped whole, like the app's."""
+        return {d.metadata["Name"]: installed.files_of(d) for d in self.runtime.values()}
+
+    @functools.cached_property
+    def shipped_files(self) -> dict[str, wheel.WheelFiles]:
+        """The app's wheel and every runtime distribution, by distribution name: what the build must carry."""
+        return {self.metadata.name: self.files, **self.dependency_files}
+
     def tool_version(self, dist: str) -> str:
         code = f"from importlib.metadata import version; print(version({dist!r}))"
         out = subprocess.run([str(self.python), "-c", code], capture_output=True, text=True)

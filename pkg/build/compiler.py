@@ -32,7 +32,7 @@ BACKENDS = ("nuitka", "pyinstaller", "pyinstaller-onefile")
 
 
 def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path) -> nuitka.Inputs:
-    app, files = env.app, env.files
+    app, shipped = env.app, env.shipped_files.values()
     if app.main.function is None:  # `python -m <package>`: Nuitka's package mode on the installed package
         entry = ["--python-flag=-m", str(env.site_packages / app.main.module.replace(".", "/"))]
     else:
@@ -40,19 +40,23 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
         main.parent.mkdir(parents=True, exist_ok=True)
         main.write_text(launcher.source(app.commands), encoding="utf-8")
         entry = [f"--main={main}"]
-    excluded = files.matching(cfg.exclude)
+    excluded = {path: module for files in shipped for path in files.matching(cfg.excluded(target.os))
+                for module in [files.module_of(path)]}
     runtime = env.runtime
     offered = installed.plugins(runtime)
     # The compile tools share the venv: an app's optional `import zstandard` must fail as it does for pip's
     # users, not bundle the build's copy.
     foreign = installed.foreign_modules(env.site_packages, {canonicalize_name(env.metadata.name), *runtime})
-    plugins = sorted({m for modules in offered.values() for m in modules if not files.module_of_name(m)})
+    plugins = sorted({m for modules in offered.values() for m in modules
+                      if not any(files.module_of_name(m) for files in shipped)})
     return nuitka.Inputs(
         python=env.python, entry=entry, binary=names.compiled_program(app.main.name, target.os),
-        dist=env.metadata.name, runtime=tuple(sorted(offered)), plugins=tuple(plugins),
-        packages=files.packages, modules=files.top_modules,
-        no_follow=tuple(sorted({m for p in excluded if (m := files.module_of(p))} | set(foreign))),
-        no_data=tuple(sorted(p for p in excluded if files.module_of(p) is None)),
+        dist=env.metadata.name, runtime=tuple(sorted(d.metadata["Name"] for d in runtime.values())),
+        plugins=tuple(plugins),
+        packages=tuple(sorted({p for files in shipped for p in files.packages})),
+        modules=tuple(sorted({m for files in shipped for m in files.top_modules})),
+        no_follow=tuple(sorted({m for m in excluded.values() if m} | set(foreign))),
+        no_data=tuple(sorted(p for p, m in excluded.items() if m is None)),
         extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()))
 
 

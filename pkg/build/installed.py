@@ -8,6 +8,8 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from pkg.project import wheel
+
 SCRIPT_GROUPS = ("console_scripts", "gui_scripts")  # commands of a dependency, not loaded by the app
 
 
@@ -46,6 +48,11 @@ def plugins(dists: dict[str, metadata.Distribution]) -> dict[str, list[str]]:
         if modules:
             found[dist.metadata["Name"]] = modules
     return found
+
+
+def files_of(dist: metadata.Distribution) -> wheel.WheelFiles:
+    """The modules and package data an installed distribution put in site-packages (its RECORD)."""
+    return wheel.from_record([str(f) for f in dist.files or []])
 
 
 def top_level_names(dist: metadata.Distribution) -> set[str]:

@@ -4,11 +4,13 @@ What the pipeline always passes, and why:
   --mode=standalone            a folder: onefile re-extracts or checks its payload at every start
   --output-dir / --output-filename / --report   where things go; the report feeds the SBOM and the
                                completeness check
-  --include-package(-data) / --include-module   the app's own packages, modules and package data, whole:
-                               plugins and modules loaded by name are what frozen apps most often lose
-  --include-distribution-metadata=<dist>        importlib.metadata (click's --version, entry points), for
-                               the app and every distribution it runs with that offers plugins (entry points)
-  --include-module=<plugin>    the modules those entry points name (found through metadata, loaded by name)
+  --include-package(-data) / --include-module   the packages, modules and package data of the app and of
+                               every distribution it runs with, whole, as pip installs them: plugins, locales,
+                               directives and dialects loaded by name are what frozen apps most often lose
+                               (Nuitka follows imports it can see, and its own per-package hints)
+  --include-distribution-metadata=<dist>        importlib.metadata (click's --version, entry points,
+                               versions read at run time), for the app and every distribution it runs with
+  --include-module=<plugin>    modules entry points name outside those packages (loaded by name)
   --deployment                 no development guard of Nuitka's in a shipped program: with them, `-c X` or
                                `-m X` anywhere in the arguments is taken for a self-execution and exits 2
   --nofollow-import-to / --noinclude-data-files what tool.pkg.exclude lists, and the top-level modules of
@@ -43,10 +45,10 @@ class Inputs:
     entry: list[str]                # ["--main=<launcher>"] or ["--python-flag=-m", "<package dir>"]
     binary: str                     # output file name: <main command>.bin / .exe
     dist: str | None                # the app's distribution name (None: a program without one)
-    runtime: tuple[str, ...] = ()   # the distributions it runs with that offer plugins (their metadata goes in)
-    plugins: tuple[str, ...] = ()   # the modules those plugins' entry points name
-    packages: tuple[str, ...] = ()  # the app's own top-level packages
-    modules: tuple[str, ...] = ()   # and top-level modules
+    runtime: tuple[str, ...] = ()   # the distributions it runs with (their metadata goes in)
+    plugins: tuple[str, ...] = ()   # modules entry points name outside `packages` and `modules`
+    packages: tuple[str, ...] = ()  # the top-level packages of the app and its runtime distributions
+    modules: tuple[str, ...] = ()   # and their top-level modules
     no_follow: tuple[str, ...] = ()  # excluded modules
     no_data: tuple[str, ...] = ()    # excluded data files
     extra: tuple[str, ...] = field(default_factory=tuple)  # flags from config (all-OS, then this OS)

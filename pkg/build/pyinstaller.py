@@ -2,8 +2,8 @@
 same main script as Nuitka (pkg/build/launcher.py), the same output shape — a folder with every command at
 its top — so the later build stages place, archive and smoke-test it unchanged.
 
-What Nuitka gets from the pipeline is mapped to PyInstaller: the app's own packages → --collect-submodules
-and --collect-data, its distribution metadata → --copy-metadata.
+What Nuitka gets from the pipeline is mapped to PyInstaller: the packages of the app and of every distribution
+it runs with, whole → --collect-submodules and --collect-data, their distribution metadata → --copy-metadata.
 """
 
 import shutil
@@ -34,7 +34,9 @@ def main_script(env: BuildEnv, out_dir: Path) -> Path:
 
 
 def pyinstaller_command(env: BuildEnv, script: Path, out_dir: Path, onefile: bool) -> list[str]:
-    app = env.app
+    app, shipped = env.app, env.shipped_files.values()
+    packages = sorted({p for files in shipped for p in files.packages})
+    modules = sorted({m for files in shipped for m in files.top_modules})
     hidden = [f"--hidden-import={app.main.module}.__main__"] if app.main.function is None else []
     return [
         str(env.python), "-m", "PyInstaller",
@@ -45,10 +47,10 @@ def pyinstaller_command(env: BuildEnv, script: Path, out_dir: Path, onefile: boo
         f"--workpath={out_dir / 'work'}",
         f"--specpath={out_dir}",
         *hidden,
-        *(f"--collect-submodules={name}" for name in env.files.packages),
-        *(f"--collect-data={name}" for name in env.files.packages),
-        *(f"--hidden-import={name}" for name in env.files.top_modules),
-        f"--copy-metadata={env.metadata.name}",
+        *(f"--collect-submodules={name}" for name in packages),
+        *(f"--collect-data={name}" for name in packages),
+        *(f"--hidden-import={name}" for name in modules),
+        *(f"--copy-metadata={name}" for name in sorted(env.shipped_files)),
         str(script),
     ]
 

@@ -9,7 +9,6 @@ Windows-only dependency has its licence like any other.
 
 import shutil
 import sysconfig
-import xml.etree.ElementTree as ET
 from importlib import metadata
 from pathlib import Path
 
@@ -17,20 +16,12 @@ from packaging.metadata import Metadata as CoreMetadata
 from packaging.utils import canonicalize_name
 
 from pkg.build import installed, libraries
-from pkg.core import names
-from pkg.core.errors import PkgError
+from pkg.core import names, nuitka_report
 from pkg.core.model import Distribution, Kind
 from pkg.core.stage import BuildContext, Stage
 from pkg.project import licence
 
 LICENCE_NAMES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "COPYRIGHT")
-
-
-def report_root(path: Path) -> ET.Element:
-    try:
-        return ET.parse(path).getroot()
-    except (OSError, ET.ParseError) as exc:
-        raise PkgError(f"{path.name}: cannot read the Nuitka report ({exc})") from None
 
 
 def licence_of(dist: metadata.Distribution) -> str | None:
@@ -58,7 +49,7 @@ def collect(site: Path, report: Path | None, app_dist: str, licences: Path,
     """(shipped distributions, {CPython version: licence files}); files are copied under `licences`, paths
     are relative to `root` (dist/). The app's own distribution is listed too, flagged `app`."""
     if report is not None:
-        tree = report_root(report)
+        tree = nuitka_report.root(report)
         found = {d.get("name"): d.get("version") for d in tree.iter("distribution")}
         python_version = next((p.get("python_version") for p in tree.iter("python")), None)
     else:
@@ -88,7 +79,7 @@ def run(ctx: BuildContext) -> None:
     folder = ctx.dist / names.licences(ctx.app.name, ctx.target.name)
     ctx.distributions, ctx.python = collect(ctx.env.site_packages, report, ctx.env.metadata.name, folder, ctx.dist)
     if report is not None:
-        ctx.libraries = libraries.describe(report_root(report), ctx.built)
+        ctx.libraries = libraries.describe(nuitka_report.root(report), ctx.built)
     ctx.add(folder, Kind.LICENCE_FILES)
 
 

@@ -30,8 +30,10 @@ Keys (any other key is an error that names it):
                  (it inspects the compiled build itself: not run on the pip-installed app); terminal = true
                  runs it in a pseudo-terminal for `timeout` seconds (a full-screen UI): it passes still running
                  or exiting with `exit`, its screen output is stdout (and compared only as "checked")
-  exclude.GLOB   files of the app's wheel the build need not carry, with the reason:
-                 "mypkg/tests/*" = "test suite" (the completeness check accepts them; Nuitka skips them)
+  exclude.GLOB   files the build need not carry, with the reason — of the app's wheel or of any distribution
+                 it runs with (all are shipped whole): "mypkg/tests/*" = "test suite",
+                 "psutil/_psosx.py" = "macOS only" under exclude.linux / exclude.windows for one OS (the
+                 completeness check accepts them; Nuitka skips them)
   nuitka.flags   extra Nuitka flags; per OS under nuitka.linux / nuitka.macos / nuitka.windows
   completions    shell completions the build cannot generate itself (it does for click, typer and argcomplete
                  apps, from the compiled program): bash / zsh / fish = "<command> <args>" (that compiled
@@ -125,6 +127,7 @@ class Config:
     command: dict[str, CommandOptions] = field(default_factory=dict)
     checks: tuple[Check, ...] = ()
     exclude: dict[str, str] = field(default_factory=dict)
+    exclude_os: dict[str, dict[str, str]] = field(default_factory=dict)  # exclude.<os>: that OS's builds only
     nuitka_flags: tuple[str, ...] = ()
     nuitka_os_flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
     budgets_ms: dict[str, float] = field(default_factory=dict)  # only those the app sets are enforced
@@ -132,6 +135,10 @@ class Config:
     completions: tuple[Completion, ...] = ()  # declared ones
     generate_completions: bool = True         # false: `completions = false`, none at all
     man: str | None = None                    # help2man: man pages generated for commands the wheel has none for
+
+    def excluded(self, os_name: str) -> dict[str, str]:
+        """GLOB -> reason: what the builds for `os_name` leave out."""
+        return {**self.exclude, **self.exclude_os.get(os_name, {})}
 
     def download_url(self, version: str, file: str) -> str:
         return self.url_template.format(version=version, file=file)
@@ -297,6 +304,17 @@ def _nuitka(table: dict) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     return flags, os_flags
 
 
+def _exclude(table: dict) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """exclude.GLOB = reason, and exclude.<os>.GLOB = reason."""
+    where = "tool.pkg.exclude"
+    per_os = {name: _table(table, name, where) for name in OSES if isinstance(table.get(name), dict)}
+    every = {k: v for k, v in table.items() if k not in per_os}
+    for place, reasons in [(where, every), *((f"{where}.{n}", t) for n, t in per_os.items())]:
+        if not all(isinstance(v, str) and v.strip() for v in reasons.values()):
+            _fail(place, "values must be the reason, a non-empty string (or a table per OS: linux, macos, windows)")
+    return every, {name: dict(t) for name, t in per_os.items()}
+
+
 def _completions(tool: dict, project_dir: Path) -> tuple[bool, tuple[Completion, ...]]:
     where = "tool.pkg.completions"
     value = tool.get("completions", {})
@@ -372,9 +390,7 @@ def load(root: Path = ROOT) -> Config:
         person, address = parseaddr(maintainer)
         if not person or "@" not in address or f"{person} <{address}>" != maintainer.strip():
             _fail(f"{where}.maintainer", f"{maintainer!r} is not \"Name <email>\"")
-    exclude = _table(tool, "exclude", where)
-    if not all(isinstance(v, str) and v.strip() for v in exclude.values()):
-        _fail(f"{where}.exclude", "values must be the reason, a non-empty string")
+    exclude, exclude_os = _exclude(_table(tool, "exclude", where))
     checks = tool.get("checks", [])
     if not isinstance(checks, list):
         _fail(f"{where}.checks", "must be an array of tables ([[tool.pkg.checks]])")
@@ -391,7 +407,7 @@ def load(root: Path = ROOT) -> Config:
         extras=_strings(tool, "extras", where), license=license_text,
         description=_str(tool, "description", where), homepage=homepage, maintainer=maintainer,
         commands=_strings(tool, "commands", where), command=_command_options(_table(tool, "command", where)),
-        checks=tuple(_check(i, c) for i, c in enumerate(checks)), exclude=dict(exclude),
+        checks=tuple(_check(i, c) for i, c in enumerate(checks)), exclude=exclude, exclude_os=exclude_os,
         nuitka_flags=flags, nuitka_os_flags=os_flags,
         budgets_ms={key: _number(startup, f"{key}-ms", f"{where}.startup", 0) for key in ("version", "help")
                     if f"{key}-ms" in startup},

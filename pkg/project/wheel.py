@@ -86,9 +86,9 @@ def package_root(name: str, modules: dict[str, str]) -> str:
     return ".".join(parts[:-1]) or name
 
 
-def read(wheel: Path) -> WheelFiles:
-    with zipfile.ZipFile(wheel) as zf:
-        records = [str(f) for f in metadata.dist_info(zf).files or []]
+def from_record(records: list[str]) -> WheelFiles:
+    """What a RECORD's paths install: a wheel's, or an installed distribution's (paths relative to its
+    site-packages; what lies outside it, `../../bin/x`, is no module or package data)."""
     modules, data = {}, []
     shared = tuple(sorted(p for entry in records if (p := prefix_path(entry))))
     for entry in records:
@@ -104,3 +104,8 @@ def read(wheel: Path) -> WheelFiles:
     top_modules = sorted(n for n, p in modules.items() if "/" not in p)
     main_packages = tuple(p for p in packages if f"{p}.__main__" in modules)
     return WheelFiles(modules, tuple(sorted(data)), tuple(packages), tuple(top_modules), main_packages, shared)
+
+
+def read(wheel: Path) -> WheelFiles:
+    with zipfile.ZipFile(wheel) as zf:
+        return from_record([str(f) for f in metadata.dist_info(zf).files or []])

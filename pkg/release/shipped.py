@@ -7,7 +7,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from pkg.build.shipped import report_root
+from pkg.core import nuitka_report
 from pkg.core.model import Distribution, Kind, Library, Manifest
 
 
@@ -34,7 +34,7 @@ def gather(builds: Manifest, dist: Path) -> Shipped:
         for lib in build.libraries:  # described on its runner: package, version, licence, hash
             shipped.libraries.setdefault(lib.name, {})[target] = lib
         if target in reports and not build.libraries:  # a build that recorded none: its report's names
-            for dll in report_root(reports[target]).iter("included_dll"):
+            for dll in nuitka_report.root(reports[target]).iter("included_dll"):
                 shipped.libraries.setdefault(dll.get("name"), {}).setdefault(target, None)
     return shipped
 
