@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.core import model, targets
+from pkg.core import model, names, nuitka_report, targets
 from pkg.core.model import Kind
 
 from .adoption import add_fixture_runners, bench, check_release, make, packaging_repo, tail
@@ -287,7 +287,7 @@ stdout-equals = "branchy.py:1:1: C901 'f' is too complex (2)\\n"
         "ed/8f/19651ed6f648de7e1383bb759207078e2ad8addeca711187e1cb3a495f14/coverage-7.17.3.tar.gz",
         "6695d1bb2a9a2fbd7806d69d78cf30f35eb0f65045da0ec5b5045242fadd6a78",
         "metadata only in setup.py; three console scripts; its own C extension (CTracer); package data "
-        "(the HTML report's templates) read at run time",
+        "(the HTML report's templates) read at run time; run -m MODULE",
         COMMON.format(publisher="Ned Batchelder", package_id="NedBatchelder.Coverage",
                       upgrade_code="2C8D7E1F-4A8F-4E2B-8B88-1A7C1A0E3D22", repo="coveragepy/coveragepy") + """
 [[tool.pkg.checks]]
@@ -308,6 +308,10 @@ name = "the C extension is in use"
 args = ["debug", "sys"]
 stdout-contains = ["CTracer: available"]
 pip-installed = "checked"   # it prints the interpreter's and the program's paths
+[[tool.pkg.checks]]
+name = "runs a module with -m (its own option: never taken for the interpreter's)"
+args = ["run", "-m", "sample"]
+stdout-equals = "1\\n"
 """),
     RealApp(
         "sqlite-utils", "4.2.1",
@@ -369,6 +373,11 @@ def build_backend(project: Path) -> str:
     return table.get("build-backend", "setuptools.build_meta:__legacy__")
 
 
+def compiled_modules(report: Path) -> int:
+    """How many modules Nuitka compiled to C (the work a build does, whatever the machine's load)."""
+    return sum(1 for m in nuitka_report.root(report).iter("module") if m.get("kind", "").startswith("Compiled"))
+
+
 def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
     project = sdist(app, tmp)
     repo = packaging_repo(tmp / f"{app.name} repo", project, app.config)
@@ -396,6 +405,7 @@ def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
               "folder_mib": round(sum(p.stat().st_size for p in folder.rglob("*")
                                       if p.is_file() and not p.is_symlink()) / 2**20, 1),
               "archive_mib": round(archive_file.stat().st_size / 2**20, 1),
+              "compiled_modules": compiled_modules(repo / "dist" / names.report(manifest.app.name, record.target)),
               "startup": {k: v.model_dump() for k, v in record.startup.items()},
               "bench": bench(repo) if benchmark else None}
     if benchmark:  # make test-adopt: the README's table

@@ -139,3 +139,22 @@ def test_a_module_this_python_cannot_compile_is_not_missing(tmp_path):
     shipped = {"oldlib": wheel.from_record(["oldlib/__init__.py", "oldlib/old2.py", "oldlib/lost.py"])}
     built = report(tmp_path, ["oldlib"], [])
     assert completeness.missing(shipped, built, {}, site) == ["oldlib/lost.py (module oldlib.lost, oldlib)"]
+
+
+SUITE = ["sa/__init__.py", "sa/exc.py", "sa/orm/__init__.py", "sa/orm/query.py", "sa/testing/__init__.py",
+         "sa/testing/suite/__init__.py", "sa/testing/suite/test_types.py", "sa/dialects/__init__.py",
+         "sa/dialects/sqlite/__init__.py", "sa/dialects/sqlite/base.py", "lexers/__init__.py",
+         "lexers/testing.py", "lexers/python.py"]
+
+
+def test_a_test_suite_package_is_never_forced_in_and_never_missing(tmp_path):
+    """sqlalchemy.testing is a package of test suites (7 MB of C per module once compiled): the rest of the
+    distribution is included whole around it, and the check accepts it absent. A single module named like a
+    test package (a lexer for test output, loaded by name) is no test suite."""
+    files = wheel.from_record(SUITE)
+    assert files.whole() == (("lexers", "sa.dialects", "sa.orm"), ("sa", "sa.exc"))
+    assert files.is_test_suite("sa.testing.suite.test_types") and not files.is_test_suite("lexers.testing")
+    seen = ["sa", "sa.exc", "sa.orm", "sa.orm.query", "sa.dialects", "sa.dialects.sqlite", "sa.dialects.sqlite.base",
+            "lexers", "lexers.python"]
+    assert completeness.missing({"sa": files}, report(tmp_path, seen, []), {}) == [
+        "lexers/testing.py (module lexers.testing, sa)"]

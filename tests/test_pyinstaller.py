@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.build import appenv, pyinstaller
+from pkg.build import appenv, nuitka, pyinstaller
 from pkg.core import model, targets
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
@@ -92,3 +92,46 @@ def test_onefile_folder_holds_only_the_binary_and_it_works(tmp_path):
     report = json.loads(out.stdout)
     assert out.returncode == 0 and all(report[key] is True for key in ("compiled", "data_file", "metadata",
                                                                        "platform_module", "native_module"))
+
+
+def env_with_a_dependency(tmp_path: Path) -> appenv.BuildEnv:
+    """fake_env whose venv holds the app's metadata and one dependency (datelib) that loads its locales by
+    name and has a module for another OS."""
+    env = fake_env(tmp_path)
+    site = env.site_packages
+    for name, requires, record in [
+            ("my-tool", ["datelib>=2"], ["my_tool/__init__.py"]),
+            ("datelib", [], ["datelib/__init__.py", "datelib/locales/__init__.py", "datelib/locales/de_DE.py",
+                             "datelib/_osx.py", "datelib/calendars.json", "datelib_speedups.py",
+                             "../../../bin/datelib"])]:
+        info = site / f"{name.replace('-', '_')}-1.0.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
+                                       + "".join(f"Requires-Dist: {r}\n" for r in requires))
+        (info / "RECORD").write_text("".join(f"{f},,\n" for f in [*record, f"{info.name}/METADATA"]))
+    return env
+
+
+def test_every_distribution_the_app_runs_with_is_shipped_whole(tmp_path):
+    """What pip installs goes in whole, the dependencies' packages, modules, data and metadata too; an
+    exclusion for one OS leaves a dependency's module out of that OS's builds only."""
+    from dataclasses import replace
+
+    from pkg.build import compiler
+    from pkg.core import config
+
+    env = env_with_a_dependency(tmp_path)
+    assert sorted(env.shipped_files) == ["datelib", "my-tool"]
+    cfg = replace(config.load(), exclude={}, exclude_os={"macos": {"datelib/_osx.py": "macOS only"}},
+                  nuitka_flags=(), nuitka_os_flags={})
+    linux = compiler.nuitka_inputs(cfg, env, targets.Target("linux", "x86_64"), tmp_path / "work")
+    assert linux.packages == ("datelib", "my_tool") and linux.modules == ("datelib_speedups", "helper")
+    assert linux.runtime == ("datelib",) and "datelib._osx" not in linux.no_follow
+    macos = compiler.nuitka_inputs(cfg, env, targets.Target("macos", "arm64"), tmp_path / "work")
+    assert "datelib._osx" in macos.no_follow
+    cmd = nuitka.command(linux, "linux", tmp_path / "out", tmp_path / "r.xml")
+    assert {"--include-package=datelib", "--include-package-data=datelib", "--include-module=datelib_speedups",
+            "--include-distribution-metadata=datelib", "--include-distribution-metadata=my-tool"} <= set(cmd)
+    script = pyinstaller.main_script(env, tmp_path)
+    collected = pyinstaller.pyinstaller_command(env, script, tmp_path, onefile=False)
+    assert {"--collect-submodules=datelib", "--collect-data=datelib", "--copy-metadata=datelib"} <= set(collected)

@@ -53,8 +53,9 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
         python=env.python, entry=entry, binary=names.compiled_program(app.main.name, target.os),
         dist=env.metadata.name, runtime=tuple(sorted(d.metadata["Name"] for d in runtime.values())),
         plugins=tuple(plugins),
-        packages=tuple(sorted({p for files in shipped for p in files.packages})),
-        modules=tuple(sorted({m for files in shipped for m in files.top_modules})),
+        packages=tuple(sorted({p for files in shipped for p in files.whole()[0]})),
+        modules=tuple(sorted({m for files in shipped for m in files.whole()[1]})),
+        package_data=tuple(sorted({p for files in shipped for p in files.packages})),
         no_follow=tuple(sorted({m for m in excluded.values() if m} | set(foreign))),
         no_data=tuple(sorted(p for p, m in excluded.items() if m is None)),
         extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()))

@@ -1,7 +1,7 @@
 """After compiling: is everything the build ships whole in it? Nuitka's --report lists what went in; the
 RECORDs of the app's wheel and of every distribution it runs with list what `pip install` gives users. A
-module or data file in neither the report nor tool.pkg.exclude (with its reason) fails the build and is
-named with its distribution: a module imported by name (a plugin, a locale, a directive, a dialect), a data
+module or data file in neither the report nor tool.pkg.exclude (with its reason) — nor a test suite's
+package, which goes in only when the program imports it — fails the build and is named with its distribution: a module imported by name (a plugin, a locale, a directive, a dialect), a data
 file — the commonest failures of frozen apps, and silent until a user takes that path."""
 
 import fnmatch
@@ -54,7 +54,8 @@ def missing(shipped: dict[str, WheelFiles], report: Path, exclude: dict[str, str
     gone = []
     for dist, files in shipped.items():
         gone += [f"{path} (module {name}, {dist})" for name, path in sorted(files.modules.items())
-                 if name not in modules and reason_for(path, exclude) is None and not unimportable(site, path)]
+                 if name not in modules and reason_for(path, exclude) is None and not files.is_test_suite(name)
+                 and not unimportable(site, path)]
         gone += [f"{path} ({dist})" for path in files.data if path not in data and reason_for(path, exclude) is None]
     return gone
 

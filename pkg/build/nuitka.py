@@ -7,7 +7,8 @@ What the pipeline always passes, and why:
   --include-package(-data) / --include-module   the packages, modules and package data of the app and of
                                every distribution it runs with, whole, as pip installs them: plugins, locales,
                                directives and dialects loaded by name are what frozen apps most often lose
-                               (Nuitka follows imports it can see, and its own per-package hints)
+                               (Nuitka follows imports it can see, and its own per-package hints); a
+                               test suite's package (wheel.TEST_PACKAGES) goes in only when imported
   --include-distribution-metadata=<dist>        importlib.metadata (click's --version, entry points,
                                versions read at run time), for the app and every distribution it runs with
   --include-module=<plugin>    modules entry points name outside those packages (loaded by name)
@@ -47,8 +48,9 @@ class Inputs:
     dist: str | None                # the app's distribution name (None: a program without one)
     runtime: tuple[str, ...] = ()   # the distributions it runs with (their metadata goes in)
     plugins: tuple[str, ...] = ()   # modules entry points name outside `packages` and `modules`
-    packages: tuple[str, ...] = ()  # the top-level packages of the app and its runtime distributions
-    modules: tuple[str, ...] = ()   # and their top-level modules
+    packages: tuple[str, ...] = ()  # included whole: the app's and its runtime distributions' (test suites aside)
+    modules: tuple[str, ...] = ()   # included one by one: top-level modules, packages holding a test suite
+    package_data: tuple[str, ...] = ()  # the top-level packages whose data files all go in
     no_follow: tuple[str, ...] = ()  # excluded modules
     no_data: tuple[str, ...] = ()    # excluded data files
     extra: tuple[str, ...] = field(default_factory=tuple)  # flags from config (all-OS, then this OS)
@@ -67,7 +69,7 @@ def command(inputs: Inputs, target_os: str, out_dir: Path, report: Path, mode: s
         *(f"--include-distribution-metadata={name}" for name in inputs.runtime),
         *(f"--include-module={name}" for name in inputs.plugins),
         *(f"--include-package={name}" for name in inputs.packages),
-        *(f"--include-package-data={name}" for name in inputs.packages),
+        *(f"--include-package-data={name}" for name in inputs.package_data),
         *(f"--include-module={name}" for name in inputs.modules),
         *(f"--nofollow-import-to={name}" for name in inputs.no_follow),
         *(f"--noinclude-data-files={pattern}" for pattern in inputs.no_data),

@@ -9,6 +9,10 @@ from pathlib import Path, PurePosixPath
 from pkg.project import metadata
 
 EXTENSION_SUFFIXES = (".so", ".pyd")
+# Packages of these names below a top-level package hold a distribution's own test suite (sqlalchemy.testing:
+# 7 MB of C per module once compiled): never forced into a build, still followed when the program imports
+# them. Single modules of those names are kept (pygments.lexers.testing is a lexer, loaded by name).
+TEST_PACKAGES = ("tests", "test", "testing")
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,35 @@ class WheelFiles:
 
     def module_of(self, path: str) -> str | None:
         return next((name for name, p in self.modules.items() if p == path), None)
+
+    def is_test_suite(self, name: str) -> bool:
+        """Whether module `name` is, or is inside, a test package (TEST_PACKAGES) below a top-level package."""
+        parts = name.split(".")
+        return any(parts[i] in TEST_PACKAGES and self.modules.get(".".join(parts[:i + 1]), "").endswith("__init__.py")
+                   for i in range(1, len(parts)))
+
+    def whole(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(packages, modules) that, included whole, cover every module but the test suites (TEST_PARTS): a
+        package without tests whole, else its children one by one."""
+        packages, modules = [], list(self.top_modules)
+
+        def cover(package: str) -> None:
+            below = [n for n in self.modules if n.startswith(package + ".")]
+            if not any(self.is_test_suite(n) for n in below):
+                packages.append(package)
+                return
+            modules.append(package)
+            for child in sorted({package + "." + n[len(package) + 1:].split(".")[0] for n in below}):
+                if self.is_test_suite(child):
+                    continue
+                if any(n.startswith(child + ".") for n in below):
+                    cover(child)
+                else:
+                    modules.append(child)
+
+        for package in self.packages:
+            cover(package)
+        return tuple(packages), tuple(modules)
 
 
 def module_name(path: PurePosixPath) -> str | None:
