@@ -40,7 +40,7 @@ help: ## show this help
 	@echo "Release pipeline ($(TARGET)): the app is the project that [tool.pkg] in pyproject.toml points at"
 	@awk 'BEGIN {FS = ":.*## "} /^##@ / {printf "\n%s\n", substr($$0, 5)} /^[a-z][a-z-]*:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Options: VERSION=X.Y.Z[rcN] FORCE=1 TAG=1 REQUIRE_TARGETS=all HERE=1 BACKEND=pyinstaller"
+	@echo "  Options: VERSION=X.Y.Z[rcN] FORCE=1 TAG=1 REQUIRE_TARGETS=all ABOVE_FLOOR=1 HERE=1 BACKEND=pyinstaller"
 	@echo "           FALLBACK=pyinstaller PROJECT=path AUDIT=required BENCH_ARGS=\"--skip onefile …\""
 	@echo "           SOURCE_DATE_EPOCH=… UNAME_S=… UNAME_M=… (override detection)"
 
@@ -81,7 +81,7 @@ msi: setup ## dist/<name>-windows-<arch>.msi from the Windows folder or zip (sig
 release: setup ## release/v<VERSION>/ (REQUIRE_TARGETS=all: merge the CI builds, build nothing)
 	@"$(PY)" -m pkg set-version --for-release --version "$(VERSION)" $(if $(FORCE),--force) $(if $(TAG),--tag)
 	@$(if $(filter all,$(REQUIRE_TARGETS)),,$(MAKE) build-test VERSION="$(VERSION)")
-	@"$(PY)" -m pkg release --version "$(VERSION)" --require-targets "$(REQUIRE_TARGETS)" $(if $(FORCE),--force) $(if $(TAG),--tag)
+	@"$(PY)" -m pkg release --version "$(VERSION)" --require-targets "$(REQUIRE_TARGETS)" $(if $(FORCE),--force) $(if $(TAG),--tag) $(if $(ABOVE_FLOOR),--above-floor)
 
 # CI only (the release job, id-token: write): after `make release`, before publishing.
 sign-release: setup ## keyless Sigstore signature of release/v<VERSION>/SHA256SUMS → SHA256SUMS.sigstore.json

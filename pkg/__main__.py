@@ -61,7 +61,8 @@ def cmd_release(args) -> None:
     from pkg import pipeline
 
     pipeline.release(config.load(), args.version, Path(args.dist), Path(args.release_dir),
-                     require_all=args.require_targets == "all", force=args.force, tag=args.tag)
+                     require_all=args.require_targets == "all", force=args.force, tag=args.tag,
+                     above_floor_ok=args.above_floor)
 
 
 def cmd_release_info(args) -> None:
@@ -149,6 +150,8 @@ def parser() -> argparse.ArgumentParser:
     release.add_argument("--force", action="store_true", help="replace an existing release")
     release.add_argument("--tag", action="store_true", help="create an annotated v<VERSION> tag")
     release.add_argument("--require-targets", default="", help="'all': fail unless all five targets are built")
+    release.add_argument("--above-floor", action="store_true",
+                         help="with --require-targets all: accept a Linux build above its glibc floor (tool.pkg.glibc)")
     info = command("release-info", cmd_release_info, "print the release facts CI steps use (version, tag, folders)",
                    dist=False)
     needs_version(info)

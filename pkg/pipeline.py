@@ -55,20 +55,22 @@ def build_test(cfg: Config, target: targets.Target, dist: Path) -> None:
 
 
 def release(cfg: Config, version_text: str, dist: Path, release_root: Path, require_all: bool = False,
-            force: bool = False, tag: bool = False, repo_out: Path | None = None) -> Path:
-    """Assemble release/v<version>/; repo_out: where homebrew/, winget/, scoop/ go (default: the repository)."""
+            force: bool = False, tag: bool = False, repo_out: Path | None = None, above_floor_ok: bool = False) -> Path:
+    """Assemble release/v<version>/; repo_out: where homebrew/, winget/, scoop/ go (default: the repository);
+    above_floor_ok: merge a Linux build above its glibc floor even with require_all (the notes say so)."""
     started = time.perf_counter()
     v = version.parse(version_text)
     final = prepare.refuse_existing(release_root, v, force)
     if tag:
         prepare.check_can_tag(cfg.root, v.tag, prepare.current_version(cfg), str(v))
-    inputs = merge.collect(dist, str(v), require_all)
+    inputs = merge.collect(dist, str(v), require_all, above_floor_ok)
     for stale in release_root.glob(names.staging_prefix(names.release_folder(v.tag)) + "*"):  # left by a killed run
         shutil.rmtree(stale, ignore_errors=True)
     with atomic.staged_dir(final, replace=force) as stage:
         ctx = ReleaseContext(cfg, v, dist, stage, repo_out or cfg.root, inputs,
                              Manifest(moment="release", app=inputs.app),
                              archive.source_date_epoch(cfg.root))
+        ctx.warnings += merge.above_floor_warnings(inputs)
         run_stages(RELEASE, ctx)
     if tag:
         prepare.make_tag(cfg.root, v.tag, f"{inputs.app.name} {v}")

@@ -39,7 +39,8 @@ def lines(cfg: Config, version_text: str, here: bool = False) -> list[str]:
     kind = "pre-release" if v.prerelease else "stable"
     out = [f"plan for {app.name} {v} (tag {v.tag}, {kind}; distribution {app.dist}): "
            f"commands {', '.join(app.command_names)}",
-           f"targets: {', '.join(built)}" + ("" if here else " (one CI runner each)"), ""]
+           f"targets: {', '.join(built)}" + ("" if here else " (one CI runner each)"),
+           f"glibc floor: {cfg.glibc} (tool.pkg.glibc): the oldest glibc the Linux builds must run on", ""]
 
     sample = targets.host() if here else targets.Target("<os>", "<arch>")
     build_ctx = BuildContext(cfg, sample, Path(names.DIST), Path(names.WORK) / sample.name, planned=app)

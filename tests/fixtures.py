@@ -110,7 +110,8 @@ def fake_build(dist: Path, target: str, version: str, app: App | None = None,
         target=target, backend="nuitka", layout="flat" if t.os == "windows" else "lib", folder=name,
         commands={c: f"{name}/{names.program(c, t.os)}" for c in app.command_names},
         tools={"python": "3.11.7", "nuitka": "4.3.3"}, distributions=entries,
-        python={"3.11.7": [cpython.relative_to(dist).as_posix()]})
+        python={"3.11.7": [cpython.relative_to(dist).as_posix()]},
+        **{"linux": {"glibc": "2.28", "glibc_floor": "2.28"}, "macos": {"macos_min": "11.0"}}.get(t.os, {}))
     for artifact, kind in ((path, Kind.ARCHIVE), (report, Kind.REPORT), (licences, Kind.LICENCE_FILES)):
         manifest.add(model.describe(artifact, dist, kind, target))
     model.write(dist / names.build_manifest(app.name, target), manifest)

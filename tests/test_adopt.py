@@ -257,7 +257,8 @@ name = "errors are reported with their lines"
 args = ["bad.rst"]
 files = { "bad.rst" = "Title\\n=====\\n\\n.. nosuchthing:: x\\n\\nA `broken link <>`_\\n" }
 exit = 2
-stdout-equals = "ERROR bad.rst:4 Unknown directive type \\"nosuchthing\\".\\nERROR bad.rst:6 Unknown target name: \\"broken link <>\\".\\n"
+stdout-contains = ['ERROR bad.rst:4 Unknown directive type "nosuchthing".',
+                   'ERROR bad.rst:6 Unknown target name: "broken link <>".']
 """),
 ]
 
@@ -393,7 +394,8 @@ def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
     release_s = time.perf_counter() - started
     assert "built from identical inputs" in released.stdout and "compiling with" not in released.stdout  # once
     add_fixture_runners(repo, app.version)
-    merged = make(repo, "release", f"VERSION={app.version}", "REQUIRE_TARGETS=all", "FORCE=1")
+    # ABOVE_FLOOR=1: this machine (glibc 2.36) cannot build at the 2.28 floor; CI builds Linux on it
+    merged = make(repo, "release", f"VERSION={app.version}", "REQUIRE_TARGETS=all", "FORCE=1", "ABOVE_FLOOR=1")
     assert merged.returncode == 0, tail(merged)
     final = repo / "release" / f"v{app.version}"
     check_release(final, tmp, app.has_version, app.tools)

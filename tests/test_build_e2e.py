@@ -208,8 +208,15 @@ def test_real_build_plus_fixture_runners_make_a_full_release(built, tmp_path):
     for target in targets.DEFAULT_TARGETS:
         if target != TARGET.name:
             fake_build(dist, target, version, manifest.app, shared_of(dist, manifest))
-    final = pipeline.release(config.load(), version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path)
+    with pytest.raises(PkgError, match=rf"REQUIRE_TARGETS=all refuses {TARGET.name}: it needs glibc 2\.\d+, above the "
+                       r"declared floor 2\.28"):  # built on this machine (glibc 2.36), not on the floor
+        pipeline.release(config.load(), version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path)
+    assert not (tmp_path / "release").exists() or not any((tmp_path / "release").iterdir())
+    final = pipeline.release(config.load(), version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path,
+                             above_floor_ok=True)
     assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final).returncode == 0
+    needs = manifest.builds[TARGET.name].glibc
+    assert f"{TARGET.name} needs glibc {needs} or newer, above the declared floor 2.28" in (final / "CHANGELOG.md").read_text()
     names = {p.name for p in final.iterdir()}
     assert {f"{NAME}.tar.gz", "tailor-windows-x86_64.msi", "tailor.rb", "tailor.json", "winget", "install.sh"} <= names
     bom = json.loads((final / f"tailor-{version}.cdx.json").read_text())

@@ -125,7 +125,8 @@ def test_a_dll_nuitka_placed_counts_as_shipped(tmp_path):
     shipped = {"vendored": wheel.from_record(["vendored/__init__.py", "vendored/libhelper.so.1"])}
     path = tmp_path / "report.xml"
     path.write_text('<nuitka-compilation-report><module name="vendored" kind="CompiledPythonPackage" />'
-                    '<included_dll name="libhelper.so.1" dest_path="vendored/libhelper.so.1" /></nuitka-compilation-report>')
+                    '<included_dll name="libhelper.so.1" dest_path="vendored/libhelper.so.1" />'
+                    '</nuitka-compilation-report>')
     completeness.check(shipped, path, {})
 
 

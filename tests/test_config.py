@@ -38,6 +38,8 @@ def test_minimal_config_and_defaults(tmp_path):
     cfg = load_with(tmp_path)
     assert cfg.commands == () and cfg.checks == () and cfg.exclude == {} and cfg.requirements is None
     assert cfg.budgets_ms == {} and cfg.help_args == ("--help",)  # wall-clock budgets only where the app sets them
+    assert cfg.glibc == "2.28"  # RHEL 8 and newer (pkg/core/targets.py GLIBC_FLOOR)
+    assert load_with(tmp_path, 'glibc = "2.31"').glibc == "2.31"
 
 
 def test_commands_checks_exclude_and_options(tmp_path):
@@ -88,6 +90,7 @@ stderr-matches = "^warn"
     ("[tool.pkg.command.a]\nverbose = true", None, r"tool\.pkg\.command\.a\.verbose is not a known key"),
     ("[tool.pkg.command.a]\nno-args-exit = 300", None, r"no-args-exit must be an exit code"),
     ("[tool.pkg.exclude]\n\"x/*\" = \"\"", None, r"tool\.pkg\.exclude values must be the reason"),
+    ('glibc = "2.28.1"', None, r"tool\.pkg\.glibc '2\.28\.1' is not a glibc version like '2\.28'"),
     ("[tool.pkg.exclude.linux]\n\"x/*\" = 1", None, r"tool\.pkg\.exclude\.linux values must be the reason"),
     ("[tool.pkg.exclude.bsd]\n\"x/*\" = \"y\"", None, r"tool\.pkg\.exclude values must be the reason"),
     ("[[tool.pkg.checks]]\nargs = []", None, r"tool\.pkg\.checks\[0\]\.name is missing"),

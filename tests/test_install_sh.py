@@ -248,3 +248,28 @@ def test_a_command_name_the_scripts_cannot_carry_is_refused_at_config_time(cfg):
     app = multi_app().model_copy(update={"commands": (Command(name="my tool", module="m", function="main"),)})
     with pytest.raises(PkgError, match="'my tool': install scripts and package managers want"):
         installers.STAGE.check(cfg, app)
+
+
+def test_a_system_with_an_older_glibc_than_the_build_is_refused_and_nothing_is_written(tmp_path, cfg):
+    """The Linux build needs glibc 2.28 (its manifest): where getconf reports 2.17 (CentOS 7's), install.sh says
+    so in one line and writes nothing. getconf is a stand-in for an older system here; a real one (a Debian 11
+    root) is in tests/test_oldroot.py."""
+    ctx = make_release(tmp_path, cfg)
+    for name, build in ctx.inputs.builds.items():
+        if name.startswith("linux"):
+            ctx.inputs.builds[name] = build.model_copy(update={"glibc": "2.25", "glibc_floor": "2.28"})
+    assert run(installers.STAGE, ctx) is None
+    checksums.write_sums(ctx.folder)
+    fake = tmp_path / "old-system"
+    fake.mkdir()
+    (fake / "getconf").write_text('#!/bin/sh\n[ "$1" = GNU_LIBC_VERSION ] && echo "glibc 2.17"\n')
+    (fake / "getconf").chmod(0o755)
+    prefix = tmp_path / "prefix"
+    with serve(ctx.folder) as url:
+        old = run_install(tmp_path, ctx.folder, "--prefix", str(prefix), "--base-url", url, path_prefix=fake)
+        assert old.returncode == 1 and not prefix.exists() and list((tmp_path / "tmp").iterdir()) == []
+        assert old.stderr == (f"error: tailor for {HOST} needs glibc 2.28 or newer; this system has glibc 2.17 "
+                              "(nothing installed)\n")
+        (fake / "getconf").write_text('#!/bin/sh\necho "glibc 2.28"\n')
+        assert run_install(tmp_path, ctx.folder, "--prefix", str(prefix), "--base-url", url,
+                           path_prefix=fake).returncode == 0  # at the floor: installed

@@ -23,13 +23,14 @@ from tests.test_install_sh import run_install, serve
 
 CFG = config.load()
 LINUX = ("linux-x86_64", "linux-arm64")
-GLIBC = "2.17"
+GLIBC = "2.17"   # what the build's files need
+FLOOR = "2.28"   # the declared floor (tool.pkg.glibc), higher: the packages depend on it
 
 
 def packaged(root: Path, version: str = "0.2.0", cfg=CFG, shared: dict[str, str] | None = None):
     ctx = make_release(root, cfg, version, targets=LINUX, msi=False, app=multi_app(version), shared=shared)
     for target in LINUX:
-        ctx.inputs.builds[target] = ctx.inputs.builds[target].model_copy(update={"glibc": GLIBC})
+        ctx.inputs.builds[target] = ctx.inputs.builds[target].model_copy(update={"glibc": GLIBC, "glibc_floor": FLOOR})
     assert run(linux_packages.STAGE, ctx) is None
     return ctx
 
@@ -54,14 +55,14 @@ def test_two_packages_per_linux_build_with_each_formats_names(release):
         assert (deb_field(deb, "Package"), deb_field(deb, "Version"), deb_field(deb, "Architecture")) == \
             (app.name, "0.2.0-1", deb_arch)
         assert deb_field(deb, "Maintainer") == CFG.maintainer
-        assert deb_field(deb, "Depends") == f"libc6 (>= {GLIBC})"  # the build's own floor
+        assert deb_field(deb, "Depends") == f"libc6 (>= {FLOOR})"  # the declared floor, above what it needs
         assert deb_field(deb, "Homepage") == app.homepage
         assert deb_field(deb, "Description").splitlines()[0] == app.summary
         rpm = package(release, target, ".rpm")
         assert rpm_query(rpm, "%{NAME} %{VERSION} %{RELEASE} %{ARCH}|%{LICENSE}|%{URL}|%{PACKAGER}|%{SUMMARY}") == \
             f"{app.name} 0.2.0 1 {rpm_arch}|MIT OR Apache-2.0|{app.homepage}|{CFG.maintainer}|{app.summary}"
         requires = subprocess.run(["rpm", "-qpR", "--nosignature", str(rpm)], capture_output=True, text=True).stdout
-        assert f"glibc >= {GLIBC}" in requires.splitlines()
+        assert f"glibc >= {FLOOR}" in requires.splitlines()
 
 
 def test_rpm_lists_the_folder_a_link_per_command_and_the_docs(release):

@@ -163,3 +163,25 @@ def test_truncated_macho_is_a_one_line_error(tmp_path):
     broken = fat((CPU_ARM64, thin(build_version("11.0"))))[:12]
     with pytest.raises(InputError, match=r"damaged Mach-O file"):
         one(tmp_path, broken)
+
+
+def test_files_above_a_declared_floor_are_named_with_their_versions(tmp_path, capsys):
+    """getrandom needs 2.25 and memfd_create 2.27: against a 2.26 floor only the library is above it, and the
+    build says so in one line; at or below a floor nothing is said."""
+    from pkg.build.compiler import portability_facts
+    from pkg.core.targets import Target
+
+    folder = tmp_path / "app"
+    gcc(tmp_path, GETRANDOM, folder / "app")
+    gcc(tmp_path, MEMFD, folder / "lib" / "libmemfd.so", "-shared", "-fPIC")
+    above = portability.glibc_above(folder, "2.26")
+    assert "lib/libmemfd.so" in above and above["lib/libmemfd.so"][0] == "2.27"
+    assert all(_key(v) > (2, 26) for versions in above.values() for v in versions)
+    assert portability.glibc_above(folder, portability.glibc_floor(folder)) == {}
+    facts = portability_facts(folder, Target("linux", "x86_64"), "2.26")
+    assert facts == {"glibc": portability.glibc_floor(folder), "glibc_floor": "2.26"}
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"note: this build needs glibc {facts['glibc']}, above the declared floor 2.26")
+    assert "lib/libmemfd.so (GLIBC_2.27" in line and "REQUIRE_TARGETS=all" in line
+    portability_facts(folder, Target("linux", "x86_64"), facts["glibc"])
+    assert capsys.readouterr().out == ""

@@ -110,7 +110,7 @@ def test_its_release_passes_every_check(multitool, tmp_path):
     proc = make(multitool, "release", "VERSION=1.4.0")
     assert proc.returncode == 0, tail(proc)
     add_fixture_runners(multitool, "1.4.0")
-    proc = make(multitool, "release", "VERSION=1.4.0", "REQUIRE_TARGETS=all", "FORCE=1")
+    proc = make(multitool, "release", "VERSION=1.4.0", "REQUIRE_TARGETS=all", "FORCE=1", "ABOVE_FLOOR=1")
     assert proc.returncode == 0, tail(proc)
     release = check_release(multitool / "release" / "v1.4.0", tmp_path)
     assert release.app.licence.spdx == "Apache-2.0"  # a name and its classifier

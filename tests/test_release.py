@@ -12,7 +12,7 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
 from pkg import pipeline as release
-from pkg.core import config, model, targets
+from pkg.core import config, model, names, targets
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 from pkg.release import merge
@@ -32,6 +32,27 @@ def test_merge_all_five_targets(tmp_path):
     merged = merge.collect(fake_dist(tmp_path / "dist", V), V, require_all=True)
     assert sorted(merged.builds) == sorted(targets.DEFAULT_TARGETS) and merged.app.version == V
     assert {a.kind for a in merged.artifacts} == {Kind.ARCHIVE, Kind.REPORT, Kind.LICENCE_FILES}
+
+
+def test_a_linux_build_above_its_glibc_floor_is_refused_in_ci_and_labelled_here(tmp_path):
+    """A build made on a newer system than the declared floor (tool.pkg.glibc) would not start where the release
+    promises it does: REQUIRE_TARGETS=all (CI) refuses it in one line; a local merge keeps it, and the notes say
+    what it needs; its packages depend on what it needs."""
+    dist = fake_dist(tmp_path / "dist", V)
+    path = dist / names.build_manifest("tailor", "linux-arm64")
+    manifest = model.read(path)
+    manifest.builds["linux-arm64"] = manifest.builds["linux-arm64"].model_copy(update={"glibc": "2.35"})
+    model.write(path, manifest)
+    with pytest.raises(PkgError) as info:
+        merge.collect(dist, V, require_all=True)
+    assert str(info.value).startswith("REQUIRE_TARGETS=all refuses linux-arm64: it needs glibc 2.35, above the "
+                                      "declared floor 2.28 (tool.pkg.glibc)") and "\n" not in str(info.value)
+    merged = merge.collect(dist, V, require_all=True, above_floor_ok=True)
+    assert merge.above_floor_warnings(merged) == [
+        "linux-arm64 needs glibc 2.35 or newer, above the declared floor 2.28: it does not start on older systems "
+        "(it was not built on the floor)"]
+    assert merged.builds["linux-arm64"].glibc_required() == "2.35"
+    assert merged.builds["linux-x86_64"].glibc_required() == "2.28" and not merged.builds["linux-x86_64"].above_floor()
 
 
 def test_merge_rebases_a_runners_sub_folder(tmp_path):
@@ -134,6 +155,9 @@ def test_sbom_is_valid_cyclonedx_of_what_ships(unix_release):
     for target in UNIX:
         name = f"tailor-{target}.tar.gz"
         assert files[name]["hashes"][0]["content"] == sums[name]
+    facts = {f: {p["name"]: p["value"] for p in files[f]["properties"]} for f in files}
+    assert facts["tailor-linux-arm64.tar.gz"]["pkg:glibc-floor"] == "2.28"  # the oldest system each runs on
+    assert facts["tailor-macos-arm64.tar.gz"]["pkg:macos-min"] == "11.0"
     assert "libcrypto.so.3" in names and "libcrypto.3.dylib" in names
 
 

@@ -118,12 +118,17 @@ def place_folder(built: Path, final: Path) -> None:
         shutil.move(built, stage)  # a rename on one filesystem, a copy across filesystems
 
 
-def portability_facts(folder: Path, target: Target) -> dict[str, str]:
-    """The oldest system a build runs on: glibc floor (Linux) or macOS deployment target."""
+def portability_facts(folder: Path, target: Target, glibc_floor: str) -> dict[str, str]:
+    """The oldest system a build runs on: glibc (Linux; with the declared floor, said in one line when the
+    build needs more) or macOS deployment target."""
     from pkg.build import portability
 
     if target.os == "linux":
-        return {"glibc": portability.glibc_floor(folder)}
+        needs = portability.glibc_floor(folder)
+        above = portability.glibc_above(folder, glibc_floor)
+        if needs and above:
+            print(portability.above_floor_note(glibc_floor, needs, above))
+        return {"glibc": needs, "glibc_floor": glibc_floor}
     if target.os == "macos":
         return {"macos_min": portability.macos_min_version(folder)}
     return {}

@@ -1,8 +1,9 @@
 """After compiling: is everything the build ships whole in it? Nuitka's --report lists what went in; the
 RECORDs of the app's wheel and of every distribution it runs with list what `pip install` gives users. A
 module or data file in neither the report nor tool.pkg.exclude (with its reason) — nor a test suite's
-package, which goes in only when the program imports it — fails the build and is named with its distribution: a module imported by name (a plugin, a locale, a directive, a dialect), a data
-file — the commonest failures of frozen apps, and silent until a user takes that path."""
+package, which goes in only when the program imports it — fails the build and is named with its
+distribution: a module imported by name (a plugin, a locale, a directive, a dialect), a data file — the
+commonest failures of frozen apps, and silent until a user takes that path."""
 
 import fnmatch
 from pathlib import Path

@@ -74,6 +74,25 @@ def glibc_floor(folder: Path) -> str | None:
     return _highest(v for path in files(folder) for v in elf_glibc_versions(path))
 
 
+def glibc_above(folder: Path, floor: str) -> dict[str, list[str]]:
+    """Files of folder (relative paths) that need a newer glibc than `floor`, with the versions that do."""
+    found = {}
+    for path in files(folder):
+        newer = sorted((v for v in elf_glibc_versions(path) if _key(v) > _key(floor)), key=_key, reverse=True)
+        if newer:
+            found[path.relative_to(folder).as_posix()] = newer
+    return dict(sorted(found.items(), key=lambda item: (tuple(-n for n in _key(item[1][0])), item[0])))
+
+
+def above_floor_note(floor: str, needs: str, files_above: dict[str, list[str]]) -> str:
+    """One line: what a build above the declared floor needs, and what that means."""
+    named = ", ".join(f"{name} (GLIBC_{', GLIBC_'.join(versions)})" for name, versions in list(files_above.items())[:2])
+    more = f" and {len(files_above) - 2} more" if len(files_above) > 2 else ""
+    return (f"note: this build needs glibc {needs}, above the declared floor {floor} (tool.pkg.glibc): {named}{more}; "
+            f"it runs only where glibc is {needs} or newer, so a release with REQUIRE_TARGETS=all refuses it "
+            "(build Linux on the floor: release.yml's container)")
+
+
 # --- Mach-O ------------------------------------------------------------------------------------------
 def _macos_version(word: int) -> str:
     """xxxx.yy.zz nibble-packed; "11.0", or "10.13.4" when the patch level is set."""

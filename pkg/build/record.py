@@ -26,7 +26,7 @@ def record(ctx: BuildContext) -> None:
         tools={"python": platform.python_version(), ctx.backend.split("-")[0]:
                ctx.env.tool_version(ctx.backend.split("-")[0])},
         distributions=ctx.distributions, python=ctx.python, inputs=ctx.key, libraries=ctx.libraries,
-        **portability_facts(ctx.built, ctx.target))
+        **portability_facts(ctx.built, ctx.target, ctx.cfg.glibc))
     path = model.write(ctx.dist / names.build_manifest(ctx.app.name, ctx.target.name), ctx.manifest)
     print(f"built {ctx.built}/ ({ctx.backend}): {', '.join(ctx.app.command_names)}; manifest {path.name}")
 

@@ -15,7 +15,7 @@ from pkg.channels.template import fill
 from pkg.core import names, targets
 from pkg.core.config import Config
 from pkg.core.errors import InputError, PkgError
-from pkg.core.model import App, Kind, Manifest
+from pkg.core.model import App, Build, Kind, Manifest
 from pkg.core.stage import ReleaseContext, Stage
 
 COMMAND_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")  # safe in sh, PowerShell, file names and URLs
@@ -70,7 +70,8 @@ def _ps_quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def render_sh(cfg: Config, app: App, manifest: Manifest) -> str:
+def render_sh(cfg: Config, app: App, manifest: Manifest, builds: dict[str, Build] | None = None) -> str:
+    """builds: the release's builds (their glibc floors); by default the manifest's."""
     windows = {"windows": "|".join(f"{p}*" for p in targets.WINDOWS_PREFIXES)}
     return fill(names.INSTALL_SH, {
         "APP": app.name,
@@ -84,6 +85,8 @@ def render_sh(cfg: Config, app: App, manifest: Manifest) -> str:
         "ARCHIVE": names.archive("$app", "$target"),
         "TOP": names.stem("$app", "$target"),
         "SUMS": names.SUMS,
+        "GLIBC_CASE": "\n".join(f"        {t}) echo {floor} ;;" for t, b in sorted((builds or manifest.builds).items())
+                                if (floor := b.glibc_required())) or "        # (no Linux build in this release)",
         "PACKAGE_CASE": "\n".join(f"        {a.target}/{a.name.rsplit('.', 1)[1]}) echo {shlex.quote(a.name)} ;;"
                                   for a in manifest.select(Kind.PACKAGE)) or "        # (none in this release)",
     })
@@ -108,7 +111,7 @@ def writes(ctx: ReleaseContext) -> list[str]:
 
 
 def run(ctx: ReleaseContext) -> None:
-    ctx.write(names.INSTALL_SH, render_sh(ctx.cfg, ctx.app, ctx.manifest), Kind.INSTALL_SCRIPT)
+    ctx.write(names.INSTALL_SH, render_sh(ctx.cfg, ctx.app, ctx.manifest, ctx.inputs.builds), Kind.INSTALL_SCRIPT)
     (ctx.folder / names.INSTALL_SH).chmod(0o755)
     ctx.write(names.INSTALL_PS1, render_ps1(ctx.cfg, ctx.app, ctx.manifest), Kind.INSTALL_SCRIPT)
 

@@ -16,7 +16,7 @@ which a macOS or Windows machine has), and the same input under SOURCE_DATE_EPOC
   (gzipped, as policy wants); they stay in /usr/lib/<name>/share/ too, the folder being byte for byte
 
 The version inside is Version.distro (0.2.0rc1 → 0.2.0~rc1, before 0.2.0 in dpkg and rpm), the file names
-keep the release's version (URL-safe); the glibc dependency is the build's own floor (build manifest).
+keep the release's version (URL-safe); the glibc dependency is the build's floor: what its files need, or the declared one if higher (build manifest).
 """
 
 import email.utils
@@ -181,7 +181,8 @@ def config(app: App, build: Build, version, maintainer: str, publisher: str, fol
     contents += [{"src": str(doc), "dst": usr_doc, "type": "tree"},
                  {"src": str(lintian), "dst": f"/usr/share/lintian/overrides/{app.name}", "packager": "deb"},
                  *extra]
-    glibc = {fmt: [GLIBC[fmt].format(build.glibc)] if build.glibc else [] for fmt in FORMATS}
+    floor = build.glibc_required()
+    glibc = {fmt: [GLIBC[fmt].format(floor)] if floor else [] for fmt in FORMATS}
     return {
         "name": app.name, "arch": goarch, "platform": "linux", "version": version.distro, "version_schema": "none",
         "release": RELEASE, "section": "utils", "priority": "optional", "maintainer": maintainer,

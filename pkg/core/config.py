@@ -31,7 +31,7 @@ Keys (any other key is an error that names it):
                  runs it in a pseudo-terminal for `timeout` seconds (a full-screen UI): it passes still running
                  or exiting with `exit`, its screen output is stdout (and compared only as "checked")
   exclude.GLOB   files the build need not carry, with the reason — of the app's wheel or of any distribution
-                 it runs with (all are shipped whole): "mypkg/tests/*" = "test suite",
+                 it runs with (all are shipped whole): "mypkg/fixtures/*" = "test data",
                  "psutil/_psosx.py" = "macOS only" under exclude.linux / exclude.windows for one OS (the
                  completeness check accepts them; Nuitka skips them)
   nuitka.flags   extra Nuitka flags; per OS under nuitka.linux / nuitka.macos / nuitka.windows
@@ -43,6 +43,9 @@ Keys (any other key is an error that names it):
                  (the wheel's own share/man pages always ship); needs help2man on the Linux and macOS runners
   startup.*      version-ms, help-ms (median budgets build-test enforces; unset: timings are only reported,
                  a busy machine's wall-clock time being no test), help-args (the help screen to time)
+  glibc          the oldest glibc the Linux builds must run on (default pkg/core/targets.py GLIBC_FLOOR, 2.28:
+                 RHEL 8 and newer); a build above it says so, a release with REQUIRE_TARGETS=all refuses it, the
+                 .deb/.rpm depend on it and install.sh checks it
 """
 
 import re
@@ -54,6 +57,7 @@ from pathlib import Path
 
 from pkg.core.errors import InputError
 from pkg.core.names import SHELLS
+from pkg.core.targets import GLIBC_FLOOR
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository: pkg/core/config.py → ../..
 OSES = ("linux", "macos", "windows")
@@ -65,7 +69,7 @@ CHECK_KEYS = {"name", "command", "args", "stdin", "env", "files", "exit", "timeo
               *(f"{s}-{m}" for s in STREAMS for m in MATCHES)}
 TOP_KEYS = {"project", "name", "publisher", "maintainer", "package-id", "upgrade-code", "url-template", "requirements",
             "extras", "license", "description", "homepage", "commands", "command", "checks", "exclude", "nuitka",
-            "startup", "completions", "man"}
+            "startup", "completions", "man", "glibc"}
 MAN_SOURCES = ("help2man",)
 
 
@@ -135,6 +139,7 @@ class Config:
     completions: tuple[Completion, ...] = ()  # declared ones
     generate_completions: bool = True         # false: `completions = false`, none at all
     man: str | None = None                    # help2man: man pages generated for commands the wheel has none for
+    glibc: str = GLIBC_FLOOR                  # the oldest glibc the Linux builds must run on
 
     def excluded(self, os_name: str) -> dict[str, str]:
         """GLOB -> reason: what the builds for `os_name` leave out."""
@@ -304,6 +309,15 @@ def _nuitka(table: dict) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     return flags, os_flags
 
 
+def _glibc(tool: dict, where: str) -> str:
+    value = _str(tool, "glibc", where)
+    if value is None:
+        return GLIBC_FLOOR
+    if not re.fullmatch(r"2\.\d{1,3}", value):
+        _fail(f"{where}.glibc", f"{value!r} is not a glibc version like {GLIBC_FLOOR!r}")
+    return value
+
+
 def _exclude(table: dict) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """exclude.GLOB = reason, and exclude.<os>.GLOB = reason."""
     where = "tool.pkg.exclude"
@@ -414,4 +428,5 @@ def load(root: Path = ROOT) -> Config:
         help_args=_strings(startup, "help-args", f"{where}.startup") or ("--help",),
         generate_completions=generate, completions=completions,
         man=_choice(tool, "man", where, MAN_SOURCES) if "man" in tool else None,
+        glibc=_glibc(tool, where),
     )

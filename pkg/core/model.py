@@ -174,13 +174,24 @@ class Build(Model):
     folder: str
     commands: dict[str, str] = Field(description="command -> its program in the folder")
     tools: dict[str, str] = Field(default_factory=dict)
-    glibc: str | None = None
+    glibc: str | None = Field(None, description="the newest glibc symbol version its files need (Linux)")
+    glibc_floor: str | None = Field(None, description="the oldest glibc it must run on, as declared (tool.pkg.glibc)")
     macos_min: str | None = None
     distributions: list[Distribution] = Field(default_factory=list)
     python: dict[str, list[str]] = Field(default_factory=dict, description="CPython version -> licence files")
     startup: dict[str, Timing] = Field(default_factory=dict)
     inputs: str | None = Field(None, description="sha256 of what it was built from (pkg/build/reuse.py)")
     libraries: list[Library] = Field(default_factory=list, description="the system libraries it bundled")
+
+    def glibc_required(self) -> str | None:
+        """The oldest glibc a system needs for this build: what its files need, or the declared floor if higher
+        (the .deb/.rpm dependency and install.sh's check)."""
+        found = [v for v in (self.glibc, self.glibc_floor) if v]
+        return max(found, key=lambda v: tuple(int(p) for p in v.split("."))) if found else None
+
+    def above_floor(self) -> bool:
+        """Whether its files need a newer glibc than the floor it was declared for."""
+        return bool(self.glibc and self.glibc_floor and self.glibc_required() != self.glibc_floor)
 
 
 class Release(Model):

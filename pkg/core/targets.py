@@ -12,6 +12,10 @@ ARCH_NAMES = {"x86_64": "x86_64", "amd64": "x86_64", "AMD64": "x86_64",
               "arm64": "arm64", "aarch64": "arm64", "ARM64": "arm64"}
 # The five targets a full release carries (one CI runner each).
 DEFAULT_TARGETS = ("linux-x86_64", "linux-arm64", "macos-x86_64", "macos-arm64", "windows-x86_64")
+# The oldest glibc the Linux builds must run on, unless tool.pkg.glibc says otherwise: RHEL/Alma/Rocky 8 (2.28)
+# and everything newer (RHEL 9 and Amazon Linux 2023 2.34, Debian 11 and Ubuntu 20.04 2.31, SLES 15 SP5 2.31).
+# Nuitka never bundles glibc: a build runs where glibc is at least the one it was built against.
+GLIBC_FLOOR = "2.28"
 
 
 @dataclass(frozen=True, order=True)

@@ -26,7 +26,7 @@ def _rebase(build: Build, prefix: str) -> Build:
         "python": {v: [moved(f) for f in files] for v, files in build.python.items()}})
 
 
-def collect(dist: Path, version: str, require_all: bool) -> Manifest:
+def collect(dist: Path, version: str, require_all: bool, above_floor_ok: bool = False) -> Manifest:
     if not dist.is_dir():
         raise PkgError(f"{dist}: no builds to release (run `make build`, or download the CI builds into dist/)")
     merged: Manifest | None = None
@@ -57,7 +57,20 @@ def collect(dist: Path, version: str, require_all: bool) -> Manifest:
     missing = missing_targets(merged)
     if missing and require_all:
         raise PkgError(f"REQUIRE_TARGETS=all but missing: {', '.join(missing)}")
+    high = [t for t, b in merged.builds.items() if b.above_floor()]
+    if high and require_all and not above_floor_ok:
+        build = merged.builds[high[0]]
+        raise PkgError(f"REQUIRE_TARGETS=all refuses {high[0]}: it needs glibc {build.glibc}, above the declared floor "
+                       f"{build.glibc_floor} (tool.pkg.glibc), so it would not start on the systems the release "
+                       f"promises; build Linux on the floor (release.yml's container) or declare glibc = "
+                       f"\"{build.glibc}\" (ABOVE_FLOOR=1 accepts it as it is)")
     return merged
+
+
+def above_floor_warnings(merged: Manifest) -> list[str]:
+    """A line for the notes per Linux build that needs more than its declared glibc floor."""
+    return [f"{t} needs glibc {b.glibc} or newer, above the declared floor {b.glibc_floor}: it does not start on "
+            "older systems (it was not built on the floor)" for t, b in merged.builds.items() if b.above_floor()]
 
 
 def check_file(dist: Path, artifact: model.Artifact, where: str) -> None:

@@ -17,7 +17,7 @@ from packaging.utils import canonicalize_name
 
 from pkg.core import atomic, names
 from pkg.core.errors import PkgError
-from pkg.core.model import App, Artifact, Kind
+from pkg.core.model import App, Artifact, Build, Kind
 from pkg.core.stage import ReleaseContext, Stage
 from pkg.release.shipped import Shipped, gather
 
@@ -26,16 +26,26 @@ def _licences(expression: str | None):
     return [LicenseFactory().make_from_string(expression)] if expression else []
 
 
-def _file(item: Artifact, ref: str, name: str, inside: list[Artifact] = ()) -> Component:
+def _file(item: Artifact, ref: str, name: str, inside: list[Artifact] = (),
+          floors: dict[str, str] | None = None) -> Component:
     return Component(name=name, type=ComponentType.FILE, bom_ref=ref,
                      hashes=[HashType(alg=HashAlgorithm.SHA_256, content=item.sha256)],
                      properties=[Property(name="pkg:target", value=item.target or ""),
-                                 Property(name="pkg:kind", value=str(item.kind))],
+                                 Property(name="pkg:kind", value=str(item.kind)),
+                                 *(Property(name=k, value=v) for k, v in sorted((floors or {}).items()))],
                      components=[_file(f, f"{ref}/{f.path}", f.path) for f in inside])
 
 
+def floors_of(builds: dict[str, Build]) -> dict[str, dict[str, str]]:
+    """target -> the oldest system its files run on: the glibc they need and the declared floor (Linux), the
+    macOS deployment target."""
+    return {target: {k: v for k, v in (("pkg:glibc", b.glibc), ("pkg:glibc-floor", b.glibc_floor),
+                                         ("pkg:macos-min", b.macos_min)) if v}
+            for target, b in builds.items()}
+
+
 def build_bom(app: App, version: str, shipped: Shipped, files: list[Artifact], epoch: int,
-              shared: list[Artifact] = ()) -> Bom:
+              shared: list[Artifact] = (), floors: dict[str, dict[str, str]] | None = None) -> Bom:
     """The app's own distribution is the BOM's subject (metadata.component), never one of its components."""
     bom = Bom(serial_number=uuid.uuid5(uuid.NAMESPACE_URL, f"{app.homepage}#{version}"))  # reproducible
     bom.metadata.timestamp = datetime.fromtimestamp(epoch, tz=UTC)
@@ -70,7 +80,7 @@ def build_bom(app: App, version: str, shipped: Shipped, files: list[Artifact], e
                 properties=[Property(name="pkg:target", value=target)]))
     for item in files:  # the archives and installers, with their hashes; an archive's completions and man pages
         inside = [f for f in shared if f.target == item.target] if item.kind == Kind.ARCHIVE else []
-        parts.append(_file(item, f"file:{item.name}", item.name, inside))
+        parts.append(_file(item, f"file:{item.name}", item.name, inside, (floors or {}).get(item.target or "")))
     for part in parts:
         bom.components.add(part)
     bom.register_dependency(subject, [p for p in parts if p.type != ComponentType.FILE])
@@ -88,8 +98,8 @@ def render(bom: Bom) -> str:
 
 
 def write(path: Path, app: App, version: str, shipped: Shipped, files: list[Artifact], epoch: int,
-          shared: list[Artifact] = ()) -> Path:
-    atomic.write_text(path, render(build_bom(app, version, shipped, files, epoch, shared)))
+          shared: list[Artifact] = (), floors: dict[str, dict[str, str]] | None = None) -> Path:
+    atomic.write_text(path, render(build_bom(app, version, shipped, files, epoch, shared, floors)))
     return path
 
 
@@ -97,7 +107,8 @@ def run(ctx: ReleaseContext) -> None:
     ctx.shipped = ctx.shipped or gather(ctx.inputs, ctx.dist)
     files = ctx.manifest.downloads()
     path = write(ctx.folder / names.sbom(ctx.app.name, str(ctx.version)), ctx.app, str(ctx.version), ctx.shipped,
-                 files, ctx.epoch, [a for t in ctx.inputs.builds for a in ctx.inputs.shared(t)])
+                 files, ctx.epoch, [a for t in ctx.inputs.builds for a in ctx.inputs.shared(t)],
+                 floors_of(ctx.inputs.builds))
     ctx.add(path, Kind.SBOM)
 
 

@@ -78,6 +78,24 @@ case $target in
     *) die "bad target '$target' (want <os>-<arch>, e.g. linux-x86_64)" ;;
 esac
 
+# The oldest glibc each Linux build starts on (its build manifest: what its files need, or the declared floor
+# if higher). On an older system, one line and nothing installed, instead of a program that cannot start.
+glibc_floor() {
+    case $1 in
+@GLIBC_CASE@
+        *) return 1 ;;
+    esac
+}
+at_least() {  # at_least HAVE WANT: dotted versions, numerically
+    awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x, "."); m = split(b, y, "."); if (m > n) n = m
+        for (i = 1; i <= n; i++) { if (x[i] + 0 > y[i] + 0) exit 0; if (x[i] + 0 < y[i] + 0) exit 1 } exit 0 }'
+}
+if [ "$(uname -s)" = Linux ] && floor=$(glibc_floor "$target"); then
+    have=$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{ print $2 }') || have=
+    [ -n "$have" ] || die "$app for $target needs glibc $floor or newer; this system has no glibc (nothing installed)"
+    at_least "$have" "$floor" || die "$app for $target needs glibc $floor or newer; this system has glibc $have (nothing installed)"
+fi
+
 # The release's .deb and .rpm per target (pkg/channels/linux_packages.py), for the closing advice.
 package_for() {  # package_for <target> <deb|rpm>
     case $1/$2 in
