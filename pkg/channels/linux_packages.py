@@ -16,7 +16,8 @@ which a macOS or Windows machine has), and the same input under SOURCE_DATE_EPOC
   (gzipped, as policy wants); they stay in /usr/lib/<name>/share/ too, the folder being byte for byte
 
 The version inside is Version.distro (0.2.0rc1 → 0.2.0~rc1, before 0.2.0 in dpkg and rpm), the file names
-keep the release's version (URL-safe); the glibc dependency is the build's floor: what its files need, or the declared one if higher (build manifest).
+keep the release's version (URL-safe); the glibc dependency is the build's floor: what its files need, or
+the declared one (tool.pkg.glibc) if higher (build manifest).
 """
 
 import email.utils
