@@ -34,14 +34,14 @@ endif
 UV ?= $(if $(shell command -v uv 2>/dev/null),uv,$(CURDIR)/.tools/uv/bin/uv)
 export UV PY
 
-.PHONY: help setup check plan init build build-test msi print-release-info bench release sign-release audit test test-fast test-adopt lint clean print-target check-target
+.PHONY: help setup check plan init build build-test msi print-release-info bench release sign-release audit test test-fast test-adopt test-oldroot lint clean print-target check-target
 
 help: ## show this help
 	@echo "Release pipeline ($(TARGET)): the app is the project that [tool.pkg] in pyproject.toml points at"
 	@awk 'BEGIN {FS = ":.*## "} /^##@ / {printf "\n%s\n", substr($$0, 5)} /^[a-z][a-z-]*:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
 	@echo "  Options: VERSION=X.Y.Z[rcN] FORCE=1 TAG=1 REQUIRE_TARGETS=all ABOVE_FLOOR=1 HERE=1 BACKEND=pyinstaller"
-	@echo "           FALLBACK=pyinstaller PROJECT=path AUDIT=required BENCH_ARGS=\"--skip onefile …\""
+	@echo "           FALLBACK=pyinstaller PROJECT=path AUDIT=required BENCH_ARGS=\"--skip onefile …\" SETUP=build"
 	@echo "           SOURCE_DATE_EPOCH=… UNAME_S=… UNAME_M=… (override detection)"
 
 check-target:
@@ -106,6 +106,10 @@ test-fast: setup ## the tests that build nothing, on every core (~1 min): the lo
 
 test-adopt: setup ## real CLIs from PyPI adopted by configuration alone: build-test, release, bench (slow)
 	@"$(PY)" -m pytest -m adopt -p no:cacheprovider -n 2 tests/test_adopt.py $(PYTEST_ARGS)
+
+# debootstrap and chroot need root: as another user (a CI runner), through sudo.
+test-oldroot: setup ## Linux builds on the glibc floor: a real app built and run in a Debian 11 root (cached)
+	@$(if $(filter 0,$(shell id -u)),,sudo -E) "$(PY)" -m pytest -m oldroot -p no:cacheprovider tests/test_oldroot.py $(PYTEST_ARGS)
 
 bench: setup ## startup/size benchmark of every build kind side by side → bench/results.{json,md}, startup.png
 	@"$(PY)" -m pkg bench $(BENCH_ARGS)

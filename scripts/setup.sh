@@ -4,10 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# wine and mingw-w64 run and make Windows programs and MSIs in the tests; lintian and rpm check the Linux packages;
-# help2man writes man pages (tool.pkg.man); bash-completion, zsh, fish and man-db load what the packages install.
-APT_PACKAGES=(gcc ccache patchelf hyperfine ruby msitools wixl osslsigncode openssl valgrind time python3-venv git
-  wine wine64 gcc-mingw-w64-x86-64 lintian rpm help2man bash-completion zsh fish man-db)
+# What a build needs (SETUP=build installs only these: a build runner, a container, an older system's root).
+BUILD_APT_PACKAGES=(gcc make ccache patchelf hyperfine python3-venv git help2man)
+# The tests' tools: debootstrap makes the Debian 11 root (make test-oldroot); wine and mingw-w64 run and make Windows programs and MSIs; lintian and rpm check the Linux
+# packages; bash-completion, zsh, fish and man-db load what the packages install.
+TEST_APT_PACKAGES=(debootstrap ruby msitools wixl osslsigncode openssl valgrind time wine wine64 gcc-mingw-w64-x86-64 lintian rpm
+  bash-completion zsh fish man-db)
+APT_PACKAGES=("${BUILD_APT_PACKAGES[@]}")
+if [ "${SETUP:-}" != build ]; then APT_PACKAGES+=("${TEST_APT_PACKAGES[@]}"); fi
+# RHEL and its rebuilds (release.yml builds Linux in AlmaLinux 8, whose glibc 2.28 is the floor): a Python
+# with libpython (Nuitka links it), a C compiler, git (the archive's timestamp).
+DNF_PACKAGES=(gcc make git-core python3.11 python3.11-devel findutils tar gzip xz which)
 BREW_PACKAGES=(ccache hyperfine help2man)
 
 missing_apt() {
@@ -28,8 +35,19 @@ if command -v apt-get >/dev/null 2>&1; then
     fi
     echo "installing system packages: ${need[*]}"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    # A package an older release lacks (hyperfine before Debian 12: timings then come from Python) is said, skipped.
+    mapfile -t have < <(for pkg in "${need[@]}"; do
+      if apt-cache show "$pkg" >/dev/null 2>&1; then echo "$pkg"; else echo "note: no $pkg in this system's archive" >&2; fi
+    done)
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${have[@]}" >/dev/null
   fi
+elif command -v dnf >/dev/null 2>&1; then
+  mapfile -t need < <(for pkg in "${DNF_PACKAGES[@]}"; do rpm -q "$pkg" >/dev/null 2>&1 || echo "$pkg"; done)
+  if [ "${#need[@]}" -gt 0 ]; then
+    echo "installing system packages: ${need[*]}"
+    dnf install -y -q "${need[@]}"
+  fi
+  export UV_PYTHON_PREFERENCE=only-system  # the system's Python (with libpython), never a downloaded one
 elif [ "$(uname -s)" = Darwin ] && command -v brew >/dev/null 2>&1; then
   brew install "${BREW_PACKAGES[@]}"
 else
@@ -41,7 +59,8 @@ fi
 # (kept apart from the app's own environment and lock).
 UV="${UV:-uv}"
 if ! command -v "$UV" >/dev/null 2>&1; then
-  python3 -m venv .tools/uv
+  python="$(command -v python3.11 || command -v python3)"
+  "$python" -m venv .tools/uv
   .tools/uv/bin/pip install --quiet uv
   UV=.tools/uv/bin/uv
 fi

@@ -26,10 +26,14 @@ BIN = Path(sys.executable).parent
 RUNNER_TARGETS = {
     "macos-14": "macos-arm64",
     "macos-15-intel": "macos-x86_64",
-    "ubuntu-22.04": "linux-x86_64",  # the oldest glibc we support
+    "ubuntu-24.04": "linux-x86_64",  # in a container on the glibc floor (FLOOR_CONTAINER)
     "ubuntu-24.04-arm": "linux-arm64",
     "windows-2022": "windows-x86_64",
 }
+# The Linux builds run in AlmaLinux 8: its glibc (2.28) is the default floor, its Python 3.11 has libpython.
+FLOOR_CONTAINER, FLOOR_CONTAINER_GLIBC = "almalinux:8", "2.28"
+# The one run line that is neither make nor a script: the container has no git and no make before checkout.
+BOOTSTRAP = "dnf install -y -q git-core make"
 PUBLISHING_JOBS = ("homebrew", "winget", "scoop")
 RUN_LINE = re.compile(r"(make|scripts/[\w.-]+\.sh)(\s.*)?")
 
@@ -89,6 +93,8 @@ def test_every_run_step_is_a_make_target_or_a_script(path):
     assert runs
     for job, run in runs:
         assert "\n" not in run.strip(), f"{job}: one command per step: {run!r}"
+        if run == BOOTSTRAP and path == RELEASE and job == "build":
+            continue  # test_linux_builds_run_in_a_container_on_the_glibc_floor
         match = RUN_LINE.fullmatch(run.strip())
         assert match, f"{job}: `run: {run}` is neither make nor scripts/*.sh"
         if match.group(1) == "make":
@@ -224,6 +230,26 @@ def test_each_target_is_built_on_its_own_runner_and_the_release_job_gets_them_al
     assert "REQUIRE_TARGETS=all" in runs_of(release, "make release")[0]  # a missing runner fails the release
 
 
+def test_linux_builds_run_in_a_container_on_the_glibc_floor():
+    """Both Linux runners build inside AlmaLinux 8 (glibc = the default floor), with its own Python (setup-python's
+    would need a newer glibc and has no libpython there); git and make come first, then the same make target as
+    on every runner. macOS and Windows run on the runner itself."""
+    build = load(RELEASE)["jobs"]["build"]
+    matrix = build["strategy"]["matrix"]
+    contained = {entry["runner"]: entry["container"] for entry in matrix["include"]}
+    linux = [r for r in matrix["runner"] if RUNNER_TARGETS[r].startswith("linux")]
+    assert contained == {r: FLOOR_CONTAINER for r in linux} and build["container"] == "${{ matrix.container }}"
+    assert FLOOR_CONTAINER_GLIBC == targets.GLIBC_FLOOR == config.Config.__dataclass_fields__["glibc"].default
+    first = build["steps"][0]
+    assert first["run"] == BOOTSTRAP and first["if"] == "matrix.container"
+    assert position(build, lambda s: s.get("uses", "").startswith("actions/checkout")) == 1
+    python = step_using(build, "actions/setup-python")[0]
+    assert python["if"] == "${{ !matrix.container }}"
+    setup = (ROOT / "scripts" / "setup.sh").read_text()
+    assert re.search(r"DNF_PACKAGES=\(.*\bpython3\.11-devel\b", setup)  # libpython for Nuitka
+    assert runs_of(build, "make build-test") == ['make build-test VERSION="$GITHUB_REF_NAME"']
+
+
 def step_using(job: dict, action: str) -> list[dict]:
     return [s for s in job["steps"] if s.get("uses", "").split("@")[0] == action]
 
@@ -350,7 +376,7 @@ def test_ci_runs_the_readme_commands_on_push_and_pull_request():
     (job,) = workflow["jobs"].values()
     runs = [s["run"] for s in job["steps"] if "run" in s]
     local = re.findall(r"^make \S+", (ROOT / ".ci" / "run").read_text(), re.MULTILINE)
-    assert runs == local == ["make lint", "make test", "make test-adopt"]
+    assert runs == local == ["make lint", "make test", "make test-adopt", "make test-oldroot"]
 
 
 def test_the_drop_in_workflow_checks_the_users_app_never_the_pipelines_suite():
