@@ -132,3 +132,22 @@ def test_source_date_epoch(monkeypatch, tmp_path):
         archive.source_date_epoch(tmp_path)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert archive.source_date_epoch(tmp_path) == archive.ZIP_EPOCH_MIN  # not a git checkout
+
+
+def test_a_python_without_tar_filters_extracts_and_refuses_the_same(tmp_path, monkeypatch):
+    """Python 3.11.0-3.11.3 (Debian 12's own python3 is 3.11.2) has no extraction filters: the same archive
+    unpacks, and an entry or link pointing outside is refused all the same."""
+    monkeypatch.delattr(tarfile, "data_filter")
+    out = archive.create(make_folder(tmp_path / "src"), tmp_path / "x.tar.gz", EPOCH)
+    top = archive.extract(out, tmp_path / "dest dir")
+    assert (top / "tailor").is_symlink() and os.access(top / "tailor", os.X_OK)
+    for name, link in (("top/../../escape", None), ("top/out", "../../../etc/passwd")):
+        evil = tmp_path / f"evil{len(name)}.tar.gz"
+        with tarfile.open(evil, "w:gz") as tar:
+            info = tarfile.TarInfo(name)
+            if link:
+                info.type, info.linkname = tarfile.SYMTYPE, link
+            tar.addfile(info)
+        with pytest.raises(PkgError, match="outside the archive|escapes the archive"):
+            archive.extract(evil, tmp_path / f"o{len(name)}")
+    assert not (tmp_path / "escape").exists()

@@ -49,14 +49,14 @@ def root_repo(old, tmp_path_factory) -> Path:
     """tabulate's packaging repository inside the root, built and smoke-tested there; removed afterwards (the
     root keeps its ccache and Nuitka cache)."""
     work = old / "work" / uuid.uuid4().hex[:8]
-    project = sdist(TABULATE, tmp_path_factory.mktemp("sdist"))
-    repo = packaging_repo(work, project, CONFIG)
-    inside = "/" + repo.relative_to(old).as_posix()
-    proc = oldroot.run_in(old, f"cd {inside} && make build-test SETUP=build")
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
-    assert "above the declared floor" not in proc.stdout
-    yield repo
-    shutil.rmtree(work, ignore_errors=True)
+    try:
+        repo = packaging_repo(work, sdist(TABULATE, tmp_path_factory.mktemp("sdist")), CONFIG)
+        proc = oldroot.run_in(old, f"cd /{repo.relative_to(old).as_posix()} && make build-test SETUP=build")
+        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+        assert "above the declared floor" not in proc.stdout
+        yield repo
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def test_built_on_debian_11_it_runs_there_and_here(old, root_repo, tmp_path):

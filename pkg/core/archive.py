@@ -138,7 +138,17 @@ def extract(archive: Path, dest: Path) -> Path:
                         os.chmod(target, mode)
         else:
             with tarfile.open(archive, "r:gz") as tar:
-                tar.extractall(dest, filter="data")
+                if hasattr(tarfile, "data_filter"):
+                    tar.extractall(dest, filter="data")
+                else:  # Python 3.11.0-3.11.3 (Debian 12's own is 3.11.2): no filters yet, so check by hand
+                    for member in tar.getmembers():
+                        target = (dest / member.name).resolve()
+                        if not target.is_relative_to(dest.resolve()) or member.isdev():
+                            raise PkgError(f"{archive.name}: entry {member.name!r} escapes the archive")
+                        if member.issym() and not (target.parent / member.linkname).resolve().is_relative_to(
+                                dest.resolve()):
+                            raise PkgError(f"{archive.name}: link {member.name!r} points outside the archive")
+                    tar.extractall(dest)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, gzip.BadGzipFile) as exc:
         raise PkgError(f"{archive.name}: corrupt archive ({exc})") from None
     return dest / top
