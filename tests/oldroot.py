@@ -26,8 +26,8 @@ BUILD_PACKAGES = ("build-essential", "libssl-dev", "zlib1g-dev", "libffi-dev", "
                   "ca-certificates", "make", "git", "ccache", "patchelf", "help2man", "python3-venv")
 ROOT_CACHE = Path(os.environ.get("PKG_OLDROOT_CACHE", Path.home() / ".cache" / "pkg-oldroot"))
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
-ENV = {"PATH": f"{PYTHON_PREFIX}/bin:/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
-       "SSL_CERT_FILE": str(CA_BUNDLE)}
+ENV = {"PATH": f"{PYTHON_PREFIX}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+       "HOME": "/root", "LANG": "C.UTF-8", "SSL_CERT_FILE": str(CA_BUNDLE)}
 
 
 def recipe() -> str:
