@@ -63,11 +63,11 @@ def multitool(tmp_path_factory) -> Path:
 def test_the_build_tools_never_enter_the_app(multitool):
     """Nuitka, zstandard and ordered-set share the build venv; the program, its report and its shipped
     distributions hold none of them (the smoke test ran `multitool optional` on both)."""
-    from pkg.build.completeness import included
+    from pkg.core.nuitka_report import contents
 
     manifest = model.find_build(multitool / "dist", HOST)[1]
     report = multitool / "dist" / manifest.select(Kind.REPORT)[0].path
-    modules, _ = included(report)
+    modules, _ = contents(report)
     assert not [m for m in modules if m.split(".")[0] in ("zstandard", "nuitka", "ordered_set")]
     assert 'name="zstandard" finding="excluded"' in report.read_text()  # the app's import, seen and not followed
     shipped = {d.name.lower() for d in manifest.builds[HOST].distributions}
