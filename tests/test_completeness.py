@@ -159,3 +159,19 @@ def test_a_test_suite_package_is_never_forced_in_and_never_missing(tmp_path):
             "lexers", "lexers.python"]
     assert completeness.missing({"sa": files}, report(tmp_path, seen, []), {}) == [
         "lexers/testing.py (module lexers.testing, sa)"]
+
+
+def test_files_nuitka_cannot_place_are_shipped_as_they_are(tmp_path):
+    """pip's `__pip-runner__.py` and rich's `unicode10-0-0.py` are loaded by path or by a name no module can
+    have, distlib's launchers are .exe: Nuitka's package data never takes those suffixes. A mypyc package's
+    `__init__` is an extension, so Nuitka sees none of its submodules. All go in as data files, and count."""
+    files = wheel.from_record(["pip/__init__.py", "pip/__pip-runner__.py", "pip/_vendor/distlib/t64.exe",
+                               "pip/_vendor/rich/_unicode_data/unicode10-0-0.py", "pip/cacert.pem",
+                               "tok/__init__.cpython-311-x86_64-linux-gnu.so", "tok/__init__.py", "tok/cli.py",
+                               "tok/_dummy.cpython-311-x86_64-linux-gnu.so", "tok/_dummy.py"])
+    assert files.modules["tok"].endswith(".so") and files.modules["tok._dummy"].endswith(".so")  # as CPython picks
+    assert files.raw_files() == ("pip/__pip-runner__.py", "pip/_vendor/distlib/t64.exe",
+                                 "pip/_vendor/rich/_unicode_data/unicode10-0-0.py",
+                                 "tok/_dummy.cpython-311-x86_64-linux-gnu.so", "tok/cli.py")
+    placed = report(tmp_path, ["pip", "tok"], ["pip/cacert.pem", *files.raw_files()])
+    assert completeness.missing({"x": files}, placed, {}) == []

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from pkg.build import appenv, installed, launcher, nuitka
+from pkg.build import appenv, completeness, installed, launcher, nuitka
 from pkg.core import atomic, names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
@@ -47,17 +47,20 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
     # The compile tools share the venv: an app's optional `import zstandard` must fail as it does for pip's
     # users, not bundle the build's copy.
     foreign = installed.foreign_modules(env.site_packages, {canonicalize_name(env.metadata.name), *runtime})
+    whole = [files.whole() for files in shipped]  # (packages, modules) to include, per distribution
     plugins = sorted({m for modules in offered.values() for m in modules
                       if not any(files.module_of_name(m) for files in shipped)})
     return nuitka.Inputs(
         python=env.python, entry=entry, binary=names.compiled_program(app.main.name, target.os),
         dist=env.metadata.name, runtime=tuple(sorted(d.metadata["Name"] for d in runtime.values())),
         plugins=tuple(plugins),
-        packages=tuple(sorted({p for files in shipped for p in files.whole()[0]})),
-        modules=tuple(sorted({m for files in shipped for m in files.whole()[1]})),
+        packages=tuple(sorted({p for packages, _ in whole for p in packages})),
+        modules=tuple(sorted({m for _, modules in whole for m in modules})),
         package_data=tuple(sorted({p for files in shipped for p in files.packages})),
         no_follow=tuple(sorted({m for m in excluded.values() if m} | set(foreign))),
         no_data=tuple(sorted(p for p, m in excluded.items() if m is None)),
+        raw_files=tuple((str(env.site_packages / p), p) for files in shipped for p in files.raw_files()
+                        if p not in excluded and completeness.reason_for(p, {}) is None),
         extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()))
 
 

@@ -55,8 +55,8 @@ def missing(shipped: dict[str, WheelFiles], report: Path, exclude: dict[str, str
     gone = []
     for dist, files in shipped.items():
         gone += [f"{path} (module {name}, {dist})" for name, path in sorted(files.modules.items())
-                 if name not in modules and reason_for(path, exclude) is None and not files.is_test_suite(name)
-                 and not unimportable(site, path)]
+                 if name not in modules and path not in data and reason_for(path, exclude) is None
+                 and not files.is_test_suite(name) and not unimportable(site, path)]
         gone += [f"{path} ({dist})" for path in files.data if path not in data and reason_for(path, exclude) is None]
     return gone
 

@@ -12,6 +12,8 @@ What the pipeline always passes, and why:
   --include-distribution-metadata=<dist>        importlib.metadata (click's --version, entry points,
                                versions read at run time), for the app and every distribution it runs with
   --include-module=<plugin>    modules entry points name outside those packages (loaded by name)
+  --include-data-files         files a program can read that Nuitka's package data never takes, one by one
+                               (wheel.WheelFiles.raw_files)
   --deployment                 no development guard of Nuitka's in a shipped program: with them, `-c X` or
                                `-m X` anywhere in the arguments is taken for a self-execution and exits 2
   --nofollow-import-to / --noinclude-data-files what tool.pkg.exclude lists, and the top-level modules of
@@ -53,6 +55,7 @@ class Inputs:
     package_data: tuple[str, ...] = ()  # the top-level packages whose data files all go in
     no_follow: tuple[str, ...] = ()  # excluded modules
     no_data: tuple[str, ...] = ()    # excluded data files
+    raw_files: tuple[tuple[str, str], ...] = ()  # (source, destination): files shipped as they are
     extra: tuple[str, ...] = field(default_factory=tuple)  # flags from config (all-OS, then this OS)
 
 
@@ -73,6 +76,7 @@ def command(inputs: Inputs, target_os: str, out_dir: Path, report: Path, mode: s
         *(f"--include-module={name}" for name in inputs.modules),
         *(f"--nofollow-import-to={name}" for name in inputs.no_follow),
         *(f"--noinclude-data-files={pattern}" for pattern in inputs.no_data),
+        *(f"--include-data-files={source}={dest}" for source, dest in inputs.raw_files),
         *inputs.extra,
         *inputs.entry,
     ]

@@ -9,6 +9,9 @@ from pathlib import Path, PurePosixPath
 from pkg.project import metadata
 
 EXTENSION_SUFFIXES = (".so", ".pyd")
+# Suffixes Nuitka never takes as package data (freezer/IncludedDataFiles.py default_ignored_suffixes, less the
+# code it compiles or the stubs nobody runs): such files must be named to it one by one.
+NUITKA_SKIPS = (".py", ".pyw", ".exe", ".bin")
 # Packages of these names below a top-level package hold a distribution's own test suite (sqlalchemy.testing:
 # 7 MB of C per module once compiled): never forced into a build, still followed when the program imports
 # them. Single modules of those names are kept (pygments.lexers.testing is a lexer, loaded by name).
@@ -41,6 +44,17 @@ class WheelFiles:
         parts = name.split(".")
         return any(parts[i] in TEST_PACKAGES and self.modules.get(".".join(parts[:i + 1]), "").endswith("__init__.py")
                    for i in range(1, len(parts)))
+
+    def raw_files(self) -> tuple[str, ...]:
+        """Files Nuitka's own inclusion leaves out although a program can read them, to ship as they are: data
+        with a suffix Nuitka's package data never takes (a .py whose name is no module name, loaded by path:
+        pip's `__pip-runner__.py`, rich's `unicode10-0-0.py`; an .exe a library writes out), and the
+        modules of a package whose `__init__` is an extension (mypyc: Nuitka sees no submodules of one)."""
+        found = [p for p in self.data if p.endswith(NUITKA_SKIPS)]
+        compiled = {n for n, p in self.modules.items() if p.rsplit("/", 1)[-1].startswith("__init__.")
+                    and p.endswith(EXTENSION_SUFFIXES)}
+        found += [p for n, p in self.modules.items() if n.rsplit(".", 1)[0] in compiled and n not in compiled]
+        return tuple(sorted(found))
 
     def whole(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(packages, modules) that, included whole, cover every module but the test suites (TEST_PARTS): a
@@ -131,7 +145,7 @@ def from_record(records: list[str]) -> WheelFiles:
         name = module_name(PurePosixPath(path))
         if name is None:
             data.append(path)
-        else:
+        elif not modules.get(name, "").endswith(EXTENSION_SUFFIXES):  # an extension shadows its source (mypyc)
             modules[name] = path
     packages = sorted({package_root(n, modules) for n, p in modules.items() if "/" in p})
     top_modules = sorted(n for n, p in modules.items() if "/" not in p)
