@@ -174,10 +174,10 @@ def test_files_above_a_declared_floor_are_named_with_their_versions(tmp_path, ca
     folder = tmp_path / "app"
     gcc(tmp_path, GETRANDOM, folder / "app")
     gcc(tmp_path, MEMFD, folder / "lib" / "libmemfd.so", "-shared", "-fPIC")
-    above = portability.glibc_above(folder, "2.26")
+    above = portability.glibc_above(portability.glibc_needs(folder), "2.26")
     assert "lib/libmemfd.so" in above and above["lib/libmemfd.so"][0] == "2.27"
     assert all(_key(v) > (2, 26) for versions in above.values() for v in versions)
-    assert portability.glibc_above(folder, portability.glibc_floor(folder)) == {}
+    assert portability.glibc_above(portability.glibc_needs(folder), portability.glibc_floor(folder)) == {}
     facts = portability_facts(folder, Target("linux", "x86_64"), "2.26")
     assert facts == {"glibc": portability.glibc_floor(folder), "glibc_floor": "2.26"}
     (line,) = capsys.readouterr().out.splitlines()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from pkg.build import appenv, completeness, installed, launcher, nuitka
+from pkg.build import appenv, installed, launcher, nuitka
 from pkg.core import atomic, names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
@@ -40,8 +40,9 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
         main.parent.mkdir(parents=True, exist_ok=True)
         main.write_text(launcher.source(app.commands), encoding="utf-8")
         entry = [f"--main={main}"]
-    excluded = {path: module for files in shipped for path in files.matching(cfg.excluded(target.os))
-                for module in [files.module_of(path)]}
+    excluded = {}  # path -> its module (None: a data file), of every shipped distribution
+    for files in shipped:
+        excluded |= {path: files.module_of(path) for path in files.matching(cfg.excluded(target.os))}
     runtime = env.runtime
     offered = installed.plugins(runtime)
     # The compile tools share the venv: an app's optional `import zstandard` must fail as it does for pip's
@@ -60,7 +61,7 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
         no_follow=tuple(sorted({m for m in excluded.values() if m} | set(foreign))),
         no_data=tuple(sorted(p for p, m in excluded.items() if m is None)),
         raw_files=tuple((str(env.site_packages / p), p) for files in shipped for p in files.raw_files()
-                        if p not in excluded and completeness.reason_for(p, {}) is None),
+                        if p not in excluded),
         extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()))
 
 
@@ -127,11 +128,12 @@ def portability_facts(folder: Path, target: Target, glibc_floor: str) -> dict[st
     from pkg.build import portability
 
     if target.os == "linux":
-        needs = portability.glibc_floor(folder)
-        above = portability.glibc_above(folder, glibc_floor)
-        if needs and above:
-            print(portability.above_floor_note(glibc_floor, needs, above))
-        return {"glibc": needs, "glibc_floor": glibc_floor}
+        needs = portability.glibc_needs(folder)
+        highest = portability.highest_glibc(needs)
+        above = portability.glibc_above(needs, glibc_floor)
+        if above:
+            print(portability.above_floor_note(glibc_floor, highest, above))
+        return {"glibc": highest, "glibc_floor": glibc_floor}
     if target.os == "macos":
         return {"macos_min": portability.macos_min_version(folder)}
     return {}

@@ -69,18 +69,28 @@ def elf_glibc_versions(path: Path) -> set[str]:
         raise InputError(f"{path}: damaged ELF file ({exc})") from None
 
 
+def glibc_needs(folder: Path) -> dict[str, set[str]]:
+    """Every ELF file of folder (relative path) that asks for GLIBC versions, with those versions."""
+    found = {path.relative_to(folder).as_posix(): elf_glibc_versions(path) for path in files(folder)}
+    return {name: versions for name, versions in found.items() if versions}
+
+
+def highest_glibc(needs: dict[str, set[str]]) -> str | None:
+    """The highest version in glibc_needs(): the oldest glibc the whole folder runs on, e.g. "2.34"."""
+    return _highest(v for versions in needs.values() for v in versions)
+
+
 def glibc_floor(folder: Path) -> str | None:
     """The highest GLIBC symbol version any ELF file in folder needs, e.g. "2.34"."""
-    return _highest(v for path in files(folder) for v in elf_glibc_versions(path))
+    return highest_glibc(glibc_needs(folder))
 
 
-def glibc_above(folder: Path, floor: str) -> dict[str, list[str]]:
-    """Files of folder (relative paths) that need a newer glibc than `floor`, with the versions that do."""
-    found = {}
-    for path in files(folder):
-        newer = sorted((v for v in elf_glibc_versions(path) if _key(v) > _key(floor)), key=_key, reverse=True)
-        if newer:
-            found[path.relative_to(folder).as_posix()] = newer
+def glibc_above(needs: dict[str, set[str]], floor: str) -> dict[str, list[str]]:
+    """The files of glibc_needs() that need a newer glibc than `floor`, with the versions that do (newest
+    first; the files needing most first)."""
+    found = {name: sorted((v for v in versions if _key(v) > _key(floor)), key=_key, reverse=True)
+             for name, versions in needs.items()}
+    found = {name: versions for name, versions in found.items() if versions}
     return dict(sorted(found.items(), key=lambda item: (tuple(-n for n in _key(item[1][0])), item[0])))
 
 
