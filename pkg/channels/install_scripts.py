@@ -70,8 +70,8 @@ def _ps_quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def render_sh(cfg: Config, app: App, manifest: Manifest, builds: dict[str, Build] | None = None) -> str:
-    """builds: the release's builds (their glibc floors); by default the manifest's."""
+def render_sh(cfg: Config, app: App, manifest: Manifest, builds: dict[str, Build]) -> str:
+    """builds: the release's builds, as merged (their glibc floors)."""
     windows = {"windows": "|".join(f"{p}*" for p in targets.WINDOWS_PREFIXES)}
     return fill(names.INSTALL_SH, {
         "APP": app.name,
@@ -85,7 +85,7 @@ def render_sh(cfg: Config, app: App, manifest: Manifest, builds: dict[str, Build
         "ARCHIVE": names.archive("$app", "$target"),
         "TOP": names.stem("$app", "$target"),
         "SUMS": names.SUMS,
-        "GLIBC_CASE": "\n".join(f"        {t}) echo {floor} ;;" for t, b in sorted((builds or manifest.builds).items())
+        "GLIBC_CASE": "\n".join(f"        {t}) echo {floor} ;;" for t, b in sorted(builds.items())
                                 if (floor := b.glibc_required())) or "        # (no Linux build in this release)",
         "PACKAGE_CASE": "\n".join(f"        {a.target}/{a.name.rsplit('.', 1)[1]}) echo {shlex.quote(a.name)} ;;"
                                   for a in manifest.select(Kind.PACKAGE)) or "        # (none in this release)",

@@ -57,7 +57,7 @@ class WheelFiles:
         return tuple(sorted(found))
 
     def whole(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """(packages, modules) that, included whole, cover every module but the test suites (TEST_PARTS): a
+        """(packages, modules) that, included whole, cover every module but the test suites (TEST_PACKAGES): a
         package without tests whole, else its children one by one."""
         packages, modules = [], list(self.top_modules)
 
