@@ -20,6 +20,7 @@ NAMED = re.compile(r"""
   | install\.(sh|ps1)\b | __pkg_main__ | \.bin\b | \.dist\b(?!-info)""", re.VERBOSE)
 ALLOWED = {
     ("pkg/channels/homebrew.py", "formula.rb"): "the template's own file name in pkg/channels/templates/",
+    ("pkg/project/wheel.py", ".bin"): "a suffix of data files Nuitka's package data skips, not a name we make",
 }
 
 
