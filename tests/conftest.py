@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# The release checks live in helper modules: rewrite their asserts too, so a failure shows the values it compared.
+pytest.register_assert_rewrite("tests.adoption", "tests.linux_tools")
+
 ROOT = Path(__file__).resolve().parent.parent
 APP_STATUS: dict[str, str] = {}  # `git status` of app/ around the `built` fixture's build
 

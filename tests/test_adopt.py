@@ -42,6 +42,9 @@ class RealApp:
     tools: tuple[str, ...] = ()  # completions and man pages its .deb installs, as tools load them ("bash cmd")
 
 
+CSVKIT_COMMANDS = ("csvclean", "csvcut", "csvformat", "csvgrep", "csvjoin", "csvjson", "csvlook", "csvpy", "csvsort",
+                   "csvsql", "csvstack", "csvstat", "in2csv", "sql2csv")
+
 COMMON = """
 publisher = "{publisher}"
 maintainer = "{publisher} <packages@example.org>"
@@ -249,7 +252,7 @@ command = "in2csv"
 args = ["-f", "json", "d.json"]
 files = { "d.json" = '[{"a": 1, "b": "x"}]' }
 stdout-equals = "a,b\\nTrue,x\\n"
-"""),
+""", tools=tuple(f"man {c}" for c in CSVKIT_COMMANDS)),  # its setup.py installs man/<command>.1 (wheel data)
     RealApp(
         "restructuredtext-lint", "2.0.2",
         "ca/e6/eefcad2228f4124f17e01064428fbcd0ade06a274f3063ce3a126a569d6b/restructuredtext_lint-2.0.2.tar.gz",

@@ -190,6 +190,32 @@ def test_a_distribution_without_licence_files_is_a_warning(tmp_path):
     assert any(c["name"] == "no-licence-dist" and "licenses" not in c for c in bom["components"])
 
 
+def test_an_app_whose_wheel_has_no_licence_file_ships_its_projects(tmp_path):
+    """setuptools' default licence patterns miss UNLICENSE (restructuredtext-lint 2.0.2's wheel has none): the
+    app's licence comes from the top of its project; a dependency's never does (its project is not here)."""
+    from pkg.build import shipped
+
+    site = tmp_path / "site"
+    for dist in ("rst-app", "dep"):
+        info = site / f"{dist.replace('-', '_')}-1.0.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\nLicense: UNLICENSE\n")
+        (info / "RECORD").write_text(f"{info.name}/METADATA,,\n{info.name}/RECORD,,\n")
+    (site / "rst_app-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: rst-app\nVersion: 1.0\nRequires-Dist: dep\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "UNLICENSE").write_text("This is free and unencumbered software released into the public domain.\n")
+    (project / "README.rst").write_text("not a licence\n")
+    dist = tmp_path / "dist"
+    found, _ = shipped.collect(site, None, "rst-app", dist / "x.licenses", dist, project)
+    by_name = {d.name: d for d in found}
+    assert by_name["rst-app"].licence_files == ["x.licenses/rst-app-1.0/UNLICENSE"]
+    assert by_name["dep"].licence_files == []
+    found, _ = shipped.collect(site, None, "rst-app", dist / "x.licenses", dist)
+    assert {d.name: d.licence_files for d in found}["rst-app"] == []
+
+
 def test_kill_at_any_moment_leaves_no_partial_release(tmp_path):
     """SIGKILL the release at several moments after it starts staging: never a partial release/v<V>/."""
     dist = fake_dist(tmp_path / "dist", V, UNIX)

@@ -21,7 +21,11 @@ from pkg.core.model import Distribution, Kind
 from pkg.core.stage import BuildContext, Stage
 from pkg.project import licence
 
-LICENCE_NAMES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "COPYRIGHT")
+LICENCE_NAMES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "COPYRIGHT", "UNLICENSE")
+
+
+def is_licence_file(name: str) -> bool:
+    return name.upper().startswith(LICENCE_NAMES)
 
 
 def licence_of(dist: metadata.Distribution) -> str | None:
@@ -33,8 +37,16 @@ def licence_of(dist: metadata.Distribution) -> str | None:
 def licence_files(dist: metadata.Distribution) -> list[Path]:
     """Licence files in a distribution's metadata (License-File, or conventional names)."""
     files = [Path(str(dist.locate_file(f))) for f in dist.files or []
-             if ".dist-info/" in str(f) and Path(str(f)).name.upper().startswith(LICENCE_NAMES)]
+             if ".dist-info/" in str(f) and is_licence_file(Path(str(f)).name)]
     return sorted(p for p in files if p.is_file())
+
+
+def project_licence_files(project_dir: Path | None) -> list[Path]:
+    """The app's licence files at the top of its project, for a wheel that carries none: setuptools' default
+    patterns miss some (restructuredtext-lint's UNLICENSE), and the maintainer's licence still ships."""
+    if project_dir is None or not project_dir.is_dir():
+        return []
+    return sorted(p for p in project_dir.iterdir() if p.is_file() and is_licence_file(p.name))
 
 
 def _copy(files: list[Path], folder: Path, root: Path) -> list[str]:
@@ -44,10 +56,11 @@ def _copy(files: list[Path], folder: Path, root: Path) -> list[str]:
     return [(folder / file.name).relative_to(root).as_posix() for file in files]
 
 
-def collect(site: Path, report: Path | None, app_dist: str, licences: Path,
-            root: Path) -> tuple[list[Distribution], dict[str, list[str]]]:
+def collect(site: Path, report: Path | None, app_dist: str, licences: Path, root: Path,
+            project_dir: Path | None = None) -> tuple[list[Distribution], dict[str, list[str]]]:
     """(shipped distributions, {CPython version: licence files}); files are copied under `licences`, paths
-    are relative to `root` (dist/). The app's own distribution is listed too, flagged `app`."""
+    are relative to `root` (dist/). The app's own distribution is listed too, flagged `app`; its licence
+    files come from `project_dir` when its wheel has none."""
     if report is not None:
         tree = nuitka_report.root(report)
         found = {d.get("name"): d.get("version") for d in tree.iter("distribution")}
@@ -63,9 +76,10 @@ def collect(site: Path, report: Path | None, app_dist: str, licences: Path,
         if dist is None:
             continue  # a distribution Nuitka saw outside the build env (the stdlib's own, for example)
         folder = licences / names.licence_folder(dist.name, dist.version)
+        is_app = canonicalize_name(dist.name) == canonicalize_name(app_dist)
+        files = licence_files(dist) or (project_licence_files(project_dir) if is_app else [])
         shipped.append(Distribution(name=dist.name, version=dist.version, licence=licence_of(dist),
-                                    licence_files=_copy(licence_files(dist), folder, root),
-                                    app=canonicalize_name(dist.name) == canonicalize_name(app_dist)))
+                                    licence_files=_copy(files, folder, root), app=is_app))
     cpython = Path(sysconfig.get_path("stdlib")) / "LICENSE.txt"
     python = {}
     if python_version:
@@ -77,7 +91,8 @@ def collect(site: Path, report: Path | None, app_dist: str, licences: Path,
 def run(ctx: BuildContext) -> None:
     report = ctx.dist / names.report(ctx.app.name, ctx.target.name) if ctx.report is not None else None
     folder = ctx.dist / names.licences(ctx.app.name, ctx.target.name)
-    ctx.distributions, ctx.python = collect(ctx.env.site_packages, report, ctx.env.metadata.name, folder, ctx.dist)
+    ctx.distributions, ctx.python = collect(ctx.env.site_packages, report, ctx.env.metadata.name, folder, ctx.dist,
+                                              ctx.cfg.project_dir)
     if report is not None:
         ctx.libraries = libraries.describe(nuitka_report.root(report), ctx.built)
     ctx.add(folder, Kind.LICENCE_FILES)
