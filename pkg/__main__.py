@@ -18,9 +18,9 @@ def cmd_print_target(args) -> None:
 
 
 def cmd_check(args) -> None:
-    from pkg import check
+    from pkg import pipeline
 
-    check.run(config.load())
+    pipeline.check_project(config.load())
 
 
 def cmd_plan(args) -> None:
@@ -83,8 +83,8 @@ def cmd_sign_release(args) -> None:
 
 def cmd_audit(args) -> None:
     from pkg.core import model
+    from pkg.core.shipped import gather, versions
     from pkg.release import audit, merge
-    from pkg.release.shipped import gather, versions
 
     dist = Path(args.dist)
     wanted = args.version or model.find_build(dist, _target(args).name)[1].version

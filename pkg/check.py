@@ -4,6 +4,7 @@ dynamic fields), resolves the app's identity and commands, and asks every releas
 channel can express them: a description Homebrew refuses or a licence Scoop cannot write fails here, not
 at release time after five builds."""
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pkg.core.config import Config
@@ -13,12 +14,10 @@ from pkg.project import licence, metadata
 from pkg.project.app import resolve
 
 
-def channels(cfg: Config, app: App) -> None:
+def channels(cfg: Config, app: App, stages: Iterable[Stage]) -> None:
     """Every stage's check of the app's identity and settings (one-line InputError when one fails)."""
-    from pkg.pipeline import BUILD, RELEASE
-
     licence.require_spdx(app.licence)
-    for stage in BUILD + RELEASE:
+    for stage in stages:
         stage.check(cfg, app)
 
 
@@ -33,9 +32,9 @@ def app_of(cfg: Config) -> App:
     return resolve(cfg, metadata.read(cfg.project_dir), main_packages(cfg.project_dir))
 
 
-def run(cfg: Config) -> App:
+def run(cfg: Config, stages: Iterable[Stage]) -> App:
     app = app_of(cfg)
-    channels(cfg, app)
+    channels(cfg, app, stages)
     print(f"ok: {app.dist} {app.version} ships as {app.name}: "
           + ", ".join(f"{c.name} ({c.entry})" for c in app.commands))
     print(f"    licence {app.licence}; homepage {app.homepage}; version from "
@@ -43,5 +42,7 @@ def run(cfg: Config) -> App:
     return app
 
 
-STAGE = Stage("check", "what a package manager cannot express fails now, before the long compile",
-              lambda ctx: channels(ctx.cfg, ctx.app))
+def stage(every: Callable[[], list[Stage]]) -> Stage:
+    """Stage `check` of a build, asking the stages `every()` returns (the pipeline's lists, which hold it)."""
+    return Stage("check", "what a package manager cannot express fails now, before the long compile",
+                 lambda ctx: channels(ctx.cfg, ctx.app, every()))

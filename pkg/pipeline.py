@@ -13,16 +13,19 @@ import time
 from pathlib import Path
 
 from pkg import check
-from pkg.build import appenv, compiler, completeness, macos_sign, record, reuse, share, shipped, sign, smoke
+from pkg.build import appenv, compiler, completeness, macos_sign, record, reuse, share, ship, sign, smoke
+from pkg.build.context import BuildContext
 from pkg.channels import homebrew, install_scripts, linux_packages, msi, scoop, winget
 from pkg.core import archive, atomic, names, targets, version
 from pkg.core.config import Config
-from pkg.core.model import Manifest
-from pkg.core.stage import BuildContext, ReleaseContext
+from pkg.core.model import App, Manifest
+from pkg.core.stage import ReleaseContext
 from pkg.release import archives, audit, checksums, licenses, manifest, merge, notes, prepare, sbom
 
-BUILD = [compiler.PREFLIGHT, appenv.STAGE, check.STAGE, smoke.PROVE, reuse.STAGE, compiler.COMPILE, completeness.STAGE,
-         compiler.COMMANDS, share.STAGE, sign.STAGE, macos_sign.SIGN, compiler.PLACE, shipped.STAGE, record.ARCHIVE,
+CHECK = check.stage(lambda: BUILD + RELEASE)  # every stage's refusals, before the compile
+
+BUILD = [compiler.PREFLIGHT, appenv.STAGE, CHECK, smoke.PROVE, reuse.STAGE, compiler.COMPILE, completeness.STAGE,
+         compiler.COMMANDS, share.STAGE, sign.STAGE, macos_sign.SIGN, compiler.PLACE, ship.STAGE, record.ARCHIVE,
          macos_sign.NOTARIZE, record.RECORD]
 
 BUILD_TEST = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner
@@ -30,6 +33,11 @@ BUILD_TEST = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner
 RELEASE = [archives.VERIFY, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, checksums.EACH, sbom.STAGE,
            licenses.STAGE, audit.STAGE, notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE, install_scripts.STAGE,
            manifest.STAGE, checksums.SUMS]
+
+
+def check_project(cfg: Config) -> App:
+    """`make check`: the configuration and the project, asked of every stage of BUILD and RELEASE."""
+    return check.run(cfg, BUILD + RELEASE)
 
 
 def run_stages(stages, ctx) -> None:

@@ -80,7 +80,7 @@ def test_names_and_round_trip():
     ("Public Domain", "LicenseRef-Public-Domain"), ("Proprietary", None),
 ])
 def test_a_licence_name_that_is_no_spdx_fails_check_naming_the_likely_id(name, likely):
-    from pkg import check
+    from pkg import check, pipeline
 
     assert licence.likely(name) == likely
     app = resolve(CFG, meta(license=name), ())
@@ -88,7 +88,7 @@ def test_a_licence_name_that_is_no_spdx_fails_check_naming_the_likely_id(name, l
     hint = f'tool.pkg.license = "{likely}" if that is it' if likely else 'tool.pkg.license = "<SPDX expression>"'
     with pytest.raises(InputError, match=f"the licence '{name}' is not an SPDX expression.*set {hint}".replace(
             "+", r"\+").replace("(", r"\(").replace(")", r"\)")):
-        check.channels(CFG, app)
+        check.channels(CFG, app, pipeline.BUILD + pipeline.RELEASE)
 
 
 def test_author_fields_without_addresses_keep_whole_names():

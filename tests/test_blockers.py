@@ -1,5 +1,5 @@
 """Issue 10's six blockers (and the seventh, the end-to-end failure), each as a test of what a new user
-hits first: `make check` (pkg.check.run) on a project shaped like theirs, configured in [tool.pkg] only.
+hits first: `make check` (pkg.pipeline.check_project) on a project shaped like theirs, configured in [tool.pkg] only.
 The real builds behind 7 are in tests/test_projects_e2e.py (multitool) and tests/test_adopt.py."""
 
 import json
@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg import check
-from pkg import pipeline as release
+from pkg import pipeline
 from pkg.build import smoke
 from pkg.channels import homebrew
 from pkg.core import config
@@ -38,12 +37,12 @@ def edit(cfg: config.Config, old: str, new: str) -> None:
 
 
 def test_1_the_app_is_wherever_config_says_and_its_package_may_be_named_otherwise(tmp_path):
-    app = check.run(repo_with(tmp_path, PROJECTS / "multitool"))  # src/ layout, dist multi-tool, package multitool
+    app = pipeline.check_project(repo_with(tmp_path, PROJECTS / "multitool"))  # src/: dist multi-tool, pkg multitool
     assert (app.name, app.dist, app.main.module) == ("multi-tool", "multi-tool", "multitool.cli")
 
 
 def test_2_every_console_script_is_a_command(tmp_path):
-    app = check.run(repo_with(tmp_path, PROJECTS / "multitool"))
+    app = pipeline.check_project(repo_with(tmp_path, PROJECTS / "multitool"))
     assert [c.entry for c in app.commands] == ["multitool.cli:main", "multitool.admin:main"]
 
 
@@ -62,7 +61,7 @@ def test_3_licence_homepage_description_and_version_in_any_form(tmp_path, old, n
         edit(cfg, "[tool.hatch.build.targets.wheel]", '[tool.hatch.version]\npath = "tailor/about.py"\n\n'
                                                       "[tool.hatch.build.targets.wheel]")
         (cfg.project_dir / "tailor" / "about.py").write_text('__version__ = "0.1.0"\n')
-    app = check.run(cfg)
+    app = pipeline.check_project(cfg)
     assert app.licence.spdx == expect and app.summary  # no URL at all: the url-template's repository
     assert app.homepage in ("https://github.com/example/tailor", "https://github.com/example/app")
     archive = Artifact(name="x.tar.gz", kind=Kind.ARCHIVE, path="x.tar.gz", target="macos-arm64",
@@ -71,7 +70,7 @@ def test_3_licence_homepage_description_and_version_in_any_form(tmp_path, old, n
 
 
 def test_3_a_project_with_no_project_table_setup_cfg_only(tmp_path):
-    app = check.run(repo_with(tmp_path, PROJECTS / "multitool"))
+    app = pipeline.check_project(repo_with(tmp_path, PROJECTS / "multitool"))
     assert app.version == "1.4.0" and app.licence.spdx == "Apache-2.0"
 
 
@@ -101,7 +100,7 @@ def test_5_the_build_env_takes_tools_and_app_dependencies_from_two_locks(built):
 def test_6_the_sbom_subject_is_the_apps_distribution_never_a_dependency(tmp_path):
     app = multi_app()  # shipped as mytool, distribution my-tool
     dist = fake_dist(tmp_path / "dist", "0.2.0", ["linux-x86_64"], app)
-    final = release.release(config.load(), "0.2.0", dist, tmp_path / "release", repo_out=tmp_path)
+    final = pipeline.release(config.load(), "0.2.0", dist, tmp_path / "release", repo_out=tmp_path)
     bom = json.loads((final / "mytool-0.2.0.cdx.json").read_text())
     assert bom["metadata"]["component"]["name"] == "my-tool"
     assert "my-tool" not in {c["name"] for c in bom["components"]}
@@ -111,11 +110,11 @@ def test_channels_refuse_what_they_cannot_express_before_any_build(tmp_path):
     cfg = repo_with(tmp_path, ROOT / "app")
     edit(cfg, 'license = "MIT"', 'license = "MIT AND (Apache-2.0 OR BSD-3-Clause)"')
     with pytest.raises(InputError, match="Scoop cannot express nested AND/OR"):
-        check.run(cfg)
+        pipeline.check_project(cfg)
     edit(cfg, 'license = "MIT AND (Apache-2.0 OR BSD-3-Clause)"', 'license = "MIT"')
     edit(cfg, 'description = "Tail', 'description = "Tailor: tail')
     with pytest.raises(InputError, match="must not start with the formula name"):
-        check.run(cfg)
+        pipeline.check_project(cfg)
 
 
 @pytest.mark.parametrize(("template", "message"), [
@@ -128,4 +127,4 @@ def test_a_url_template_no_channel_can_use_is_refused_at_check_time(tmp_path, te
     text = top.read_text()
     top.write_text(text.replace(re.search(r'url-template = "[^"]*"', text).group(0), f'url-template = "{template}"'))
     with pytest.raises(InputError, match=re.escape(message)):
-        check.run(config.load(tmp_path))
+        pipeline.check_project(config.load(tmp_path))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.core import config
+from pkg.core import config, targets
 from pkg.core.errors import InputError
 
 from .conftest import ROOT, run_pkg
@@ -99,8 +99,6 @@ stderr-matches = "^warn"
     ("[[tool.pkg.checks]]\nname = \"x\"\nstdout = \"y\"", None, r"checks\[0\]\.stdout is not a known key"),
     ("[tool.pkg.startup]\nbogus-ms = 1", None, r"tool\.pkg\.startup\.bogus-ms is not a known key"),
     ("[tool.pkg.startup]\nversion-ms = -1", None, r"tool\.pkg\.startup\.version-ms must be a positive number"),
-    ("[tool.pkg.nuitka]\nflags = [\"--onefile\"]", None, r"is set by the pipeline"),
-    ("[tool.pkg.nuitka]\nflags = [\"--main=x.py\"]", None, r"is set by the pipeline"),
     ("[tool.pkg.nuitka.windows]\nflags = \"--x\"", None, r"windows\.flags must be a list of strings"),
 ])
 def test_bad_keys_give_one_line_errors(tmp_path, extra, replace, message):
@@ -149,6 +147,28 @@ def test_config_may_not_set_a_flag_the_pipeline_sets_for_the_layout(tmp_path):
         for flag in flags:
             if flag.startswith(additive):
                 assert nuitka.check_user_flag(flag) is None
+
+
+@pytest.mark.parametrize("table", ['[tool.pkg.nuitka]\nflags = ["--onefile"]',
+                                   '[tool.pkg.nuitka]\nflags = ["--main=x.py"]',
+                                   '[tool.pkg.nuitka.windows]\nflags = ["--output-dir=x"]',
+                                   '[tool.pkg.nuitka]\nflags = ["lto=yes"]'])
+def test_a_nuitka_flag_config_may_not_set_fails_check_and_the_first_build_stage(tmp_path, table):
+    """Which flags only the pipeline sets is Nuitka's fact (pkg/build/nuitka.py): config reads them, the stage
+    `preflight` refuses them, at `make check` (every stage's check) and first in `make build`."""
+    from pkg import pipeline
+    from pkg.build import compiler
+    from pkg.build.context import BuildContext
+
+    cfg = load_with(tmp_path, table)
+    assert compiler.PREFLIGHT in pipeline.BUILD and pipeline.BUILD[0] is compiler.PREFLIGHT
+    with pytest.raises(InputError, match=r"tool\.pkg\.nuitka flag '.*' (is set by the pipeline|must start with --)"
+                       ) as info:
+        compiler.PREFLIGHT.check(cfg, None)
+    assert "\n" not in str(info.value) and info.value.exit_code == 2
+    with pytest.raises(InputError, match=r"tool\.pkg\.nuitka flag"):
+        compiler.PREFLIGHT.run(BuildContext(cfg, targets.host(), tmp_path / "dist", tmp_path / "work"))
+    assert not (tmp_path / "dist").exists()
 
 
 @pytest.mark.parametrize("value", ["Jane Doe", "jane@example.org", "Jane <not-an-address>", "<jane@example.org>"])

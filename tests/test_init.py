@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg import check, init
+from pkg import init, pipeline
 from pkg.core import config
 from pkg.core.errors import InputError
 
@@ -30,7 +30,7 @@ def test_drop_in_init_keeps_the_apps_pyproject_and_the_result_checks(tmp_path, c
     out = capsys.readouterr().out
     assert "# Commands shipped (all console scripts): tailor = tailor.__main__:main" in text
     assert "publisher: 'example' was taken" in out and "[[tool.pkg.checks]]" in out
-    assert check.run(config.load(repo)).command_names == ["tailor"]
+    assert pipeline.check_project(config.load(repo)).command_names == ["tailor"]
     with pytest.raises(InputError, match=r"has a \[tool\.pkg\] already"):
         init.init(repo, Path("."))
 
@@ -109,4 +109,4 @@ def test_no_command_still_writes_the_table_and_says_what_to_add(tmp_path, capsys
     assert tomllib.loads(text)["tool"]["pkg"]["publisher"] == "Jane Doe"
     assert "  - commands: mytool has no command" in capsys.readouterr().out.splitlines()[2]  # first to do
     with pytest.raises(InputError, match="has no command"):  # make check says the same until one is added
-        check.run(config.load(tmp_path))
+        pipeline.check_project(config.load(tmp_path))

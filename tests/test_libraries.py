@@ -13,8 +13,8 @@ from cyclonedx.validation.json import JsonStrictValidator
 
 from pkg.build import libraries
 from pkg.core.model import Library, sha256_file
+from pkg.core.shipped import Shipped
 from pkg.release import sbom
-from pkg.release.shipped import Shipped
 
 from .fixtures import multi_app
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg import check
+from pkg import check, pipeline
 from pkg.core import config
 from pkg.core.errors import InputError
 from pkg.project import metadata as project
@@ -133,5 +133,5 @@ def test_drop_in_layout_reads_the_app_from_the_same_pyproject(copy, tmp_path):
                      'url-template = "https://github.com/example/tailor/releases/download/v{version}/{file}"\n')
     cfg = config.load(folder)
     assert cfg.project_dir == folder.resolve()
-    app = check.run(cfg)
+    app = pipeline.check_project(cfg)
     assert (app.name, app.command_names) == ("tailor", ["tailor"])

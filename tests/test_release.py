@@ -193,7 +193,7 @@ def test_a_distribution_without_licence_files_is_a_warning(tmp_path):
 def test_an_app_whose_wheel_has_no_licence_file_ships_its_projects(tmp_path):
     """setuptools' default licence patterns miss UNLICENSE (restructuredtext-lint 2.0.2's wheel has none): the
     app's licence comes from the top of its project; a dependency's never does (its project is not here)."""
-    from pkg.build import shipped
+    from pkg.build import ship
 
     site = tmp_path / "site"
     for dist in ("rst-app", "dep"):
@@ -208,11 +208,11 @@ def test_an_app_whose_wheel_has_no_licence_file_ships_its_projects(tmp_path):
     (project / "UNLICENSE").write_text("This is free and unencumbered software released into the public domain.\n")
     (project / "README.rst").write_text("not a licence\n")
     dist = tmp_path / "dist"
-    found, _ = shipped.collect(site, None, "rst-app", dist / "x.licenses", dist, project)
+    found, _ = ship.collect(site, None, "rst-app", dist / "x.licenses", dist, project)
     by_name = {d.name: d for d in found}
     assert by_name["rst-app"].licence_files == ["x.licenses/rst-app-1.0/UNLICENSE"]
     assert by_name["dep"].licence_files == []
-    found, _ = shipped.collect(site, None, "rst-app", dist / "x.licenses", dist)
+    found, _ = ship.collect(site, None, "rst-app", dist / "x.licenses", dist)
     assert {d.name: d.licence_files for d in found}["rst-app"] == []
 
 

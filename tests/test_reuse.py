@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from pkg.build import reuse
+from pkg.build.context import BuildContext
 from pkg.core import config, model, names, targets
-from pkg.core.stage import BuildContext
 
 from .fixtures import fake_build
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from pkg.build import sign
+from pkg.build.context import BuildContext
 from pkg.channels import msi
 from pkg.core import archive, config, model, names, targets, version
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import Kind
-from pkg.core.stage import BuildContext
 from tests.fixtures import example_app, multi_app
 from tests.fixtures_windows import TARGET, windows_build, windows_dist
 

@@ -10,69 +10,26 @@ entry points, dynamic versions and distribution metadata are then exactly what u
                        from build to build, so Nuitka's and ccache's caches hit)
 """
 
-import functools
-import importlib.metadata
 import os
 import shutil
 import subprocess
 import sys
-import sysconfig
-from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
 from pkg.build import installed
+from pkg.build.context import BuildContext, BuildEnv, venv_site_packages
 from pkg.core import names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
 from pkg.core.model import App, Manifest
-from pkg.core.stage import BuildContext, Stage
+from pkg.core.stage import Stage
 from pkg.project import metadata, wheel
 from pkg.project.app import resolve
 from pkg.project.metadata import Metadata, clean_env, uv
 
 TOOLS_PROJECT = Path(__file__).resolve().parent.parent  # pkg/pyproject.toml + pkg/uv.lock
-
-
-@dataclass(frozen=True)
-class BuildEnv:
-    folder: Path
-    python: Path
-    wheel: Path
-    metadata: Metadata
-    files: wheel.WheelFiles
-    app: App
-    extras: tuple[str, ...] = ()  # the app's extras installed (install_extras)
-
-    @functools.cached_property
-    def site_packages(self) -> Path:
-        return venv_site_packages(self.python.parent.parent)
-
-    @functools.cached_property
-    def runtime(self) -> dict[str, importlib.metadata.Distribution]:
-        """The app's runtime distributions as installed here (installed.closure): never the build's tools."""
-        return installed.closure(self.site_packages, self.metadata.name, self.extras)
-
-    @functools.cached_property
-    def dependency_files(self) -> dict[str, wheel.WheelFiles]:
-        """What each runtime distribution installed (its RECORD), by its name: shipped whole, like the app's."""
-        return {d.metadata["Name"]: installed.files_of(d) for d in self.runtime.values()}
-
-    @functools.cached_property
-    def shipped_files(self) -> dict[str, wheel.WheelFiles]:
-        """The app's wheel and every runtime distribution, by distribution name: what the build must carry."""
-        return {self.metadata.name: self.files, **self.dependency_files}
-
-    def tool_version(self, dist: str) -> str:
-        code = f"from importlib.metadata import version; print(version({dist!r}))"
-        out = subprocess.run([str(self.python), "-c", code], capture_output=True, text=True)
-        return out.stdout.strip() or "unknown"
-
-
-def venv_site_packages(env: Path) -> Path:
-    """A venv's site-packages: the venv scheme of this same interpreter (the build venv is made from it)."""
-    return Path(sysconfig.get_path("purelib", "venv", vars={"base": str(env), "platbase": str(env)}))
 
 
 def venv_python(env: Path) -> Path:

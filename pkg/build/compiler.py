@@ -20,11 +20,12 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from pkg.build import appenv, installed, launcher, nuitka
+from pkg.build.context import BuildContext
 from pkg.core import atomic, names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
 from pkg.core.model import App, Kind
-from pkg.core.stage import BuildContext, Stage
+from pkg.core.stage import Stage
 from pkg.core.targets import Target
 from pkg.project.metadata import clean_env
 
@@ -198,7 +199,14 @@ def commands_layout(backend: str, built: Path, app: App, target: Target) -> str:
 
 # --- the stages (pkg/pipeline.py puts them in order) ---------------------------------------------
 
+def configured_flags(cfg: Config, app=None) -> None:
+    """The Nuitka flags config gives, refused when only the pipeline may set one: at `make check` and first
+    in a build."""
+    nuitka.refuse_reserved(cfg.nuitka_flags + tuple(f for fs in cfg.nuitka_os_flags.values() for f in fs))
+
+
 def preflight(ctx: BuildContext) -> None:
+    configured_flags(ctx.cfg)
     for choice in filter(None, (ctx.backend, ctx.fallback)):
         if choice not in BACKENDS:
             raise PkgError(f"unknown backend {choice!r} (known: {', '.join(BACKENDS)})", 2)
@@ -235,7 +243,8 @@ def place(ctx: BuildContext) -> None:
         (ctx.dist / names.report(ctx.app.name, ctx.target.name)).unlink(missing_ok=True)
 
 
-PREFLIGHT = Stage("preflight", "a known backend, a writable dist/, a C compiler: before anything long", preflight)
+PREFLIGHT = Stage("preflight", "Nuitka flags config may set, a known backend, a writable dist/, a C compiler: before "
+                  "anything long", preflight, check=configured_flags)
 COMPILE = Stage("compile", "Nuitka standalone from the build venv (PyInstaller when asked)", compile_stage)
 COMMANDS = Stage("commands", "every command at the folder's top: one program, a link (Windows: copy) per command",
                  commands_stage)

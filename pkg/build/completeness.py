@@ -8,9 +8,10 @@ commonest failures of frozen apps, and silent until a user takes that path."""
 import fnmatch
 from pathlib import Path
 
+from pkg.build.context import BuildContext
 from pkg.core import nuitka_report
 from pkg.core.errors import PkgError
-from pkg.core.stage import BuildContext, Stage
+from pkg.core.stage import Stage
 from pkg.project.wheel import WheelFiles
 
 # Files a distribution may carry that a compiled program never reads, and why.

@@ -20,8 +20,8 @@ from xml.etree import ElementTree
 
 from packageurl import PackageURL
 
+from pkg.core import spdx
 from pkg.core.model import Library, sha256_file
-from pkg.project import licence
 
 DEBIAN_SPDX = {"Expat": "MIT", "GPL-2": "GPL-2.0-only", "GPL-2+": "GPL-2.0-or-later", "GPL-3": "GPL-3.0-only",
                "GPL-3+": "GPL-3.0-or-later", "LGPL-2.1": "LGPL-2.1-only", "LGPL-2.1+": "LGPL-2.1-or-later",
@@ -70,7 +70,7 @@ def debian_licence(package: str, library: str) -> str | None:
     own = [lic for files, lic in stanzas if re.search(rf"(^|\s){re.escape(stem)}/", files)]
     default = [lic for files, lic in stanzas if files.split() == ["*"]]
     name = next(iter(own + default), "").strip()
-    return (DEBIAN_SPDX.get(name) or licence.canonical(name) or name) if name else None
+    return (DEBIAN_SPDX.get(name) or spdx.canonical(name) or name) if name else None
 
 
 def from_dpkg(path: str, distro: str | None) -> dict:
@@ -94,7 +94,7 @@ def from_rpm(path: str, distro: str | None) -> dict:
         if out and out.count("\t") == 3:
             name, version, arch, text = out.split("\t")
             purl = PackageURL(type="rpm", namespace=distro, name=name, version=version, qualifiers={"arch": arch})
-            return {"package": name, "version": version, "licence": licence.canonical(text) or text,
+            return {"package": name, "version": version, "licence": spdx.canonical(text) or text,
                     "purl": str(purl)}
     return {}
 

@@ -29,10 +29,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pkg.build.context import BuildContext
 from pkg.build.portability import files, is_macho
 from pkg.core import names
 from pkg.core.errors import InputError, PkgError
-from pkg.core.stage import BuildContext, Stage
+from pkg.core.stage import Stage
 
 SIGN_KEYS = ("MACOS_SIGN_IDENTITY", "MACOS_CERT_P12_BASE64", "MACOS_CERT_PASSWORD")
 NOTARY_KEYS = ("APPLE_API_KEY_BASE64", "APPLE_API_KEY_ID", "APPLE_API_ISSUER")

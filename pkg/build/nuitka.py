@@ -21,8 +21,11 @@ What the pipeline always passes, and why:
   --python-flag=no_site, --assume-yes-for-downloads, --windows-console-mode=force (Windows)
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pkg.core.errors import InputError
 
 # Flags only the pipeline sets (config may not): they decide the layout the rest of the pipeline reads.
 RESERVED = ("--mode", "--standalone", "--onefile", "--output-dir", "--output-filename", "--output-folder-name",
@@ -39,6 +42,14 @@ def check_user_flag(flag: str) -> str | None:
     if flag in RESERVED or flag.split("=", 1)[0] in RESERVED:
         return "is set by the pipeline (pkg/build/nuitka.py), not by config"
     return None
+
+
+def refuse_reserved(flags: Iterable[str]) -> None:
+    """tool.pkg.nuitka's flags (all OSes'): a one-line InputError on the first config may not set."""
+    for flag in flags:
+        problem = check_user_flag(flag)
+        if problem:
+            raise InputError(f"pyproject.toml: tool.pkg.nuitka flag {flag!r} {problem}")
 
 
 @dataclass(frozen=True)

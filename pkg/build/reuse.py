@@ -15,9 +15,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+from pkg.build.context import BuildContext
 from pkg.core import archive, model
 from pkg.core.errors import PkgError
-from pkg.core.stage import BuildContext, Stage
+from pkg.core.stage import Stage
 from pkg.project.metadata import dist_info
 
 PIPELINE = Path(__file__).resolve().parent.parent  # pkg/: every flag, template and the tools' lock

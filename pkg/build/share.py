@@ -22,11 +22,12 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from pkg.build.context import BuildContext
 from pkg.core import archive, atomic, names, targets
 from pkg.core.config import Completion, Config
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Kind
-from pkg.core.stage import BuildContext, Stage
+from pkg.core.stage import Stage
 from pkg.project import wheel
 
 RUN_TIMEOUT_S = 30  # printing a completion script is a start-up's work: a program still running serves

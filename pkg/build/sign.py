@@ -24,10 +24,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pkg.build.context import BuildContext
 from pkg.core import atomic, names
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App
-from pkg.core.stage import BuildContext, Stage
+from pkg.core.stage import Stage
 
 DEFAULT_TIMESTAMP_URL = "http://timestamp.digicert.com"
 PKCS12_SUFFIXES = (".pfx", ".p12")

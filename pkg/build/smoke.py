@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pkg.build import startup
-from pkg.build.appenv import venv_site_packages
+from pkg.build.context import venv_site_packages
 from pkg.core import archive, model, names
 from pkg.core.config import Check, Config
 from pkg.core.errors import PkgError

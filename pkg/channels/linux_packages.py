@@ -38,9 +38,9 @@ from pkg.core import archive, atomic, names, proc, targets
 from pkg.core.config import Config
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Artifact, Build, Kind
+from pkg.core.shipped import gather
 from pkg.core.stage import ReleaseContext, Stage
 from pkg.release import licenses
-from pkg.release.shipped import gather
 
 FORMATS = ("deb", "rpm")
 RELEASE = "1"  # the package revision (Debian) and release (RPM): one package per version, as names.rpm says

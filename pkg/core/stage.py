@@ -2,7 +2,8 @@
 its Stage (name, what it does, run, why it would skip, which files it writes); pkg/pipeline.py only puts
 them in order. `python -m pkg plan` asks every stage `skip` and `writes` without running any.
 
-BuildContext travels through one runner's build; ReleaseContext through the release job. What a stage
+ReleaseContext travels through the release job (BuildContext, through one runner's build, is in
+pkg/build/context.py). What a stage
 writes is added to the context's manifest (pkg/core/model.py) as an Artifact. A channel's stage also says
 what it cannot express (`check`): `make check` and the build ask every stage before anything long runs.
 """
@@ -11,18 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pkg.core import atomic, model, names
+from pkg.core import atomic, model
 from pkg.core.config import Config
 from pkg.core.model import App, Artifact, Kind, Manifest
-from pkg.core.targets import Target
+from pkg.core.shipped import Shipped, gather
 from pkg.core.version import Version
-
-if TYPE_CHECKING:
-    from pkg.build.appenv import BuildEnv
-    from pkg.release.shipped import Shipped
 
 
 def never(ctx) -> str | None:
@@ -55,40 +53,6 @@ class Stage:
 
 
 @dataclass
-class BuildContext:
-    cfg: Config
-    target: Target
-    dist: Path
-    work: Path                      # build/<target>/
-    backend: str = "nuitka"
-    fallback: str | None = None
-    version: str | None = None      # VERSION the wheel must have, when given
-    env: BuildEnv | None = None     # the build environment (stage `env`)
-    built: Path | None = None       # the compiled folder, then dist/<name>-<target>/
-    report: Path | None = None      # Nuitka's report
-    layout: str | None = None
-    shared: dict[str, Kind] = field(default_factory=dict)  # completions and man pages below the folder (stage share)
-    distributions: list[model.Distribution] = field(default_factory=list)  # what it ships (stage ship)
-    python: dict[str, list[str]] = field(default_factory=dict)            # CPython version -> licence files
-    libraries: list[model.Library] = field(default_factory=list)          # system libraries bundled (stage ship)
-    manifest: Manifest | None = None  # the build manifest, filled in as the stages go
-    planned: App | None = None        # `plan`: the app as configuration time sees it (no env yet)
-    key: str | None = None            # what the build is made from, hashed (stage `reuse`)
-    finished: str | None = None       # why the remaining stages have nothing to do (an identical build exists)
-
-    @property
-    def app(self) -> App:
-        return self.env.app if self.env is not None else self.planned
-
-    @property
-    def name(self) -> str:
-        return names.stem(self.app.name, self.target.name)
-
-    def add(self, path: Path, kind: Kind) -> Artifact:
-        return self.manifest.add(model.describe(path, self.dist, kind, self.target.name))
-
-
-@dataclass
 class ReleaseContext:
     cfg: Config
     version: Version
@@ -99,11 +63,15 @@ class ReleaseContext:
     manifest: Manifest              # the release (paths relative to `folder`)
     epoch: int
     warnings: list[str] = field(default_factory=list)
-    shipped: Shipped | None = None
 
     @property
     def app(self) -> App:
         return self.inputs.app
+
+    @cached_property
+    def shipped(self) -> Shipped:
+        """What the merged builds ship (licences, SBOM, audit): read from their manifests once."""
+        return gather(self.inputs, self.dist)
 
     def url(self, name: str) -> str:
         return self.cfg.download_url(str(self.version), name)

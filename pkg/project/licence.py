@@ -10,10 +10,10 @@
 import re
 
 from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol, get_spdx_licensing
-from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
 
 from pkg.core.errors import InputError
 from pkg.core.model import Licence
+from pkg.core.spdx import canonical
 
 # Trove classifiers that name exactly one SPDX licence (the ambiguous ones, "BSD License", are absent).
 CLASSIFIERS = {
@@ -60,16 +60,6 @@ def require_spdx(licence: Licence) -> None:
         hint = f'tool.pkg.license = "{guess}" if that is it' if guess else 'tool.pkg.license = "<SPDX expression>"'
         raise InputError(f"the licence {licence.name!r} is not an SPDX expression (package managers and SBOM "
                          f"scanners need one): set {hint}")
-
-
-def canonical(text: str | None) -> str | None:
-    """The canonical SPDX expression for `text`, or None when it is not one."""
-    if not text or "\n" in text.strip():
-        return None
-    try:
-        return str(canonicalize_license_expression(text.strip()))
-    except InvalidLicenseExpression:
-        return None
 
 
 def resolve(expression: str | None, declared: str | None, classifiers: tuple[str, ...] = (),

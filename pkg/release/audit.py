@@ -71,9 +71,8 @@ def enforce(result: AuditResult, required: bool) -> None:
 
 
 def run(ctx: ReleaseContext) -> None:
-    from pkg.release.shipped import gather, versions
+    from pkg.core.shipped import versions
 
-    ctx.shipped = ctx.shipped or gather(ctx.inputs, ctx.dist)
     result = scan(versions(ctx.shipped))
     ctx.warnings += result.markdown()[:1] if result.status != "vulnerable" else result.markdown()
 

@@ -1,5 +1,5 @@
 """Stage `licenses`: LICENSES/, the licence files of the app, of every shipped distribution and of CPython,
-as each build collected them from its own build environment (pkg/build/shipped.py). What has none is a
+as each build collected them from its own build environment (pkg/build/ship.py). What has none is a
 warning in the notes."""
 
 import shutil
@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pkg.core import names
 from pkg.core.model import Kind
+from pkg.core.shipped import Shipped
 from pkg.core.stage import ReleaseContext, Stage
-from pkg.release.shipped import Shipped, gather
 
 
 def write(folder: Path, dist: Path, shipped: Shipped) -> list[str]:
@@ -31,7 +31,6 @@ def write(folder: Path, dist: Path, shipped: Shipped) -> list[str]:
 
 
 def run(ctx: ReleaseContext) -> None:
-    ctx.shipped = ctx.shipped or gather(ctx.inputs, ctx.dist)
     folder = ctx.folder / names.LICENSES
     ctx.warnings += [f"no licence file found for {label}" for label in write(folder, ctx.dist, ctx.shipped)]
     ctx.add(folder, Kind.LICENSES)

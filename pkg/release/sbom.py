@@ -18,8 +18,8 @@ from packaging.utils import canonicalize_name
 from pkg.core import atomic, names
 from pkg.core.errors import PkgError
 from pkg.core.model import App, Artifact, Build, Kind
+from pkg.core.shipped import Shipped
 from pkg.core.stage import ReleaseContext, Stage
-from pkg.release.shipped import Shipped, gather
 
 
 def _licences(expression: str | None):
@@ -104,7 +104,6 @@ def write(path: Path, app: App, version: str, shipped: Shipped, files: list[Arti
 
 
 def run(ctx: ReleaseContext) -> None:
-    ctx.shipped = ctx.shipped or gather(ctx.inputs, ctx.dist)
     files = ctx.manifest.downloads()
     path = write(ctx.folder / names.sbom(ctx.app.name, str(ctx.version)), ctx.app, str(ctx.version), ctx.shipped,
                  files, ctx.epoch, [a for t in ctx.inputs.builds for a in ctx.inputs.shared(t)],

@@ -3,7 +3,7 @@
 Nuitka's --report says which distributions went in (a PyInstaller build keeps no report: its list is the
 app's runtime requirements, transitively, as installed). For each: version, licence (pkg/project/licence.py
 rules) and licence files, copied into dist/<name>-<target>.licenses/ beside the build. The release reads
-only these (pkg/release/shipped.py): five runners' builds need no app venv on the release machine, and a
+only these (pkg/core/shipped.py): five runners' builds need no app venv on the release machine, and a
 Windows-only dependency has its licence like any other.
 """
 
@@ -16,9 +16,10 @@ from packaging.metadata import Metadata as CoreMetadata
 from packaging.utils import canonicalize_name
 
 from pkg.build import installed, libraries
+from pkg.build.context import BuildContext
 from pkg.core import names, nuitka_report
 from pkg.core.model import Distribution, Kind
-from pkg.core.stage import BuildContext, Stage
+from pkg.core.stage import Stage
 from pkg.project import licence
 
 LICENCE_NAMES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "COPYRIGHT", "UNLICENSE")

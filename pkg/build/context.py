@@ -1,0 +1,91 @@
+"""The context one runner's build travels through (pkg/core/stage.py: each stage a function of it), and the
+build environment stage `env` makes (pkg/build/appenv.py): what pip would install, ready to compile."""
+
+import functools
+import importlib.metadata
+import subprocess
+import sysconfig
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pkg.build import installed
+from pkg.core import model, names
+from pkg.core.config import Config
+from pkg.core.model import App, Artifact, Kind, Manifest
+from pkg.core.targets import Target
+from pkg.project import wheel
+from pkg.project.metadata import Metadata
+
+
+@dataclass(frozen=True)
+class BuildEnv:
+    folder: Path
+    python: Path
+    wheel: Path
+    metadata: Metadata
+    files: wheel.WheelFiles
+    app: App
+    extras: tuple[str, ...] = ()  # the app's extras installed (install_extras)
+
+    @functools.cached_property
+    def site_packages(self) -> Path:
+        return venv_site_packages(self.python.parent.parent)
+
+    @functools.cached_property
+    def runtime(self) -> dict[str, importlib.metadata.Distribution]:
+        """The app's runtime distributions as installed here (installed.closure): never the build's tools."""
+        return installed.closure(self.site_packages, self.metadata.name, self.extras)
+
+    @functools.cached_property
+    def dependency_files(self) -> dict[str, wheel.WheelFiles]:
+        """What each runtime distribution installed (its RECORD), by its name: shipped whole, like the app's."""
+        return {d.metadata["Name"]: installed.files_of(d) for d in self.runtime.values()}
+
+    @functools.cached_property
+    def shipped_files(self) -> dict[str, wheel.WheelFiles]:
+        """The app's wheel and every runtime distribution, by distribution name: what the build must carry."""
+        return {self.metadata.name: self.files, **self.dependency_files}
+
+    def tool_version(self, dist: str) -> str:
+        code = f"from importlib.metadata import version; print(version({dist!r}))"
+        out = subprocess.run([str(self.python), "-c", code], capture_output=True, text=True)
+        return out.stdout.strip() or "unknown"
+
+
+def venv_site_packages(env: Path) -> Path:
+    """A venv's site-packages: the venv scheme of this same interpreter (the build venv is made from it)."""
+    return Path(sysconfig.get_path("purelib", "venv", vars={"base": str(env), "platbase": str(env)}))
+
+
+@dataclass
+class BuildContext:
+    cfg: Config
+    target: Target
+    dist: Path
+    work: Path                      # build/<target>/
+    backend: str = "nuitka"
+    fallback: str | None = None
+    version: str | None = None      # VERSION the wheel must have, when given
+    env: BuildEnv | None = None     # the build environment (stage `env`)
+    built: Path | None = None       # the compiled folder, then dist/<name>-<target>/
+    report: Path | None = None      # Nuitka's report
+    layout: str | None = None
+    shared: dict[str, Kind] = field(default_factory=dict)  # completions and man pages below the folder (stage share)
+    distributions: list[model.Distribution] = field(default_factory=list)  # what it ships (stage ship)
+    python: dict[str, list[str]] = field(default_factory=dict)            # CPython version -> licence files
+    libraries: list[model.Library] = field(default_factory=list)          # system libraries bundled (stage ship)
+    manifest: Manifest | None = None  # the build manifest, filled in as the stages go
+    planned: App | None = None        # `plan`: the app as configuration time sees it (no env yet)
+    key: str | None = None            # what the build is made from, hashed (stage `reuse`)
+    finished: str | None = None       # why the remaining stages have nothing to do (an identical build exists)
+
+    @property
+    def app(self) -> App:
+        return self.env.app if self.env is not None else self.planned
+
+    @property
+    def name(self) -> str:
+        return names.stem(self.app.name, self.target.name)
+
+    def add(self, path: Path, kind: Kind) -> Artifact:
+        return self.manifest.add(model.describe(path, self.dist, kind, self.target.name))

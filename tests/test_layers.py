@@ -1,0 +1,94 @@
+"""pkg/'s imports only point down, and no module imports itself round a circle: read from the source (AST), every
+import counted, those inside functions and under TYPE_CHECKING too (a lazy import is still a dependency).
+
+  core < project < build < release < channels < the pipeline's top (check, init, plan, pipeline) < __main__
+  dev (benchmarks, linters) may use everything below __main__; nothing but __main__ uses it.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PKG = Path(__file__).resolve().parent.parent / "pkg"
+LAYERS = ("core", "project", "build", "release", "channels", "top", "dev", "__main__")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PKG.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in PKG.rglob("*.py")}
+
+
+def imports(path: Path, known: set[str]) -> set[str]:
+    """The pkg modules `path` imports (`from pkg.build import smoke` is pkg.build.smoke; a package, itself)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
+                      for a in node.names}
+        elif isinstance(node, ast.ImportFrom):  # relative: pkg/ never uses them; say so if one appears
+            found.add(f"relative import in {path.name}")
+    return {m for m in found if m in known or m.startswith("relative")}
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")
+    if len(parts) == 1:
+        return "top"  # pkg/__init__.py
+    if parts[1] in LAYERS:
+        return parts[1]
+    return "top"  # pkg/check.py, init.py, plan.py, pipeline.py
+
+
+def graph() -> dict[str, set[str]]:
+    known = modules()
+    return {name: imports(path, set(known)) - {name} for name, path in known.items()}
+
+
+def test_every_import_points_down():
+    upward = []
+    for module, targets in graph().items():
+        for target in targets:
+            assert not target.startswith("relative"), f"{module}: {target}"
+            here, there = LAYERS.index(layer(module)), LAYERS.index(layer(target))
+            if there > here:
+                upward.append(f"{module} -> {target}")
+    assert upward == []
+
+
+def test_no_import_cycle():
+    edges = graph()
+    cycles, done = [], set()
+
+    def visit(node: str, path: list[str]) -> None:
+        if node in path:
+            cycles.append(" -> ".join(path[path.index(node):] + [node]))
+            return
+        if node in done:
+            return
+        for nxt in sorted(edges.get(node, ())):
+            visit(nxt, path + [node])
+        done.add(node)
+
+    for node in sorted(edges):
+        visit(node, [])
+    assert cycles == []
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from pkg.build import smoke\n", {"pkg.build.smoke"}),
+    ("def f():\n    from pkg.core.model import App\n", {"pkg.core.model"}),
+    ("import pkg.release.notes\n", {"pkg.release.notes"}),
+    ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.build.context import BuildEnv\n",
+     {"pkg.build.context"}),
+])
+def test_the_reader_sees_every_kind_of_import(tmp_path, source, expected):
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    assert imports(path, set(modules())) == expected
