@@ -175,7 +175,7 @@ def test_signing_failures_are_one_line_and_leave_the_file(cert, tmp_path):
     exe.write_bytes(minimal_pe())
     wrong = sign.from_env(APP, {"SIGN_CERT": str(cert["pfx"]), "SIGN_PASSWORD": "wrong",
                                 "SIGN_TIMESTAMP_URL": ""})
-    with pytest.raises(PkgError, match=r"tool.exe: signing failed: .*Wrong password") as err:
+    with pytest.raises(PkgError, match=r"tool.exe: signing failed \(exit \d+\): .*Wrong password") as err:
         sign.sign_file(wrong, exe)
     assert "\n" not in str(err.value)
     assert exe.read_bytes() == minimal_pe()

@@ -56,10 +56,8 @@ def build_wheel(cfg: Config, out: Path, log: Path, version: str | None) -> Path:
 
 
 def export(cmd: list[str], dest: Path, what: str) -> Path:
-    done = subprocess.run([uv(), "export", "--frozen", "--no-emit-project", "--format", "requirements.txt",
-                           "--output-file", str(dest), *cmd], capture_output=True, text=True, env=clean_env())
-    if done.returncode != 0:
-        raise PkgError(f"{what}: `uv export` failed: {' '.join(done.stderr.split())[-300:]}")
+    proc.tool([uv(), "export", "--frozen", "--no-emit-project", "--format", "requirements.txt", "--output-file", dest,
+               *cmd], f"{what}: `uv export`", env=clean_env())
     return dest
 
 
@@ -95,8 +93,8 @@ def install_extras(cfg: Config, app: App) -> tuple[str, ...]:
 
 
 def check_python(meta: Metadata, python: Path) -> None:
-    out = subprocess.run([str(python), "-c", "import platform; print(platform.python_version())"],
-                         capture_output=True, text=True, check=True).stdout.strip()
+    out = proc.tool([python, "-c", "import platform; print(platform.python_version())"],
+                    "the build venv's Python").stdout.strip()
     if meta.requires_python and out not in SpecifierSet(meta.requires_python):
         raise PkgError(f"{meta.name} requires Python {meta.requires_python}; the build Python is {out}")
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from pkg.build.context import BuildContext
 from pkg.build.portability import files, is_macho
-from pkg.core import names
+from pkg.core import names, proc
 from pkg.core.errors import InputError, PkgError
 from pkg.core.stage import Stage
 
@@ -111,12 +111,8 @@ def notary_verdict(output: str) -> str:
 
 
 def _run(step: Step) -> str:
-    done = subprocess.run(step.argv, env={**os.environ, **step.env}, capture_output=True, text=True)
-    if done.returncode != 0:
-        lines = [ln for ln in (done.stderr + done.stdout).splitlines() if ln.strip()]
-        raise PkgError(f"{step.argv[0] if step.argv[0] != 'sh' else step.argv[3]} failed: "
-                       f"{lines[-1] if lines else 'no output'}")
-    return done.stdout
+    what = step.argv[0] if step.argv[0] != "sh" else step.argv[3]  # sh -c '…' <name>: the step's own name
+    return proc.tool(step.argv, what, env={**os.environ, **step.env}).stdout
 
 
 # --- the stages ------------------------------------------------------------------------------------

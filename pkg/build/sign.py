@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pkg.build.context import BuildContext
-from pkg.core import atomic, names
+from pkg.core import atomic, names, proc
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App
 from pkg.core.stage import Stage
@@ -74,10 +74,7 @@ def from_env(app: App, env: Mapping[str, str] | None = None) -> Signer | None:
     return Signer(cert, key, env.get("SIGN_PASSWORD") or None, timestamp_url(env), app.name, app.homepage)
 
 
-def _first_error(stderr: str, fallback: str) -> str:
-    """The first stderr line names the cause; OpenSSL's error-stack lines follow it."""
-    lines = [ln for ln in stderr.splitlines() if ln.strip() and not re.match(r"[0-9A-F]+:error:", ln)]
-    return lines[0] if lines else fallback
+OPENSSL_STACK = r"^[0-9A-F]+:error:"  # OpenSSL's error-stack lines: the first other line names the cause
 
 
 # --- osslsigncode (Linux, macOS) -------------------------------------------------------------------
@@ -102,10 +99,8 @@ def _osslsigncode(signer: Signer, files: list[Path]) -> None:
         for path in files:
             with atomic.staged_file(path) as staged:
                 staged.unlink()  # osslsigncode writes -out itself
-                done = subprocess.run(osslsigncode_command(signer, path, staged, secret), capture_output=True,
-                                      text=True)
-                if done.returncode != 0:
-                    raise PkgError(f"{path.name}: signing failed: {_first_error(done.stderr, 'osslsigncode failed')}")
+                proc.tool(osslsigncode_command(signer, path, staged, secret), f"{path.name}: signing",
+                          noise=OPENSSL_STACK, first=True)
 
 
 # --- signtool (the Windows runner; no Windows here: tests check these commands, not their run) -------
@@ -146,10 +141,8 @@ def remove_step(thumbprint: str) -> Step:
 
 
 def _run_step(step: Step, what: str) -> str:
-    done = subprocess.run(step.argv, env={**os.environ, **step.env}, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise PkgError(f"{step.argv[0]} failed {what}: {_first_error(done.stdout + done.stderr, 'no output')}")
-    return done.stdout
+    return proc.tool(step.argv, f"{step.argv[0]} {what}", env={**os.environ, **step.env}, noise=OPENSSL_STACK,
+                     first=True).stdout
 
 
 def _signtool(signer: Signer, files: list[Path]) -> None:

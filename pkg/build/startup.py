@@ -13,6 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from pkg.core import proc
 from pkg.core.errors import PkgError
 
 
@@ -27,12 +28,8 @@ def with_hyperfine(cmd: list[str], runs: int, warmup: int, env: dict | None, cwd
         out = Path(tmp) / "hyperfine.json"
         # -N: no intermediate shell, so arguments with spaces need no quoting and no shell time is added.
         command = " ".join(_quote(c) for c in cmd)
-        proc = subprocess.run(
-            ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
-             "--export-json", str(out), command],
-            capture_output=True, text=True, env=env, cwd=cwd)
-        if proc.returncode != 0:
-            raise PkgError(f"hyperfine failed on {command!r}: {(proc.stderr or proc.stdout).strip()[-300:]}")
+        proc.tool(["hyperfine", "-N", "--style", "none", "--warmup", warmup, "--runs", runs, "--export-json", out,
+                   command], f"hyperfine on {command!r}", env=env, cwd=cwd, hint="make setup installs it")
         result = json.loads(out.read_text())["results"][0]
     return _summary(result["times"], "hyperfine")
 
@@ -46,10 +43,10 @@ def with_timer(cmd: list[str], runs: int, warmup: int, env: dict | None, cwd: Pa
     times = []
     for i in range(warmup + runs):
         start = time.perf_counter()
-        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
+        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
         elapsed = time.perf_counter() - start
-        if proc.returncode != 0:
-            raise PkgError(f"{cmd[0]} exited {proc.returncode} while timing {' '.join(cmd[1:])}")
+        if done.returncode != 0:
+            raise PkgError(f"{cmd[0]} exited {done.returncode} while timing {' '.join(cmd[1:])}")
         if i >= warmup:
             times.append(elapsed)
     return _summary(times, "python-timer (hyperfine not found)")
@@ -91,11 +88,7 @@ def peak_rss_kb(cmd: list[str], runs: int = 5, env: dict | None = None, cwd: Pat
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "rss"
         for _ in range(runs):
-            proc = subprocess.run([time_path, "-f", "%M", "-o", str(out), *cmd], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
-            if proc.returncode != 0:
-                raise PkgError(f"{cmd[0]} exited {proc.returncode} while measuring its memory: "
-                               f"{proc.stderr.strip()[-200:]}")
+            proc.tool([time_path, "-f", "%M", "-o", out, *cmd], f"{cmd[0]}, its memory measured,", env=env, cwd=cwd)
             peaks.append(int(out.read_text().split()[-1]))
     return int(statistics.median(peaks))
 
@@ -109,9 +102,9 @@ def concurrent(cmd: list[str], n: int = 50, env: dict | None = None, cwd: Path |
         barrier.wait()
         start = time.perf_counter()
         try:
-            proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd,
+            done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd,
                                   timeout=timeout)
-            code = proc.returncode
+            code = done.returncode
         except subprocess.TimeoutExpired:
             code = -1
         return code, (time.perf_counter() - start) * 1000
@@ -133,11 +126,8 @@ def instructions(cmd: list[str], env: dict | None = None, cwd: Path | None = Non
     if shutil.which("valgrind") is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
-                               f"--callgrind-out-file={tmp}/callgrind.%p", *cmd],
-                              capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)
-        if proc.returncode != 0:
-            raise PkgError(f"valgrind failed on {cmd[0]} (exit {proc.returncode}): {proc.stderr.strip()[-300:]}")
+        proc.tool(["valgrind", "--tool=callgrind", "--trace-children=yes", f"--callgrind-out-file={tmp}/callgrind.%p",
+                   *cmd], f"valgrind on {cmd[0]}", env=env, cwd=cwd, timeout=timeout)
         return sum(callgrind_total(path.read_text(errors="replace")) for path in Path(tmp).glob("callgrind.*"))
 
 

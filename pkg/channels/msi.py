@@ -17,13 +17,12 @@ in wxs.py. The artifact's msi facts product_code/upgrade_code are braced, as MSI
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from pkg.build import sign
 from pkg.channels import wxs
-from pkg.core import archive, atomic, config, model, names, targets
+from pkg.core import archive, atomic, config, model, names, proc, targets
 from pkg.core.config import Config
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Kind, MsiFacts
@@ -39,13 +38,7 @@ WIN64 = 256
 
 
 def _run(cmd: list[str], cwd: Path | None = None) -> str:
-    if shutil.which(cmd[0]) is None:
-        raise PkgError(f"{cmd[0]} not found (apt-get install wixl msitools)")
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, encoding="utf-8", errors="replace")
-    if done.returncode != 0:
-        lines = [ln for ln in done.stderr.splitlines() if ln.strip() and "GLib-GObject-WARNING" not in ln]
-        raise PkgError(f"{cmd[0]} failed: {lines[-1] if lines else f'exit {done.returncode}'}")
-    return done.stdout
+    return proc.tool(cmd, cmd[0], cwd=cwd, noise="GLib-GObject-WARNING", hint="apt-get install wixl msitools").stdout
 
 
 def read_table(msi: Path, table: str) -> list[dict[str, str]]:

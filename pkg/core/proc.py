@@ -1,6 +1,9 @@
-"""Running the long tools (uv, Nuitka, PyInstaller): output shown live and kept in a log; a failure is one
-line naming the log, with the log's tail printed above it."""
+"""Running tools, one way. The long ones (uv, Nuitka, PyInstaller): output shown live and kept in a log; a
+failure is one line naming the log, with the log's tail printed above it. The short ones (git-cliff, nfpm,
+wixl, osslsigncode, signing steps, hyperfine…): output captured; a failure — it cannot start, exits non-zero,
+or gives no answer in time — is one line saying what failed and the tool's own words, never a traceback."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -9,6 +12,7 @@ from pathlib import Path
 from pkg.core.errors import PkgError
 
 LOG_TAIL_LINES = 25
+CAUSE_CHARS = 300  # of a short tool's own line, in the one-line error
 
 
 def pinned_tool(name: str) -> str:
@@ -38,3 +42,31 @@ def run_logged(cmd: list[str], log: Path, what: str, env: dict | None = None, cw
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-LOG_TAIL_LINES:]
         sys.stderr.write("\n".join(tail) + "\n")
         raise PkgError(f"{what} failed (exit {code}); full log: {log}")
+
+
+def tool(cmd: list, what: str, env: dict | None = None, cwd: Path | None = None, timeout: float | None = None,
+         noise: str | None = None, first: bool = False, hint: str | None = None) -> subprocess.CompletedProcess:
+    """Run a short tool, its output captured; PkgError in one line when it fails: `what`, how it failed, and
+    the tool's last line on stderr (else stdout) — its first with `first` (tools that print the cause, then a
+    stack) — skipping lines that match the regex `noise`. `hint`: how to get the tool, when it is missing."""
+    argv = [str(c) for c in cmd]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, errors="replace", env=env, cwd=cwd,
+                              timeout=timeout)
+    except FileNotFoundError:
+        raise PkgError(f"{what}: {argv[0]} not found" + (f" ({hint})" if hint else "")) from None
+    except OSError as exc:
+        raise PkgError(f"{what}: {argv[0]} could not start: {exc.strerror or exc}") from None
+    except subprocess.TimeoutExpired:
+        raise PkgError(f"{what}: {Path(argv[0]).name} gave no answer within {timeout:g} s") from None
+    if done.returncode != 0:
+        lines = [ln.strip() for ln in (done.stderr.strip() or done.stdout).splitlines()
+                 if ln.strip() and not (noise and re.search(noise, ln))]
+        cause = (lines[0] if first else lines[-1]) if lines else "no output"
+        raise PkgError(f"{what} failed (exit {done.returncode}): {cause[:CAUSE_CHARS]}")
+    return done
+
+
+def git(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """git in `root`, for its answer (callers read the exit code: a missing tag is an answer, not a failure)."""
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)

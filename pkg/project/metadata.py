@@ -27,6 +27,7 @@ from pathlib import Path
 from packaging.metadata import Metadata as CoreMetadata
 from packaging.utils import canonicalize_name
 
+from pkg.core import proc
 from pkg.core.config import read_pyproject
 from pkg.core.errors import InputError, PkgError
 
@@ -174,10 +175,7 @@ def _backend(folder: Path, version: str | None) -> Metadata:
 
     def runner(cmd, cwd=None, extra_environ=None):
         env = clean_env({**(extra_environ or {}), **version_env(folder, static_name, version)})
-        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, errors="replace")
-        if proc.returncode != 0:
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise PkgError(f"{folder}: the build backend failed to report metadata: {tail[0][:300]}")
+        proc.tool(cmd, f"{folder}: the build backend, reporting metadata,", env=env, cwd=cwd)
 
     try:
         # The backend's own warnings (deprecated classifiers, …) are the app's business, shown by its own
@@ -195,6 +193,8 @@ def _backend(folder: Path, version: str | None) -> Metadata:
             # Only the wheel says which: build it (the commands are what the wheel really contains).
             return from_wheel(Path(builder.build("wheel", Path(out) / "wheel")))
     except (BuildException, BuildBackendException, subprocess.CalledProcessError) as exc:
+        if isinstance(getattr(exc, "exception", None), PkgError):  # the runner's: the backend's own last line
+            raise exc.exception from None
         raise PkgError(f"{folder}: the build backend failed ({_one_line(exc)[:300]})") from None
 
 
@@ -227,9 +227,7 @@ def stamp(folder: Path, current: str, wanted: str) -> None:
     cmd = [uv(), "version", wanted, "--no-sync", "--project", str(folder)]
     if not (folder / "uv.lock").is_file():
         cmd.append("--frozen")  # no lock to update: do not create one
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=clean_env())
-    if proc.returncode != 0:
-        raise PkgError(f"`uv version {wanted}` failed: {' '.join(proc.stderr.split())[-300:]}")
+    proc.tool(cmd, f"`uv version {wanted}`", env=clean_env())
 
 
 def where_version_lives(folder: Path) -> str:

@@ -4,12 +4,13 @@ their download URLs. Hard links where the filesystem allows: no copy of large ar
 
 import os
 import shutil
-import subprocess
 
 from pkg.build.smoke import carries_version, unpacked
-from pkg.core import names, targets
+from pkg.core import names, proc, targets
 from pkg.core.errors import PkgError
 from pkg.core.stage import ReleaseContext, Stage
+
+VERSION_TIMEOUT_S = 30  # a --version that takes longer hangs: one line saying so, not a traceback
 
 
 def verify(ctx: ReleaseContext) -> None:
@@ -17,7 +18,7 @@ def verify(ctx: ReleaseContext) -> None:
     host = targets.host()
     with unpacked(ctx.inputs, ctx.dist, host) as (top, _):
         program = names.program(ctx.app.main.name, host.os)
-        out = subprocess.run([str(top / program), "--version"], capture_output=True, text=True, timeout=30)
+        out = proc.tool([top / program, "--version"], f"{program} --version", timeout=VERSION_TIMEOUT_S)
     if not carries_version(out.stdout + "\n" + out.stderr, str(ctx.version)):
         raise PkgError(f"{program} --version printed {out.stdout.strip()[:200]!r}, without {ctx.version} "
                        f"(rebuild with `make build VERSION={ctx.version}`)")

@@ -8,11 +8,9 @@ This module adds the title, the range, how to install the Linux packages and the
 (missing targets and licences, the vulnerability scan)."""
 
 import re
-import subprocess
 from pathlib import Path
 
 from pkg.core import names, proc
-from pkg.core.errors import PkgError
 from pkg.core.model import Artifact, Kind
 from pkg.core.stage import ReleaseContext, Stage
 from pkg.core.version import TAG_PREFIX
@@ -21,14 +19,11 @@ from pkg.release import merge
 CONFIG = Path(__file__).with_name("cliff.toml")
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
-
-
 def previous_tag(root: Path, tag: str) -> str | None:
     """The newest other release tag that is an ancestor of HEAD."""
-    tags = [t for t in _git(root, "tag", "--list", f"{TAG_PREFIX}*", "--sort=-v:refname").stdout.split() if t != tag]
-    return next((t for t in tags if _git(root, "merge-base", "--is-ancestor", t, "HEAD").returncode == 0), None)
+    listed = proc.git(root, "tag", "--list", f"{TAG_PREFIX}*", "--sort=-v:refname").stdout.split()
+    tags = [t for t in listed if t != tag]
+    return next((t for t in tags if proc.git(root, "merge-base", "--is-ancestor", t, "HEAD").returncode == 0), None)
 
 
 def git_cliff() -> str:
@@ -73,16 +68,14 @@ def heading_level(lines: list[str], i: int) -> int | None:
 def changes(root: Path, tag: str, since: str | None, folder: str | None = None) -> str:
     """The grouped changes as markdown ("" when there are none, or no git history at all); `folder`: only
     commits that touch it (the app's project folder, relative to the repository)."""
-    if _git(root, "rev-parse", "-q", "--verify", "HEAD").returncode != 0:
+    if proc.git(root, "rev-parse", "-q", "--verify", "HEAD").returncode != 0:
         return ""
     commits = [f"{since}..HEAD"] if since else []  # no earlier tag: the whole history
     only = ["--include-path", f"{folder}/**"] if folder else []
-    proc = subprocess.run([git_cliff(), "--config", str(CONFIG), "--repository", str(root), "--tag", tag,
-                           "--tag-pattern", f"{re.escape(TAG_PREFIX)}[0-9].*", "--strip", "all", *only, *commits],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise PkgError(f"git-cliff failed: {' '.join(proc.stderr.split())[-300:]}")
-    return proc.stdout.strip()
+    done = proc.tool([git_cliff(), "--config", CONFIG, "--repository", root, "--tag", tag,
+                      "--tag-pattern", f"{re.escape(TAG_PREFIX)}[0-9].*", "--strip", "all", *only, *commits],
+                     "git-cliff")
+    return done.stdout.strip()
 
 
 INSTALL = {"deb": "sudo apt install ./{}", "rpm": "sudo dnf install ./{}"}  # a package file, by its suffix

@@ -3,17 +3,12 @@ FORCE=1), the project can be brought to it (pkg/project/metadata.py: a static ve
 is handed over at build time, one fixed in the project's files must already agree), and a tag can be
 made (TAG=1). Afterwards: the annotated tag."""
 
-import subprocess
 from pathlib import Path
 
-from pkg.core import names, version
+from pkg.core import names, proc, version
 from pkg.core.config import Config
 from pkg.core.errors import InputError, PkgError
 from pkg.project import metadata
-
-
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
 
 
 def current_version(cfg: Config) -> str | None:
@@ -24,11 +19,11 @@ def current_version(cfg: Config) -> str | None:
 
 
 def check_can_tag(root: Path, tag: str, current: str | None, wanted: str) -> None:
-    if _git(root, "status", "--porcelain", "--untracked-files=no").stdout.strip():
+    if proc.git(root, "status", "--porcelain", "--untracked-files=no").stdout.strip():
         raise InputError("TAG=1 refuses a dirty tree: commit or stash your changes first")
     if current is not None and current != wanted:
         raise InputError(f"TAG=1 needs the project at {wanted} (it is {current}): commit the bump first")
-    if _git(root, "rev-parse", "-q", "--verify", f"refs/tags/{tag}").returncode == 0:
+    if proc.git(root, "rev-parse", "-q", "--verify", f"refs/tags/{tag}").returncode == 0:
         raise InputError(f"tag {tag} exists already")
 
 
@@ -54,9 +49,9 @@ def set_version(cfg: Config, version_text: str, release_root: Path | None = None
 
 
 def make_tag(root: Path, tag: str, message: str) -> None:
-    proc = _git(root, "tag", "-a", tag, "-m", message)
-    if proc.returncode != 0:
-        raise PkgError(f"git tag {tag} failed: {proc.stderr.strip()}")
+    done = proc.git(root, "tag", "-a", tag, "-m", message)
+    if done.returncode != 0:
+        raise PkgError(f"git tag {tag} failed: {done.stderr.strip()}")
 
 
 def ci_facts(v: version.Version) -> dict[str, str | list[str]]:

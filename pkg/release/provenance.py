@@ -10,13 +10,12 @@ Users verify with the two commands verify_commands() prints (README, and the rel
 """
 
 import os
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 from pkg.core import atomic, names, proc
 from pkg.core.config import Config
-from pkg.core.errors import InputError, PkgError
+from pkg.core.errors import InputError
 from pkg.core.version import Version
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
@@ -50,10 +49,7 @@ def sign(folder: Path, env: Mapping[str, str] | None = None) -> Path:
     source = identity(env)
     final = folder / names.sums_bundle()
     with atomic.staged_file(final) as staged:
-        done = subprocess.run(sign_command(sums, staged), capture_output=True, text=True, env=dict(env))
-        if done.returncode != 0:
-            last = [ln for ln in (done.stderr + done.stdout).splitlines() if ln.strip()]
-            raise PkgError(f"sigstore sign failed: {last[-1] if last else 'no output'}")
+        proc.tool(sign_command(sums, staged), "sigstore sign", env=dict(env))
     print(f"signed {sums.name} keylessly ({source}) → {final}")
     return final
 
