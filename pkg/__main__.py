@@ -20,26 +20,26 @@ def cmd_print_target(args) -> None:
 def cmd_check(args) -> None:
     from pkg import pipeline
 
-    pipeline.check_project(config.load())
+    pipeline.check_project(config.load(args.root))
 
 
 def cmd_plan(args) -> None:
     from pkg import plan
 
-    plan.run(config.load(), args.version, here=args.here)
+    plan.run(config.load(args.root), args.version, here=args.here)
 
 
 def cmd_init(args) -> None:
     from pkg import init
 
-    init.init(config.ROOT, Path(args.project))
+    init.init(args.root, Path(args.project))
 
 
 def cmd_set_version(args) -> None:
     from pkg.release import prepare
 
     release_root = Path(args.release_dir) if args.for_release else None
-    prepare.set_version(config.load(), args.version, release_root, args.force, args.tag)
+    prepare.set_version(config.load(args.root), args.version, release_root, args.force, args.tag)
 
 
 def cmd_build(args) -> None:
@@ -47,20 +47,20 @@ def cmd_build(args) -> None:
     from pkg.core import version
 
     wanted = str(version.parse(args.version)) if args.version else None
-    pipeline.build(config.load(), _target(args), Path(args.dist), Path(args.work), args.backend,
+    pipeline.build(config.load(args.root), _target(args), Path(args.dist), Path(args.work), args.backend,
                    args.fallback or None, wanted)
 
 
 def cmd_smoke(args) -> None:
     from pkg import pipeline
 
-    pipeline.build_test(config.load(), _target(args), Path(args.dist))
+    pipeline.build_test(config.load(args.root), _target(args), Path(args.dist))
 
 
 def cmd_release(args) -> None:
     from pkg import pipeline
 
-    pipeline.release(config.load(), args.version, Path(args.dist), Path(args.release_dir),
+    pipeline.release(config.load(args.root), args.version, Path(args.dist), Path(args.release_dir),
                      require_all=args.require_targets == "all", force=args.force, tag=args.tag,
                      above_floor_ok=args.above_floor)
 
@@ -105,11 +105,12 @@ def cmd_schema(args) -> None:
 def cmd_archive(args) -> None:
     from pkg.core import archive
 
-    archive.create(Path(args.folder), Path(args.output), archive.source_date_epoch(config.ROOT))
+    archive.create(Path(args.folder), Path(args.output), archive.source_date_epoch(args.root))
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m pkg", description=__doc__)
+    top.add_argument("--root", help="the packaging repository to act on (default: the checkout pkg/ is in)")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func, help_text: str, dist: bool = True) -> argparse.ArgumentParser:
@@ -117,7 +118,7 @@ def parser() -> argparse.ArgumentParser:
         sub.set_defaults(func=func)
         sub.add_argument("--target", help="<os>-<arch> (default: this machine)")
         if dist:
-            sub.add_argument("--dist", default=str(config.ROOT / names.DIST), help="artifact folder (default: dist/)")
+            sub.add_argument("--dist", help="artifact folder (default: dist/ below the root)")
         return sub
 
     def needs_version(sub: argparse.ArgumentParser, required: bool = True) -> None:
@@ -135,18 +136,18 @@ def parser() -> argparse.ArgumentParser:
                    dist=False)
     needs_version(setv)
     setv.add_argument("--for-release", action="store_true", help="also refuse an existing release or tag")
-    setv.add_argument("--release-dir", default=str(config.ROOT / names.RELEASES))
+    setv.add_argument("--release-dir", help="default: release/ below the root")
     setv.add_argument("--force", action="store_true", help="replace an existing release")
     setv.add_argument("--tag", action="store_true", help="refuse what TAG=1 would refuse")
     build = command("build", cmd_build, "the BUILD stages: wheel, build venv, Nuitka, archive, build manifest")
-    build.add_argument("--work", default=str(config.ROOT / names.WORK), help="the compilers' working folder")
+    build.add_argument("--work", help="the compilers' working folder (default: build/ below the root)")
     build.add_argument("--backend", default="nuitka", help="nuitka (default), pyinstaller, pyinstaller-onefile")
     build.add_argument("--fallback", default="", help="backend to use only if the first one fails")
     needs_version(build, required=False)
     command("smoke", cmd_smoke, "unpack the archive elsewhere and prove every command works")
     release = command("release", cmd_release, "the RELEASE stages: release/v<VERSION>/ from the builds in dist/")
     needs_version(release)
-    release.add_argument("--release-dir", default=str(config.ROOT / names.RELEASES))
+    release.add_argument("--release-dir", help="default: release/ below the root")
     release.add_argument("--force", action="store_true", help="replace an existing release")
     release.add_argument("--tag", action="store_true", help="create an annotated v<VERSION> tag")
     release.add_argument("--require-targets", default="", help="'all': fail unless all five targets are built")
@@ -158,7 +159,7 @@ def parser() -> argparse.ArgumentParser:
     signing = command("sign-release", cmd_sign_release, "keyless Sigstore signature of the release's SHA256SUMS (CI)",
                       dist=False)
     needs_version(signing)
-    signing.add_argument("--release-dir", default=str(config.ROOT / names.RELEASES))
+    signing.add_argument("--release-dir", help="default: release/ below the root")
     audit = command("audit", cmd_audit, "pip-audit the distributions the builds ship")
     audit.add_argument("--required", action="store_true", help="fail when the scan cannot run")
     needs_version(audit, required=False)
@@ -177,8 +178,17 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def resolved(args: argparse.Namespace) -> argparse.Namespace:
+    """The root, resolved once (default: this checkout), and the folder options defaulting below it."""
+    args.root = Path(args.root).resolve() if args.root else config.ROOT
+    for option, default in (("dist", names.DIST), ("work", names.WORK), ("release_dir", names.RELEASES)):
+        if hasattr(args, option):
+            setattr(args, option, str(config.folder_option(args.root, getattr(args, option), default)))
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = resolved(parser().parse_args(argv))
     try:
         args.func(args)
     except PkgError as exc:

@@ -59,7 +59,7 @@ def build(cfg: Config, target: targets.Target, dist: Path, work: Path, backend: 
 
 
 def build_test(cfg: Config, target: targets.Target, dist: Path) -> None:
-    run_stages(BUILD_TEST, BuildContext(cfg, target, dist, Path(names.WORK) / target.name))
+    run_stages(BUILD_TEST, BuildContext(cfg, target, dist, cfg.root / names.WORK / target.name))
 
 
 def release(cfg: Config, version_text: str, dist: Path, release_root: Path, require_all: bool = False,

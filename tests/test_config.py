@@ -178,3 +178,13 @@ def test_maintainer_must_be_name_and_address(tmp_path, value):
         load_with(tmp_path, extra=f"maintainer = {value!r}\n")
     assert load_with(tmp_path, extra='maintainer = "Jane Doe <jane@example.org>"\n').maintainer == \
         "Jane Doe <jane@example.org>"
+
+
+def test_the_root_is_an_argument_and_the_folders_default_below_it(tmp_path):
+    """`python -m pkg --root DIR` reads DIR's [tool.pkg] and looks for its builds in DIR/dist/, from anywhere."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "pyproject.toml").write_text(TOOL_PKG.format(project="app"))
+    done = run_pkg("--root", str(tmp_path), "release", "--version", "0.2.0")
+    assert done.returncode == 1 and done.stderr.startswith(f"error: {tmp_path / 'dist'}: no builds to release"), \
+        done.stderr
+    assert not (tmp_path / "release").exists()

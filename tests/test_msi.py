@@ -4,7 +4,6 @@ The WiX 5 path (wix/tailor.wxs, scripts/msi.ps1) needs Windows, dotnet and WiX, 
 its .wxs is checked for shape and variables, and its Python halves (--print-wix-vars, --record) run for real.
 """
 
-import argparse
 import hashlib
 import json
 import re
@@ -193,9 +192,10 @@ def test_missing_folder_is_one_line_error(tmp_path):
 # --- the stage: python -m pkg msi -------------------------------------------------------------------
 
 def run_stage(*argv: str) -> None:
-    top = argparse.ArgumentParser()
-    msi.add_parser(top.add_subparsers())
-    args = top.parse_args(["msi", *argv])
+    """`python -m pkg msi …` as main() parses it, its PkgError left to the test."""
+    from pkg import __main__ as cli
+
+    args = cli.resolved(cli.parser().parse_args(["msi", *argv]))
     args.func(args)
 
 

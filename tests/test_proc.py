@@ -2,7 +2,6 @@
 answer in time — is one line naming what failed and the tool's own words, and through `python -m pkg` an
 exit code with no traceback. Real programs (sh, sleep), nothing faked."""
 
-import shutil
 import sys
 import textwrap
 
@@ -11,7 +10,7 @@ import pytest
 from pkg.core import proc
 from pkg.core.errors import PkgError
 
-from .conftest import ROOT, run_pkg
+from .conftest import run_pkg
 from .fixtures import TOOL_PKG
 
 
@@ -75,10 +74,10 @@ def test_through_the_cli_a_failing_build_backend_is_one_line_and_exit_1(tmp_path
         dynamic = ["version"]
         """))
     (tmp_path / "pyproject.toml").write_text(TOOL_PKG.format(project="app"))
-    shutil.copytree(ROOT / "pkg", tmp_path / "pkg", ignore=shutil.ignore_patterns("__pycache__"))  # its root: here
-    done = run_pkg("check", cwd=tmp_path)
+    done = run_pkg("--root", str(tmp_path), "check")  # the pipeline here acting on that packaging repository
     assert done.returncode == 1, done.stderr
     lines = done.stderr.strip().splitlines()
     assert "Traceback" not in done.stderr and len(lines) == 1, done.stderr
     assert lines[0].startswith(f"error: {project}: the build backend, reporting metadata, failed (exit 1): ")
     assert lines[0].endswith("this backend cannot say what it builds")
+

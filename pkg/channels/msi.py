@@ -29,7 +29,7 @@ from pkg.core.model import App, Kind, MsiFacts
 from pkg.core.stage import ReleaseContext, Stage
 from pkg.core.version import Version, parse
 
-WXS_V5 = config.ROOT / "wix" / "app.wxs"
+WXS_V5 = config.ROOT / "wix" / "app.wxs"  # the pipeline's own WiX source
 CODEPAGE = 1252  # what wixl 0.101 actually writes names in; wxs.harvest refuses the rest
 # Upgrade.Attributes as WiX writes them for MajorUpgrade AllowSameVersionUpgrades="yes":
 UPGRADE = 1 | 256 | 512  # MigrateFeatures | VersionMinInclusive | VersionMaxInclusive (same version upgrades)
@@ -212,7 +212,7 @@ def record_windows(cfg: Config, app: App, dist: Path, version: Version, staged: 
 
 
 def cmd_msi(args) -> None:
-    cfg = config.load()
+    cfg = config.load(args.root)
     target = targets.parse(args.target)
     if target.os != "windows":
         raise InputError(f"an MSI is built from a Windows target, not {target.name}")
@@ -238,7 +238,7 @@ def add_parser(stages) -> None:
     sub.set_defaults(func=cmd_msi)
     sub.add_argument("--target", default=names.WINDOWS_TARGET, help="the Windows target")
     sub.add_argument("--version", help="the VERSION the Windows build must have (default: its manifest's)")
-    sub.add_argument("--dist", default=str(config.ROOT / names.DIST), help="artifact folder (default: dist/)")
+    sub.add_argument("--dist", help="artifact folder (default: dist/ below the root)")
     mode = sub.add_mutually_exclusive_group()
     mode.add_argument("--print-wix-vars", action="store_true",
                       help="print the WiX 5 build plan for scripts/msi.ps1 as JSON")

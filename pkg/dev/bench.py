@@ -119,17 +119,20 @@ def cmd_bench(args) -> None:
         raise PkgError(f"unknown --skip {unknown[0]!r} (known: {', '.join(SKIPPABLE)})", 2)
     if args.runs < 2 or args.warmup < 0 or args.concurrency < 0:
         raise PkgError("--runs must be at least 2, --warmup and --concurrency not negative", 2)
-    paths = [Path(p).resolve() for p in (args.dist, args.work, args.out)]  # tools run in other folders
-    run(config.load(), targets.host(), *paths, args.runs, args.warmup, args.concurrency, skip)
+    folders = [config.folder_option(args.root, args.dist, names.DIST),
+               config.folder_option(args.root, args.work, names.WORK, names.BENCH),
+               config.folder_option(args.root, args.out, names.BENCH)]
+    run(config.load(args.root), targets.host(), *[p.resolve() for p in folders],  # tools run in other folders
+        args.runs, args.warmup, args.concurrency, skip)
 
 
 def add_parser(stages) -> None:
     sub = stages.add_parser("bench", help="compare startup, memory, size and build time of every build kind",
                             description=__doc__.split("\n\n")[0])
     sub.set_defaults(func=cmd_bench)
-    sub.add_argument("--dist", default=str(config.ROOT / names.DIST), help="where the standalone build is (dist/)")
-    sub.add_argument("--work", default=str(config.ROOT / names.WORK / names.BENCH), help="work folder for other builds")
-    sub.add_argument("--out", default=str(config.ROOT / names.BENCH), help="where results go (default: bench/)")
+    sub.add_argument("--dist", help="where the standalone build is (default: dist/ below the root)")
+    sub.add_argument("--work", help="work folder for other builds (default: build/bench/ below the root)")
+    sub.add_argument("--out", help="where results go (default: bench/ below the root)")
     sub.add_argument("--runs", type=int, default=30, help="timed runs per command (default 30)")
     sub.add_argument("--warmup", type=int, default=5, help="untimed runs first (default 5)")
     sub.add_argument("--concurrency", type=int, default=50, help="simultaneous starts under load (0: skip)")
