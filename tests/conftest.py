@@ -1,5 +1,6 @@
 """Shared fixtures. The real Nuitka build runs once per session (`built` fixture) and is reused."""
 
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,15 @@ pytest.register_assert_rewrite("tests.adoption", "tests.linux_tools")
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_STATUS: dict[str, str] = {}  # `git status` of app/ around the `built` fixture's build
+
+
+@functools.cache
+def example_config():
+    """This repository's [tool.pkg] (the example app's), read when a test first asks: a bad one fails the tests
+    that use it, never the collection of every test."""
+    from pkg.core import config
+
+    return config.load(ROOT)
 
 
 def app_status() -> str:

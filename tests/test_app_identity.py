@@ -5,14 +5,13 @@ import dataclasses
 
 import pytest
 
-from pkg.core import config
 from pkg.core.errors import InputError
 from pkg.core.model import App, Licence
 from pkg.project import licence
 from pkg.project.app import resolve
 from pkg.project.metadata import Metadata
 
-CFG = config.load()
+from .conftest import example_config
 
 
 def meta(**fields) -> Metadata:
@@ -27,50 +26,51 @@ def meta(**fields) -> Metadata:
     ({"Bug Tracker": "https://x.example"}, "https://github.com/example/tailor"),  # url-template's repository
 ])
 def test_homepage_from_any_common_label(urls, homepage):
-    assert resolve(CFG, meta(urls=urls)).homepage == homepage
+    assert resolve(example_config(), meta(urls=urls)).homepage == homepage
 
 
 def test_no_homepage_anywhere_is_a_one_line_error():
-    other = dataclasses.replace(CFG, url_template="https://dl.example.org/{version}/{file}")
+    other = dataclasses.replace(example_config(), url_template="https://dl.example.org/{version}/{file}")
     with pytest.raises(InputError, match="no homepage: .*set tool.pkg.homepage"):
         resolve(other, meta())
     assert resolve(dataclasses.replace(other, homepage="https://h.example"), meta()).homepage == "https://h.example"
 
 
 def test_summary_override_and_fallback():
-    assert resolve(CFG, meta(summary="Frobs  widgets\n")).summary == "Frobs widgets"
-    assert resolve(CFG, meta()).summary == "Command-line tool packaged from my-tool"
-    assert resolve(dataclasses.replace(CFG, description="Mine"), meta(summary="Theirs")).summary == "Mine"
+    assert resolve(example_config(), meta(summary="Frobs  widgets\n")).summary == "Frobs widgets"
+    assert resolve(example_config(), meta()).summary == "Command-line tool packaged from my-tool"
+    assert resolve(dataclasses.replace(example_config(), description="Mine"), meta(summary="Theirs")).summary == "Mine"
 
 
 def test_licence_sources_in_order():
-    assert resolve(CFG, meta(license_expression="mit or apache-2.0")).licence.spdx == "MIT OR Apache-2.0"
-    assert resolve(CFG, meta(license="BSD-3-Clause")).licence.spdx == "BSD-3-Clause"
-    assert resolve(CFG, meta(license="BSD", classifiers=("License :: OSI Approved :: BSD License",))).licence == \
+    assert resolve(example_config(), meta(license_expression="mit or apache-2.0")).licence.spdx == "MIT OR Apache-2.0"
+    assert resolve(example_config(), meta(license="BSD-3-Clause")).licence.spdx == "BSD-3-Clause"
+    bsd = meta(license="BSD", classifiers=("License :: OSI Approved :: BSD License",))
+    assert resolve(example_config(), bsd).licence == \
         Licence(name="BSD")  # ambiguous classifier: the declared name, not a guess
-    assert resolve(dataclasses.replace(CFG, license="0BSD"), meta(license="Custom")).licence.spdx == "0BSD"
+    assert resolve(dataclasses.replace(example_config(), license="0BSD"), meta(license="Custom")).licence.spdx == "0BSD"
     long_text = "Copyright (c) 2020 Someone\n\nPermission is hereby granted..."
-    assert resolve(CFG, meta(license=long_text)).licence == Licence()
+    assert resolve(example_config(), meta(license=long_text)).licence == Licence()
     with pytest.raises(InputError, match="winget needs a licence"):
         licence.winget(Licence())
 
 
 def test_commands_main_first_subset_and_errors():
     scripts = {"zz-admin": "t.admin:run", "my-tool": "t.cli:main", "aa": "t.a:main"}
-    app = resolve(CFG, meta(scripts=scripts))
+    app = resolve(example_config(), meta(scripts=scripts))
     assert app.command_names == ["my-tool", "aa", "zz-admin"] and app.main.entry == "t.cli:main"
-    subset = resolve(dataclasses.replace(CFG, commands=("zz-admin",)), meta(scripts=scripts))
+    subset = resolve(dataclasses.replace(example_config(), commands=("zz-admin",)), meta(scripts=scripts))
     assert subset.command_names == ["zz-admin"]
     with pytest.raises(InputError, match=r"tool.pkg.commands: 'nope' is not a command of my-tool \(it has: "):
-        resolve(dataclasses.replace(CFG, commands=("nope",)), meta(scripts=scripts))
+        resolve(dataclasses.replace(example_config(), commands=("nope",)), meta(scripts=scripts))
     with pytest.raises(InputError, match="is not module:function"):
-        resolve(CFG, meta(scripts={"x": "justamodule"}))
+        resolve(example_config(), meta(scripts={"x": "justamodule"}))
 
 
 def test_names_and_round_trip():
-    app = resolve(CFG, meta(name="My_Tool.Extra"))
+    app = resolve(example_config(), meta(name="My_Tool.Extra"))
     assert app.name == "my-tool-extra" and app.dist == "My_Tool.Extra"
-    assert resolve(dataclasses.replace(CFG, name="mt"), meta()).name == "mt"
+    assert resolve(dataclasses.replace(example_config(), name="mt"), meta()).name == "mt"
     assert App.model_validate(app.model_dump()) == app
 
 
@@ -83,12 +83,12 @@ def test_a_licence_name_that_is_no_spdx_fails_check_naming_the_likely_id(name, l
     from pkg import check, pipeline
 
     assert licence.likely(name) == likely
-    app = resolve(CFG, meta(license=name), ())
+    app = resolve(example_config(), meta(license=name), ())
     assert app.licence == Licence(name=name)
     hint = f'tool.pkg.license = "{likely}" if that is it' if likely else 'tool.pkg.license = "<SPDX expression>"'
     with pytest.raises(InputError, match=f"the licence '{name}' is not an SPDX expression.*set {hint}".replace(
             "+", r"\+").replace("(", r"\(").replace(")", r"\)")):
-        check.channels(CFG, app, pipeline.BUILD + pipeline.RELEASE)
+        check.channels(example_config(), app, pipeline.BUILD + pipeline.RELEASE)
 
 
 def test_author_fields_without_addresses_keep_whole_names():

@@ -9,14 +9,18 @@ import sys
 import pytest
 
 from pkg.build import appenv
-from pkg.core import config, targets
+from pkg.core import targets
 from pkg.project import metadata as project
 
-from .conftest import ROOT
+from .conftest import ROOT, example_config
 
-CHECKS = {check.name: check for check in config.load().checks}
-SAMPLE_LOG = CHECKS["tail --level error filters by level and keeps tracebacks"].files["sample log.txt"]
-EXPECTED_AT_ERROR = CHECKS["tail --level error filters by level and keeps tracebacks"].expect[0].value.splitlines()
+LEVEL_CHECK = "tail --level error filters by level and keeps tracebacks"  # one of the example's declared checks
+
+
+def level_check():
+    """The sample log of that check, and what it expects at --level error (read when a test asks)."""
+    check = {c.name: c for c in example_config().checks}[LEVEL_CHECK]
+    return check.files["sample log.txt"], check.expect[0].value.splitlines()
 VERSION = project.read(ROOT / "app").version
 PYTHON = appenv.venv_python(ROOT / "build" / targets.host().name / "env")
 
@@ -46,15 +50,16 @@ def test_no_arguments_without_tty_prints_usage_and_exits_0():
 
 
 def test_tail_filters_by_level_and_keeps_tracebacks(tmp_path):
+    sample_log, expected_at_error = level_check()
     log = tmp_path / "app log.txt"
-    log.write_text(SAMPLE_LOG)
+    log.write_text(sample_log)
     out = tailor("tail", str(log), "--level", "ERROR", "-n", "50")
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines() == EXPECTED_AT_ERROR
+    assert out.stdout.splitlines() == expected_at_error
     out = tailor("tail", str(log), "--lines", "2")
-    assert out.stdout.splitlines() == SAMPLE_LOG.splitlines()[-2:]
+    assert out.stdout.splitlines() == sample_log.splitlines()[-2:]
     out = tailor("tail", str(log), "--level", "warn", "-n", "1")  # an alias, any case
-    assert out.stdout.splitlines() == [SAMPLE_LOG.splitlines()[7]]
+    assert out.stdout.splitlines() == [sample_log.splitlines()[7]]
 
 
 def test_colour_when_asked(tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pkg.channels import install_scripts, linux_packages
-from pkg.core import config, names
+from pkg.core import names
 from pkg.core.model import Kind
 from pkg.release import checksums, notes, sbom
 from tests.fixtures import multi_app
@@ -21,14 +21,16 @@ from tests.fixtures_release import make_release, run, shared_files
 from tests.linux_tools import deb_field, dpkg_lifecycle, lintian, rpm_query, rpm_root_install
 from tests.test_install_sh import run_install, serve
 
-CFG = config.load()
+from .conftest import example_config
+
 LINUX = ("linux-x86_64", "linux-arm64")
 GLIBC = "2.17"   # what the build's files need
 FLOOR = "2.28"   # the declared floor (tool.pkg.glibc), higher: the packages depend on it
 
 
-def packaged(root: Path, version: str = "0.2.0", cfg=CFG, shared: dict[str, str] | None = None):
-    ctx = make_release(root, cfg, version, targets=LINUX, msi=False, app=multi_app(version), shared=shared)
+def packaged(root: Path, version: str = "0.2.0", cfg=None, shared: dict[str, str] | None = None):
+    ctx = make_release(root, cfg or example_config(), version, targets=LINUX, msi=False, app=multi_app(version),
+                       shared=shared)
     for target in LINUX:
         ctx.inputs.builds[target] = ctx.inputs.builds[target].model_copy(update={"glibc": GLIBC, "glibc_floor": FLOOR})
     assert run(linux_packages.STAGE, ctx) is None
@@ -54,13 +56,14 @@ def test_two_packages_per_linux_build_with_each_formats_names(release):
         deb = package(release, target, ".deb")
         assert (deb_field(deb, "Package"), deb_field(deb, "Version"), deb_field(deb, "Architecture")) == \
             (app.name, "0.2.0-1", deb_arch)
-        assert deb_field(deb, "Maintainer") == CFG.maintainer
+        assert deb_field(deb, "Maintainer") == example_config().maintainer
         assert deb_field(deb, "Depends") == f"libc6 (>= {FLOOR})"  # the declared floor, above what it needs
         assert deb_field(deb, "Homepage") == app.homepage
         assert deb_field(deb, "Description").splitlines()[0] == app.summary
         rpm = package(release, target, ".rpm")
+        maintainer = example_config().maintainer
         assert rpm_query(rpm, "%{NAME} %{VERSION} %{RELEASE} %{ARCH}|%{LICENSE}|%{URL}|%{PACKAGER}|%{SUMMARY}") == \
-            f"{app.name} 0.2.0 1 {rpm_arch}|MIT OR Apache-2.0|{app.homepage}|{CFG.maintainer}|{app.summary}"
+            f"{app.name} 0.2.0 1 {rpm_arch}|MIT OR Apache-2.0|{app.homepage}|{maintainer}|{app.summary}"
         requires = subprocess.run(["rpm", "-qpR", "--nosignature", str(rpm)], capture_output=True, text=True).stdout
         assert f"glibc >= {FLOOR}" in requires.splitlines()
 
@@ -117,7 +120,7 @@ def test_the_same_build_gives_the_same_bytes(release, tmp_path):
 def test_without_a_maintainer_no_package_is_made(tmp_path):
     from dataclasses import replace
 
-    ctx = make_release(tmp_path, replace(CFG, maintainer=None), targets=LINUX, msi=False)
+    ctx = make_release(tmp_path, replace(example_config(), maintainer=None), targets=LINUX, msi=False)
     assert "maintainer" in linux_packages.STAGE.skip(ctx)
 
 
@@ -195,7 +198,7 @@ def apache_app(tmp: Path, summary: str):
     from pkg.core.model import Distribution, Licence
 
     app = multi_app().model_copy(update={"licence": Licence(spdx="Apache-2.0"), "summary": summary})
-    ctx = make_release(tmp, CFG, targets=LINUX, msi=False, app=app)
+    ctx = make_release(tmp, example_config(), targets=LINUX, msi=False, app=app)
     text = Path("/usr/share/common-licenses/Apache-2.0").read_text() + "\n   Copyright 2009-2026 Widget Makers\n"
     licence = ctx.dist / "licences" / "LICENSE.txt"
     licence.parent.mkdir(parents=True)
@@ -248,4 +251,4 @@ def test_a_synopsis_debian_refuses_fails_make_check(summary, rule):
 
     app = multi_app().model_copy(update={"summary": summary})
     with pytest.raises(InputError, match=f"{rule}.*set tool.pkg.description"):
-        linux_packages.STAGE.check(CFG, app)
+        linux_packages.STAGE.check(example_config(), app)

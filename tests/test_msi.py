@@ -14,13 +14,14 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from pkg.channels import msi, wxs
-from pkg.core import config, model, version
+from pkg.core import model, version
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import Kind, MsiFacts
 from tests import fixtures_windows
 from tests.fixtures import example_app
 
-CFG = config.load()
+from .conftest import example_config
+
 APP = example_app()
 
 
@@ -60,7 +61,7 @@ def two_msis(tmp_path_factory):
     root = tmp_path_factory.mktemp("msi")
     folder = make_windows_folder(root)
     out = root / "out dir with spaces"
-    fields = {v: msi.build_msi(CFG, APP, folder, version.parse(v), out / f"tailor {v}.msi", signer=None)
+    fields = {v: msi.build_msi(example_config(), APP, folder, version.parse(v), out / f"tailor {v}.msi", signer=None)
               for v in (V1, V2)}
     return folder, {v: out / f"tailor {v}.msi" for v in (V1, V2)}, fields
 
@@ -83,7 +84,7 @@ def test_path_environment_row_and_actions(two_msis):
     assert msi.read_table(msis[V1], "Environment") == [
         {"Environment": "PATH", "Name": "=-*PATH", "Value": "[~];[INSTALLFOLDER]", "Component_": "PathComponent"}]
     comp = {r["Component"]: r for r in msi.read_table(msis[V1], "Component")}["PathComponent"]
-    assert comp["ComponentId"] == "{" + wxs.path_component_guid(CFG) + "}"
+    assert comp["ComponentId"] == "{" + wxs.path_component_guid(example_config()) + "}"
     assert comp["Directory_"] == wxs.INSTALLFOLDER
     sequence = {r["Action"]: int(r["Sequence"]) for r in msi.read_table(msis[V1], "InstallExecuteSequence")}
     assert sequence["WriteEnvironmentStrings"] == 5200 and sequence["RemoveEnvironmentStrings"] == 3300
@@ -99,7 +100,7 @@ def props(path: Path) -> dict[str, str]:
 def test_codes_and_versions_across_two_releases(two_msis):
     _, msis, fields = two_msis
     p1, p2 = props(msis[V1]), props(msis[V2])
-    assert p1["UpgradeCode"] == p2["UpgradeCode"] == "{" + CFG.upgrade_code + "}"
+    assert p1["UpgradeCode"] == p2["UpgradeCode"] == "{" + example_config().upgrade_code + "}"
     assert p1["ProductCode"] != p2["ProductCode"]
     assert (p1["ProductVersion"], p2["ProductVersion"]) == ("1.2.3", "1.3.0")
     assert msi.product_code(msis[V2]) == p2["ProductCode"] == fields[V2].product_code
@@ -113,7 +114,7 @@ def test_codes_and_versions_across_two_releases(two_msis):
 def test_metadata_per_machine_x64(two_msis):
     _, msis, _ = two_msis
     p = props(msis[V1])
-    assert p["Manufacturer"] == CFG.publisher and p["ProductName"] == APP.name and p["ALLUSERS"] == "1"
+    assert p["Manufacturer"] == example_config().publisher and p["ProductName"] == APP.name and p["ALLUSERS"] == "1"
     assert {k: p[k] for k in wxs.arp_properties(APP)} == wxs.arp_properties(APP)
     assert p["ARPURLINFOABOUT"] == APP.homepage
     dirs = {r["Directory"]: r for r in msi.read_table(msis[V1], "Directory")}
@@ -154,7 +155,7 @@ def test_upgrade_table_refuses_downgrades(two_msis):
 def test_same_input_same_identities(two_msis, tmp_path):
     folder, msis, _ = two_msis
     again = tmp_path / "again.msi"
-    msi.build_msi(CFG, APP, folder, version.parse(V1), again, signer=None)
+    msi.build_msi(example_config(), APP, folder, version.parse(V1), again, signer=None)
     for table in ("Component", "File", "Directory", "Property", "Upgrade"):
         assert msi.read_table(again, table) == msi.read_table(msis[V1], table), table
 
@@ -172,7 +173,7 @@ def test_bad_names_are_refused_and_nothing_is_written(tmp_path, name, message):
     (folder / "sub" / name).write_bytes(b"x")
     out = tmp_path / "out.msi"
     with pytest.raises(PkgError, match=re.escape(message)):
-        msi.build_msi(CFG, APP, folder, version.parse(V1), out, signer=None)
+        msi.build_msi(example_config(), APP, folder, version.parse(V1), out, signer=None)
     assert not out.exists() and list(tmp_path.iterdir()) == [folder]
 
 
@@ -185,7 +186,7 @@ def test_names_differing_only_in_case_are_refused(tmp_path):
 
 def test_missing_folder_is_one_line_error(tmp_path):
     with pytest.raises(PkgError, match="no such folder") as err:
-        msi.build_msi(CFG, APP, tmp_path / "nope", version.parse(V1), tmp_path / "x.msi", signer=None)
+        msi.build_msi(example_config(), APP, tmp_path / "nope", version.parse(V1), tmp_path / "x.msi", signer=None)
     assert str(tmp_path / "nope") in str(err.value) and "\n" not in str(err.value)
 
 
@@ -214,7 +215,8 @@ def test_stage_builds_and_records(tmp_path, monkeypatch, zipped):
     out = dist / f"{APP.name}-{TARGET}.msi"
     [entry] = model.find_build(dist, TARGET)[1].select(Kind.MSI)
     assert entry == model.describe(out, dist, Kind.MSI, TARGET, msi=MsiFacts(
-        product_code=msi.product_code(out), upgrade_code="{" + CFG.upgrade_code + "}", product_version="2.0.1"))
+        product_code=msi.product_code(out), upgrade_code="{" + example_config().upgrade_code + "}",
+        product_version="2.0.1"))
     assert len(installed_paths(out)) > 100
     assert sorted(p.name for p in dist.iterdir() if p.name.startswith(".")) == []  # no staging left
 
@@ -261,7 +263,7 @@ def test_wix5_source_shape_and_variables(tmp_path):
     arp = {p.get("Id") for p in root.findall("w:Package/w:Property", ns)}
     assert arp == set(wxs.arp_properties(APP))
     used = set(re.findall(r"\$\(var\.(\w+)\)", text))
-    assert used == set(msi.wix_vars(CFG, APP, version.parse(V1)))
+    assert used == set(msi.wix_vars(example_config(), APP, version.parse(V1)))
 
 
 def test_print_wix_vars(tmp_path, capsys):
@@ -273,8 +275,9 @@ def test_print_wix_vars(tmp_path, capsys):
     assert app_wxs == msi.WXS_V5 and Path(plan["out"]).is_absolute() and fragment.parent == Path(plan["out"]).parent
     sources = [f.get("Source") for f in ET.parse(fragment).getroot().iter(f"{{{WIX4_NS}}}File")]
     assert len(sources) > 100 and all(Path(s).is_file() and Path(s).is_absolute() for s in sources)
-    assert v["ProductCode"] == wxs.product_code(CFG, version.parse("2.0.1"))
-    assert (v["UpgradeCode"], v["Version"], v["Manufacturer"]) == (CFG.upgrade_code, "2.0.1", CFG.publisher)
+    assert v["ProductCode"] == wxs.product_code(example_config(), version.parse("2.0.1"))
+    cfg = example_config()
+    assert (v["UpgradeCode"], v["Version"], v["Manufacturer"]) == (cfg.upgrade_code, "2.0.1", cfg.publisher)
     assert not list(dist.glob("*.msi"))  # printing the plan builds nothing
 
 
@@ -287,14 +290,15 @@ def test_one_component_guid_rule_on_both_msi_paths(tmp_path, two_msis):
     id and GUID, and the MSI wixl built carries exactly those: an MSI from either path upgrades the other."""
     folder, msis, _ = two_msis
     dirs, files = wxs.harvest(folder)
-    wix5 = component_guids(wxs.render_wix5_files(CFG, folder, dirs, files), WIX4_NS)
-    wixl = component_guids(wxs.render(CFG, APP, version.parse(V1), dirs, files), wxs.WIX3_NS)
-    assert wixl.pop(wxs.PATH_COMPONENT) == wxs.path_component_guid(CFG)  # wix/app.wxs: $(var.PathComponentGuid)
+    wix5 = component_guids(wxs.render_wix5_files(example_config(), folder, dirs, files), WIX4_NS)
+    wixl = component_guids(wxs.render(example_config(), APP, version.parse(V1), dirs, files), wxs.WIX3_NS)
+    # wix/app.wxs: $(var.PathComponentGuid)
+    assert wixl.pop(wxs.PATH_COMPONENT) == wxs.path_component_guid(example_config())
     assert wix5 == wixl and len(wix5) == len(files)
     built = {r["Component"]: r["ComponentId"].strip("{}") for r in msi.read_table(msis[V1], "Component")}
     assert {k: v for k, v in built.items() if k != wxs.PATH_COMPONENT} == wix5
     # directories nest alike: each file's component sits in the directory of its path
-    fragment = ET.fromstring(wxs.render_wix5_files(CFG, folder, dirs, files))
+    fragment = ET.fromstring(wxs.render_wix5_files(example_config(), folder, dirs, files))
     where = {d.get("Id"): d.get("Name") for d in fragment.iter(f"{{{WIX4_NS}}}Directory")}
     for comp in fragment.iter(f"{{{WIX4_NS}}}Component"):
         source = PurePosixPath(Path(comp.find(f"{{{WIX4_NS}}}File").get("Source")).relative_to(folder).as_posix())
@@ -309,7 +313,7 @@ def test_record_windows_msi(tmp_path, capsys):
     dist = windows_dist(tmp_path, "2.0.1", zipped=False)
     run_stage("--dist", str(dist), "--version", "2.0.1", "--print-wix-vars")
     staged = Path(json.loads(capsys.readouterr().out)["out"])
-    msi.build_msi(CFG, APP, dist / f"{APP.name}-{TARGET}", version.parse("2.0.1"), staged, signer=None)
+    msi.build_msi(example_config(), APP, dist / f"{APP.name}-{TARGET}", version.parse("2.0.1"), staged, signer=None)
     (staged.parent / "x.wixpdb").write_bytes(b"pdb")
     with pytest.raises(PkgError, match="were the -d variables passed"):
         run_stage("--dist", str(dist), "--version", "2.0.1", "--record", str(staged),

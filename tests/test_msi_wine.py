@@ -20,13 +20,13 @@ import pytest
 import yaml
 
 from pkg.channels import msi, winget
-from pkg.core import config, names, version
+from pkg.core import names, version
 from pkg.core.model import Artifact, Kind
 
+from .conftest import example_config
 from .fixtures import multi_app
 from .fixtures_windows import TARGET, Wine, windows_build
 
-CFG = config.load()
 APP = multi_app()
 OLD, NEW = "0.2.0", "0.3.0"
 FILES = {OLD: {"lib/common.txt": "both", "lib/dropped.txt": "only in 0.2.0"},
@@ -42,7 +42,7 @@ def setup(tmp_path_factory):
     for v in (OLD, NEW):
         folder = windows_build(root / v, APP.model_copy(update={"version": v}), v, FILES[v])
         msis[v] = root / "msi" / f"{APP.name} {v}.msi"  # a space in the path on purpose
-        facts[v] = msi.build_msi(CFG, APP, folder, version.parse(v), msis[v], signer=None)
+        facts[v] = msi.build_msi(example_config(), APP, folder, version.parse(v), msis[v], signer=None)
     wine = Wine(root / "prefix").boot()
     yield wine, msis, facts
     wine.stop()
@@ -72,7 +72,7 @@ def expect_installed(wine: Wine, v: str, code: str) -> None:
     products = ours(wine)
     assert list(products) == [code], products  # exactly one entry, this version's
     entry = products[code]
-    assert (entry["DisplayVersion"], entry["Publisher"]) == (version.parse(v).msi, CFG.publisher)
+    assert (entry["DisplayVersion"], entry["Publisher"]) == (version.parse(v).msi, example_config().publisher)
     assert entry["URLInfoAbout"] == APP.homepage
     assert len(path_entries(wine)) == 1, wine.machine_path()
     for command in APP.command_names:  # a new process, the program found along the machine PATH
@@ -122,8 +122,9 @@ def test_winget_names_what_windows_installer_registers(setup, tmp_path):
     Wine's Windows Installer records for the installed MSI (winget matches installed apps by them)."""
     wine, msis, facts = setup
     artifact = Artifact(name=names.msi(APP.name), kind=Kind.MSI, path=names.msi(APP.name), target=TARGET,
-                        sha256="0" * 64, url=CFG.download_url(NEW, names.msi(APP.name)), msi=facts[NEW])
-    installer = yaml.safe_load(winget.dump("installer", winget.build(CFG, APP, NEW, [artifact])["installer"]))
+                        sha256="0" * 64, url=example_config().download_url(NEW, names.msi(APP.name)), msi=facts[NEW])
+    built = winget.build(example_config(), APP, NEW, [artifact])
+    installer = yaml.safe_load(winget.dump("installer", built["installer"]))
     (entry,) = installer["Installers"]
     (arp,) = entry["AppsAndFeaturesEntries"]
     assert wine.msiexec("/i", str(msis[NEW]), "/qn").returncode == SILENT_OK

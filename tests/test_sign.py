@@ -12,13 +12,14 @@ import pytest
 from pkg.build import sign
 from pkg.build.context import BuildContext
 from pkg.channels import msi
-from pkg.core import archive, config, model, names, targets, version
+from pkg.core import archive, model, names, targets, version
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import Kind
 from tests.fixtures import example_app, multi_app
 from tests.fixtures_windows import TARGET, windows_build, windows_dist
 
-CFG = config.load()
+from .conftest import example_config
+
 APP = example_app()
 PASSWORD = "correct horse"
 
@@ -61,7 +62,7 @@ def sign_env(cert: dict[str, Path], monkeypatch) -> None:
 
 
 def build_context(folder: Path, target: str = TARGET) -> BuildContext:
-    ctx = BuildContext(CFG, targets.parse(target), folder.parent, folder.parent / "work", planned=APP)
+    ctx = BuildContext(example_config(), targets.parse(target), folder.parent, folder.parent / "work", planned=APP)
     ctx.built = folder
     return ctx
 
@@ -102,7 +103,8 @@ def test_the_build_signs_programs_before_archiving_so_zip_msi_and_sbom_agree(cer
     zipped = archive.create(folder, tmp_path / "mytool-windows-x86_64.zip", archive.ZIP_EPOCH_MIN)
     unzipped = archive.extract(zipped, tmp_path / "from zip")
     out = tmp_path / "out dir" / "mytool.msi"
-    facts = msi.build_msi(CFG, app, unzipped, version.parse("1.0.0"), out)  # the signer comes from the environment
+    # the signer comes from the environment
+    facts = msi.build_msi(example_config(), app, unzipped, version.parse("1.0.0"), out)
     assert facts.signed is True and msi.product_code(out) == facts.product_code
     result = verify(out, cert["pem"])
     assert result.returncode == 0, result.stdout + result.stderr
@@ -114,7 +116,7 @@ def test_the_build_signs_programs_before_archiving_so_zip_msi_and_sbom_agree(cer
     # An MSI built unsigned does not pass.
     monkeypatch.delenv("SIGN_CERT")
     unsigned = tmp_path / "unsigned.msi"
-    assert msi.build_msi(CFG, app, unzipped, version.parse("1.0.0"), unsigned).signed is False
+    assert msi.build_msi(example_config(), app, unzipped, version.parse("1.0.0"), unsigned).signed is False
     assert verify(unsigned, cert["pem"]).returncode != 0
 
 
@@ -123,10 +125,12 @@ def test_the_runner_msi_is_signed_when_recorded(cert, tmp_path, monkeypatch):
     on the runner): neither WiX nor PowerShell sees the password."""
     dist = windows_dist(tmp_path / "dist", windows_build(tmp_path / "dist", APP, APP.version), APP, zipped=False)
     staged = tmp_path / "staging" / names.msi(APP.name)
-    msi.build_msi(CFG, APP, dist / names.stem(APP.name, TARGET), version.parse(APP.version), staged, signer=None)
+    msi.build_msi(example_config(), APP, dist / names.stem(APP.name, TARGET), version.parse(APP.version), staged,
+                  signer=None)
     assert verify(staged, cert["pem"]).returncode != 0
     sign_env(cert, monkeypatch)
-    final = msi.record_windows(CFG, APP, dist, version.parse(APP.version), staged, msi.product_code(staged))
+    final = msi.record_windows(example_config(), APP, dist, version.parse(APP.version), staged,
+                               msi.product_code(staged))
     assert verify(final, cert["pem"]).returncode == 0
     assert model.find_build(dist, TARGET)[1].select(Kind.MSI)[0].msi.signed is True
 
