@@ -3,6 +3,7 @@
 import functools
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,6 @@ import pytest
 pytest.register_assert_rewrite("tests.adoption", "tests.linux_tools")
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_STATUS: dict[str, str] = {}  # `git status` of app/ around the `built` fixture's build
 
 
 @functools.cache
@@ -34,21 +34,34 @@ def run_pkg(*args: str, cwd: Path = ROOT, env: dict | None = None, check: bool =
                           text=True, check=check)
 
 
+@dataclass(frozen=True)
+class ExampleBuild:
+    dist: Path
+    app_status_before: str  # `git status` of app/ around the build
+    app_status_after: str
+
+
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
+def example_build(tmp_path_factory) -> ExampleBuild:
     """A real Nuitka standalone build of the example app in a fresh dist/ (work dir shared for caching)."""
     dist = tmp_path_factory.mktemp("dist with space")
-    APP_STATUS["before"] = app_status()
+    before = app_status()
     proc = subprocess.run([sys.executable, "-m", "pkg", "build", "--dist", str(dist)], cwd=ROOT, text=True,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    APP_STATUS["after"] = app_status()
+    after = app_status()
     assert proc.returncode == 0, proc.stdout[-3000:]
-    return dist
+    return ExampleBuild(dist, before, after)
+
+
+@pytest.fixture(scope="session")
+def built(example_build) -> Path:
+    """That build's dist/."""
+    return example_build.dist
 
 
 def pytest_collection_modifyitems(items):
     """A test that needs the real build is end to end, whether or not its module says so: `make test-fast`
     (-m "not e2e") must never start a Nuitka build."""
     for item in items:
-        if "built" in getattr(item, "fixturenames", ()):
+        if {"built", "example_build"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
