@@ -51,8 +51,8 @@ def tool(cmd: list, what: str, env: dict | None = None, cwd: Path | None = None,
     stack) — skipping lines that match the regex `noise`. `hint`: how to get the tool, when it is missing."""
     argv = [str(c) for c in cmd]
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, errors="replace", env=env, cwd=cwd,
-                              timeout=timeout)
+        done = subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", errors="replace", env=env,
+                              cwd=cwd, timeout=timeout)  # UTF-8 whatever the locale: msiinfo prints names in it
     except FileNotFoundError:
         raise PkgError(f"{what}: {argv[0]} not found" + (f" ({hint})" if hint else "")) from None
     except OSError as exc:

@@ -3,9 +3,9 @@ its Stage (name, what it does, run, why it would skip, which files it writes); p
 them in order. `python -m pkg plan` asks every stage `skip` and `writes` without running any.
 
 ReleaseContext travels through the release job (BuildContext, through one runner's build, is in
-pkg/build/context.py). What a stage
-writes is added to the context's manifest (pkg/core/model.py) as an Artifact. A channel's stage also says
-what it cannot express (`check`): `make check` and the build ask every stage before anything long runs.
+pkg/build/context.py). What a stage writes is added to the context's manifest (pkg/core/model.py) as an
+Artifact. A channel's stage also says what it cannot express (`check`): `make check` and the build ask every
+stage before anything long runs.
 """
 
 from __future__ import annotations
