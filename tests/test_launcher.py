@@ -69,3 +69,16 @@ def test_the_program_is_frozen_as_pyinstaller_says_unless_its_backend_said_so(mo
 def test_python_dash_m_entries_do_not_go_through_a_launcher():
     with pytest.raises(ValueError):
         launcher.source((Command(name="x", module="x"),))
+
+
+def test_exit_and_quit_are_builtins_as_site_makes_them_though_the_program_starts_without_site(tmp_path):
+    """The compiled program runs with no_site; console scripts call exit() (pyfiglet -l did, and crashed with
+    NameError): run here by a Python started with -S, as the compiled program starts."""
+    (tmp_path / "quits.py").write_text("def main():\n    print(type(help).__name__)\n    quit(4) if 0 else exit(3)\n")
+    script = tmp_path / names.LAUNCHER
+    script.write_text(launcher.source((Command(name="quits", module="quits", function="main"),)))
+    done = subprocess.run([sys.executable, "-S", str(script)], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(tmp_path)})
+    assert (done.returncode, done.stdout, done.stderr) == (3, "_Helper\n", "")
+    bare = subprocess.run([sys.executable, "-S", "-c", "exit(3)"], capture_output=True, text=True)
+    assert bare.returncode == 1 and "NameError" in bare.stderr  # what the program would do without the prelude
