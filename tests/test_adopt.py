@@ -277,6 +277,25 @@ exit = 2
 stdout-contains = ['ERROR bad.rst:4 Unknown directive type "nosuchthing".',
                    'ERROR bad.rst:6 Unknown target name: "broken link <>".']
 """),
+    RealApp(
+        "pyfiglet", "1.0.4",
+        "c8/e3/0a86276ad2c383ce08d76110a8eec2fe22e7051c4b8ba3fa163a0b08c428/pyfiglet-1.0.4.tar.gz",
+        "db9c9940ed1bf3048deff534ed52ff2dafbbc2cd7610b17bb5eca1df6d4278ef",
+        "576 font files read from package data by name; `pyfiglet -l` ends with the builtin exit(), which only "
+        "CPython's site module defines (the compiled program starts without site)",
+        COMMON.format(publisher="Peter Waller", package_id="PeterWaller.Pyfiglet",
+                      upgrade_code="C3E1CF91-CE69-4C22-AB22-2BBFF8AF3476", repo="pwaller/pyfiglet") + """
+[tool.pkg.command.pyfiglet]
+no-args-exit = 1         # prints its usage and exits 1
+[[tool.pkg.checks]]
+name = "renders text in a font loaded by name from package data"
+args = ["-f", "slant", "Hi"]
+stdout-contains = ["/ /_/ / /", "/_/ /_/_/"]
+[[tool.pkg.checks]]
+name = "lists its fonts, then exit() (site's builtin)"
+args = ["-l"]
+stdout-contains = ["standard", "slant", "banner"]
+"""),
 ]
 
 REAL_APPS = [
