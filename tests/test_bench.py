@@ -111,7 +111,8 @@ def test_floor_is_built_with_the_apps_flags_and_nothing_of_the_app(tmp_path):
 
     def shared(cmd):
         return [f for f in cmd if f.startswith("--") and not f.startswith(
-            ("--include", "--output", "--report", "--main", "--nofollow-import-to=my_tool"))]
+            ("--include", "--output", "--report", "--main", "--nofollow-import-to=my_tool",
+             "--compile-to-c="))]
 
     assert floor[-1] == f"--main={tmp_path / 'floor' / 'floor.py'}" and shared(floor) == shared(app)
     assert cfg.nuitka_os_flags["linux"][0] in floor  # the app's own size trim applies to the floor too

@@ -14,7 +14,7 @@ import pytest
 
 from pkg import pipeline
 from pkg.build import compiler
-from pkg.core import config, model, targets
+from pkg.core import config, model, nuitka_report, targets
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 
@@ -68,6 +68,16 @@ def test_the_build_compiles_what_pip_installs(example_build):
     # the app's own backend writes (hatchling's _version.py), before and after the build alike.
     before = example_build.app_status_before
     assert example_build.app_status_after in (before, before + "!! app/tailor/_version.py\n")
+
+
+def test_only_the_apps_own_modules_are_compiled_to_c(built):
+    """tool.pkg.nuitka.compile's default ("app"): tailor's modules become C, its dependency's (click) go in as
+    bytecode, and the program still runs every command (the smoke and e2e tests below)."""
+    kinds = {m.get("name"): m.get("kind") for m in nuitka_report.root(built / f"{NAME}.report.xml").iter("module")}
+    own = {n: k for n, k in kinds.items() if n == "tailor" or n.startswith("tailor.")}
+    click = {n: k for n, k in kinds.items() if n == "click" or n.startswith("click.")}
+    assert len(own) >= 3 and all(k.startswith("Compiled") for k in own.values()), own
+    assert len(click) >= 10 and all(k.startswith("Uncompiled") for k in click.values()), click
 
 
 def test_smoke_passes_on_the_real_build(built):

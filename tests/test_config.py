@@ -188,3 +188,19 @@ def test_the_root_is_an_argument_and_the_folders_default_below_it(tmp_path):
     assert done.returncode == 1 and done.stderr.startswith(f"error: {tmp_path / 'dist'}: no builds to release"), \
         done.stderr
     assert not (tmp_path / "release").exists()
+
+
+def test_nuitka_compiles_the_apps_own_code_to_c_unless_asked_for_all(tmp_path):
+    """compile = "app" (the default): the bytecode plugin and the app's top-level names; "all": no plugin."""
+    from pkg.build import nuitka
+
+    assert load_with(tmp_path).nuitka_compile == "app"
+    assert load_with(tmp_path, '[tool.pkg.nuitka]\ncompile = "all"').nuitka_compile == "all"
+    with pytest.raises(InputError, match=r"^pyproject.toml: tool\.pkg\.nuitka\.compile must be one of 'app', 'all'"):
+        load_with(tmp_path, '[tool.pkg.nuitka]\ncompile = "deps"')
+    base = dict(python=tmp_path / "python", entry=["--main=l.py"], binary="app.bin", dist="app")
+    app_only = nuitka.command(nuitka.Inputs(**base, compiled=("app", "single")), "linux", tmp_path, tmp_path / "r")
+    assert f"--user-plugin={nuitka.BYTECODE_PLUGIN}" in app_only and nuitka.BYTECODE_PLUGIN.is_file()
+    assert [f for f in app_only if f.startswith("--compile-to-c=")] == ["--compile-to-c=app", "--compile-to-c=single"]
+    every = nuitka.command(nuitka.Inputs(**base), "linux", tmp_path, tmp_path / "r")
+    assert not [f for f in every if f.startswith(("--user-plugin", "--compile-to-c"))]

@@ -63,7 +63,8 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
         no_data=tuple(sorted(p for p, m in excluded.items() if m is None)),
         raw_files=tuple((str(env.site_packages / p), p) for files in shipped for p in files.raw_files()
                         if p not in excluded),
-        extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()))
+        extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()),
+        compiled=(*env.files.packages, *env.files.top_modules) if cfg.nuitka_compile == "app" else None)
 
 
 def add_commands(folder: Path, app: App, target: Target, program: str) -> None:

@@ -16,6 +16,9 @@ What the pipeline always passes, and why:
                                (wheel.WheelFiles.raw_files)
   --deployment                 no development guard of Nuitka's in a shipped program: with them, `-c X` or
                                `-m X` anywhere in the arguments is taken for a self-execution and exits 2
+  --user-plugin=nuitka_bytecode.py --compile-to-c=<the app's top-level packages and modules>
+                               tool.pkg.nuitka.compile = "app" (the default): only the app's own code becomes C,
+                               its dependencies go in as bytecode (nuitka_bytecode.py says why); "all" omits it
   --nofollow-import-to / --noinclude-data-files what tool.pkg.exclude lists, and the top-level modules of
                                the build's own tools (in the same venv, but no requirement of the app)
   --python-flag=no_site, --assume-yes-for-downloads, --windows-console-mode=force (Windows)
@@ -26,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pkg.core.errors import InputError
+
+BYTECODE_PLUGIN = Path(__file__).with_name("nuitka_bytecode.py")
 
 # Flags only the pipeline sets (config may not): they decide the layout the rest of the pipeline reads.
 RESERVED = ("--mode", "--standalone", "--onefile", "--output-dir", "--output-filename", "--output-folder-name",
@@ -68,6 +73,7 @@ class Inputs:
     no_data: tuple[str, ...] = ()    # excluded data files
     raw_files: tuple[tuple[str, str], ...] = ()  # (source, destination): files shipped as they are
     extra: tuple[str, ...] = field(default_factory=tuple)  # flags from config (all-OS, then this OS)
+    compiled: tuple[str, ...] | None = None  # the only top-level names compiled to C (None: every module)
 
 
 def command(inputs: Inputs, target_os: str, out_dir: Path, report: Path, mode: str = "standalone") -> list[str]:
@@ -88,6 +94,8 @@ def command(inputs: Inputs, target_os: str, out_dir: Path, report: Path, mode: s
         *(f"--nofollow-import-to={name}" for name in inputs.no_follow),
         *(f"--noinclude-data-files={pattern}" for pattern in inputs.no_data),
         *(f"--include-data-files={source}={dest}" for source, dest in inputs.raw_files),
+        *([f"--user-plugin={BYTECODE_PLUGIN}", *(f"--compile-to-c={name}" for name in inputs.compiled)]
+          if inputs.compiled is not None else []),
         *inputs.extra,
         *inputs.entry,
     ]

@@ -35,6 +35,10 @@ Keys (any other key is an error that names it):
                  "psutil/_psosx.py" = "macOS only" under exclude.linux / exclude.windows for one OS (the
                  completeness check accepts them; Nuitka skips them)
   nuitka.flags   extra Nuitka flags; per OS under nuitka.linux / nuitka.macos / nuitka.windows
+  nuitka.compile what Nuitka compiles to C: "app" (default: the app's own modules; every dependency goes in as
+                 CPython bytecode, as pip's install runs it: a cold build in minutes, not the better part of an
+                 hour, and a smaller program) or "all" (every module but the standard library: dependencies'
+                 code runs compiled)
   completions    shell completions the build cannot generate itself (it does for click, typer and argcomplete
                  apps, from the compiled program): bash / zsh / fish = "<command> <args>" (that compiled
                  command prints the script) or {file = "<path in the project>"} (the main command's);
@@ -79,6 +83,7 @@ TOP_KEYS = {"project", "name", "publisher", "maintainer", "package-id", "upgrade
             "extras", "license", "description", "homepage", "commands", "command", "checks", "exclude", "nuitka",
             "startup", "completions", "man", "glibc"}
 MAN_SOURCES = ("help2man",)
+NUITKA_COMPILE = ("app", "all")  # the default first (pkg/build/nuitka.py: what each passes)
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,7 @@ class Config:
     exclude_os: dict[str, dict[str, str]] = field(default_factory=dict)  # exclude.<os>: that OS's builds only
     nuitka_flags: tuple[str, ...] = ()
     nuitka_os_flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    nuitka_compile: str = NUITKA_COMPILE[0]   # app | all: what Nuitka compiles to C
     budgets_ms: dict[str, float] = field(default_factory=dict)  # only those the app sets are enforced
     help_args: tuple[str, ...] = ("--help",)
     completions: tuple[Completion, ...] = ()  # declared ones
@@ -299,16 +305,17 @@ def _choice(table: dict, key: str, where: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def _nuitka(table: dict) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+def _nuitka(table: dict) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]], str]:
     where = "tool.pkg.nuitka"
-    _known(table, {"flags", *OSES}, where)
+    _known(table, {"flags", "compile", *OSES}, where)
     flags = _strings(table, "flags", where)
     os_flags = {}
     for os_name in OSES:
         sub = _table(table, os_name, where)
         _known(sub, {"flags"}, f"{where}.{os_name}")
         os_flags[os_name] = _strings(sub, "flags", f"{where}.{os_name}")
-    return flags, os_flags  # which flags only the pipeline sets is Nuitka's fact: pkg/build/nuitka.py refuses them
+    # Which flags only the pipeline sets is Nuitka's fact: pkg/build/nuitka.py refuses them.
+    return flags, os_flags, _choice(table, "compile", where, NUITKA_COMPILE)
 
 
 def _glibc(tool: dict, where: str) -> str:
@@ -410,7 +417,7 @@ def load(root: Path = ROOT) -> Config:
         _fail(f"{where}.checks", "must be an array of tables ([[tool.pkg.checks]])")
     startup = _table(tool, "startup", where)
     _known(startup, {"version-ms", "help-ms", "help-args"}, f"{where}.startup")
-    flags, os_flags = _nuitka(_table(tool, "nuitka", where))
+    flags, os_flags, compile_mode = _nuitka(_table(tool, "nuitka", where))
     generate, completions = _completions(tool, project_dir)
 
     return Config(
@@ -422,7 +429,7 @@ def load(root: Path = ROOT) -> Config:
         description=_str(tool, "description", where), homepage=homepage, maintainer=maintainer,
         commands=_strings(tool, "commands", where), command=_command_options(_table(tool, "command", where)),
         checks=tuple(_check(i, c) for i, c in enumerate(checks)), exclude=exclude, exclude_os=exclude_os,
-        nuitka_flags=flags, nuitka_os_flags=os_flags,
+        nuitka_flags=flags, nuitka_os_flags=os_flags, nuitka_compile=compile_mode,
         budgets_ms={key: _number(startup, f"{key}-ms", f"{where}.startup", 0) for key in ("version", "help")
                     if f"{key}-ms" in startup},
         help_args=_strings(startup, "help-args", f"{where}.startup") or ("--help",),

@@ -96,7 +96,8 @@ def floor_command(cfg: Config, env: appenv.BuildEnv, target: Target, out: Path) 
     main.write_text(FLOOR, encoding="utf-8")
     inputs = nuitka.Inputs(python=env.python, entry=[f"--main={main}"],
                            binary=names.compiled_program("floor", target.os), dist=None,
-                           extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()))
+                           extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()),
+                           compiled=() if cfg.nuitka_compile == "app" else None)
     return nuitka.command(inputs, target.os, out / names.NUITKA_OUT, out / names.NUITKA_REPORT)
 
 

@@ -1,0 +1,36 @@
+"""A Nuitka user plugin (loaded by Nuitka with --user-plugin, never imported by pkg/): every module outside the
+namespaces given with --compile-to-c goes into the program as CPython bytecode, as pip's install runs it.
+
+Why: C compilation is nearly all of a cold build's time and most of the program's size, and a dependency's
+code gains little from it (a CLI's time goes into start-up and I/O). Nuitka still finds, includes and loads
+those modules itself (its per-package hints apply to their source); only the code generation differs.
+Nuitka asks its own plugins first, so a decision of theirs (stdlib modules it needs compiled) stands.
+"""
+
+from nuitka.plugins.PluginBase import NuitkaPluginBase
+
+# Modules Nuitka makes itself, left to it (in Nuitka 4.3 a "bytecode" answer for any of them breaks the build):
+# the main module and the copy its multiprocessing plugin makes of it; plugin code run before or after a
+# module loads (`<module>-preLoad`, `-postLoad`); the main module of a multidist program.
+MAIN = ("__main__", "__parents_main__")
+
+
+class PkgBytecodeDependencies(NuitkaPluginBase):
+    plugin_name = "pkg-bytecode-dependencies"
+    plugin_desc = "Compile only the app's own modules to C; everything else as bytecode."
+
+    def __init__(self, compiled):
+        self.compiled = tuple(compiled or ())
+
+    @classmethod
+    def addPluginCommandLineOptions(cls, group):
+        group.add_option("--compile-to-c", action="append", dest="compiled", default=[],
+                         help="a top-level package or module compiled to C (repeatable); the rest is bytecode")
+
+    def decideCompilation(self, module_name):
+        if module_name.hasOneOfNamespaces(*MAIN) or module_name.isFakeModuleName() or \
+                module_name.isMultidistModuleName():
+            return None
+        if module_name.hasOneOfNamespaces(*self.compiled):
+            return "compiled"
+        return "bytecode"
