@@ -10,10 +10,12 @@ import json
 from pathlib import Path
 
 from pkg.build import share
-from pkg.core import archive, config, model, names, targets
+from pkg.core import archive, model, names, targets
 from pkg.core.model import App, Artifact, Build, Command, Distribution, Kind, Licence, Manifest
 from pkg.project import metadata
 from pkg.project.app import resolve
+
+from .conftest import example_config
 
 EPOCH = 1_700_000_000
 REPORT = """<?xml version='1.0' encoding='utf8'?>
@@ -40,7 +42,7 @@ WINDOWS_ONLY = {"colorama": ("0.4.6", "BSD-3-Clause")}
 
 def example_app(version: str | None = None) -> App:
     """The example app as its build records it (from its real metadata)."""
-    cfg = config.load()
+    cfg = example_config()
     app = resolve(cfg, metadata.read(cfg.project_dir))
     return app.model_copy(update={"version": version or app.version})
 

@@ -12,6 +12,8 @@ from pkg.build.appenv import base_python
 from pkg.project import metadata
 from pkg.project.app import select_commands
 
+from .conftest import example_config
+
 PACKAGE = {"tool/__init__.py": '"""A tool."""\n__version__ = "1.4.0"\n',
            "tool/cli.py": "def main():\n    print('tool')\n",
            "tool/server.py": "def main():\n    print('server')\n"}
@@ -144,10 +146,9 @@ def test_the_extras_a_shipped_command_needs_are_installed():
     from dataclasses import replace
 
     from pkg.build.appenv import install_extras
-    from pkg.core import config
     from pkg.core.model import App, Command, Licence
 
-    cfg = replace(config.load(), extras=("fast",))
+    cfg = replace(example_config(), extras=("fast",))
     app = App(name="tool", dist="tool", version="1", summary="A tool", homepage="https://example.org",
               licence=Licence(spdx="MIT"), commands=(Command(name="tool", module="t", function="m"),
                                                      Command(name="t2", module="t", function="n",

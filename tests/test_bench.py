@@ -7,10 +7,11 @@ import sys
 import pytest
 
 from pkg.build import compiler, nuitka
-from pkg.core import config, targets
+from pkg.core import targets
 from pkg.core.errors import PkgError
 from pkg.dev import bench, bench_build, bench_report
 
+from .conftest import example_config
 from .test_pyinstaller import fake_env
 
 
@@ -103,7 +104,7 @@ def test_write_all_writes_json_markdown_and_png(tmp_path):
 
 
 def test_floor_is_built_with_the_apps_flags_and_nothing_of_the_app(tmp_path):
-    cfg = config.load()
+    cfg = example_config()
     env = fake_env(tmp_path)
     floor = bench_build.floor_command(cfg, env, targets.host(), tmp_path / "floor")
     app = nuitka.command(compiler.nuitka_inputs(cfg, env, targets.host(), tmp_path / "app"),
@@ -152,5 +153,5 @@ def test_cli_refuses_an_unknown_part_and_bad_numbers():
 def test_bench_refuses_another_machines_target(tmp_path):
     other = targets.Target("windows" if targets.host().os != "windows" else "linux", "x86_64")
     with pytest.raises(PkgError, match="bench runs on the machine it measures"):
-        bench.run(config.load(), other, tmp_path / "dist", tmp_path / "work", tmp_path / "out")
+        bench.run(example_config(), other, tmp_path / "dist", tmp_path / "work", tmp_path / "out")
     assert not (tmp_path / "out").exists()

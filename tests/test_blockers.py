@@ -16,7 +16,7 @@ from pkg.core import config
 from pkg.core.errors import InputError
 from pkg.core.model import Artifact, Kind
 
-from .conftest import ROOT
+from .conftest import ROOT, example_config
 from .fixtures import TOOL_PKG, fake_dist, multi_app
 
 PROJECTS = Path(__file__).resolve().parent / "projects"
@@ -100,7 +100,7 @@ def test_5_the_build_env_takes_tools_and_app_dependencies_from_two_locks(built):
 def test_6_the_sbom_subject_is_the_apps_distribution_never_a_dependency(tmp_path):
     app = multi_app()  # shipped as mytool, distribution my-tool
     dist = fake_dist(tmp_path / "dist", "0.2.0", ["linux-x86_64"], app)
-    final = pipeline.release(config.load(), "0.2.0", dist, tmp_path / "release", repo_out=tmp_path)
+    final = pipeline.release(example_config(), "0.2.0", dist, tmp_path / "release", repo_out=tmp_path)
     bom = json.loads((final / "mytool-0.2.0.cdx.json").read_text())
     assert bom["metadata"]["component"]["name"] == "my-tool"
     assert "my-tool" not in {c["name"] for c in bom["components"]}

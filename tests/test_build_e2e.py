@@ -14,12 +14,12 @@ import pytest
 
 from pkg import pipeline
 from pkg.build import compiler
-from pkg.core import config, model, nuitka_report, targets
+from pkg.core import model, nuitka_report, targets
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 
 from . import linux_tools as linux
-from .conftest import ROOT, run_pkg
+from .conftest import ROOT, example_config, run_pkg
 from .fixtures import fake_build, multi_app, shared_of
 
 TARGET = targets.host()
@@ -136,7 +136,7 @@ def test_smoke_without_a_build_says_so(tmp_path):
 
 
 def test_nuitka_failure_shows_log_tail_and_leaves_dist_clean(tmp_path, capsys):
-    broken = dataclasses.replace(config.load(), nuitka_flags=("--no-such-nuitka-option",))
+    broken = dataclasses.replace(example_config(), nuitka_flags=("--no-such-nuitka-option",))
     dist = tmp_path / "dist"
     with pytest.raises(PkgError, match=r"Nuitka \(standalone\) failed \(exit \d+\); full log: .*nuitka") as info:
         pipeline.build(broken, TARGET, dist, tmp_path / "work")
@@ -149,14 +149,14 @@ def test_missing_compiler_fails_before_compiling(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("CC", raising=False)
     with pytest.raises(PkgError, match="no C compiler found"):
-        pipeline.build(config.load(), TARGET, tmp_path / "dist", tmp_path / "work")
+        pipeline.build(example_config(), TARGET, tmp_path / "dist", tmp_path / "work")
 
 
 def test_unwritable_dist(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.raises(PkgError, match="is not writable"):
-        pipeline.build(config.load(), TARGET, blocker / "dist", tmp_path / "work")
+        pipeline.build(example_config(), TARGET, blocker / "dist", tmp_path / "work")
 
 
 def test_unknown_backend_is_refused(tmp_path):
@@ -202,7 +202,7 @@ def test_arrange_windows_copies_the_exe_per_command(tmp_path):
 
 def test_nuitka_flags_have_one_home():
     """The Makefile, scripts and workflows never carry Nuitka flags: they come from config + pkg/build/nuitka.py."""
-    cfg = config.load()
+    cfg = example_config()
     places = [ROOT / "Makefile", *sorted((ROOT / "scripts").glob("*")), *sorted(ROOT.glob(".github/workflows/*"))]
     for path in places:
         text = path.read_text()
@@ -222,9 +222,9 @@ def test_real_build_plus_fixture_runners_make_a_full_release(built, tmp_path):
             fake_build(dist, target, version, manifest.app, shared_of(dist, manifest))
     with pytest.raises(PkgError, match=rf"REQUIRE_TARGETS=all refuses {TARGET.name}: it needs glibc 2\.\d+, above the "
                        r"declared floor 2\.28"):  # built on this machine (glibc 2.36), not on the floor
-        pipeline.release(config.load(), version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path)
+        pipeline.release(example_config(), version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path)
     assert not (tmp_path / "release").exists() or not any((tmp_path / "release").iterdir())
-    final = pipeline.release(config.load(), version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path,
+    final = pipeline.release(example_config(), version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path,
                              above_floor_ok=True)
     assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final).returncode == 0
     needs = manifest.builds[TARGET.name].glibc

@@ -8,12 +8,12 @@ import pytest
 from pkg.core import config, targets
 from pkg.core.errors import InputError
 
-from .conftest import ROOT, run_pkg
+from .conftest import ROOT, example_config, run_pkg
 from .fixtures import TOOL_PKG
 
 
 def test_the_repository_config_loads():
-    cfg = config.load()
+    cfg = example_config()
     assert cfg.project_dir == ROOT / "app" and cfg.name is None
     assert cfg.download_url("0.2.0", "x.zip").endswith("/v0.2.0/x.zip")
     assert cfg.upgrade_code == cfg.upgrade_code.upper() and len(cfg.upgrade_code) == 36

@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 
 from pkg.channels import homebrew
-from pkg.core import archive, config
+from pkg.core import archive
 from pkg.core.errors import InputError
 from pkg.core.model import Kind, Licence
 from pkg.project import licence
 from tests.fixtures import multi_app
 from tests.fixtures_release import make_release, run
+
+from .conftest import example_config
 
 FAKE_BREW = r'''
 # FAKE stand-in for Homebrew's Formula DSL (brew is not available here): records declarations for the
@@ -142,7 +144,7 @@ PLATFORMS = [("macos", "arm", "macos-arm64"), ("macos", "intel", "macos-x86_64")
 
 @pytest.fixture(scope="module")
 def cfg():
-    return config.load()
+    return example_config()
 
 
 def formula_of(ctx) -> Path:

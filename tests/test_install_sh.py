@@ -13,19 +13,21 @@ from pathlib import Path
 import pytest
 
 from pkg.channels import install_scripts as installers
-from pkg.core import config, targets
+from pkg.core import targets
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 from pkg.release import checksums
 from tests.fixtures import multi_app
 from tests.fixtures_release import make_release, run
 
+from .conftest import example_config
+
 HOST = targets.host().name
 
 
 @pytest.fixture(scope="module")
 def cfg():
-    return config.load()
+    return example_config()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -13,6 +13,7 @@ from pkg.core import config, model, names
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 
+from .conftest import example_config
 from .fixtures import fake_build, fake_dist
 
 V = "0.2.0"
@@ -44,7 +45,7 @@ def test_a_build_manifest_matches_the_schema(tmp_path):
 
 def test_a_release_manifest_matches_the_schema_and_lists_every_file(tmp_path):
     dist = fake_dist(tmp_path / "dist", V)
-    final = pipeline.release(config.load(), V, dist, tmp_path / "release", require_all=True,
+    final = pipeline.release(example_config(), V, dist, tmp_path / "release", require_all=True,
                              repo_out=tmp_path / "repo")
     data = json.loads((final / names.MANIFEST).read_text())
     validator().validate(data)

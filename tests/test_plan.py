@@ -10,6 +10,7 @@ import pytest
 from pkg import pipeline, plan
 from pkg.core import config, names
 
+from .conftest import example_config
 from .fixtures import fake_dist
 
 
@@ -29,7 +30,7 @@ def released_files(folder) -> set[str]:
 
 @pytest.mark.parametrize("version", ["0.2.0", "0.3.0rc1"])
 def test_the_plan_lists_exactly_what_the_release_writes(tmp_path, version):
-    cfg = config.load()
+    cfg = example_config()
     said = planned_release_files(plan.lines(cfg, version))
     final = pipeline.release(cfg, version, fake_dist(tmp_path / "dist", version), tmp_path / "release",
                              require_all=True, repo_out=tmp_path / "repo")
@@ -40,11 +41,11 @@ def test_the_plan_lists_exactly_what_the_release_writes(tmp_path, version):
 def cfg_app_name() -> str:
     from pkg import check
 
-    return check.app_of(config.load()).name
+    return check.app_of(example_config()).name
 
 
 def test_the_plan_walks_the_pipelines_stages_in_order():
-    out = "\n".join(plan.lines(config.load(), "0.3.0rc1")).splitlines()
+    out = "\n".join(plan.lines(example_config(), "0.3.0rc1")).splitlines()
     stage_lines = [line.split()[0] for line in out if re.match(r"  \S", line)]
     build = [s.name for s in pipeline.BUILD]
     release = [s.name for s in pipeline.RELEASE]

@@ -14,7 +14,7 @@ from pkg.core.errors import InputError
 from pkg.project import metadata as project
 from pkg.project.app import resolve
 
-from .conftest import ROOT
+from .conftest import ROOT, example_config
 
 PROJECTS = Path(__file__).resolve().parent / "projects"
 
@@ -65,17 +65,17 @@ def test_licence_as_a_table(copy):
     text = copy("modonly")
     meta = project.read(text)
     assert (meta.license_expression, meta.license) == (None, "MIT")
-    lic = resolve(config.load(), meta, ("modonly",)).licence
+    lic = resolve(example_config(), meta, ("modonly",)).licence
     assert lic.spdx == "MIT"  # the text of the table is an SPDX id
     file_table = copy("tailor")
     pyproject = file_table / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('license = "MIT"\nlicense-files = ["LICENSE"]',
                                                        'license = {file = "LICENSE"}'))
     meta = project.read(file_table)
-    assert meta.license.startswith("MIT License") and resolve(config.load(), meta).licence.spdx is None
+    assert meta.license.startswith("MIT License") and resolve(example_config(), meta).licence.spdx is None
     pyproject.write_text(pyproject.read_text().replace(
         "requires-python", 'classifiers = ["License :: OSI Approved :: MIT License"]\nrequires-python'))
-    assert resolve(config.load(), project.read(file_table)).licence.spdx == "MIT"  # the classifier names it
+    assert resolve(example_config(), project.read(file_table)).licence.spdx == "MIT"  # the classifier names it
 
 
 def test_stamping_a_static_version_updates_pyproject_and_lock(copy):
@@ -107,11 +107,11 @@ def test_a_project_with_no_command_gets_a_one_line_error_naming_what_to_add(copy
     pyproject = folder / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('[project.scripts]\ntailor = "tailor.__main__:main"\n', ""))
     meta = project.read(folder)
-    assert resolve(config.load(), meta, ("tailor",)).main.entry == "-m tailor"  # __main__ still works
+    assert resolve(example_config(), meta, ("tailor",)).main.entry == "-m tailor"  # __main__ still works
     (folder / "tailor" / "__main__.py").unlink()
     with pytest.raises(InputError, match=r"tailor has no command: add a console script \(\[project\.scripts\] "
                                          r"tailor = \"<package>\.cli:main\"\) or a <package>/__main__\.py") as info:
-        resolve(config.load(), meta, check.main_packages(folder))
+        resolve(example_config(), meta, check.main_packages(folder))
     assert "\n" not in str(info.value)
 
 

@@ -14,7 +14,7 @@ from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 from pkg.project import metadata, wheel
 
-from .conftest import run_pkg
+from .conftest import example_config, run_pkg
 from .fixtures import multi_app
 
 TARGET = targets.host()
@@ -118,11 +118,10 @@ def test_every_distribution_the_app_runs_with_is_shipped_whole(tmp_path):
     from dataclasses import replace
 
     from pkg.build import compiler
-    from pkg.core import config
 
     env = env_with_a_dependency(tmp_path)
     assert sorted(env.shipped_files) == ["datelib", "my-tool"]
-    cfg = replace(config.load(), exclude={}, exclude_os={"macos": {"datelib/_osx.py": "macOS only"}},
+    cfg = replace(example_config(), exclude={}, exclude_os={"macos": {"datelib/_osx.py": "macOS only"}},
                   nuitka_flags=(), nuitka_os_flags={})
     linux = compiler.nuitka_inputs(cfg, env, targets.Target("linux", "x86_64"), tmp_path / "work")
     assert linux.packages == ("datelib", "my_tool") and linux.modules == ("datelib_speedups", "helper")

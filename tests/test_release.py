@@ -12,12 +12,12 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
 from pkg import pipeline as release
-from pkg.core import config, model, names, targets
+from pkg.core import model, names, targets
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 from pkg.release import merge
 
-from .conftest import ROOT
+from .conftest import ROOT, example_config
 from .fixtures import fake_build, fake_dist, multi_app, read_json
 
 V = "0.2.0"
@@ -25,7 +25,7 @@ UNIX = [t for t in targets.DEFAULT_TARGETS if not t.startswith("windows")]
 
 
 def cfg_at():
-    return config.load()
+    return example_config()
 
 
 def test_merge_all_five_targets(tmp_path):
@@ -110,7 +110,7 @@ def test_release_directory_contents(unix_release):
         if (unix_release / artifact.path).is_file() and artifact.kind not in (Kind.MANIFEST, Kind.CHECKSUMS):
             assert artifact.sha256 == model.sha256_file(unix_release / artifact.path)
         if artifact.url:
-            assert artifact.url == config.load().download_url(V, artifact.name)
+            assert artifact.url == example_config().download_url(V, artifact.name)
     on_disk = {p.name for p in unix_release.iterdir()}
     assert on_disk == {a.path.split("/")[0] for a in manifest.artifacts}
     assert {a.kind for a in manifest.artifacts} >= {Kind.ARCHIVE, Kind.CHECKSUM, Kind.CHECKSUMS, Kind.SBOM,
@@ -221,7 +221,7 @@ def test_kill_at_any_moment_leaves_no_partial_release(tmp_path):
     dist = fake_dist(tmp_path / "dist", V, UNIX)
     rel = tmp_path / "release"
     code = ("from pathlib import Path; from pkg import pipeline as release; from pkg.core import config\n"
-            f"release.release(config.load(), {V!r}, Path({str(dist)!r}), Path({str(rel)!r}), "
+            f"release.release(config.load(Path({str(ROOT)!r})), {V!r}, Path({str(dist)!r}), Path({str(rel)!r}), "
             f"repo_out=Path({str(tmp_path)!r}))\n")
     final = rel / f"v{V}"
     killed_while_staging = 0
@@ -263,7 +263,7 @@ def test_full_release_has_msi_and_package_files(full_release):
     assert manifest.release.missing_targets == [] and len(manifest.builds) == 5
     (msi,) = manifest.select(Kind.MSI)
     assert (final / msi.name).is_file() and (final / f"{msi.name}.sha256").is_file()
-    assert msi.msi.product_code.startswith("{") and msi.msi.upgrade_code.strip("{}") == config.load().upgrade_code
+    assert msi.msi.product_code.startswith("{") and msi.msi.upgrade_code.strip("{}") == example_config().upgrade_code
     from pkg.channels import msi as msi_module
 
     assert msi_module.product_code(final / msi.name) == msi.msi.product_code

@@ -4,8 +4,9 @@ from pathlib import Path
 
 from pkg.build import reuse
 from pkg.build.context import BuildContext
-from pkg.core import config, model, names, targets
+from pkg.core import model, names, targets
 
+from .conftest import example_config
 from .fixtures import fake_build
 
 TARGET = "linux-x86_64"
@@ -20,7 +21,7 @@ def dist_with_key(tmp_path: Path, key: str) -> Path:
 
 
 def ctx(dist: Path) -> BuildContext:
-    return BuildContext(config.load(), targets.parse(TARGET), dist, dist.parent / "work")
+    return BuildContext(example_config(), targets.parse(TARGET), dist, dist.parent / "work")
 
 
 def test_the_same_key_and_an_intact_build_are_reused(tmp_path):

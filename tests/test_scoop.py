@@ -9,7 +9,7 @@ import re
 import pytest
 
 from pkg.channels import scoop
-from pkg.core import archive, config
+from pkg.core import archive
 from pkg.core.errors import InputError
 from pkg.core.model import Kind, Licence
 from pkg.project import licence
@@ -17,10 +17,12 @@ from pkg.release import checksums
 from tests.fixtures import multi_app
 from tests.fixtures_release import make_release, run
 
+from .conftest import example_config
+
 
 @pytest.fixture(scope="module")
 def cfg():
-    return config.load()
+    return example_config()
 
 
 def write(ctx) -> dict:

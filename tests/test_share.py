@@ -17,6 +17,7 @@ from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Command, Kind, Licence
 
 from . import linux_tools
+from .conftest import example_config
 
 PROGRAMS = {
     "clk": """
@@ -80,7 +81,7 @@ def folder(tmp_path) -> Path:
 def cfg_with(**changes) -> config.Config:
     from dataclasses import replace
 
-    return replace(config.load(), **changes)
+    return replace(example_config(), **changes)
 
 
 @pytest.mark.parametrize(("command", "kind"), [("clk", "click"), ("tpr", "typer"), ("argc", "argcomplete")])

@@ -11,11 +11,13 @@ import pytest
 import yaml
 
 from pkg.channels import winget
-from pkg.core import config, names
+from pkg.core import names
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 from tests.fixtures import multi_app
 from tests.fixtures_release import make_release, run
+
+from .conftest import example_config
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "winget" / "1.12.0"
 KINDS = ("version", "installer", "defaultLocale")
@@ -23,7 +25,7 @@ KINDS = ("version", "installer", "defaultLocale")
 
 @pytest.fixture(scope="module")
 def cfg():
-    return config.load()
+    return example_config()
 
 
 def write(ctx) -> list[Path]:

@@ -18,6 +18,8 @@ import yaml
 from pkg.core import config, names, targets, version
 from pkg.project import metadata as project
 
+from .conftest import example_config
+
 ROOT = config.ROOT
 WORKFLOWS = ROOT / ".github" / "workflows"
 RELEASE, CI, APP = WORKFLOWS / "release.yml", WORKFLOWS / "ci.yml", WORKFLOWS / "app.yml"
@@ -140,7 +142,7 @@ def test_no_build_flag_target_version_or_file_name_in_workflow(path):
     for name in (*targets.DEFAULT_TARGETS, *targets.ARCH_NAMES, *file_names()):
         before = "" if name.startswith(".") else r"(?<![\w/-])"  # a suffix follows a name
         assert not re.search(rf"{before}{re.escape(name)}(?![\w-])", text), name
-    assert project.read(config.load().project_dir).version not in text
+    assert project.read(example_config().project_dir).version not in text
     assert not re.search(r"\d+\.\d+\.\d+", text)  # no X.Y.Z anywhere, comments included
     # X.Y only where a runner label or the toolchain's Python needs it; action refs may be pinned.
     for key_path, value in scalars(load(path)):
@@ -204,7 +206,7 @@ def test_the_folders_ci_uploads_and_publishes_are_the_ones_make_release_writes(t
 
     from .fixtures import fake_dist
 
-    final = pipeline.release(config.load(), "0.2.0", fake_dist(tmp_path / "dist", "0.2.0"), tmp_path / "release",
+    final = pipeline.release(example_config(), "0.2.0", fake_dist(tmp_path / "dist", "0.2.0"), tmp_path / "release",
                              require_all=True, repo_out=tmp_path)
     facts = release_info("0.2.0")
     assert final == tmp_path / facts["folder"] and (tmp_path / facts["notes"]).is_file()
@@ -346,7 +348,7 @@ def test_sigstore_cli_takes_what_sign_and_the_readme_use():
 
     sign_help = subprocess.run([provenance.sigstore(), "sign", "--help"], capture_output=True, text=True).stdout
     assert all(opt in sign_help for opt in ("--bundle", "--overwrite"))
-    commands = provenance.verify_commands(config.load(), parse("0.2.0"), "tailor-linux-x86_64.tar.gz")
+    commands = provenance.verify_commands(example_config(), parse("0.2.0"), "tailor-linux-x86_64.tar.gz")
     verify = commands[1]
     verify_help = subprocess.run([provenance.sigstore(), "verify", "identity", "--help"], capture_output=True,
                                  text=True).stdout

@@ -369,7 +369,7 @@ def read_pyproject(path: Path) -> dict:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
 
 
-def load(root: Path = ROOT) -> Config:
+def load(root: Path) -> Config:
     data = read_pyproject(root / "pyproject.toml")
     tool = data.get("tool", {}).get("pkg")
     if not isinstance(tool, dict):
