@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -10,22 +11,27 @@ from pathlib import Path
 from pkg.core import names
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def _fresh(final: Path, suffix: str, make) -> Path:
+    """A new path beside `final`, made by `make` with the permissions a plain open/mkdir gives (the process's
+    umask applied by the kernel: tempfile's 0600/0700 would reach published files, and reading the umask
+    means setting it)."""
+    for _ in range(100):
+        path = final.parent / f"{names.staging_prefix(final.name)}{secrets.token_hex(6)}{suffix}"
+        try:
+            make(path)
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free staging name beside {final}")
 
 
 @contextlib.contextmanager
 def staged_file(final: Path) -> Iterator[Path]:
     """Yield a temporary path beside `final`; on success it replaces `final` in one rename."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=names.staging_prefix(final.name), suffix=".tmp", dir=final.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = _fresh(final, ".tmp", lambda p: os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)))
     try:
         yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; published files are world-readable
         os.replace(tmp_path, final)
     finally:
         tmp_path.unlink(missing_ok=True)
@@ -49,10 +55,9 @@ def staged_dir(final: Path, replace: bool = True) -> Iterator[Path]:
     every moment either the old or the new folder is complete under the final name (or neither exists).
     """
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=names.staging_prefix(final.name), suffix=".tmp", dir=final.parent))
+    tmp = _fresh(final, ".tmp", lambda p: os.mkdir(p, 0o777))
     try:
         yield tmp
-        os.chmod(tmp, 0o777 & ~_umask())
         old = None
         if final.exists():
             if not replace:
