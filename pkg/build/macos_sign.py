@@ -26,24 +26,18 @@ import secrets
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from pkg.build.context import BuildContext
 from pkg.build.portability import files, is_macho
-from pkg.core import names, proc
+from pkg.core import names
 from pkg.core.errors import InputError, PkgError
+from pkg.core.proc import Step
 from pkg.core.stage import Stage
 
 SIGN_KEYS = ("MACOS_SIGN_IDENTITY", "MACOS_CERT_P12_BASE64", "MACOS_CERT_PASSWORD")
 NOTARY_KEYS = ("APPLE_API_KEY_BASE64", "APPLE_API_KEY_ID", "APPLE_API_ISSUER")
 KEYCHAIN = "pkg-signing.keychain-db"
-
-
-@dataclass(frozen=True)
-class Step:
-    argv: list[str]
-    env: dict[str, str]  # secrets travel here, never in argv
 
 
 def configured(env: Mapping[str, str], keys: tuple[str, ...]) -> bool:
@@ -112,7 +106,7 @@ def notary_verdict(output: str) -> str:
 
 def _run(step: Step) -> str:
     what = step.argv[0] if step.argv[0] != "sh" else step.argv[3]  # sh -c '…' <name>: the step's own name
-    return proc.tool(step.argv, what, env={**os.environ, **step.env}).stdout
+    return step.run(what)
 
 
 # --- the stages ------------------------------------------------------------------------------------

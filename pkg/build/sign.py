@@ -28,6 +28,7 @@ from pkg.build.context import BuildContext
 from pkg.core import atomic, names, proc
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App
+from pkg.core.proc import Step
 from pkg.core.stage import Stage
 
 DEFAULT_TIMESTAMP_URL = "http://timestamp.digicert.com"
@@ -105,12 +106,6 @@ def _osslsigncode(signer: Signer, files: list[Path]) -> None:
 
 # --- signtool (the Windows runner; no Windows here: tests check these commands, not their run) -------
 
-@dataclass(frozen=True)
-class Step:
-    argv: list[str]
-    env: dict[str, str]  # secrets and paths travel here, never in argv
-
-
 def import_steps(signer: Signer, work: Path) -> list[Step]:
     """PEM → a throwaway .pfx (openssl), then the .pfx into the user's store; the last step prints the
     certificate's thumbprint."""
@@ -141,8 +136,7 @@ def remove_step(thumbprint: str) -> Step:
 
 
 def _run_step(step: Step, what: str) -> str:
-    return proc.tool(step.argv, f"{step.argv[0]} {what}", env={**os.environ, **step.env}, noise=OPENSSL_STACK,
-                     first=True).stdout
+    return step.run(f"{step.argv[0]} {what}", noise=OPENSSL_STACK, first=True)
 
 
 def _signtool(signer: Signer, files: list[Path]) -> None:

@@ -3,10 +3,12 @@ failure is one line naming the log, with the log's tail printed above it. The sh
 wixl, osslsigncode, signing steps, hyperfine…): output captured; a failure — it cannot start, exits non-zero,
 or gives no answer in time — is one line saying what failed and the tool's own words, never a traceback."""
 
+import os
 import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from pkg.core.errors import PkgError
@@ -65,6 +67,18 @@ def tool(cmd: list, what: str, env: dict | None = None, cwd: Path | None = None,
         cause = (lines[0] if first else lines[-1]) if lines else "no output"
         raise PkgError(f"{what} failed (exit {done.returncode}): {cause[:CAUSE_CHARS]}")
     return done
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command of a signing sequence: its secrets and paths travel in the environment, never in argv
+    (which any process on the machine can read)."""
+    argv: list[str]
+    env: dict[str, str]
+
+    def run(self, what: str, **options) -> str:
+        """tool() with the step's environment over the process's; its stdout."""
+        return tool(self.argv, what, env={**os.environ, **self.env}, **options).stdout
 
 
 def git(root: Path, *args: str) -> subprocess.CompletedProcess:
