@@ -124,7 +124,9 @@ def test_without_a_maintainer_no_package_is_made(tmp_path):
     assert "maintainer" in linux_packages.STAGE.skip(ctx)
 
 
-def test_checksums_sbom_notes_and_install_sh_carry_the_packages(release, tmp_path):
+def test_checksums_sbom_notes_and_install_sh_carry_the_packages(tmp_path):
+    """Later stages run on a release of its own: the module's shared one stays as packaging left it."""
+    release = packaged(tmp_path / "packages", shared=shared_files("mytool"))
     run(checksums.EACH, release)
     run(sbom.STAGE, release)
     debs = [a for a in release.manifest.select(Kind.PACKAGE)]
