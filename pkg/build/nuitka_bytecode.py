@@ -4,9 +4,11 @@ namespaces given with --compile-to-c goes into the program as CPython bytecode, 
 Why: C compilation is nearly all of a cold build's time and most of the program's size, and a dependency's
 code gains little from it (a CLI's time goes into start-up and I/O). Nuitka still finds, includes and loads
 those modules itself (its per-package hints apply to their source); only the code generation differs.
-Nuitka asks its own plugins first, so a decision of theirs (stdlib modules it needs compiled) stands.
+A decision of another plugin's (Nuitka's own: stdlib modules it needs compiled, huge generated code as
+bytecode) always stands.
 """
 
+from nuitka.plugins import Plugins
 from nuitka.plugins.PluginBase import NuitkaPluginBase
 
 # Modules Nuitka makes itself, left to it (in Nuitka 4.3 a "bytecode" answer for any of them breaks the build):
@@ -28,9 +30,16 @@ class PkgBytecodeDependencies(NuitkaPluginBase):
                          help="a top-level package or module compiled to C (repeatable); the rest is bytecode")
 
     def decideCompilation(self, module_name):
-        if module_name.hasOneOfNamespaces(*MAIN) or module_name.isFakeModuleName() or \
-                module_name.isMultidistModuleName():
+        """"bytecode", or no opinion: the app's own modules (C, Nuitka's default), the modules Nuitka makes
+        itself, and any module another plugin decides (Nuitka stops the build when two plugins disagree:
+        its implicit-imports plugin puts some of coverage's own modules in as bytecode)."""
+        if module_name.hasOneOfNamespaces(*MAIN, *self.compiled) or module_name.isFakeModuleName() or \
+                module_name.isMultidistModuleName() or self.decided_elsewhere(module_name):
             return None
-        if module_name.hasOneOfNamespaces(*self.compiled):
-            return "compiled"
         return "bytecode"
+
+    def decided_elsewhere(self, module_name):
+        if Plugins.Plugins.registered_compilation_decisions.get(module_name):
+            return True
+        return any(plugin.decideCompilation(module_name) is not None
+                   for plugin in Plugins.active_plugins_with_decide_compilation if plugin is not self)
