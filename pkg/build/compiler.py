@@ -64,7 +64,7 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
         raw_files=tuple((str(env.site_packages / p), p) for files in shipped for p in files.raw_files()
                         if p not in excluded),
         extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()),
-        compiled=(*env.files.packages, *env.files.top_modules) if cfg.nuitka_compile == "app" else None)
+        compiled=nuitka.compiled_to_c(cfg.nuitka_compile, (*env.files.packages, *env.files.top_modules)))
 
 
 def add_commands(folder: Path, app: App, target: Target, program: str) -> None:

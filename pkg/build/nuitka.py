@@ -76,6 +76,12 @@ class Inputs:
     compiled: tuple[str, ...] | None = None  # the only top-level names compiled to C (None: every module)
 
 
+def compiled_to_c(compile_mode: str, own: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Inputs.compiled for tool.pkg.nuitka.compile: "app" compiles only `own` (the app's top-level names) to C,
+    "all" every module."""
+    return tuple(own) if compile_mode == "app" else None
+
+
 def command(inputs: Inputs, target_os: str, out_dir: Path, report: Path, mode: str = "standalone") -> list[str]:
     return [
         str(inputs.python), "-m", "nuitka",

@@ -97,7 +97,7 @@ def floor_command(cfg: Config, env: appenv.BuildEnv, target: Target, out: Path) 
     inputs = nuitka.Inputs(python=env.python, entry=[f"--main={main}"],
                            binary=names.compiled_program("floor", target.os), dist=None,
                            extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()),
-                           compiled=() if cfg.nuitka_compile == "app" else None)
+                           compiled=nuitka.compiled_to_c(cfg.nuitka_compile, ()))
     return nuitka.command(inputs, target.os, out / names.NUITKA_OUT, out / names.NUITKA_REPORT)
 
 
