@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pkg.core import config, names, targets
+from pkg.core import config, model, names, targets
 from pkg.core.errors import PkgError
 
 
@@ -47,8 +47,8 @@ def cmd_build(args) -> None:
     from pkg.core import version
 
     wanted = str(version.parse(args.version)) if args.version else None
-    pipeline.build(config.load(args.root), _target(args), Path(args.dist), Path(args.work), args.backend,
-                   args.fallback or None, wanted)
+    backend, fallback = (model.Backend.parse(b) if b else None for b in (args.backend, args.fallback))
+    pipeline.build(config.load(args.root), _target(args), Path(args.dist), Path(args.work), backend, fallback, wanted)
 
 
 def cmd_smoke(args) -> None:

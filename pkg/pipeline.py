@@ -18,7 +18,7 @@ from pkg.build.context import BuildContext
 from pkg.channels import homebrew, install_scripts, linux_packages, msi, scoop, winget
 from pkg.core import archive, atomic, names, targets, version
 from pkg.core.config import Config
-from pkg.core.model import App, Manifest
+from pkg.core.model import App, Backend, Manifest
 from pkg.core.stage import ReleaseContext
 from pkg.release import archives, audit, checksums, licenses, manifest, merge, notes, prepare, sbom
 
@@ -51,8 +51,8 @@ def run_stages(stages, ctx) -> None:
         stage.run(ctx)
 
 
-def build(cfg: Config, target: targets.Target, dist: Path, work: Path, backend: str = "nuitka",
-          fallback: str | None = None, version: str | None = None) -> Manifest:
+def build(cfg: Config, target: targets.Target, dist: Path, work: Path, backend: Backend = Backend.NUITKA,
+          fallback: Backend | None = None, version: str | None = None) -> Manifest:
     ctx = BuildContext(cfg, target, dist, work / target.name, backend, fallback, version)
     run_stages(BUILD, ctx)
     return ctx.manifest

@@ -13,7 +13,7 @@ from pkg import check
 from pkg.build.context import BuildContext
 from pkg.core import names, targets, version
 from pkg.core.config import Config
-from pkg.core.model import Artifact, Build, Kind, Manifest
+from pkg.core.model import Artifact, Backend, Build, Kind, Layout, Manifest
 from pkg.core.stage import ReleaseContext
 
 
@@ -22,9 +22,9 @@ def planned_inputs(app, v: version.Version, built: list[str], runner_msi: bool) 
     inputs = Manifest(moment="build", app=app)
     for target in built:
         folder = names.stem(app.name, target)
-        os_name = target.split("-", 1)[0]
-        inputs.builds[target] = Build(target=target, backend="nuitka", layout="flat", folder=folder,
-                                      commands={c: f"{folder}/{names.program(c, os_name)}" for c in app.command_names})
+        inputs.builds[target] = Build(target=target, backend=Backend.NUITKA, layout=Layout.FLAT, folder=folder,
+                                      commands={c: f"{folder}/{names.program(c, targets.parse(target).os)}"
+                                                for c in app.command_names})
         inputs.add(Artifact(name=names.archive(app.name, target), kind=Kind.ARCHIVE, path="", target=target))
     if runner_msi and names.WINDOWS_TARGET in built:
         inputs.add(Artifact(name=names.msi(app.name), kind=Kind.MSI, path="", target=names.WINDOWS_TARGET))

@@ -79,3 +79,20 @@ def test_two_builds_of_one_target_in_dist_are_refused(tmp_path):
     (tmp_path / names.build_manifest("other", "linux-x86_64")).write_text("{}")
     with pytest.raises(PkgError, match="2 build manifests for linux-x86_64"):
         model.find_build(tmp_path, "linux-x86_64")
+
+
+def test_backend_and_layout_are_typed_not_taken_apart(tmp_path):
+    assert model.Backend.parse("pyinstaller-onefile").tool == "pyinstaller"
+    assert model.Backend.parse("pyinstaller-onefile").onefile and not model.Backend.NUITKA.onefile
+    with pytest.raises(PkgError, match=r"unknown backend 'cx_freeze' \(known: nuitka, pyinstaller, pyinstaller-"):
+        model.Backend.parse("cx_freeze")
+    fake_build(tmp_path, "linux-x86_64", V)
+    path, manifest = model.find_build(tmp_path, "linux-x86_64")
+    assert manifest.builds["linux-x86_64"].layout is model.Layout.LIB
+    assert manifest.builds["linux-x86_64"].backend is model.Backend.NUITKA
+    text = path.read_text(encoding="utf-8")
+    for bad in (text.replace('"layout": "lib"', '"layout": "tree"'), text.replace('"backend": "nuitka"', '"backend": "x"')):
+        assert bad != text
+        path.write_text(bad, encoding="utf-8")
+        with pytest.raises(PkgError, match="manifest"):
+            model.read(path)

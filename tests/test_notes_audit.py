@@ -5,6 +5,7 @@ import subprocess
 import pytest
 
 from pkg.core.errors import PkgError
+from pkg.core.model import AuditStatus
 from pkg.release import audit, notes
 
 
@@ -44,7 +45,7 @@ def test_notes_since_previous_tag(tmp_path):
 def test_audit_offline_says_not_scanned(capsys):
     # No vulnerability service is reachable from this machine (PyPI's JSON API and OSV are not).
     result = audit.scan({"click": "8.5.1"}, timeout=60)
-    assert result.status == "not scanned" and result.summary
+    assert result.status is AuditStatus.NOT_SCANNED and result.summary
     audit.enforce(result, required=False)  # exit 0 offline…
     assert "not scanned" in capsys.readouterr().out
     with pytest.raises(PkgError, match="AUDIT=required but not scanned"):  # …unless required
@@ -52,10 +53,10 @@ def test_audit_offline_says_not_scanned(capsys):
 
 
 def test_audit_reports_vulnerabilities():
-    result = audit.AuditResult("vulnerable", "1 of 1 scanned", ["x 1.0: PYSEC-1 (fixed in 1.1)"])
+    result = audit.AuditResult(AuditStatus.VULNERABLE, "1 of 1 scanned", ["x 1.0: PYSEC-1 (fixed in 1.1)"])
     with pytest.raises(PkgError, match="known vulnerabilities"):
         audit.enforce(result, required=False)
-    assert audit.scan({}).status == "clean"
+    assert audit.scan({}).status is AuditStatus.CLEAN
 
 
 def commit_file(root, path: str, subject: str) -> None:

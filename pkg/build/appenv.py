@@ -23,7 +23,7 @@ from pkg.build.context import BuildContext, BuildEnv, venv_site_packages
 from pkg.core import names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
-from pkg.core.model import App, Manifest
+from pkg.core.model import App, Backend, Manifest
 from pkg.core.stage import Stage
 from pkg.project import metadata, wheel
 from pkg.project.app import resolve
@@ -163,7 +163,7 @@ def pip_installed(folder: Path, requirements: Path, built: Path, extras: tuple[s
 
 
 def run(ctx: BuildContext) -> None:
-    groups = ("compile", "pyinstaller") if "pyinstaller" in f"{ctx.backend} {ctx.fallback}" else ("compile",)
+    groups = ("compile", *sorted({b.tool for b in (ctx.backend, ctx.fallback) if b and b is not Backend.NUITKA}))
     ctx.env = create(ctx.cfg, ctx.work, ctx.version, groups)
     ctx.manifest = Manifest(moment="build", app=ctx.env.app)
 

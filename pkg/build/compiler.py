@@ -24,12 +24,10 @@ from pkg.build.context import BuildContext
 from pkg.core import atomic, names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
-from pkg.core.model import App, Kind
+from pkg.core.model import App, Backend, Kind, Layout
 from pkg.core.stage import Stage
 from pkg.core.targets import Target
 from pkg.project.metadata import clean_env
-
-BACKENDS = ("nuitka", "pyinstaller", "pyinstaller-onefile")
 
 
 def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path) -> nuitka.Inputs:
@@ -79,16 +77,16 @@ def add_commands(folder: Path, app: App, target: Target, program: str) -> None:
             path.symlink_to(program)
 
 
-def arrange(built: Path, app: App, target: Target) -> str:
+def arrange(built: Path, app: App, target: Target) -> Layout:
     """Put every command at the top of Nuitka's folder; return the layout used (module docstring)."""
     binary = built / names.compiled_program(app.main.name, target.os)
     if target.os == "windows":
         add_commands(built, app, target, binary.name)
-        return "flat"
+        return Layout.FLAT
     if not any((built / name).exists() for name in app.command_names):
         binary.rename(built / app.main.name)
         add_commands(built, app, target, app.main.name)
-        return "flat"
+        return Layout.FLAT
     lib = built / names.LIB
     lib.mkdir()
     for item in built.iterdir():
@@ -97,7 +95,7 @@ def arrange(built: Path, app: App, target: Target) -> str:
     add_commands(built, app, target, f"{names.LIB}/{binary.name}")
     print(f"note: a command's name is taken by a folder (package data), so the commands link to "
           f"{names.LIB}/{binary.name}")
-    return "lib"
+    return Layout.LIB
 
 
 def check_toolchain(target: Target) -> None:
@@ -176,26 +174,23 @@ def compile_nuitka(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path
     return found[0], report
 
 
-def compile_with(backend: str, cfg: Config, env: appenv.BuildEnv, target: Target,
+def compile_with(backend: Backend, cfg: Config, env: appenv.BuildEnv, target: Target,
                  work: Path) -> tuple[Path, Path | None]:
     """(the compiled folder, Nuitka's report or None)."""
-    if backend == "nuitka":
+    if backend is Backend.NUITKA:
         return compile_nuitka(cfg, env, target, work)
-    if backend in ("pyinstaller", "pyinstaller-onefile"):
-        from pkg.build import pyinstaller
+    from pkg.build import pyinstaller
 
-        onefile = backend == "pyinstaller-onefile"
-        folder = pyinstaller.compile(env, target, work / backend, onefile, work / names.LOGS / names.log(backend))
-        return folder, None
-    raise PkgError(f"unknown backend {backend!r} (known: {', '.join(BACKENDS)})", 2)
+    folder = pyinstaller.compile(env, target, work / backend, backend.onefile, work / names.LOGS / names.log(backend))
+    return folder, None
 
 
-def commands_layout(backend: str, built: Path, app: App, target: Target) -> str:
+def commands_layout(backend: Backend, built: Path, app: App, target: Target) -> Layout:
     """Every command at the folder's top, whichever backend built it; the layout used."""
-    if backend == "nuitka":
+    if backend is Backend.NUITKA:
         return arrange(built, app, target)
     add_commands(built, app, target, names.program(app.main.name, target.os))
-    return "onefile" if backend.endswith("onefile") else "flat"
+    return Layout.ONEFILE if backend.onefile else Layout.FLAT
 
 
 # --- the stages (pkg/pipeline.py puts them in order) ---------------------------------------------
@@ -208,9 +203,6 @@ def configured_flags(cfg: Config, app=None) -> None:
 
 def preflight(ctx: BuildContext) -> None:
     configured_flags(ctx.cfg)
-    for choice in filter(None, (ctx.backend, ctx.fallback)):
-        if choice not in BACKENDS:
-            raise PkgError(f"unknown backend {choice!r} (known: {', '.join(BACKENDS)})", 2)
     check_writable(ctx.dist)
     check_toolchain(ctx.target)
 
@@ -244,11 +236,12 @@ def place(ctx: BuildContext) -> None:
         (ctx.dist / names.report(ctx.app.name, ctx.target.name)).unlink(missing_ok=True)
 
 
-PREFLIGHT = Stage("preflight", "Nuitka flags config may set, a known backend, a writable dist/, a C compiler: before "
+PREFLIGHT = Stage("preflight", "Nuitka flags config may set, a writable dist/, a C compiler: before "
                   "anything long", preflight, check=configured_flags)
 COMPILE = Stage("compile", "Nuitka standalone from the build venv (PyInstaller when asked)", compile_stage)
 COMMANDS = Stage("commands", "every command at the folder's top: one program, a link (Windows: copy) per command",
                  commands_stage)
 PLACE = Stage("place", "the folder becomes dist/<name>-<target>/, Nuitka's report beside it", place,
               writes=lambda ctx: [names.stem(ctx.app.name, ctx.target.name) + "/",
-                                  *([names.report(ctx.app.name, ctx.target.name)] if ctx.backend == "nuitka" else [])])
+                                  *([names.report(ctx.app.name, ctx.target.name)]
+                                    if ctx.backend is Backend.NUITKA else [])])

@@ -11,6 +11,7 @@ from pathlib import Path
 from pkg.build.context import BuildContext
 from pkg.core import nuitka_report
 from pkg.core.errors import PkgError
+from pkg.core.model import Backend
 from pkg.core.stage import Stage
 from pkg.project.wheel import WheelFiles
 
@@ -82,7 +83,7 @@ def run(ctx: BuildContext) -> None:
 
 
 def skip(ctx: BuildContext) -> str | None:
-    return None if ctx.report is not None or ctx.backend == "nuitka" else f"{ctx.backend} keeps no report"
+    return None if ctx.report is not None or ctx.backend is Backend.NUITKA else f"{ctx.backend} keeps no report"
 
 
 STAGE = Stage("complete", "every module and data file of the app and what it runs with is in the build, or "

@@ -11,7 +11,7 @@ from pathlib import Path
 from pkg.build import installed
 from pkg.core import model, names
 from pkg.core.config import Config
-from pkg.core.model import App, Artifact, Kind, Manifest
+from pkg.core.model import App, Artifact, Backend, Kind, Layout, Manifest
 from pkg.core.targets import Target
 from pkg.project import wheel
 from pkg.project.metadata import Metadata
@@ -63,13 +63,13 @@ class BuildContext:
     target: Target
     dist: Path
     work: Path                      # build/<target>/
-    backend: str = "nuitka"
-    fallback: str | None = None
+    backend: Backend = Backend.NUITKA
+    fallback: Backend | None = None
     version: str | None = None      # VERSION the wheel must have, when given
     env: BuildEnv | None = None     # the build environment (stage `env`)
     built: Path | None = None       # the compiled folder, then dist/<name>-<target>/
     report: Path | None = None      # Nuitka's report
-    layout: str | None = None
+    layout: Layout | None = None
     shared: dict[str, Kind] = field(default_factory=dict)  # completions and man pages below the folder (stage share)
     distributions: list[model.Distribution] = field(default_factory=list)  # what it ships (stage ship)
     python: dict[str, list[str]] = field(default_factory=dict)            # CPython version -> licence files

@@ -24,8 +24,7 @@ def record(ctx: BuildContext) -> None:
     ctx.manifest.builds[ctx.target.name] = Build(
         target=ctx.target.name, backend=ctx.backend, layout=ctx.layout, folder=folder,
         commands={c: f"{folder}/{names.program(c, ctx.target.os)}" for c in ctx.app.command_names},
-        tools={"python": platform.python_version(), ctx.backend.split("-")[0]:
-               ctx.env.tool_version(ctx.backend.split("-")[0])},
+        tools={"python": platform.python_version(), ctx.backend.tool: ctx.env.tool_version(ctx.backend.tool)},
         distributions=ctx.distributions, python=ctx.python, inputs=ctx.key, libraries=ctx.libraries,
         **portability_facts(ctx.built, ctx.target, ctx.cfg.glibc))
     path = model.write(ctx.dist / names.build_manifest(ctx.app.name, ctx.target.name), ctx.manifest)

@@ -87,7 +87,7 @@ def render_sh(cfg: Config, app: App, manifest: Manifest, builds: dict[str, Build
         "SUMS": names.SUMS,
         "GLIBC_CASE": "\n".join(f"        {t}) echo {floor} ;;" for t, b in sorted(builds.items())
                                 if (floor := b.glibc_required())) or "        # (no Linux build in this release)",
-        "PACKAGE_CASE": "\n".join(f"        {a.target}/{a.name.rsplit('.', 1)[1]}) echo {shlex.quote(a.name)} ;;"
+        "PACKAGE_CASE": "\n".join(f"        {a.target}/{a.format}) echo {shlex.quote(a.name)} ;;"
                                   for a in manifest.select(Kind.PACKAGE)) or "        # (none in this release)",
     })
 

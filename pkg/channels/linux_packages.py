@@ -36,12 +36,13 @@ from pkg.channels import summary
 from pkg.core import archive, atomic, names, proc, targets
 from pkg.core.config import Config
 from pkg.core.errors import InputError
-from pkg.core.model import App, Artifact, Build, Kind
+from pkg.core.model import App, Artifact, Build, Kind, PackageFormat
 from pkg.core.shipped import gather
 from pkg.core.stage import ReleaseContext, Stage
 from pkg.release import licenses
 
-FORMATS = ("deb", "rpm")
+FORMATS = tuple(PackageFormat)
+DEB, RPM = PackageFormat.DEB, PackageFormat.RPM
 RELEASE = "1"  # the package revision (Debian) and release (RPM): one package per version, as names.rpm says
 ARCH = {  # <arch> of a target -> (nfpm's name, Debian's, RPM's)
     "x86_64": ("amd64", "amd64", "x86_64"),
@@ -57,10 +58,10 @@ COMMON_LICENSES = {  # SPDX id -> its file in Debian's /usr/share/common-license
 # The title of a licence text Debian ships (the texts begin so); such a file is cited, not copied.
 COMMON_TEXT = re.compile(r"^\s*(Apache License\s+Version 2\.0|GNU (LESSER |LIBRARY )?GENERAL PUBLIC LICENSE\s+"
                          r"Version [23]|Mozilla Public License,? (Version|version) (1\.1|2\.0))", re.IGNORECASE)
-GLIBC = {"deb": "libc6 (>= {})", "rpm": "glibc >= {}"}
+GLIBC = {DEB: "libc6 (>= {})", RPM: "glibc >= {}"}
 SYSTEM_DIRS = {  # kind -> (format -> the folder its tools read)
     Kind.BASH_COMPLETION: dict.fromkeys(FORMATS, "/usr/share/bash-completion/completions"),
-    Kind.ZSH_COMPLETION: {"deb": "/usr/share/zsh/vendor-completions", "rpm": "/usr/share/zsh/site-functions"},
+    Kind.ZSH_COMPLETION: {DEB: "/usr/share/zsh/vendor-completions", RPM: "/usr/share/zsh/site-functions"},
     Kind.FISH_COMPLETION: dict.fromkeys(FORMATS, "/usr/share/fish/vendor_completions.d"),
 }
 LINTIAN_OVERRIDES = {  # tag -> why a self-contained build (Nuitka standalone) cannot satisfy it
@@ -80,14 +81,14 @@ LINTIAN_OVERRIDES = {  # tag -> why a self-contained build (Nuitka standalone) c
 
 @dataclass(frozen=True)
 class Package:
-    format: str        # deb | rpm
+    format: PackageFormat
     target: str
     file: str
 
     @staticmethod
-    def of(app: App, version: str, fmt: str, target: str) -> "Package":
+    def of(app: App, version: str, fmt: PackageFormat, target: str) -> "Package":
         _, deb_arch, rpm_arch = ARCH[targets.parse(target).arch]
-        name = names.deb(app.name, version, deb_arch) if fmt == "deb" else names.rpm(app.name, version, rpm_arch)
+        name = names.deb(app.name, version, deb_arch) if fmt is DEB else names.rpm(app.name, version, rpm_arch)
         return Package(fmt, target, name)
 
 
@@ -165,7 +166,7 @@ def system_files(build: Build, shared: list[Artifact], top: Path, man: Path) -> 
             entries.append({"src": str(gz), "dst": f"/usr/share/man/{section}/{gz.name}", "file_info": {"mode": 0o644}})
             continue
         for fmt, folder in SYSTEM_DIRS[artifact.kind].items():
-            entries.append({"src": str(src), "dst": f"{folder}/{src.name}", "packager": fmt,
+            entries.append({"src": str(src), "dst": f"{folder}/{src.name}", "packager": fmt.value,
                             "file_info": {"mode": 0o644}})
     return entries
 
@@ -190,7 +191,7 @@ def config(app: App, build: Build, version, maintainer: str, publisher: str, fol
         "license": str(app.licence), "mtime": datetime.fromtimestamp(epoch, UTC).isoformat(),
         "contents": contents,
         "deb": {"arch": deb_arch}, "rpm": {"arch": rpm_arch, "buildhost": "localhost", "packager": maintainer},
-        "overrides": {"deb": {"depends": glibc["deb"]}, "rpm": {"depends": glibc["rpm"]}},
+        "overrides": {"deb": {"depends": glibc[DEB]}, "rpm": {"depends": glibc[RPM]}},
     }
 
 
@@ -227,7 +228,7 @@ def make(ctx: ReleaseContext, build: Build, packages: list[Package]) -> None:
             with atomic.staged_file(final) as staged:
                 proc.tool([nfpm(), "package", "--config", tmp / names.NFPM_CONFIG, "--packager", package.format,
                            "--target", staged], f"{package.file}: nfpm", env=_env(ctx.epoch))
-            ctx.add(final, Kind.PACKAGE, build.target)
+            ctx.add(final, Kind.PACKAGE, build.target, format=package.format)
             print(f"wrote {final}")
 
 

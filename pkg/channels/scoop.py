@@ -8,7 +8,7 @@ the same template with Scoop's $version and reads the new hash from the release'
 import json
 import re
 
-from pkg.core import names
+from pkg.core import names, targets
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
 from pkg.core.model import App, Artifact, Kind
@@ -27,7 +27,7 @@ def check_app(cfg: Config, app: App) -> None:
 def build(cfg: Config, app: App, version: str, zips: list[Artifact]) -> dict:
     arch, update = {}, {}
     for art in zips:
-        machine = art.target.split("-", 1)[1]
+        machine = targets.parse(art.target).arch
         if machine not in ARCHITECTURES:
             raise PkgError(f"{art.name}: no Scoop architecture for {machine!r}")
         top = names.stem(app.name, art.target)  # the archive's single top folder

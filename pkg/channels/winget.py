@@ -8,7 +8,7 @@ import re
 
 import yaml
 
-from pkg.core import atomic, names
+from pkg.core import atomic, names, targets
 from pkg.core.config import Config
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Artifact, Kind
@@ -33,7 +33,7 @@ BAD_VERSION = re.compile(r"[\\/:*?\"<>|\x01-\x1f]")
 def _installer(cfg: Config, app: App, msi: Artifact) -> dict:
     """One MSI; AppsAndFeaturesEntries say what Windows shows once it is installed (tests/test_msi_wine.py
     compares them with what Wine's Windows Installer registered), so winget recognises the installed app."""
-    arch = msi.target.split("-", 1)[1]
+    arch = targets.parse(msi.target).arch
     if arch not in ARCHITECTURES:
         raise PkgError(f"{msi.name}: no winget architecture for {arch!r}")
     if msi.msi is None:

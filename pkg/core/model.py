@@ -120,6 +120,49 @@ class Kind(StrEnum):
         return self in (Kind.ARCHIVE, Kind.MSI)
 
 
+class Backend(StrEnum):
+    """What compiles the app (BACKEND=…): Nuitka standalone, or PyInstaller only when asked."""
+    NUITKA = "nuitka"
+    PYINSTALLER = "pyinstaller"
+    PYINSTALLER_ONEFILE = "pyinstaller-onefile"
+
+    @staticmethod
+    def parse(text: str) -> "Backend":
+        try:
+            return Backend(text)
+        except ValueError:
+            raise PkgError(f"unknown backend {text!r} (known: {', '.join(Backend)})", 2) from None
+
+    @property
+    def tool(self) -> str:
+        """The compiler's distribution: its version is recorded, its dependency group (pkg/pyproject.toml) installed."""
+        return "nuitka" if self is Backend.NUITKA else "pyinstaller"
+
+    @property
+    def onefile(self) -> bool:
+        return self is Backend.PYINSTALLER_ONEFILE
+
+
+class Layout(StrEnum):
+    """How a build's folder holds its commands (pkg/build/compiler.py says each)."""
+    FLAT = "flat"
+    LIB = "lib"
+    ONEFILE = "onefile"
+
+
+class PackageFormat(StrEnum):
+    """A Linux package's format (pkg/channels/linux_packages.py): nfpm's packager name."""
+    DEB = "deb"
+    RPM = "rpm"
+
+
+class AuditStatus(StrEnum):
+    """What pip-audit found in the shipped distributions (pkg/release/audit.py)."""
+    CLEAN = "clean"
+    VULNERABLE = "vulnerable"
+    NOT_SCANNED = "not scanned"
+
+
 class MsiFacts(Model):
     product_code: str
     upgrade_code: str
@@ -137,6 +180,7 @@ class Artifact(Model):
     url: str | None = Field(None, description="where users download it (published artifacts)")
     copies: list[str] = Field(default_factory=list, description="the same file in the repository's layouts")
     msi: MsiFacts | None = None
+    format: PackageFormat | None = Field(None, description="a package's format (Kind.PACKAGE)")
 
 
 class Timing(Model):
@@ -169,8 +213,8 @@ class Library(Model):
 class Build(Model):
     """One target's build, as its runner saw it."""
     target: str
-    backend: str
-    layout: str = Field(description="flat | lib | onefile (pkg/build/compiler.py)")
+    backend: Backend
+    layout: Layout = Field(description="how the folder holds its commands (pkg/build/compiler.py)")
     folder: str
     commands: dict[str, str] = Field(description="command -> its program in the folder")
     tools: dict[str, str] = Field(default_factory=dict)

@@ -15,6 +15,7 @@ module spells one. `name` is the shipped name (App.name), `target` is <os>-<arch
 
 from pathlib import Path
 
+from pkg.core import targets
 from pkg.core.targets import DEFAULT_TARGETS
 
 WINDOWS_TARGET = next(t for t in DEFAULT_TARGETS if t.startswith("windows-"))  # what the MSI, winget, Scoop describe
@@ -82,7 +83,7 @@ def archive_ext(os_name: str) -> str:
 
 
 def archive(name: str, target: str) -> str:
-    return stem(name, target) + archive_ext(target.split("-", 1)[0])
+    return stem(name, target) + archive_ext(targets.split(target).os)
 
 
 def build_manifest(name: str, target: str) -> str:

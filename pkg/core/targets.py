@@ -54,5 +54,11 @@ def parse(name: str) -> Target:
     """Parse `linux-x86_64`; only the default targets are buildable."""
     if name not in DEFAULT_TARGETS:
         raise InputError(f"unknown target {name!r} (known: {', '.join(DEFAULT_TARGETS)})")
-    os_name, arch = name.split("-", 1)
+    return split(name)
+
+
+def split(name: str) -> Target:
+    """<os>-<arch> taken apart without asking whether it is buildable: the one place a target name is split
+    (file names of a plan's `<os>-<arch>`, install.sh's `$target`)."""
+    os_name, _, arch = name.partition("-")
     return Target(os_name, arch)

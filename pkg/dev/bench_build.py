@@ -17,7 +17,7 @@ from pkg.build import appenv, compiler, nuitka, pyinstaller
 from pkg.core import archive, model, names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
-from pkg.core.model import Kind
+from pkg.core.model import Backend, Kind
 from pkg.core.targets import Target
 
 FLOOR = "# The startup floor: a program that does nothing, compiled with the app's Nuitka flags.\n"
@@ -49,7 +49,7 @@ def nuitka_standalone(cfg: Config, env: appenv.BuildEnv, target: Target, dist: P
     """The release build in dist/: reused when it is this wheel's build, else built as `make build` would."""
     try:
         manifest = model.find_build(dist, target.name)[1]
-        current = manifest.builds[target.name].backend == "nuitka" and manifest.app == env.app
+        current = manifest.builds[target.name].backend is Backend.NUITKA and manifest.app == env.app
     except PkgError:
         current = False
     if current:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pkg.core.errors import PkgError
+from pkg.core.model import AuditStatus
 from pkg.core.stage import ReleaseContext, Stage
 
 
 @dataclass
 class AuditResult:
-    status: str  # "clean" | "vulnerable" | "not scanned"
+    status: AuditStatus
     summary: str
     findings: list[str]
 
@@ -33,10 +34,10 @@ def _pip_audit() -> str | None:
 
 def scan(distributions: dict[str, str], timeout: float = 120) -> AuditResult:
     if not distributions:
-        return AuditResult("clean", "no third-party distributions ship", [])
+        return AuditResult(AuditStatus.CLEAN, "no third-party distributions ship", [])
     tool = _pip_audit()
     if tool is None:
-        return AuditResult("not scanned", "pip-audit is not installed", [])
+        return AuditResult(AuditStatus.NOT_SCANNED, "pip-audit is not installed", [])
     with tempfile.TemporaryDirectory() as tmp:
         req = Path(tmp) / "shipped.txt"
         req.write_text("".join(f"{name}=={ver}\n" for name, ver in sorted(distributions.items())))
@@ -44,29 +45,30 @@ def scan(distributions: dict[str, str], timeout: float = 120) -> AuditResult:
             proc = subprocess.run([tool, "-r", str(req), "--no-deps", "--disable-pip", "--progress-spinner", "off",
                                    "-f", "json"], capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            return AuditResult("not scanned", f"pip-audit timed out after {timeout:.0f} s", [])
+            return AuditResult(AuditStatus.NOT_SCANNED, f"pip-audit timed out after {timeout:.0f} s", [])
     try:
         report = json.loads(proc.stdout)
     except json.JSONDecodeError:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        return AuditResult("not scanned", f"pip-audit failed: {last[:200]}", [])
+        return AuditResult(AuditStatus.NOT_SCANNED, f"pip-audit failed: {last[:200]}", [])
     deps = report.get("dependencies", [])
     skipped = [d for d in deps if d.get("skip_reason")]
     if deps and len(skipped) == len(deps):
-        return AuditResult("not scanned", f"vulnerability service unreachable ({skipped[0]['skip_reason']})", [])
+        reason = skipped[0]["skip_reason"]
+        return AuditResult(AuditStatus.NOT_SCANNED, f"vulnerability service unreachable ({reason})", [])
     findings = [f"{d['name']} {d.get('version', '')}: {v['id']} (fixed in {', '.join(v.get('fix_versions') or ['-'])})"
                 for d in deps for v in d.get("vulns", [])]
     findings += [f"{d['name']}: not scanned ({d['skip_reason']})" for d in skipped]
     vulnerable = any(d.get("vulns") for d in deps)
-    return AuditResult("vulnerable" if vulnerable else "clean",
+    return AuditResult(AuditStatus.VULNERABLE if vulnerable else AuditStatus.CLEAN,
                        f"{len(deps) - len(skipped)} of {len(deps)} distributions scanned", findings)
 
 
 def enforce(result: AuditResult, required: bool) -> None:
     print("\n".join(result.markdown()))
-    if result.status == "vulnerable":
+    if result.status is AuditStatus.VULNERABLE:
         raise PkgError("known vulnerabilities in shipped distributions (see above)")
-    if result.status == "not scanned" and required:
+    if result.status is AuditStatus.NOT_SCANNED and required:
         raise PkgError(f"AUDIT=required but not scanned: {result.summary}")
 
 
@@ -74,7 +76,7 @@ def run(ctx: ReleaseContext) -> None:
     from pkg.core.shipped import versions
 
     result = scan(versions(ctx.shipped))
-    ctx.warnings += result.markdown()[:1] if result.status != "vulnerable" else result.markdown()
+    ctx.warnings += result.markdown()[:1] if result.status is not AuditStatus.VULNERABLE else result.markdown()
 
 
 STAGE = Stage("audit", "pip-audit of the shipped distributions (a warning in the notes when it cannot scan)", run)
