@@ -128,7 +128,7 @@ def check_release(final: Path, tmp: Path, has_version: bool = True, tools: tuple
 
     from . import linux_tools
 
-    packages = {a.name.rsplit(".", 1)[1]: final / a.path for a in release.select(Kind.PACKAGE)
+    packages = {a.format: final / a.path for a in release.select(Kind.PACKAGE)
                 if a.target == targets.host().name}
     assert set(packages) == {"deb", "rpm"}
     assert linux_tools.lintian(packages["deb"]) == []

@@ -244,7 +244,7 @@ def test_real_build_plus_fixture_runners_make_a_full_release(built, tmp_path):
 
     # the real program in its .deb (lintian, dpkg: installed, run from PATH, removed) and .rpm (a throwaway root)
     app = released.app
-    packages = {a.name.rsplit(".", 1)[1]: final / a.path for a in released.select(Kind.PACKAGE)
+    packages = {a.format: final / a.path for a in released.select(Kind.PACKAGE)
                 if a.target == TARGET.name}
     assert linux.lintian(packages["deb"]) == []
     checked = linux.dpkg_lifecycle(packages["deb"], app.name, app.command_names, version)

@@ -45,6 +45,7 @@ def release(tmp_path_factory):
 
 def package(ctx, target: str, suffix: str) -> Path:
     (found,) = [a for a in ctx.manifest.select(Kind.PACKAGE) if a.target == target and a.name.endswith(suffix)]
+    assert found.format == suffix.lstrip(".")  # the format is recorded, not only implied by the name
     return ctx.folder / found.path
 
 
