@@ -19,18 +19,18 @@ from pkg.channels import homebrew, install_scripts, linux_packages, msi, scoop, 
 from pkg.core import archive, atomic, names, targets, version
 from pkg.core.config import Config
 from pkg.core.model import App, Backend, Manifest
-from pkg.core.stage import ReleaseContext
+from pkg.core.stage import C, ReleaseContext, Stage, walk
 from pkg.release import archives, audit, checksums, licenses, manifest, merge, notes, prepare, sbom
 
 CHECK = check.stage(lambda: BUILD + RELEASE)  # every stage's refusals, before the compile
 
-BUILD = [compiler.PREFLIGHT, appenv.STAGE, CHECK, smoke.PROVE, reuse.STAGE, compiler.COMPILE, completeness.STAGE,
+BUILD: list[Stage[BuildContext]] = [compiler.PREFLIGHT, appenv.STAGE, CHECK, smoke.PROVE, reuse.STAGE, compiler.COMPILE, completeness.STAGE,
          compiler.COMMANDS, share.STAGE, sign.STAGE, macos_sign.SIGN, compiler.PLACE, ship.STAGE, record.ARCHIVE,
          macos_sign.NOTARIZE, record.RECORD]
 
-BUILD_TEST = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner
+BUILD_TEST: list[Stage[BuildContext]] = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner
 
-RELEASE = [archives.VERIFY, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, checksums.EACH, sbom.STAGE,
+RELEASE: list[Stage[ReleaseContext]] = [archives.VERIFY, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, checksums.EACH, sbom.STAGE,
            licenses.STAGE, audit.STAGE, notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE, install_scripts.STAGE,
            manifest.STAGE, checksums.SUMS]
 
@@ -40,15 +40,8 @@ def check_project(cfg: Config) -> App:
     return check.run(cfg, BUILD + RELEASE)
 
 
-def run_stages(stages, ctx) -> None:
-    for stage in stages:
-        if getattr(ctx, "finished", None):  # an identical build exists (stage `reuse` said so): nothing left
-            return
-        reason = stage.skip(ctx)
-        if reason:
-            print(f"[{stage.name}] skipped: {reason}")
-            continue
-        stage.run(ctx)
+def run_stages(stages: list[Stage[C]], ctx: C) -> None:
+    walk(stages, ctx, lambda stage, c: stage.run(c), lambda stage, reason: print(f"[{stage.name}] skipped: {reason}"))
 
 
 def build(cfg: Config, target: targets.Target, dist: Path, work: Path, backend: Backend = Backend.NUITKA,

@@ -14,7 +14,7 @@ from pkg.build.context import BuildContext
 from pkg.core import names, targets, version
 from pkg.core.config import Config
 from pkg.core.model import Artifact, Backend, Build, Kind, Layout, Manifest
-from pkg.core.stage import ReleaseContext
+from pkg.core.stage import ReleaseContext, Stage, walk
 
 
 def planned_inputs(app, v: version.Version, built: list[str], runner_msi: bool) -> Manifest:
@@ -59,13 +59,15 @@ def lines(cfg: Config, version_text: str, here: bool = False) -> list[str]:
                          release, epoch=0)
     command = f"make release VERSION={v}" + ("" if here else " REQUIRE_TARGETS=all")
     out.append(f"release, one job ({command}) → {names.RELEASES}/{names.release_folder(v.tag)}/:")
-    for stage in RELEASE:
-        reason = stage.skip(ctx)
-        files = [] if reason else stage.writes(ctx)
-        out.append(f"  {stage.name:<16}" + (f"skipped: {reason}" if reason else stage.does + _writes(files)))
+
+    def planned(stage: Stage[ReleaseContext], ctx: ReleaseContext) -> None:
+        files = stage.writes(ctx)
+        out.append(f"  {stage.name:<16}{stage.does}" + _writes(files))
         if stage.makes is not None:  # what later stages will select (checksums, SBOM…)
             for file in files:
                 release.add(Artifact(name=file, kind=stage.makes, path=file))
+
+    walk(RELEASE, ctx, planned, lambda stage, reason: out.append(f"  {stage.name:<16}skipped: {reason}"))
     return out
 
 

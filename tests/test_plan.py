@@ -77,3 +77,52 @@ def test_check_and_plan_import_nothing_heavy(argv):
                 and not line.endswith("| package")]
     assert not [m for m in imported if m.split(".")[0] in HEAVY]
     assert len(imported) < 650, len(imported)
+
+
+def test_each_stage_takes_its_pipelines_context():
+    """Stage[C]: a release stage put in BUILD (or a build stage in RELEASE) fails here, as a type checker would
+    fail it: every named run/skip/writes function of a stage is annotated with the context its list travels."""
+    import inspect
+    import typing
+
+    from pkg.build.context import BuildContext
+    from pkg.core.stage import ReleaseContext, never, nothing
+
+    checked = 0
+    for stages, context in ((pipeline.BUILD + pipeline.BUILD_TEST, BuildContext), (pipeline.RELEASE, ReleaseContext)):
+        for stage in stages:
+            for function in (stage.run, stage.skip, stage.writes):
+                if function in (never, nothing) or function.__name__ == "<lambda>":
+                    continue
+                first = next(iter(inspect.signature(function).parameters))
+                assert typing.get_type_hints(function).get(first) is context, (stage.name, function.__name__)
+                checked += 1
+    assert checked >= 40, checked
+
+
+def test_a_stage_that_adds_what_later_stages_select_says_so(tmp_path, monkeypatch):
+    """Stage.makes: `plan` records what a stage writes under that kind, so later stages (checksums, SBOM,
+    install scripts) plan over it. Every download a release stage adds is declared; stage archives carries the
+    builds' own, which the plan takes from the planned builds."""
+    import dataclasses
+
+    from pkg.core.model import Kind
+
+    added: dict[str, set[Kind]] = {}
+
+    def watched(stage):
+        def run(ctx):
+            before = {a.name for a in ctx.manifest.artifacts}
+            stage.run(ctx)
+            added[stage.name] = {a.kind for a in ctx.manifest.artifacts if a.name not in before}
+        return dataclasses.replace(stage, run=run)
+
+    declared = {s.name: s.makes for s in pipeline.RELEASE}
+    monkeypatch.setattr(pipeline, "RELEASE", [watched(s) for s in pipeline.RELEASE])
+    pipeline.release(example_config(), "0.2.0", fake_dist(tmp_path / "dist", "0.2.0"), tmp_path / "release",
+                     repo_out=tmp_path / "repo")
+    downloads = {k for k in Kind if k.download}
+    undeclared = {name: kinds & downloads for name, kinds in added.items()
+                  if name != "archives" and kinds & downloads - {declared[name]}}
+    assert not undeclared, undeclared
+    assert {"msi", "packages"} <= {n for n, kinds in added.items() if kinds & downloads}  # both ran here

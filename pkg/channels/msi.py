@@ -171,7 +171,7 @@ def run(ctx: ReleaseContext) -> None:
 
 
 STAGE = Stage("msi", "the Windows MSI (built here with wixl when the Windows runner made none)", run, skip, writes,
-              check=wxs.check_app)
+              check=wxs.check_app, makes=Kind.MSI)
 
 
 # --- `make msi` on a runner: dist/<name>-windows-x86_64.msi, added to the Windows build's manifest ---

@@ -1,6 +1,8 @@
 """A stage: one function of a shared context, GoReleaser's pipe. Each module that makes something defines
 its Stage (name, what it does, run, why it would skip, which files it writes); pkg/pipeline.py only puts
-them in order. `python -m pkg plan` asks every stage `skip` and `writes` without running any.
+them in order. `walk` is the one loop over them: pkg/pipeline.py runs each stage through it, and
+`python -m pkg plan` walks the same way asking `skip` and `writes` without running any. A stage is typed by
+the context it takes (Stage[BuildContext], Stage[ReleaseContext]): a release stage in BUILD does not type-check.
 
 ReleaseContext travels through the release job (BuildContext, through one runner's build, is in
 pkg/build/context.py). What a stage writes is added to the context's manifest (pkg/core/model.py) as an
@@ -14,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Generic, TypeVar
 
 from pkg.core import atomic, model
 from pkg.core.config import Config
@@ -41,15 +43,32 @@ def stable_only(ctx: ReleaseContext) -> str | None:
         else None
 
 
+C = TypeVar("C")  # the context a stage takes
+
+
 @dataclass(frozen=True)
-class Stage:
+class Stage(Generic[C]):
     name: str
     does: str                                          # one line, shown by `make plan`
-    run: Callable[[Any], None]
-    skip: Callable[[Any], str | None] = never          # the reason it does nothing this time, or None
-    writes: Callable[[Any], list[str]] = nothing       # the files it makes (names from pkg.core.names)
+    run: Callable[[C], None]
+    skip: Callable[[C], str | None] = never            # the reason it does nothing this time, or None
+    writes: Callable[[C], list[str]] = nothing         # the files it makes (names from pkg.core.names)
     check: Callable[[Config, App], None] = expresses_anything  # a channel's refusal, at `make check` time
     makes: Kind | None = None  # the kind of what it writes, when later stages select it (`plan` records them)
+
+
+def walk(stages: Iterable[Stage[C]], ctx: C, do: Callable[[Stage[C], C], None],
+         skipped: Callable[[Stage[C], str], None]) -> None:
+    """Each stage in order: `skipped` with its reason when it has one, else `do`. After stage `reuse` finds an
+    identical build (ctx.finished) nothing is left to do."""
+    for stage in stages:
+        if getattr(ctx, "finished", None):
+            return
+        reason = stage.skip(ctx)
+        if reason:
+            skipped(stage, reason)
+        else:
+            do(stage, ctx)
 
 
 @dataclass
