@@ -24,15 +24,17 @@ from pkg.release import archives, audit, checksums, licenses, manifest, merge, n
 
 CHECK = check.stage(lambda: BUILD + RELEASE)  # every stage's refusals, before the compile
 
-BUILD: list[Stage[BuildContext]] = [compiler.PREFLIGHT, appenv.STAGE, CHECK, smoke.PROVE, reuse.STAGE, compiler.COMPILE, completeness.STAGE,
-         compiler.COMMANDS, share.STAGE, sign.STAGE, macos_sign.SIGN, compiler.PLACE, ship.STAGE, record.ARCHIVE,
-         macos_sign.NOTARIZE, record.RECORD]
+BUILD: list[Stage[BuildContext]] = [
+    compiler.PREFLIGHT, appenv.STAGE, CHECK, smoke.PROVE, reuse.STAGE, compiler.COMPILE, completeness.STAGE,
+    compiler.COMMANDS, share.STAGE, sign.STAGE, macos_sign.SIGN, compiler.PLACE, ship.STAGE, record.ARCHIVE,
+    macos_sign.NOTARIZE, record.RECORD]
 
 BUILD_TEST: list[Stage[BuildContext]] = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner
 
-RELEASE: list[Stage[ReleaseContext]] = [archives.VERIFY, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, checksums.EACH, sbom.STAGE,
-           licenses.STAGE, audit.STAGE, notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE, install_scripts.STAGE,
-           manifest.STAGE, checksums.SUMS]
+RELEASE: list[Stage[ReleaseContext]] = [
+    archives.VERIFY, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, checksums.EACH, sbom.STAGE, licenses.STAGE,
+    audit.STAGE, notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE, install_scripts.STAGE, manifest.STAGE,
+    checksums.SUMS]
 
 
 def check_project(cfg: Config) -> App:

@@ -91,7 +91,8 @@ def test_backend_and_layout_are_typed_not_taken_apart(tmp_path):
     assert manifest.builds["linux-x86_64"].layout is model.Layout.LIB
     assert manifest.builds["linux-x86_64"].backend is model.Backend.NUITKA
     text = path.read_text(encoding="utf-8")
-    for bad in (text.replace('"layout": "lib"', '"layout": "tree"'), text.replace('"backend": "nuitka"', '"backend": "x"')):
+    for bad in (text.replace('"layout": "lib"', '"layout": "tree"'),
+                text.replace('"backend": "nuitka"', '"backend": "x"')):
         assert bad != text
         path.write_text(bad, encoding="utf-8")
         with pytest.raises(PkgError, match="manifest"):
