@@ -340,7 +340,7 @@ def unpacked(manifest: model.Manifest, dist: Path, target: Target) -> Iterator[t
 
 
 def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Manifest:
-    path, manifest = model.find_build(dist, target.name)
+    _, manifest = model.find_build(dist, target.name)
     app = manifest.app
     file = names.archive(app.name, target.name)
     env_folder = env_folder.resolve()  # the checks run in a scratch folder
@@ -364,8 +364,10 @@ def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Ma
         shared = sorted(str(a.kind) for a in manifest.shared(target.name))
         if shared:
             print(f"ok   in the archive as recorded: {', '.join(shared)}")
-        manifest.builds[target.name].startup = timings(checker, cfg, app)
-    model.write(path, manifest)
+        (tested,) = [a for a in manifest.select(Kind.ARCHIVE) if a.target == target.name]  # as `unpacked` found
+        proof = model.SmokeRecord(target=target.name, archive=tested.name, sha256=tested.sha256, compared=same,
+                                  startup=timings(checker, cfg, app))
+    proof.write(dist / names.smoke_record(app.name, target.name))
     if checker.failures:
         raise PkgError(f"smoke test failed for {file}: {'; '.join(checker.failures)}")
     print(f"smoke test passed: {file} ({len(app.commands)} command(s), {len(cfg.checks)} declared check(s), "
@@ -374,8 +376,9 @@ def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Ma
 
 
 STAGE = Stage("smoke", "the archive unpacked elsewhere: every command's --version, --help and no arguments, "
-              "the app's checks, each equal to the pip-installed app's; startup timings",
-              lambda ctx: smoke(ctx.cfg, ctx.target, ctx.dist, ctx.work / names.PIP_ENV))
+              "the app's checks, each equal to the pip-installed app's; startup timings in its own record",
+              lambda ctx: smoke(ctx.cfg, ctx.target, ctx.dist, ctx.work / names.PIP_ENV),
+              writes=lambda ctx: [names.smoke_record(ctx.app.name, ctx.target.name)])
 PROVE = Stage("prove", "every check on the pip-installed app first: what cannot pass fails before compiling",
               lambda ctx: prove(ctx.cfg, ctx.app, ctx.env.folder / names.PIP_ENV, ctx.target.os,
                                 ctx.env.metadata.version))

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pkg.core import atomic, names
 from pkg.core.errors import PkgError
 
-SCHEMA = 4
+SCHEMA = 5
 SCHEMA_FILE = Path(__file__).with_name("manifest.schema.json")
 
 
@@ -223,7 +223,6 @@ class Build(Model):
     macos_min: str | None = None
     distributions: list[Distribution] = Field(default_factory=list)
     python: dict[str, list[str]] = Field(default_factory=dict, description="CPython version -> licence files")
-    startup: dict[str, Timing] = Field(default_factory=dict)
     inputs: str | None = Field(None, description="sha256 of what it was built from (pkg/build/reuse.py)")
     libraries: list[Library] = Field(default_factory=list, description="the system libraries it bundled")
 
@@ -236,6 +235,28 @@ class Build(Model):
     def above_floor(self) -> bool:
         """Whether its files need a newer glibc than the floor it was declared for."""
         return bool(self.glibc and self.glibc_floor and self.glibc_required() != self.glibc_floor)
+
+
+class SmokeRecord(Model):
+    """What `make build-test` proved of one build, in its own file (dist/<name>-<target>.smoke.json): the build
+    manifest is the build's and is never rewritten after it."""
+    target: str
+    archive: str = Field(description="the archive proven, unpacked elsewhere")
+    sha256: str = Field(description="of that archive")
+    compared: int = Field(description="checks whose result equalled the pip-installed app's")
+    startup: dict[str, Timing] = Field(default_factory=dict, description="hyperfine medians of the main command")
+
+    def write(self, path: Path) -> Path:
+        atomic.write_text(path, self.model_dump_json(indent=2) + "\n")
+        return path
+
+    @staticmethod
+    def read(path: Path) -> "SmokeRecord":
+        try:
+            return SmokeRecord.model_validate_json(path.read_bytes())
+        except (OSError, ValidationError) as exc:
+            raise PkgError(f"{path}: no readable smoke record ({str(exc).splitlines()[0]}; run `make build-test`)") \
+                from None
 
 
 class Release(Model):

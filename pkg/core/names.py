@@ -2,7 +2,8 @@
 module spells one. `name` is the shipped name (App.name), `target` is <os>-<arch>.
 
   dist/ (each build)        <name>-<target>/ and its .tar.gz (.zip on Windows), .json (the build manifest),
-                            .report.xml (Nuitka's), .licenses/ (what it ships), <name>-windows-x86_64.msi
+                            .report.xml (Nuitka's), .licenses/ (what it ships), .smoke.json (what
+                            build-test proved), <name>-windows-x86_64.msi
   release/v<version>/       the archives, the MSI, the .deb and .rpm, each with its .sha256, SHA256SUMS,
                             SHA256SUMS.sigstore.json (CI), <name>-<version>.cdx.json, LICENSES/,
                             CHANGELOG.md, manifest.json, <name>.rb, winget/, <name>.json (Scoop),
@@ -92,6 +93,10 @@ def build_manifest(name: str, target: str) -> str:
 
 def build_manifest_glob(target: str) -> str:
     return f"*-{target}.json"
+
+
+def smoke_record(name: str, target: str) -> str:
+    return f"{stem(name, target)}.smoke.json"
 
 
 def report(name: str, target: str) -> str:
