@@ -14,7 +14,7 @@ import pytest
 
 from pkg import pipeline
 from pkg.build import compiler
-from pkg.core import model, names, nuitka_report, targets
+from pkg.core import model, nuitka_report, targets
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 
@@ -87,7 +87,7 @@ def test_smoke_passes_on_the_real_build(built):
                   "docstring", "doctor --json is all true", "filters by level", "tail --level bogus is refused"):
         assert any(line.startswith("ok ") and check in line for line in proc.stdout.splitlines()), check
     assert "FAIL" not in proc.stdout
-    proof = model.SmokeRecord.read(built / names.smoke_record(NAME, TARGET.name))
+    proof = model.SmokeRecord.read(built / f"{NAME}.smoke.json")
     assert proof.startup["version"].median_ms > 0 and proof.compared >= 7 and proof.target == TARGET.name
     assert proof.sha256 == model.sha256_file(built / proof.archive)
     assert "startup" not in (built / f"{NAME}.json").read_text()  # the build's manifest is the build's alone
