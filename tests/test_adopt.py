@@ -129,7 +129,7 @@ stdout-contains = ["Archiving utility.", "tar cf target.tar f"]
         "docutils", "0.23", "39/a4/5180d9afc57e8fca05601dd652bdff19604c218814037fe90ffc7625a50a/docutils-0.23.tar.gz",
         "746f5060322511280a1e50eb76846ed6bf2342984b2ac04dc42caa1a8d78799e",
         "flit-core; eleven console scripts; its RST directives and writers loaded by name, CSS read from "
-        "package data; no SPDX licence (configured)",
+        "package data; no SPDX license (configured)",
         COMMON.format(publisher="Docutils Project", package_id="Docutils.Docutils",
                       upgrade_code="E220EDDB-3E99-4D2A-98B3-17A62C41BAA9", repo="example/docutils") + """
 license = "LicenseRef-Public-Domain AND BSD-2-Clause AND GPL-3.0-or-later"
@@ -176,7 +176,7 @@ stderr-contains = ["does not conform to the PEP 440 style"]
         "pyvim", "3.0.3", "c3/31/04e144ec3a3a0303e3ef1ef9c6c1ec8a3b5ba9e88b98d21442d9152783c1/pyvim-3.0.3.tar.gz",
         "2a3506690f73a79dd02cdc45f872d3edf20a214d4c3666d12459e2ce5b644baa",
         "a full-screen terminal UI (prompt_toolkit) that with no arguments runs until quit (declared); "
-        "setup.py importing its own package; a licence name, not SPDX (configured)",
+        "setup.py importing its own package; a license name, not SPDX (configured)",
         COMMON.format(publisher="Jonathan Slenders", package_id="JonathanSlenders.Pyvim",
                       upgrade_code="ABDFB0AC-9CF8-42B3-AE8C-D40EE309C76C", repo="prompt-toolkit/pyvim") + """
 license = "BSD-3-Clause"
@@ -373,7 +373,7 @@ stdout-equals = "[{\\"name\\": \\"widget\\"},\\n {\\"name\\": \\"gadget\\"}]\\n"
         "autopep8", "2.3.2",
         "50/d8/30873d2b7b57dee9263e53d142da044c4600a46f2d28374b3e38b023df16/autopep8-2.3.2.tar.gz",
         "89440a4f969197b69a995e4ce0661b031f455a9f776d2c5ba3dbd83466931758",
-        "a single-module distribution (py-modules); the licence as a table ({file = …}), its SPDX id from "
+        "a single-module distribution (py-modules); the license as a table ({file = …}), its SPDX id from "
         "the classifier; version `attr:`",
         COMMON.format(publisher="Hideo Hattori", package_id="HideoHattori.Autopep8",
                       upgrade_code="6B2C3D4E-8F9A-4B0C-9D1E-5F6A7B8C9D0E", repo="hhatto/autopep8") + """

@@ -1,4 +1,4 @@
-"""What is shipped, resolved from any project's metadata and [tool.pkg]: name, homepage, summary, licence,
+"""What is shipped, resolved from any project's metadata and [tool.pkg]: name, homepage, summary, license,
 commands — with the overrides and fallbacks package managers need."""
 
 import dataclasses
@@ -6,8 +6,8 @@ import dataclasses
 import pytest
 
 from pkg.core.errors import InputError
-from pkg.core.model import App, Licence
-from pkg.project import licence
+from pkg.core.model import App, License
+from pkg.project import license_mapping
 from pkg.project.app import resolve
 from pkg.project.metadata import Metadata
 
@@ -42,17 +42,17 @@ def test_summary_override_and_fallback():
     assert resolve(dataclasses.replace(example_config(), description="Mine"), meta(summary="Theirs")).summary == "Mine"
 
 
-def test_licence_sources_in_order():
-    assert resolve(example_config(), meta(license_expression="mit or apache-2.0")).licence.spdx == "MIT OR Apache-2.0"
-    assert resolve(example_config(), meta(license="BSD-3-Clause")).licence.spdx == "BSD-3-Clause"
+def test_license_sources_in_order():
+    assert resolve(example_config(), meta(license_expression="mit or apache-2.0")).license.spdx == "MIT OR Apache-2.0"
+    assert resolve(example_config(), meta(license="BSD-3-Clause")).license.spdx == "BSD-3-Clause"
     bsd = meta(license="BSD", classifiers=("License :: OSI Approved :: BSD License",))
-    assert resolve(example_config(), bsd).licence == \
-        Licence(name="BSD")  # ambiguous classifier: the declared name, not a guess
-    assert resolve(dataclasses.replace(example_config(), license="0BSD"), meta(license="Custom")).licence.spdx == "0BSD"
+    assert resolve(example_config(), bsd).license == \
+        License(name="BSD")  # ambiguous classifier: the declared name, not a guess
+    assert resolve(dataclasses.replace(example_config(), license="0BSD"), meta(license="Custom")).license.spdx == "0BSD"
     long_text = "Copyright (c) 2020 Someone\n\nPermission is hereby granted..."
-    assert resolve(example_config(), meta(license=long_text)).licence == Licence()
-    with pytest.raises(InputError, match="winget needs a licence"):
-        licence.winget(Licence())
+    assert resolve(example_config(), meta(license=long_text)).license == License()
+    with pytest.raises(InputError, match="winget needs a license"):
+        license_mapping.winget(License())
 
 
 def test_commands_main_first_subset_and_errors():
@@ -79,14 +79,14 @@ def test_names_and_round_trip():
     ("MIT License", "MIT"), ("Apache License, Version 2.0", "Apache-2.0"), ("GPLv3+", "GPL-3.0-or-later"),
     ("Public Domain", "LicenseRef-Public-Domain"), ("Proprietary", None),
 ])
-def test_a_licence_name_that_is_no_spdx_fails_check_naming_the_likely_id(name, likely):
+def test_a_license_name_that_is_no_spdx_fails_check_naming_the_likely_id(name, likely):
     from pkg import check, pipeline
 
-    assert licence.likely(name) == likely
+    assert license_mapping.likely(name) == likely
     app = resolve(example_config(), meta(license=name), ())
-    assert app.licence == Licence(name=name)
+    assert app.license == License(name=name)
     hint = f'tool.pkg.license = "{likely}" if that is it' if likely else 'tool.pkg.license = "<SPDX expression>"'
-    with pytest.raises(InputError, match=f"the licence '{name}' is not an SPDX expression.*set {hint}".replace(
+    with pytest.raises(InputError, match=f"the license '{name}' is not an SPDX expression.*set {hint}".replace(
             "+", r"\+").replace("(", r"\(").replace(")", r"\)")):
         check.channels(example_config(), app, pipeline.BUILD + pipeline.RELEASE)
 

@@ -146,11 +146,11 @@ def test_the_extras_a_shipped_command_needs_are_installed():
     from dataclasses import replace
 
     from pkg.build.appenv import install_extras
-    from pkg.core.model import App, Command, Licence
+    from pkg.core.model import App, Command, License
 
     cfg = replace(example_config(), extras=("fast",))
     app = App(name="tool", dist="tool", version="1", summary="A tool", homepage="https://example.org",
-              licence=Licence(spdx="MIT"), commands=(Command(name="tool", module="t", function="m"),
+              license=License(spdx="MIT"), commands=(Command(name="tool", module="t", function="m"),
                                                      Command(name="t2", module="t", function="n",
                                                              extras=("server", "fast"))))
     assert install_extras(cfg, app) == ("fast", "server")

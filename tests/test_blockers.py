@@ -54,7 +54,7 @@ def test_2_every_console_script_is_a_command(tmp_path):
     ('description = "Tail log files filtered and coloured by severity level"\n', "", "MIT"),
     ('version = "0.1.0"\n', 'dynamic = ["version"]\n', "MIT"),
 ])
-def test_3_licence_homepage_description_and_version_in_any_form(tmp_path, old, new, expect):
+def test_3_license_homepage_description_and_version_in_any_form(tmp_path, old, new, expect):
     cfg = repo_with(tmp_path, ROOT / "app")
     edit(cfg, old, new)
     if "dynamic" in new:  # hatchling's own version source, as many projects use
@@ -62,7 +62,7 @@ def test_3_licence_homepage_description_and_version_in_any_form(tmp_path, old, n
                                                       "[tool.hatch.build.targets.wheel]")
         (cfg.project_dir / "tailor" / "about.py").write_text('__version__ = "0.1.0"\n')
     app = pipeline.check_project(cfg)
-    assert app.licence.spdx == expect and app.summary  # no URL at all: the url-template's repository
+    assert app.license.spdx == expect and app.summary  # no URL at all: the url-template's repository
     assert app.homepage in ("https://github.com/example/tailor", "https://github.com/example/app")
     archive = Artifact(name="x.tar.gz", kind=Kind.ARCHIVE, path="x.tar.gz", target="macos-arm64",
                        url="https://h/x.tar.gz", sha256="0" * 64)
@@ -71,7 +71,7 @@ def test_3_licence_homepage_description_and_version_in_any_form(tmp_path, old, n
 
 def test_3_a_project_with_no_project_table_setup_cfg_only(tmp_path):
     app = pipeline.check_project(repo_with(tmp_path, PROJECTS / "multitool"))
-    assert app.version == "1.4.0" and app.licence.spdx == "Apache-2.0"
+    assert app.version == "1.4.0" and app.license.spdx == "Apache-2.0"
 
 
 def test_4_generic_smoke_checks_accept_any_wording_and_need_no_app_specific_ones(tmp_path):

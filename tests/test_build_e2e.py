@@ -27,7 +27,7 @@ NAME = f"tailor-{TARGET}"
 pytestmark = pytest.mark.e2e
 
 
-def test_build_places_folder_archive_report_licences_and_record(built):
+def test_build_places_folder_archive_report_licenses_and_record(built):
     folder = built / NAME
     assert os.access(folder / "tailor", os.X_OK)
     assert (built / f"{NAME}.report.xml").read_text().lstrip().startswith("<?xml")
@@ -39,20 +39,20 @@ def test_build_places_folder_archive_report_licences_and_record(built):
     assert record.commands == {"tailor": f"{NAME}/tailor"} and record.layout == "lib"
     (entry,) = manifest.select(Kind.ARCHIVE)
     assert entry.name == f"{NAME}.tar.gz" and entry.sha256 == model.sha256_file(built / entry.path)
-    assert {a.kind for a in manifest.artifacts} == {Kind.ARCHIVE, Kind.REPORT, Kind.LICENCE_FILES, Kind.MAN_PAGE,
+    assert {a.kind for a in manifest.artifacts} == {Kind.ARCHIVE, Kind.REPORT, Kind.LICENSE_FILES, Kind.MAN_PAGE,
                                                     Kind.BASH_COMPLETION, Kind.ZSH_COMPLETION, Kind.FISH_COMPLETION}
     with tarfile.open(built / entry.path) as tar:
         assert {m.name.split("/")[0] for m in tar.getmembers()} == {NAME}
         assert {a.path for a in manifest.shared(TARGET.name)} <= {m.name for m in tar.getmembers()}
     shipped = {d.name: d for d in record.distributions}
     assert {"click", "psutil", "tailor"} <= set(shipped) and shipped["tailor"].app is True
-    assert shipped["click"].licence == "BSD-3-Clause"
-    for dist in shipped.values():  # licence files collected from the build environment, beside the build
-        assert dist.licence_files and all((built / f).is_file() for f in dist.licence_files)
+    assert shipped["click"].license == "BSD-3-Clause"
+    for dist in shipped.values():  # license files collected from the build environment, beside the build
+        assert dist.license_files and all((built / f).is_file() for f in dist.license_files)
     assert record.tools["nuitka"] == "4.3.3"
-    # the system libraries Nuitka bundled, as dpkg knows them: package, version, licence, purl, shipped hash
+    # the system libraries Nuitka bundled, as dpkg knows them: package, version, license, purl, shipped hash
     libs = {lib.name: lib for lib in record.libraries}
-    assert libs["libffi.so.8"].package == "libffi8" and libs["libffi.so.8"].licence == "MIT"
+    assert libs["libffi.so.8"].package == "libffi8" and libs["libffi.so.8"].license == "MIT"
     assert all(lib.purl.startswith(f"pkg:deb/debian/{lib.package}@") and lib.sha256 for lib in libs.values())
 
 

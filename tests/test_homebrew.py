@@ -17,8 +17,8 @@ import pytest
 from pkg.channels import homebrew
 from pkg.core import archive
 from pkg.core.errors import InputError
-from pkg.core.model import Kind, Licence
-from pkg.project import licence
+from pkg.core.model import Kind, License
+from pkg.project import license_mapping
 from tests.fixtures import multi_app
 from tests.fixtures_release import make_release, run
 
@@ -281,7 +281,7 @@ def test_class_names_and_non_github_livecheck(tmp_path, cfg):
         "skip": "no version feed known for downloads.example.org"}
 
 
-def test_every_command_is_linked_and_the_licence_expression_is_homebrew_dsl(tmp_path, cfg):
+def test_every_command_is_linked_and_the_license_expression_is_homebrew_dsl(tmp_path, cfg):
     app = multi_app()
     ctx = make_release(tmp_path, cfg, app=app)
     formula = formula_of(ctx)
@@ -305,8 +305,8 @@ def test_every_command_is_linked_and_the_licence_expression_is_homebrew_dsl(tmp_
     ("LicenseRef-Proprietary", ":cannot_represent"),
     (None, ":cannot_represent"),
 ])
-def test_licence_dsl_is_valid_ruby(tmp_path, spdx, ruby):
-    assert licence.homebrew(Licence(spdx=spdx)) == ruby
+def test_license_dsl_is_valid_ruby(tmp_path, spdx, ruby):
+    assert license_mapping.homebrew(License(spdx=spdx)) == ruby
     path = tmp_path / "l.rb"
     path.write_text(f"def license(*a, **k) = p(a, k)\nlicense {ruby}\n")
     assert subprocess.run(["ruby", str(path)], capture_output=True).returncode == 0

@@ -92,3 +92,12 @@ def test_the_reader_sees_every_kind_of_import(tmp_path, source, expected):
     path = tmp_path / "m.py"
     path.write_text(source)
     assert imports(path, set(modules())) == expected
+
+
+def test_one_spelling_of_license():
+    """PEP 639's (and SPDX's, CycloneDX's, Homebrew's): "license". The British spelling stays only as a file
+    name the pipeline looks for in projects (LICENCE, beside LICENSE and COPYING)."""
+    found = [f"{path.relative_to(PKG.parent)}:{n}" for path in [*PKG.rglob("*.py"), *PKG.rglob("*.json")]
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if "licence" in line.replace('"LICENCE"', "").lower()]
+    assert not found, found

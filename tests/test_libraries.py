@@ -25,7 +25,7 @@ REPORT = """<nuitka-compilation-report>
 </nuitka-compilation-report>"""
 
 
-def test_a_bundled_library_gets_its_package_version_licence_purl_and_hash(tmp_path):
+def test_a_bundled_library_gets_its_package_version_license_purl_and_hash(tmp_path):
     folder = tmp_path / "tool-linux-x86_64"
     folder.mkdir()
     shutil.copyfile(LIBBZ2, folder / "libbz2.so.1.0")
@@ -35,7 +35,7 @@ def test_a_bundled_library_gets_its_package_version_licence_purl_and_hash(tmp_pa
                              text=True, check=True).stdout
     assert (bz2.name, bz2.package, bz2.version) == ("libbz2.so.1.0", "libbz2-1.0", version)
     assert bz2.purl == f"pkg:deb/debian/libbz2-1.0@{version.replace('+', '%2B')}?arch=amd64"
-    assert bz2.sha256 == sha256_file(folder / "libbz2.so.1.0") and bz2.licence == "BSD-variant"
+    assert bz2.sha256 == sha256_file(folder / "libbz2.so.1.0") and bz2.license == "BSD-variant"
     assert gone == Library(name="libgone.so.1")  # neither shipped nor owned: the name alone, no guess
 
 
@@ -44,14 +44,14 @@ def test_a_bundled_library_gets_its_package_version_licence_purl_and_hash(tmp_pa
     ("libffi.so.8", "libffi8", "MIT"),             # Debian's "Expat"
     ("libssl.so.3", "libssl3", "Apache-2.0"),
 ])
-def test_debian_copyright_gives_the_librarys_own_licence(library, package, expected):
+def test_debian_copyright_gives_the_librarys_own_license(library, package, expected):
     """Packages every Debian 12 with Python has (util-linux, CPython's ctypes and ssl need them)."""
-    assert libraries.debian_licence(package, library) == expected
+    assert libraries.debian_license(package, library) == expected
 
 
-def test_the_sbom_lists_each_library_per_target_with_purl_hash_and_licence():
+def test_the_sbom_lists_each_library_per_target_with_purl_hash_and_license():
     lib = Library(name="libbz2.so.1.0", sha256="ab" * 32, package="libbz2-1.0", version="1.0.8-5+b1",
-                  licence="BSD-variant", purl="pkg:deb/debian/libbz2-1.0@1.0.8-5%2Bb1?arch=amd64")
+                  license="BSD-variant", purl="pkg:deb/debian/libbz2-1.0@1.0.8-5%2Bb1?arch=amd64")
     shipped = Shipped(libraries={"libbz2.so.1.0": {"linux-x86_64": lib}, "libcrypto.3.dylib": {"macos-arm64": None}})
     text = sbom.render(sbom.build_bom(multi_app(), "0.2.0", shipped, [], 0))
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None

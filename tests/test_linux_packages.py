@@ -198,16 +198,16 @@ def test_rpm_installs_into_a_throwaway_root(release, tmp_path):
 
 def apache_app(tmp: Path, summary: str):
     """An Apache-2.0 app whose LICENSE is the full Apache text (as coverage's and sqlite-utils' are)."""
-    from pkg.core.model import Distribution, Licence
+    from pkg.core.model import Distribution, License
 
-    app = multi_app().model_copy(update={"licence": Licence(spdx="Apache-2.0"), "summary": summary})
+    app = multi_app().model_copy(update={"license": License(spdx="Apache-2.0"), "summary": summary})
     ctx = make_release(tmp, example_config(), targets=LINUX, msi=False, app=app)
     text = Path("/usr/share/common-licenses/Apache-2.0").read_text() + "\n   Copyright 2009-2026 Widget Makers\n"
-    licence = ctx.dist / "licences" / "LICENSE.txt"
-    licence.parent.mkdir(parents=True)
-    licence.write_text(text)
-    entry = Distribution(name=app.dist, version="0.2.0", licence="Apache-2.0", app=True,
-                         licence_files=[licence.relative_to(ctx.dist).as_posix()])
+    license = ctx.dist / "licenses" / "LICENSE.txt"
+    license.parent.mkdir(parents=True)
+    license.write_text(text)
+    entry = Distribution(name=app.dist, version="0.2.0", license="Apache-2.0", app=True,
+                         license_files=[license.relative_to(ctx.dist).as_posix()])
     for target in LINUX:
         ctx.inputs.builds[target] = ctx.inputs.builds[target].model_copy(update={"glibc": GLIBC,
                                                                                 "distributions": [entry]})
@@ -215,7 +215,7 @@ def apache_app(tmp: Path, summary: str):
 
 
 def test_an_apache_app_with_an_article_summary_is_lintian_clean(tmp_path):
-    """Debian wants a pointer to common-licenses for the licences it ships, not their text, and a synopsis
+    """Debian wants a pointer to common-licenses for the licenses it ships, not their text, and a synopsis
     without a leading article or final full stop (both failed real apps' .debs)."""
     ctx = apache_app(tmp_path, "The widget frobnicator for the shell.")
     assert run(linux_packages.STAGE, ctx) is None
@@ -232,16 +232,16 @@ def test_an_apache_app_with_an_article_summary_is_lintian_clean(tmp_path):
     assert "TERMS AND CONDITIONS" not in text
 
 
-def test_a_licence_debian_does_not_ship_is_given_in_full():
-    from pkg.core.model import Licence
+def test_a_license_debian_does_not_ship_is_given_in_full():
+    from pkg.core.model import License
 
-    app = multi_app().model_copy(update={"licence": Licence(spdx="MIT")})
+    app = multi_app().model_copy(update={"license": License(spdx="MIT")})
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        licence = Path(tmp) / "LICENSE"
-        licence.write_text("Copyright (c) 2020 A\n\nPermission is hereby granted, free of charge\n")
-        text = linux_packages.copyright_text(app, [licence], 2026)
+        license = Path(tmp) / "LICENSE"
+        license.write_text("Copyright (c) 2020 A\n\nPermission is hereby granted, free of charge\n")
+        text = linux_packages.copyright_text(app, [license], 2026)
     assert "Permission is hereby granted" in text and "common-licenses" not in text
 
 

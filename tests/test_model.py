@@ -50,10 +50,10 @@ def test_a_release_manifest_matches_the_schema_and_lists_every_file(tmp_path):
     data = json.loads((final / names.MANIFEST).read_text())
     validator().validate(data)
     manifest = model.read(final / names.MANIFEST)
-    # Every kind a release can hold is there (the builds' reports, licence folders and the files inside their
+    # Every kind a release can hold is there (the builds' reports, license folders and the files inside their
     # folders stay in dist/).
     assert {a.kind for a in manifest.artifacts} == {k for k in Kind if not k.shared} - {Kind.REPORT,
-                                                                                          Kind.LICENCE_FILES}
+                                                                                          Kind.LICENSE_FILES}
     assert {p.name for p in final.iterdir()} == {a.path.split("/")[0] for a in manifest.artifacts}
     copies = [c for a in manifest.artifacts for c in a.copies]
     assert len(copies) == 3 and all((tmp_path / "repo" / c).exists() for c in copies)

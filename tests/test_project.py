@@ -1,5 +1,5 @@
 """The app's project read through its build backend's metadata, for every shape a maintainer's project
-takes: static pyproject, setup.cfg only, dynamic (scm / attr:) versions, licence tables; and how VERSION
+takes: static pyproject, setup.cfg only, dynamic (scm / attr:) versions, license tables; and how VERSION
 reaches each kind."""
 
 import shutil
@@ -61,21 +61,21 @@ def test_scm_version_comes_from_the_backend_and_takes_version(tabulate):
     assert project.version_env(ROOT / "app", "tailor", "2.0.0") == {}  # not an scm project
 
 
-def test_licence_as_a_table(copy):
+def test_license_as_a_table(copy):
     text = copy("modonly")
     meta = project.read(text)
     assert (meta.license_expression, meta.license) == (None, "MIT")
-    lic = resolve(example_config(), meta, ("modonly",)).licence
+    lic = resolve(example_config(), meta, ("modonly",)).license
     assert lic.spdx == "MIT"  # the text of the table is an SPDX id
     file_table = copy("tailor")
     pyproject = file_table / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('license = "MIT"\nlicense-files = ["LICENSE"]',
                                                        'license = {file = "LICENSE"}'))
     meta = project.read(file_table)
-    assert meta.license.startswith("MIT License") and resolve(example_config(), meta).licence.spdx is None
+    assert meta.license.startswith("MIT License") and resolve(example_config(), meta).license.spdx is None
     pyproject.write_text(pyproject.read_text().replace(
         "requires-python", 'classifiers = ["License :: OSI Approved :: MIT License"]\nrequires-python'))
-    assert resolve(example_config(), project.read(file_table)).licence.spdx == "MIT"  # the classifier names it
+    assert resolve(example_config(), project.read(file_table)).license.spdx == "MIT"  # the classifier names it
 
 
 def test_stamping_a_static_version_updates_pyproject_and_lock(copy):

@@ -4,7 +4,7 @@
   multitool  setup.cfg only, src/ layout, dist name multi-tool unlike package multitool, `attr:` version,
              two console scripts in one program, an entry-point plugin, package data, click-style
              --version read from importlib.metadata, an excluded tests sub-package
-  modonly    no console script: `python -m modonly`; licence as a table; no homepage URL
+  modonly    no console script: `python -m modonly`; license as a table; no homepage URL
 """
 
 import os
@@ -113,7 +113,7 @@ def test_its_release_passes_every_check(multitool, tmp_path):
     proc = make(multitool, "release", "VERSION=1.4.0", "REQUIRE_TARGETS=all", "FORCE=1", "ABOVE_FLOOR=1")
     assert proc.returncode == 0, tail(proc)
     release = check_release(multitool / "release" / "v1.4.0", tmp_path)
-    assert release.app.licence.spdx == "Apache-2.0"  # a name and its classifier
+    assert release.app.license.spdx == "Apache-2.0"  # a name and its classifier
     assert release.app.homepage == "https://github.com/example/multi-tool"  # its Repository URL
 
 
@@ -153,5 +153,5 @@ url-template = "https://github.com/example/modonly/releases/download/v{version}/
     assert "ok   modonly --version carries 0.3.0" in proc.stdout  # "modonly v0.3.0"
     app = model.read(repo / "dist" / f"modonly-{HOST}.json").app
     assert [c.entry for c in app.commands] == ["-m modonly"] and app.main.name == "modonly"
-    assert app.licence.spdx == "MIT" and app.homepage.endswith("/example/modonly")
+    assert app.license.spdx == "MIT" and app.homepage.endswith("/example/modonly")
     shutil.rmtree(repo / "build", ignore_errors=True)

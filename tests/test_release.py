@@ -1,4 +1,4 @@
-"""`make release`: merging five runners' build manifests, refusals, checksums, SBOM, licences, atomicity."""
+"""`make release`: merging five runners' build manifests, refusals, checksums, SBOM, licenses, atomicity."""
 
 import json
 import shutil
@@ -31,7 +31,7 @@ def cfg_at():
 def test_merge_all_five_targets(tmp_path):
     merged = merge.collect(fake_dist(tmp_path / "dist", V), V, require_all=True)
     assert sorted(merged.builds) == sorted(targets.DEFAULT_TARGETS) and merged.app.version == V
-    assert {a.kind for a in merged.artifacts} == {Kind.ARCHIVE, Kind.REPORT, Kind.LICENCE_FILES}
+    assert {a.kind for a in merged.artifacts} == {Kind.ARCHIVE, Kind.REPORT, Kind.LICENSE_FILES}
 
 
 def test_a_linux_build_above_its_glibc_floor_is_refused_in_ci_and_labelled_here(tmp_path):
@@ -62,7 +62,7 @@ def test_merge_rebases_a_runners_sub_folder(tmp_path):
     build = merged.builds["macos-arm64"]
     (report,) = merged.select(Kind.REPORT, "macos")
     assert build.folder == "runner 2/tailor-macos-arm64" and report.path.startswith("runner 2/")
-    assert all(f.startswith("runner 2/") for d in build.distributions for f in d.licence_files)
+    assert all(f.startswith("runner 2/") for d in build.distributions for f in d.license_files)
     assert all((dist / a.path).exists() for a in merged.artifacts)
 
 
@@ -161,10 +161,10 @@ def test_sbom_is_valid_cyclonedx_of_what_ships(unix_release):
     assert "libcrypto.so.3" in names and "libcrypto.3.dylib" in names
 
 
-def test_licences_and_notes(unix_release):
-    licences = {p.name for p in (unix_release / "LICENSES").iterdir()}
-    assert {"click-8.5.1", "psutil-7.2.2", "cpython-3.11.7", f"tailor-{V}"} <= licences
-    assert (unix_release / "LICENSES" / f"tailor-{V}" / "LICENSE").read_text() == "MIT licence of tailor\n"
+def test_licenses_and_notes(unix_release):
+    licenses = {p.name for p in (unix_release / "LICENSES").iterdir()}
+    assert {"click-8.5.1", "psutil-7.2.2", "cpython-3.11.7", f"tailor-{V}"} <= licenses
+    assert (unix_release / "LICENSES" / f"tailor-{V}" / "LICENSE").read_text() == "MIT license of tailor\n"
     notes = (unix_release / "CHANGELOG.md").read_text()
     assert notes.startswith(f"# tailor {V}") and "not built for: windows-x86_64" in notes
     assert "Vulnerability scan (pip-audit)" in notes
@@ -179,20 +179,20 @@ def test_existing_release_refused_unless_force(unix_release, tmp_path):
     assert (unix_release / "SHA256SUMS").read_text() == before  # reproducible
 
 
-def test_a_distribution_without_licence_files_is_a_warning(tmp_path):
+def test_a_distribution_without_license_files_is_a_warning(tmp_path):
     dist = fake_dist(tmp_path / "dist", V, ["linux-x86_64"])
     manifest = model.read(dist / "tailor-linux-x86_64.json")
-    manifest.builds["linux-x86_64"].distributions.append(model.Distribution(name="no-licence-dist", version="1.0"))
+    manifest.builds["linux-x86_64"].distributions.append(model.Distribution(name="no-license-dist", version="1.0"))
     model.write(dist / "tailor-linux-x86_64.json", manifest)
     final = release.release(cfg_at(), V, dist, tmp_path / "release", repo_out=tmp_path)
-    assert "no licence file found for no-licence-dist-1.0" in (final / "CHANGELOG.md").read_text()
+    assert "no license file found for no-license-dist-1.0" in (final / "CHANGELOG.md").read_text()
     bom = read_json(final / f"tailor-{V}.cdx.json")
-    assert any(c["name"] == "no-licence-dist" and "licenses" not in c for c in bom["components"])
+    assert any(c["name"] == "no-license-dist" and "licenses" not in c for c in bom["components"])
 
 
-def test_an_app_whose_wheel_has_no_licence_file_ships_its_projects(tmp_path):
-    """setuptools' default licence patterns miss UNLICENSE (restructuredtext-lint 2.0.2's wheel has none): the
-    app's licence comes from the top of its project; a dependency's never does (its project is not here)."""
+def test_an_app_whose_wheel_has_no_license_file_ships_its_projects(tmp_path):
+    """setuptools' default license patterns miss UNLICENSE (restructuredtext-lint 2.0.2's wheel has none): the
+    app's license comes from the top of its project; a dependency's never does (its project is not here)."""
     from pkg.build import ship
 
     site = tmp_path / "site"
@@ -206,14 +206,14 @@ def test_an_app_whose_wheel_has_no_licence_file_ships_its_projects(tmp_path):
     project = tmp_path / "project"
     project.mkdir()
     (project / "UNLICENSE").write_text("This is free and unencumbered software released into the public domain.\n")
-    (project / "README.rst").write_text("not a licence\n")
+    (project / "README.rst").write_text("not a license\n")
     dist = tmp_path / "dist"
     found, _ = ship.collect(site, None, "rst-app", dist / "x.licenses", dist, project)
     by_name = {d.name: d for d in found}
-    assert by_name["rst-app"].licence_files == ["x.licenses/rst-app-1.0/UNLICENSE"]
-    assert by_name["dep"].licence_files == []
+    assert by_name["rst-app"].license_files == ["x.licenses/rst-app-1.0/UNLICENSE"]
+    assert by_name["dep"].license_files == []
     found, _ = ship.collect(site, None, "rst-app", dist / "x.licenses", dist)
-    assert {d.name: d.licence_files for d in found}["rst-app"] == []
+    assert {d.name: d.license_files for d in found}["rst-app"] == []
 
 
 def test_kill_at_any_moment_leaves_no_partial_release(tmp_path):

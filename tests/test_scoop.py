@@ -11,8 +11,8 @@ import pytest
 from pkg.channels import scoop
 from pkg.core import archive
 from pkg.core.errors import InputError
-from pkg.core.model import Kind, Licence
-from pkg.project import licence
+from pkg.core.model import Kind, License
+from pkg.project import license_mapping
 from pkg.release import checksums
 from tests.fixtures import multi_app
 from tests.fixtures_release import make_release, run
@@ -95,7 +95,7 @@ def test_non_github_template_checks_the_homepage(tmp_path, cfg):
         "https://dl.example.org/$version/tailor-windows-x86_64.zip"
 
 
-def test_every_command_is_on_path_and_licence_expressions_use_scoops_separators(tmp_path, cfg):
+def test_every_command_is_on_path_and_license_expressions_use_scoops_separators(tmp_path, cfg):
     ctx = make_release(tmp_path, cfg, app=multi_app())
     manifest = write(ctx)
     assert manifest["bin"] == ["mytool.exe", "mytool-admin.exe"] and manifest["license"] == "MIT|Apache-2.0"
@@ -105,11 +105,11 @@ def test_every_command_is_on_path_and_licence_expressions_use_scoops_separators(
 
 @pytest.mark.parametrize(("spdx", "text"), [("MIT", "MIT"), ("MIT AND Zlib", "MIT,Zlib"), ("MIT OR 0BSD", "MIT|0BSD"),
                                             (None, "Unknown")])
-def test_licence_mapping(spdx, text):
-    assert licence.scoop(Licence(spdx=spdx)) == text
+def test_license_mapping(spdx, text):
+    assert license_mapping.scoop(License(spdx=spdx)) == text
 
 
 def test_a_nested_expression_is_an_error_at_config_time(cfg):
-    app = multi_app().model_copy(update={"licence": Licence(spdx="MIT AND (Apache-2.0 OR BSD-3-Clause)")})
+    app = multi_app().model_copy(update={"license": License(spdx="MIT AND (Apache-2.0 OR BSD-3-Clause)")})
     with pytest.raises(InputError, match="Scoop cannot express nested AND/OR"):
         scoop.STAGE.check(cfg, app)

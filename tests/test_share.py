@@ -14,7 +14,7 @@ from pkg.build import share
 from pkg.core import config, names
 from pkg.core.config import Completion
 from pkg.core.errors import InputError, PkgError
-from pkg.core.model import App, Command, Kind, Licence
+from pkg.core.model import App, Command, Kind, License
 
 from . import linux_tools
 from .conftest import example_config
@@ -63,7 +63,7 @@ PROGRAMS = {
 
 def app_of(*commands: str) -> App:
     return App(name=commands[0], dist=commands[0], version="1.0", summary="A tool", homepage="https://example.org",
-               licence=Licence(spdx="MIT"), commands=tuple(Command(name=c, module="m", function="f") for c in commands))
+               license=License(spdx="MIT"), commands=tuple(Command(name=c, module="m", function="f") for c in commands))
 
 
 @pytest.fixture

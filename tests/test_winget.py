@@ -152,7 +152,7 @@ def test_rewriting_a_version_replaces_its_folder(tmp_path, cfg):
     assert not (first[0].parent / "stale.yaml").exists()
 
 
-def test_every_command_and_a_licence_expression_pass_the_official_schema(tmp_path, cfg):
+def test_every_command_and_a_license_expression_pass_the_official_schema(tmp_path, cfg):
     ctx = make_release(tmp_path, cfg, app=multi_app())
     write(ctx)
     docs = load(ctx.folder / "winget", cfg.package_id)

@@ -72,7 +72,7 @@ class BuildContext:
     layout: Layout | None = None
     shared: dict[str, Kind] = field(default_factory=dict)  # completions and man pages below the folder (stage share)
     distributions: list[model.Distribution] = field(default_factory=list)  # what it ships (stage ship)
-    python: dict[str, list[str]] = field(default_factory=dict)            # CPython version -> licence files
+    python: dict[str, list[str]] = field(default_factory=dict)            # CPython version -> license files
     libraries: list[model.Library] = field(default_factory=list)          # system libraries bundled (stage ship)
     manifest: Manifest | None = None  # the build manifest, filled in as the stages go
     planned: App | None = None        # `plan`: the app as configuration time sees it (no env yet)

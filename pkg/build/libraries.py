@@ -1,13 +1,13 @@
 """The system libraries Nuitka bundled (libssl, libffi, libbz2…), described while the build machine is at
 hand: the hash of the copy that ships, and what its package manager knows — the owning package, its
-version and licence, a package URL — so SBOM scanners can match them (a soname alone matches nothing).
+version and license, a package URL — so SBOM scanners can match them (a soname alone matches nothing).
 
   Debian/Ubuntu  dpkg-query -S (the path as Nuitka found it, then /lib ↔ /usr/lib, then its real path),
-                 dpkg-query -W for the version, the DEP-5 copyright's `Files: *` licence (Debian's short
+                 dpkg-query -W for the version, the DEP-5 copyright's `Files: *` license (Debian's short
                  names mapped to SPDX where they are one: Expat → MIT, GPL-2+ → GPL-2.0-or-later…);
                  purl pkg:deb/<os-release ID>/<package>@<version>?arch=<arch>
   RPM systems    rpm -qf: name, version-release, its License tag; purl pkg:rpm/<ID>/<name>@<version>
-  Homebrew       the Cellar path: <formula>/<version> (no licence on disk)
+  Homebrew       the Cellar path: <formula>/<version> (no license on disk)
   otherwise      the name and hash only (Windows' DLLs come with CPython, which the SBOM lists)
 """
 
@@ -57,8 +57,8 @@ def candidates(path: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def debian_licence(package: str, library: str) -> str | None:
-    """The licence Debian's machine-readable copyright (DEP-5) gives the library's own sources — the stanza
+def debian_license(package: str, library: str) -> str | None:
+    """The license Debian's machine-readable copyright (DEP-5) gives the library's own sources — the stanza
     whose Files name it (`libuuid/*` in util-linux's), else `Files: *` — as SPDX where Debian's name is one."""
     try:
         text = Path("/usr/share/doc", package.split(":")[0], "copyright").read_text(errors="replace")
@@ -83,7 +83,7 @@ def from_dpkg(path: str, distro: str | None) -> dict:
                 return {}
             name, version, arch = fields
             purl = PackageURL(type="deb", namespace=distro, name=name, version=version, qualifiers={"arch": arch})
-            return {"package": name, "version": version, "licence": debian_licence(package, Path(path).name),
+            return {"package": name, "version": version, "license": debian_license(package, Path(path).name),
                     "purl": str(purl)}
     return {}
 
@@ -94,7 +94,7 @@ def from_rpm(path: str, distro: str | None) -> dict:
         if out and out.count("\t") == 3:
             name, version, arch, text = out.split("\t")
             purl = PackageURL(type="rpm", namespace=distro, name=name, version=version, qualifiers={"arch": arch})
-            return {"package": name, "version": version, "licence": spdx.canonical(text) or text,
+            return {"package": name, "version": version, "license": spdx.canonical(text) or text,
                     "purl": str(purl)}
     return {}
 
@@ -105,7 +105,7 @@ def from_homebrew(path: str) -> dict:
 
 
 def owner(path: str) -> dict:
-    """What the machine's package manager says of the file at `path` (package, version, licence, purl)."""
+    """What the machine's package manager says of the file at `path` (package, version, license, purl)."""
     distro = os_id()
     if shutil.which("dpkg-query"):
         return from_dpkg(path, distro)

@@ -4,7 +4,7 @@ Ruby has no emitter: templates/formula.rb is filled with quoted Ruby strings and
 one `url`/`sha256` pair per macOS/Linux archive under on_macos/on_linux × on_intel/on_arm, one
 `bin.install_symlink` per command, `bash_completion`/`zsh_completion`/`fish_completion`/`man<N>.install`
 for the completions and man pages every one of those builds carries (pkg/build/share.py), and the
-licence in Homebrew's DSL (pkg/project/licence.py).
+license in Homebrew's DSL (pkg/project/license_mapping.py).
 The project's summary is mapped to brew's desc rules where the mapping is sure (a leading article and a
 final full stop dropped, the first letter capitalised); any other rule it breaks is an error at
 `make check` / build time, naming tool.pkg.description as the fix.
@@ -27,7 +27,7 @@ from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Artifact, Kind
 from pkg.core.stage import ReleaseContext, Stage, stable_only
 from pkg.core.targets import Target
-from pkg.project import licence
+from pkg.project import license_mapping
 
 OSES = (("macos", "on_macos"), ("linux", "on_linux"))  # Homebrew's order: macos, linux; intel, arm
 ARCHES = (("x86_64", "on_intel"), ("arm64", "on_arm"))
@@ -146,7 +146,7 @@ def render(app: App, version: str, tag: str, found: dict[str, Artifact], has_ver
         "SOURCE": f"{names.RELEASES}/{names.release_folder(tag)}/{names.MANIFEST}",
         "CLASS_NAME": class_name(app.name), "DESC": ruby_string(desc(app)),
         "HOMEPAGE": ruby_string(app.homepage), "VERSION": ruby_string(version),
-        "LICENSE": licence.homebrew(app.licence),
+        "LICENSE": license_mapping.homebrew(app.license),
         "LIVECHECK": _livecheck(next(iter(found.values())).url), "BODY": _body(found), "LINKS": links,
         "TEST": test_block(app, has_version)})
 

@@ -7,8 +7,8 @@ which a macOS or Windows machine has), and the same input under SOURCE_DATE_EPOC
   /usr/lib/<name>/          the folder from the release's archive, byte for byte (what the SBOM hashes
                             and build-test proved); /opt is refused by Debian's policy (lintian)
   /usr/bin/<command>        a relative link per command
-  /usr/share/doc/<name>/    copyright (the app's licence), changelog.Debian.gz (Debian wants one), licenses/
-                            (every shipped distribution's and CPython's licence files, as in LICENSES/)
+  /usr/share/doc/<name>/    copyright (the app's license), changelog.Debian.gz (Debian wants one), licenses/
+                            (every shipped distribution's and CPython's license files, as in LICENSES/)
   /usr/share/lintian/overrides/<name>   what a self-contained build cannot satisfy, each with its reason
   the build's completions and man pages (share/, pkg/build/share.py) where bash-completion, zsh, fish and
   man look: /usr/share/bash-completion/completions/, /usr/share/zsh/vendor-completions/ (Debian's; RPM
@@ -55,7 +55,7 @@ COMMON_LICENSES = {  # SPDX id -> its file in Debian's /usr/share/common-license
     "LGPL-3.0-only": "LGPL-3", "LGPL-3.0-or-later": "LGPL-3", "MPL-1.1": "MPL-1.1", "MPL-2.0": "MPL-2.0",
     "CC0-1.0": "CC0-1.0", "Artistic-1.0": "Artistic",
 }
-# The title of a licence text Debian ships (the texts begin so); such a file is cited, not copied.
+# The title of a license text Debian ships (the texts begin so); such a file is cited, not copied.
 COMMON_TEXT = re.compile(r"^\s*(Apache License\s+Version 2\.0|GNU (LESSER |LIBRARY )?GENERAL PUBLIC LICENSE\s+"
                          r"Version [23]|Mozilla Public License,? (Version|version) (1\.1|2\.0))", re.IGNORECASE)
 GLIBC = {DEB: "libc6 (>= {})", RPM: "glibc >= {}"}
@@ -117,23 +117,23 @@ def description(app: App) -> str:
 
 
 def notices(text: str) -> list[str]:
-    """The copyright lines of a licence file (not a template's `Copyright [yyyy] [name of copyright owner]`)."""
+    """The copyright lines of a license file (not a template's `Copyright [yyyy] [name of copyright owner]`)."""
     return [line.strip() for line in text.splitlines() if NOTICE.match(line) and "[" not in line]
 
 
-def copyright_text(app: App, licence_files: list[Path], year: int) -> str:
-    """/usr/share/doc/<name>/copyright: a copyright notice and the licence. For a licence Debian ships in
-    /usr/share/common-licenses, a pointer there; a licence file that is the text of one of those is
-    reduced to its notices (lintian refuses their full text); any other licence file is given in full."""
-    texts = [path.read_text(encoding="utf-8", errors="replace").strip() for path in licence_files]
-    parts = [f"{app.name}: {app.summary}", f"Homepage: {app.homepage}", f"License: {app.licence}"]
+def copyright_text(app: App, license_files: list[Path], year: int) -> str:
+    """/usr/share/doc/<name>/copyright: a copyright notice and the license. For a license Debian ships in
+    /usr/share/common-licenses, a pointer there; a license file that is the text of one of those is
+    reduced to its notices (lintian refuses their full text); any other license file is given in full."""
+    texts = [path.read_text(encoding="utf-8", errors="replace").strip() for path in license_files]
+    parts = [f"{app.name}: {app.summary}", f"Homepage: {app.homepage}", f"License: {app.license}"]
     found = list(dict.fromkeys(n for text in texts for n in notices(text)))
     parts += found or [f"Copyright {year} the authors of {app.name}"]
-    ids = set(re.findall(r"[A-Za-z0-9.+-]+", app.licence.spdx or ""))
+    ids = set(re.findall(r"[A-Za-z0-9.+-]+", app.license.spdx or ""))
     parts += [f"On Debian systems the full text of {spdx} is in /usr/share/common-licenses/{COMMON_LICENSES[spdx]}."
               for spdx in sorted(ids & set(COMMON_LICENSES))]
     parts += [f"\n{text}" for text in texts if not COMMON_TEXT.search(text)]
-    parts.append(f"\nThe licences of the Python distributions and of CPython this program ships are in\n"
+    parts.append(f"\nThe licenses of the Python distributions and of CPython this program ships are in\n"
                  f"/usr/share/doc/{app.name}/licenses/.")
     return "\n".join(parts) + "\n"
 
@@ -188,7 +188,7 @@ def config(app: App, build: Build, version, maintainer: str, publisher: str, fol
         "name": app.name, "arch": goarch, "platform": "linux", "version": version.distro, "version_schema": "none",
         "release": RELEASE, "section": "utils", "priority": "optional", "maintainer": maintainer,
         "description": description(app), "vendor": publisher, "homepage": app.homepage,
-        "license": str(app.licence), "mtime": datetime.fromtimestamp(epoch, UTC).isoformat(),
+        "license": str(app.license), "mtime": datetime.fromtimestamp(epoch, UTC).isoformat(),
         "contents": contents,
         "deb": {"arch": deb_arch}, "rpm": {"arch": rpm_arch, "buildhost": "localhost", "packager": maintainer},
         "overrides": {"deb": {"depends": glibc[DEB]}, "rpm": {"depends": glibc[RPM]}},
@@ -206,11 +206,11 @@ def make(ctx: ReleaseContext, build: Build, packages: list[Package]) -> None:
         top = archive.extract(ctx.folder / release_archive.path, tmp / "unpacked")
         doc, lintian = tmp / "doc", tmp / "lintian-overrides"
         missing = licenses.write(doc / names.LICENSES.lower(), ctx.dist, shipped)
-        ctx.warnings += [f"{build.target} packages: no licence file found for {m}" for m in missing]
-        app_licences = [ctx.dist / f for f in (shipped.app.licence_files if shipped.app else [])
+        ctx.warnings += [f"{build.target} packages: no license file found for {m}" for m in missing]
+        app_licenses = [ctx.dist / f for f in (shipped.app.license_files if shipped.app else [])
                         if (ctx.dist / f).is_file()]
         year = datetime.fromtimestamp(ctx.epoch, UTC).year
-        (doc / "copyright").write_text(copyright_text(app, app_licences, year), encoding="utf-8")
+        (doc / "copyright").write_text(copyright_text(app, app_licenses, year), encoding="utf-8")
         (doc / "changelog.Debian.gz").write_bytes(changelog(app, str(ctx.version), f"{ctx.version.distro}-{RELEASE}",
                                                             ctx.cfg.maintainer, ctx.url(names.NOTES), ctx.epoch))
         shared = ctx.inputs.shared(build.target)

@@ -13,7 +13,7 @@ from pkg.core.config import Config
 from pkg.core.errors import PkgError
 from pkg.core.model import App, Artifact, Kind
 from pkg.core.stage import ReleaseContext, Stage, stable_only
-from pkg.project import licence
+from pkg.project import license_mapping
 
 ARCHITECTURES = {"x86_64": "64bit", "arm64": "arm64"}
 REQUIRED = ("version", "description", "homepage", "license", "architecture", "bin", "checkver", "autoupdate")
@@ -21,7 +21,7 @@ REQUIRED = ("version", "description", "homepage", "license", "architecture", "bi
 
 def check_app(cfg: Config, app: App) -> None:
     cfg.require_https("Scoop")
-    licence.scoop(app.licence)
+    license_mapping.scoop(app.license)
 
 
 def build(cfg: Config, app: App, version: str, zips: list[Artifact]) -> dict:
@@ -41,7 +41,7 @@ def build(cfg: Config, app: App, version: str, zips: list[Artifact]) -> dict:
         "version": version,
         "description": app.summary,
         "homepage": app.homepage,
-        "license": licence.scoop(app.licence),
+        "license": license_mapping.scoop(app.license),
         "architecture": arch,
         "bin": [names.program(command, "windows") for command in app.command_names],
         "checkver": checkver,

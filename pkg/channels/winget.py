@@ -13,7 +13,7 @@ from pkg.core.config import Config
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Artifact, Kind
 from pkg.core.stage import ReleaseContext, Stage, stable_only
-from pkg.project import licence
+from pkg.project import license_mapping
 
 MANIFEST_VERSION = "1.12.0"
 LOCALE = "en-US"
@@ -47,7 +47,7 @@ def _installer(cfg: Config, app: App, msi: Artifact) -> dict:
 
 def check_app(cfg: Config, app: App) -> None:
     cfg.require_https("winget")
-    licence.winget(app.licence)
+    license_mapping.winget(app.license)
     if len(app.summary) < 3 or len(app.summary) > 256:
         raise InputError(f"summary {app.summary!r}: winget's ShortDescription takes 3 to 256 characters "
                          "(set tool.pkg.description)")
@@ -69,7 +69,7 @@ def build(cfg: Config, app: App, version: str, msis: list[Artifact]) -> dict[str
                       "Installers": [_installer(cfg, app, m) for m in msis], "ManifestType": "installer", **tail},
         "defaultLocale": {**common, "PackageLocale": LOCALE, "Publisher": cfg.publisher,
                           "PackageName": cfg.package_id.split(".")[-1], "PackageUrl": app.homepage,
-                          "License": licence.winget(app.licence), "ShortDescription": app.summary,
+                          "License": license_mapping.winget(app.license), "ShortDescription": app.summary,
                           "Moniker": app.name, "ManifestType": "defaultLocale", **tail},
     }
 

@@ -1,5 +1,5 @@
 """[tool.pkg] of the repository's pyproject.toml: where the app's project is and how to ship it.
-The app itself (name, version, licence, commands…) is read from its own metadata: pkg/project/.
+The app itself (name, version, license, commands…) is read from its own metadata: pkg/project/.
 
 Keys (any other key is an error that names it):
   project        the app's project folder, relative to this pyproject.toml ("." when dropped into the
@@ -399,7 +399,7 @@ def load(root: Path) -> Config:
     license_text = _str(tool, "license", where)
     if license_text is not None:
         if spdx.canonical(license_text) is None:
-            _fail(f"{where}.license", f"{license_text!r} is not a valid SPDX licence expression")
+            _fail(f"{where}.license", f"{license_text!r} is not a valid SPDX license expression")
     homepage = _str(tool, "homepage", where)
     if homepage is not None and not homepage.startswith(("https://", "http://")):
         _fail(f"{where}.homepage", "must be an http(s) URL")

@@ -1,13 +1,13 @@
 """The artifact model: what the pipeline knows about what it makes, one typed shape at two moments.
 
   build    dist/<name>-<target>.json, written by each build (one runner): the app, that target's Build
-           and its artifacts (archive, Nuitka report, licence files; the MSI on the Windows runner)
+           and its artifacts (archive, Nuitka report, license files; the MSI on the Windows runner)
   release  release/v<version>/manifest.json: every build manifest merged (a Build per target) and every
-           artifact the release holds — archives, MSI, checksums, SBOM, licences, notes, package-manager
+           artifact the release holds — archives, MSI, checksums, SBOM, licenses, notes, package-manager
            files, install scripts — with its size, sha256 and download URL
 
 Paths are POSIX. An Artifact's path is relative to the folder its manifest sits in; a Build's own paths
-(folder, commands, licence files) are relative to dist/, where the build was made, in both manifests.
+(folder, commands, license files) are relative to dist/, where the build was made, in both manifests.
 The JSON schema is written from these classes into pkg/core/manifest.schema.json (`python -m pkg schema`;
 tests keep the two in step). SCHEMA goes up whenever a manifest written before could no longer be read.
 GoReleaser's dist/artifacts.json and cargo-dist's dist-manifest.json are the models: one list of typed
@@ -33,10 +33,10 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Licence(Model):
+class License(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     spdx: str | None = None  # canonical SPDX expression
-    name: str | None = None  # the declared licence name when it is not SPDX ("BSD")
+    name: str | None = None  # the declared license name when it is not SPDX ("BSD")
 
     def __str__(self) -> str:
         return self.spdx or self.name or "unknown"
@@ -62,7 +62,7 @@ class App(Model):
     version: str
     summary: str
     homepage: str
-    licence: Licence
+    license: License
     commands: tuple[Command, ...] = Field(min_length=1, description="main command first")
 
     @property
@@ -77,7 +77,7 @@ class App(Model):
 class Kind(StrEnum):
     ARCHIVE = "archive"              # dist/ and release: <name>-<target>.tar.gz|.zip
     REPORT = "report"                # dist/: Nuitka's --report XML
-    LICENCE_FILES = "licence-files"  # dist/: the licence files one build ships (folder)
+    LICENSE_FILES = "license-files"  # dist/: the license files one build ships (folder)
     MSI = "msi"                      # dist/ (Windows runner) or release (built with wixl)
     BASH_COMPLETION = "bash-completion"  # dist/: inside a build's folder, share/ (pkg/core/names.py)
     ZSH_COMPLETION = "zsh-completion"
@@ -195,8 +195,8 @@ class Timing(Model):
 class Distribution(Model):
     name: str
     version: str
-    licence: str | None = None
-    licence_files: list[str] = Field(default_factory=list)
+    license: str | None = None
+    license_files: list[str] = Field(default_factory=list)
     app: bool = False
 
 
@@ -206,7 +206,7 @@ class Library(Model):
     sha256: str | None = Field(None, description="of the copy that ships")
     package: str | None = None
     version: str | None = None
-    licence: str | None = None
+    license: str | None = None
     purl: str | None = None
 
 
@@ -222,7 +222,7 @@ class Build(Model):
     glibc_floor: str | None = Field(None, description="the oldest glibc it must run on, as declared (tool.pkg.glibc)")
     macos_min: str | None = None
     distributions: list[Distribution] = Field(default_factory=list)
-    python: dict[str, list[str]] = Field(default_factory=dict, description="CPython version -> licence files")
+    python: dict[str, list[str]] = Field(default_factory=dict, description="CPython version -> license files")
     inputs: str | None = Field(None, description="sha256 of what it was built from (pkg/build/reuse.py)")
     libraries: list[Library] = Field(default_factory=list, description="the system libraries it bundled")
 

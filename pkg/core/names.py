@@ -103,7 +103,7 @@ def report(name: str, target: str) -> str:
     return f"{stem(name, target)}.report.xml"
 
 
-def licences(name: str, target: str) -> str:
+def licenses(name: str, target: str) -> str:
     return f"{stem(name, target)}.licenses"
 
 
@@ -127,13 +127,13 @@ def rpm(name: str, version: str, arch: str) -> str:
     return f"{name}-{version}-1.{arch}.rpm"
 
 
-def licence_folder(dist: str, version: str) -> str:
-    """One distribution's licence files, in dist/<…>.licenses/ and in the release's LICENSES/."""
+def license_folder(dist: str, version: str) -> str:
+    """One distribution's license files, in dist/<…>.licenses/ and in the release's LICENSES/."""
     return f"{dist}-{version}"
 
 
-def cpython_licence_folder(version: str) -> str:
-    return licence_folder("cpython", version)
+def cpython_license_folder(version: str) -> str:
+    return license_folder("cpython", version)
 
 
 # --- release/v<version>/ --------------------------------------------------------------------------

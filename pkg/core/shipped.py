@@ -1,5 +1,5 @@
 """Everything the release's builds ship, gathered from their manifests (pkg/build/ship.py wrote the
-distributions and licence files beside each build) and Nuitka's reports (the system libraries each bundled).
+distributions and license files beside each build) and Nuitka's reports (the system libraries each bundled).
 The app's own distribution is kept apart: it is the SBOM's subject, never one of its components."""
 
 from dataclasses import dataclass, field
@@ -14,9 +14,9 @@ from pkg.core.model import Distribution, Kind, Library, Manifest
 @dataclass
 class Shipped:
     distributions: dict[str, Distribution] = field(default_factory=dict)  # the third-party ones, by name
-    python: dict[str, list[str]] = field(default_factory=dict)             # CPython version -> licence files
+    python: dict[str, list[str]] = field(default_factory=dict)             # CPython version -> license files
     libraries: dict[str, dict[str, Library | None]] = field(default_factory=dict)  # name -> target -> facts
-    app: Distribution | None = None                                        # the app's own (licence files)
+    app: Distribution | None = None                                        # the app's own (license files)
 
 
 def gather(builds: Manifest, dist: Path) -> Shipped:
@@ -31,7 +31,7 @@ def gather(builds: Manifest, dist: Path) -> Shipped:
                 shipped.distributions.setdefault(entry.name, entry)
         for version, files in build.python.items():
             shipped.python.setdefault(version, files)
-        for lib in build.libraries:  # described on its runner: package, version, licence, hash
+        for lib in build.libraries:  # described on its runner: package, version, license, hash
             shipped.libraries.setdefault(lib.name, {})[target] = lib
         if target in reports and not build.libraries:  # a build that recorded none: its report's names
             for dll in nuitka_report.root(reports[target]).iter("included_dll"):

@@ -1,5 +1,5 @@
-"""SPDX licence expressions, canonical as packaging (PEP 639) spells them: config validates tool.pkg.license
-with it, pkg/project/licence.py resolves the app's licence with it."""
+"""SPDX license expressions, canonical as packaging (PEP 639) spells them: config validates tool.pkg.license
+with it, pkg/project/license_mapping.py resolves the app's license with it."""
 
 from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
 

@@ -89,7 +89,7 @@ class ReleaseContext:
 
     @cached_property
     def shipped(self) -> Shipped:
-        """What the merged builds ship (licences, SBOM, audit): read from their manifests once."""
+        """What the merged builds ship (licenses, SBOM, audit): read from their manifests once."""
         return gather(self.inputs, self.dist)
 
     def url(self, name: str) -> str:

@@ -1,2 +1,2 @@
-"""The app's project, read as its build backend sees it: metadata, identity (what is shipped), licence,
+"""The app's project, read as its build backend sees it: metadata, identity (what is shipped), license,
 the wheel's files."""

@@ -4,7 +4,7 @@
   summary   tool.pkg.description > the project's summary > a neutral fallback (package managers need one)
   homepage  tool.pkg.homepage > the first common Project-URL label (case-insensitive) > Home-page >
             the GitHub repository of url-template; none at all is a one-line error
-  licence   see pkg/project/licence.py
+  license   see pkg/project/license_mapping.py
   commands  every console script (or those listed in tool.pkg.commands), else `python -m <package>` for a
             package with __main__; the first command is the main one (the one named like the app if any)
 The build records it in its manifest (pkg/core/model.py); the release reads it back from there, so every
@@ -19,7 +19,7 @@ from packaging.utils import canonicalize_name
 from pkg.core.config import Config
 from pkg.core.errors import InputError
 from pkg.core.model import App, Command
-from pkg.project import licence as licences
+from pkg.project import license_mapping
 from pkg.project.metadata import Metadata
 
 HOMEPAGE_LABELS = ("homepage", "home", "home-page", "repository", "source", "source code", "code", "github",
@@ -101,7 +101,7 @@ def resolve(cfg: Config, meta: Metadata, main_packages: tuple[str, ...] = ()) ->
     name = cfg.name or canonicalize_name(meta.name)
     if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name) is None:
         raise InputError(f"the project's name {meta.name!r} makes no usable file name: set tool.pkg.name")
-    lic = licences.resolve(meta.license_expression, meta.license, meta.classifiers, cfg.license)
+    lic = license_mapping.resolve(meta.license_expression, meta.license, meta.classifiers, cfg.license)
     return App(name=name, dist=meta.name, version=meta.version, summary=summary(cfg, meta),
-               homepage=homepage(cfg, meta.urls), licence=lic,
+               homepage=homepage(cfg, meta.urls), license=lic,
                commands=select_commands(meta, main_packages, name, tuple(cfg.commands)))

@@ -1,2 +1,2 @@
 """Phase 2, one job (`make release`): the runners' builds merged and verified, then the release's own
-files: checksums, SBOM, licences, vulnerability scan, notes."""
+files: checksums, SBOM, licenses, vulnerability scan, notes."""

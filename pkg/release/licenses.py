@@ -1,4 +1,4 @@
-"""Stage `licenses`: LICENSES/, the licence files of the app, of every shipped distribution and of CPython,
+"""Stage `licenses`: LICENSES/, the license files of the app, of every shipped distribution and of CPython,
 as each build collected them from its own build environment (pkg/build/ship.py). What has none is a
 warning in the notes."""
 
@@ -12,12 +12,12 @@ from pkg.core.stage import ReleaseContext, Stage
 
 
 def write(folder: Path, dist: Path, shipped: Shipped) -> list[str]:
-    """Copy licence files into `folder` (paths in `shipped` are relative to `dist`); return the labels that
+    """Copy license files into `folder` (paths in `shipped` are relative to `dist`); return the labels that
     have none (for the notes)."""
     folder.mkdir(parents=True, exist_ok=True)
     entries = ([shipped.app] if shipped.app else []) + [shipped.distributions[n] for n in sorted(shipped.distributions)]
-    sources = {names.licence_folder(e.name, e.version): e.licence_files for e in entries}
-    sources |= {names.cpython_licence_folder(v): files for v, files in sorted(shipped.python.items())}
+    sources = {names.license_folder(e.name, e.version): e.license_files for e in entries}
+    sources |= {names.cpython_license_folder(v): files for v, files in sorted(shipped.python.items())}
     missing = []
     for label, files in sources.items():
         present = [dist / f for f in files if (dist / f).is_file()]
@@ -32,9 +32,9 @@ def write(folder: Path, dist: Path, shipped: Shipped) -> list[str]:
 
 def run(ctx: ReleaseContext) -> None:
     folder = ctx.folder / names.LICENSES
-    ctx.warnings += [f"no licence file found for {label}" for label in write(folder, ctx.dist, ctx.shipped)]
+    ctx.warnings += [f"no license file found for {label}" for label in write(folder, ctx.dist, ctx.shipped)]
     ctx.add(folder, Kind.LICENSES)
 
 
-STAGE = Stage("licenses", "LICENSES/: the app's, every shipped distribution's and CPython's licence files", run,
+STAGE = Stage("licenses", "LICENSES/: the app's, every shipped distribution's and CPython's license files", run,
               writes=lambda ctx: [names.LICENSES + "/"])

@@ -21,7 +21,7 @@ def _rebase(build: Build, prefix: str) -> Build:
     return build.model_copy(update={
         "folder": moved(build.folder),
         "commands": {c: moved(p) for c, p in build.commands.items()},
-        "distributions": [d.model_copy(update={"licence_files": [moved(f) for f in d.licence_files]})
+        "distributions": [d.model_copy(update={"license_files": [moved(f) for f in d.license_files]})
                           for d in build.distributions],
         "python": {v: [moved(f) for f in files] for v, files in build.python.items()}})
 
@@ -43,7 +43,7 @@ def collect(dist: Path, version: str, require_all: bool, above_floor_ok: bool = 
                 raise PkgError(f"{path.name}: a second build of {target} (also {seen[target].name})")
             if merged is not None and merged.app != found.app:
                 raise PkgError(f"{path.name}: describes another app than {next(iter(seen.values())).name} "
-                               "(name, summary, licence or commands differ: build every target from one commit)")
+                               "(name, summary, license or commands differ: build every target from one commit)")
             seen[target] = path
             prefix = path.parent.relative_to(dist).as_posix().removeprefix(".")
             merged = merged or Manifest(moment="build", app=found.app)

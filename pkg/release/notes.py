@@ -5,7 +5,7 @@
     (in a packaging repository: app/, not the pipeline's files beside it), grouped by conventional-commit
     type as pkg/release/cliff.toml says (plain subjects under "Other changes").
 This module adds the title, the range, how to install the Linux packages and the release's warnings
-(missing targets and licences, the vulnerability scan)."""
+(missing targets and licenses, the vulnerability scan)."""
 
 import re
 from pathlib import Path

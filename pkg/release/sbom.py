@@ -1,5 +1,5 @@
 """Stage `sbom`: a CycloneDX 1.6 SBOM of what ships, built and validated with cyclonedx-python-lib: the app's
-distribution as its subject, every bundled distribution with version, purl and licence, the CPython
+distribution as its subject, every bundled distribution with version, purl and license, the CPython
 runtime, the system libraries Nuitka bundled, and the archives and installers with their hashes."""
 
 import uuid
@@ -22,7 +22,7 @@ from pkg.core.shipped import Shipped
 from pkg.core.stage import ReleaseContext, Stage
 
 
-def _licences(expression: str | None):
+def _licenses(expression: str | None):
     return [LicenseFactory().make_from_string(expression)] if expression else []
 
 
@@ -52,18 +52,18 @@ def build_bom(app: App, version: str, shipped: Shipped, files: list[Artifact], e
     purl = PackageURL(type="pypi", name=canonicalize_name(app.dist), version=version)
     subject = Component(
         name=app.dist, version=version, type=ComponentType.APPLICATION, bom_ref=str(purl), purl=purl,
-        licenses=_licences(app.licence.spdx or app.licence.name), description=app.summary,
+        licenses=_licenses(app.license.spdx or app.license.name), description=app.summary,
         external_references=[ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(app.homepage))])
     bom.metadata.component = subject
     parts = []
     for name, entry in sorted(shipped.distributions.items()):
         purl = PackageURL(type="pypi", name=canonicalize_name(name), version=entry.version)
         parts.append(Component(name=name, version=entry.version, type=ComponentType.LIBRARY, bom_ref=str(purl),
-                               purl=purl, licenses=_licences(entry.licence)))
+                               purl=purl, licenses=_licenses(entry.license)))
     for py_version in sorted(shipped.python):
         purl = PackageURL(type="generic", name="cpython", version=py_version)
         parts.append(Component(name="cpython", version=py_version, type=ComponentType.FRAMEWORK, bom_ref=str(purl),
-                               purl=purl, licenses=_licences("PSF-2.0"), description="CPython runtime"))
+                               purl=purl, licenses=_licenses("PSF-2.0"), description="CPython runtime"))
     for lib, by_target in sorted(shipped.libraries.items()):
         bare = sorted(t for t, facts in by_target.items() if facts is None)
         if bare:  # known by name only (a build that recorded no package facts)
@@ -74,7 +74,7 @@ def build_bom(app: App, version: str, shipped: Shipped, files: list[Artifact], e
             purl = PackageURL.from_string(facts.purl) if facts.purl else None
             parts.append(Component(
                 name=lib, version=facts.version, type=ComponentType.LIBRARY, bom_ref=f"lib:{target}:{lib}", purl=purl,
-                licenses=_licences(facts.licence), description="system library bundled by Nuitka"
+                licenses=_licenses(facts.license), description="system library bundled by Nuitka"
                 + (f", from the build machine's package {facts.package}" if facts.package else ""),
                 hashes=[HashType(alg=HashAlgorithm.SHA_256, content=facts.sha256)] if facts.sha256 else [],
                 properties=[Property(name="pkg:target", value=target)]))

@@ -1,5 +1,5 @@
-"""The app's licence as each consumer needs it. The source of truth is an SPDX expression (canonicalised by
-`packaging.licenses`); failing one, the licence name the project declares. Mapped, never guessed:
+"""The app's license as each consumer needs it. The source of truth is an SPDX expression (canonicalised by
+`packaging.licenses`); failing one, the license name the project declares. Mapped, never guessed:
   Homebrew  `license "MIT"`, `license any_of: [...]`, `all_of: [...]`, `"X" => { with: "Y" }`;
             no SPDX expression → `license :cannot_represent`
   Scoop     `MIT`, AND → `A,B`, OR → `A|B` (its documented separators); nested AND/OR it cannot express
@@ -12,10 +12,10 @@ import re
 from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol, get_spdx_licensing
 
 from pkg.core.errors import InputError
-from pkg.core.model import Licence
+from pkg.core.model import License
 from pkg.core.spdx import canonical
 
-# Trove classifiers that name exactly one SPDX licence (the ambiguous ones, "BSD License", are absent).
+# Trove classifiers that name exactly one SPDX license (the ambiguous ones, "BSD License", are absent).
 CLASSIFIERS = {
     "MIT License": "MIT", "MIT No Attribution License (MIT-0)": "MIT-0", "ISC License (ISCL)": "ISC",
     "Apache Software License": "Apache-2.0", "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0",
@@ -30,7 +30,7 @@ CLASSIFIERS = {
 }
 
 
-# What free-text licence names usually mean (normalised: lower case, no "license"/"the"/"version"/punctuation).
+# What free-text license names usually mean (normalised: lower case, no "license"/"the"/"version"/punctuation).
 # Only a suggestion in the error that asks for tool.pkg.license: a name is never turned into an id silently.
 LIKELY = [
     (r"(new |modified |revised )?bsd( 3 clause| three clause)?|3 clause bsd|bsd new", "BSD-3-Clause"),
@@ -46,35 +46,35 @@ LIKELY = [
 
 
 def likely(name: str) -> str | None:
-    """The SPDX id a free-text licence name most likely means ("BSD" → BSD-3-Clause), or None."""
+    """The SPDX id a free-text license name most likely means ("BSD" → BSD-3-Clause), or None."""
     text = re.sub(r"[^a-z0-9.+]+", " ", name.lower())
-    text = " ".join(w for w in text.split() if w not in ("license", "licence", "the", "version", "v"))
+    text = " ".join(w for w in text.split() if w not in ("license", "license", "the", "version", "v"))
     return next((spdx for pattern, spdx in LIKELY if re.fullmatch(pattern, text)), None)
 
 
-def require_spdx(licence: Licence) -> None:
-    """A licence the project names but not as SPDX is a one-line error naming the likely id: Homebrew would
+def require_spdx(license: License) -> None:
+    """A license the project names but not as SPDX is a one-line error naming the likely id: Homebrew would
     write `:cannot_represent`, and scanners cannot match a free-text name."""
-    if licence.spdx is None and licence.name:
-        guess = likely(licence.name)
+    if license.spdx is None and license.name:
+        guess = likely(license.name)
         hint = f'tool.pkg.license = "{guess}" if that is it' if guess else 'tool.pkg.license = "<SPDX expression>"'
-        raise InputError(f"the licence {licence.name!r} is not an SPDX expression (package managers and SBOM "
+        raise InputError(f"the license {license.name!r} is not an SPDX expression (package managers and SBOM "
                          f"scanners need one): set {hint}")
 
 
 def resolve(expression: str | None, declared: str | None, classifiers: tuple[str, ...] = (),
-            override: str | None = None) -> Licence:
-    """Override (tool.pkg.license) > License-Expression > a License field that is SPDX > one licence
-    classifier > the License field as a name (one short line only: a whole licence text is no name)."""
+            override: str | None = None) -> License:
+    """Override (tool.pkg.license) > License-Expression > a License field that is SPDX > one license
+    classifier > the License field as a name (one short line only: a whole license text is no name)."""
     for candidate in (override, expression, declared):
         if spdx := canonical(candidate):
-            return Licence(spdx=spdx)
+            return License(spdx=spdx)
     named = sorted({CLASSIFIERS[c.rsplit(" :: ", 1)[-1]] for c in classifiers
                     if c.startswith("License ::") and c.rsplit(" :: ", 1)[-1] in CLASSIFIERS})
     if len(named) == 1:
-        return Licence(spdx=named[0])
+        return License(spdx=named[0])
     short = (declared or "").strip()
-    return Licence(name=short if short and "\n" not in short and len(short) <= 60 else None)
+    return License(name=short if short and "\n" not in short and len(short) <= 60 else None)
 
 
 def _tree(spdx: str):
@@ -85,9 +85,9 @@ def _ruby(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def homebrew(licence: Licence) -> str:
+def homebrew(license: License) -> str:
     """The argument of the formula's `license` line."""
-    if licence.spdx is None or "LicenseRef-" in licence.spdx:
+    if license.spdx is None or "LicenseRef-" in license.spdx:
         return ":cannot_represent"
 
     def render(node, nested: bool) -> str:
@@ -100,25 +100,25 @@ def homebrew(licence: Licence) -> str:
         text = f"{word}: [{', '.join(render(arg, True) for arg in node.args)}]"
         return f"{{ {text} }}" if nested else text
 
-    return render(_tree(licence.spdx), False)
+    return render(_tree(license.spdx), False)
 
 
-def scoop(licence: Licence) -> str:
+def scoop(license: License) -> str:
     """Scoop's license string; "Unknown" (one of its documented words) without an SPDX expression."""
-    if licence.spdx is None:
+    if license.spdx is None:
         return "Unknown"
-    node = _tree(licence.spdx)
+    node = _tree(license.spdx)
     if isinstance(node, AND | OR):
         if any(isinstance(arg, AND | OR) for arg in node.args):
-            raise InputError(f"licence {licence.spdx!r}: Scoop cannot express nested AND/OR "
+            raise InputError(f"license {license.spdx!r}: Scoop cannot express nested AND/OR "
                              "(set tool.pkg.license to a flat expression)")
         return ("," if isinstance(node, AND) else "|").join(str(arg) for arg in node.args)
     return str(node)
 
 
-def winget(licence: Licence) -> str:
-    text = licence.spdx or licence.name
+def winget(license: License) -> str:
+    text = license.spdx or license.name
     if not text or len(text) < 3:
-        raise InputError(f"licence {text!r}: winget needs a licence of at least 3 characters "
+        raise InputError(f"license {text!r}: winget needs a license of at least 3 characters "
                          "(set the project's license or tool.pkg.license)")
     return text
