@@ -125,12 +125,12 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--version", required=required, help="X.Y.Z or X.Y, optionally {a|b|rc}N")
 
     command("check", cmd_check, "validate [tool.pkg] and the app's project before building", dist=False)
-    plan = command("plan", cmd_plan, "print what a release will produce, before anything is built", dist=False)
-    needs_version(plan)
-    plan.add_argument("--here", action="store_true", help="plan this machine's release, not CI's")
-    init = command("init", cmd_init, "write a starter [tool.pkg] for an existing project into pyproject.toml",
+    plan_cmd = command("plan", cmd_plan, "print what a release will produce, before anything is built", dist=False)
+    needs_version(plan_cmd)
+    plan_cmd.add_argument("--here", action="store_true", help="plan this machine's release, not CI's")
+    init_cmd = command("init", cmd_init, "write a starter [tool.pkg] for an existing project into pyproject.toml",
                    dist=False)
-    init.add_argument("--project", default=".", help="the app's project folder (default: this folder)")
+    init_cmd.add_argument("--project", default=".", help="the app's project folder (default: this folder)")
     setv = command("set-version", cmd_set_version,
                    "validate VERSION and bring the project to it (static: stamped; scm: at build; else: must agree)",
                    dist=False)
@@ -160,9 +160,9 @@ def parser() -> argparse.ArgumentParser:
                       dist=False)
     needs_version(signing)
     signing.add_argument("--release-dir", help="default: release/ below the root")
-    audit = command("audit", cmd_audit, "pip-audit the distributions the builds ship")
-    audit.add_argument("--required", action="store_true", help="fail when the scan cannot run")
-    needs_version(audit, required=False)
+    audit_cmd = command("audit", cmd_audit, "pip-audit the distributions the builds ship")
+    audit_cmd.add_argument("--required", action="store_true", help="fail when the scan cannot run")
+    needs_version(audit_cmd, required=False)
     schema = command("schema", cmd_schema, "print the manifests' JSON schema (pkg/core/model.py)", dist=False)
     schema.add_argument("--write", action="store_true", help="write it to pkg/core/manifest.schema.json")
     arch = command("archive", cmd_archive, "archive a folder deterministically (.tar.gz or .zip)", dist=False)

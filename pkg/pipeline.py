@@ -47,8 +47,8 @@ def run_stages(stages: list[Stage[C]], ctx: C) -> None:
 
 
 def build(cfg: Config, target: targets.Target, dist: Path, work: Path, backend: Backend = Backend.NUITKA,
-          fallback: Backend | None = None, version: str | None = None) -> Manifest:
-    ctx = BuildContext(cfg, target, dist, work / target.name, backend, fallback, version)
+          fallback: Backend | None = None, wanted: str | None = None) -> Manifest:
+    ctx = BuildContext(cfg, target, dist, work / target.name, backend, fallback, wanted)
     run_stages(BUILD, ctx)
     return ctx.manifest
 

@@ -101,3 +101,23 @@ def test_one_spelling_of_license():
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if "licence" in line.replace('"LICENCE"', "").lower()]
     assert not found, found
+
+
+def test_no_local_name_shadows_an_imported_module():
+    """A local `names` or `proc` in a module that imports pkg.core.names or .proc reads as the module and is not:
+    no function binds (argument, assignment, loop) a name the same file imports."""
+    shadows = []
+    for path in PKG.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported |= {a.asname or a.name for a in node.names}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                bound = {n.arg for n in ast.walk(node) if isinstance(n, ast.arg)}
+                bound |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+                shadows += [f"{path.relative_to(PKG.parent)}:{node.lineno}: {name}" for name in bound & imported]
+    assert not shadows, shadows

@@ -127,8 +127,8 @@ def create(cfg: Config, folder: Path, version: str | None, groups: tuple[str, ..
     return BuildEnv(folder, python, built, meta, files, app, wanted)
 
 
-def with_extras(wheel: Path, extras: tuple[str, ...]) -> str:
-    return f"{wheel}[{','.join(extras)}]" if extras else str(wheel)
+def with_extras(built: Path, extras: tuple[str, ...]) -> str:
+    return f"{built}[{','.join(extras)}]" if extras else str(built)
 
 
 def new_venv(env: Path, logs: Path, what: str) -> Path:

@@ -67,6 +67,6 @@ def source(commands: tuple[Command, ...]) -> str:
     lines = [PRELUDE]
     for command in commands:
         lines.append(f"if name == os.path.normcase({command.name!r}):\n" + _call(command, "    "))
-    names = ", ".join(c.name for c in commands)
-    lines.append(f'sys.exit(f"{{name}}: not a command of this program (its commands: {names})")\n')
+    known = ", ".join(c.name for c in commands)
+    lines.append(f'sys.exit(f"{{name}}: not a command of this program (its commands: {known})")\n')
     return "".join(lines)

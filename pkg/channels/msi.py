@@ -42,10 +42,10 @@ def _run(cmd: list[str], cwd: Path | None = None) -> str:
 
 
 def read_table(msi: Path, table: str) -> list[dict[str, str]]:
-    """Rows of one table, read with `msiinfo export` (header: names, types, table + keys)."""
+    """Rows of one table, read with `msiinfo export` (header: columns, types, table + keys)."""
     lines = [ln.rstrip("\r") for ln in _run(["msiinfo", "export", str(msi), table]).split("\n")]
-    names = lines[0].split("\t")
-    return [dict(zip(names, line.split("\t"), strict=True)) for line in lines[3:] if line]
+    columns = lines[0].split("\t")
+    return [dict(zip(columns, line.split("\t"), strict=True)) for line in lines[3:] if line]
 
 
 def product_code(msi: Path) -> str:

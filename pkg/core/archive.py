@@ -99,8 +99,8 @@ def create(folder: Path, dest: Path, epoch: int) -> Path:
 
 def top_folder(archive: Path) -> str:
     """The archive's single top folder; anything else is an error."""
-    names = _names(archive)
-    tops = {n.split("/", 1)[0] for n in names if n}
+    members = _names(archive)
+    tops = {n.split("/", 1)[0] for n in members if n}
     if len(tops) != 1:
         raise PkgError(f"{archive.name}: expected one top folder, found {len(tops)}: {sorted(tops)[:5]}")
     return tops.pop()

@@ -129,21 +129,21 @@ def chart(results: dict, dest: Path) -> None:
     matplotlib.use("Agg")  # no display on build machines
     import matplotlib.pyplot as plt
 
-    names = list(results["variants"])
-    fig, ax = plt.subplots(figsize=(9, 0.6 * len(names) + 1.5), dpi=110)
+    variants = list(results["variants"])
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(variants) + 1.5), dpi=110)
     height = 0.38
     for i, key in enumerate(("version", "help")):
         medians, low, high = [], [], []
-        for name in names:
+        for name in variants:
             r = results["variants"][name]["startup"].get(key)
             medians.append(r["median_ms"] if r else 0)
             low.append(r["median_ms"] - r["min_ms"] if r else 0)
             high.append(r["max_ms"] - r["median_ms"] if r else 0)
-        ys = [n + (i - 0.5) * height for n in range(len(names))]
+        ys = [n + (i - 0.5) * height for n in range(len(variants))]
         ax.barh(ys, medians, height, xerr=[low, high], capsize=2, label=shown(results, key))
         for y, m in zip(ys, medians, strict=True):
             ax.text(m, y, f" {m:.0f}", va="center", fontsize=7)
-    ax.set_yticks(range(len(names)), [results["variants"][n]["label"] for n in names])
+    ax.set_yticks(range(len(variants)), [results["variants"][n]["label"] for n in variants])
     ax.invert_yaxis()
     ax.set_xlabel("median startup, ms (bars: min–max)")
     ax.set_title(f"{results['app']} {results['version']} startup on {results['target']}")
