@@ -37,7 +37,6 @@ from pkg.core import archive, atomic, names, proc, targets
 from pkg.core.config import Config
 from pkg.core.errors import InputError
 from pkg.core.model import App, Artifact, Build, Kind, PackageFormat
-from pkg.core.shipped import gather
 from pkg.core.stage import ReleaseContext, Stage
 from pkg.release import licenses
 
@@ -199,7 +198,7 @@ def make(ctx: ReleaseContext, build: Build, packages: list[Package]) -> None:
     """Both packages of one Linux build, from the release's archive (what users download, hash-checked
     when the builds were merged)."""
     app = ctx.app
-    shipped = gather(ctx.inputs.model_copy(update={"builds": {build.target: build}}), ctx.dist)
+    shipped = ctx.shipped_by(build.target)
     (release_archive,) = [a for a in ctx.manifest.select(Kind.ARCHIVE) if a.target == build.target]
     with tempfile.TemporaryDirectory(prefix="packages-") as scratch:
         tmp = Path(scratch)

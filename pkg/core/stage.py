@@ -92,6 +92,10 @@ class ReleaseContext:
         """What the merged builds ship (licenses, SBOM, audit): read from their manifests once."""
         return gather(self.inputs, self.dist)
 
+    def shipped_by(self, target: str) -> Shipped:
+        """What one build ships: a Linux package carries its own build's licenses, not the other runners'."""
+        return gather(self.inputs.model_copy(update={"builds": {target: self.inputs.builds[target]}}), self.dist)
+
     def url(self, name: str) -> str:
         return self.cfg.download_url(str(self.version), name)
 
