@@ -5,12 +5,11 @@ channel can express them: a description Homebrew refuses or a license Scoop cann
 at release time after five builds."""
 
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from pkg.core.config import Config
 from pkg.core.model import App
 from pkg.core.stage import Stage
-from pkg.project import license_mapping, metadata
+from pkg.project import license_mapping, metadata, wheel
 from pkg.project.app import resolve
 
 
@@ -21,15 +20,9 @@ def channels(cfg: Config, app: App, stages: Iterable[Stage]) -> None:
         stage.check(cfg, app)
 
 
-def main_packages(folder: Path) -> tuple[str, ...]:
-    """Packages with a __main__.py in the usual layouts (flat, src/), before any wheel exists."""
-    found = {p.parent.name for base in (folder, folder / "src") for p in base.glob("*/__main__.py")}
-    return tuple(sorted(n for n in found if n.isidentifier()))
-
-
 def app_of(cfg: Config) -> App:
     """The app as configuration time sees it (its build manifest says what the wheel really says)."""
-    return resolve(cfg, metadata.read(cfg.project_dir), main_packages(cfg.project_dir))
+    return resolve(cfg, metadata.read(cfg.project_dir), wheel.source_main_packages(cfg.project_dir))
 
 
 def run(cfg: Config, stages: Iterable[Stage]) -> App:

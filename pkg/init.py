@@ -11,12 +11,11 @@ from xml.etree import ElementTree
 import tomlkit
 from packaging.utils import canonicalize_name
 
-from pkg import check
 from pkg.core import atomic
 from pkg.core.config import github_repository
 from pkg.core.errors import InputError
 from pkg.core.version import TAG_PREFIX
-from pkg.project import metadata
+from pkg.project import metadata, wheel
 from pkg.project.app import select_commands, urls_by_label
 
 SKIPPED = {".git", ".tools", "build", "dist", "release", ".venv", "node_modules"}  # not the project's own sources
@@ -94,7 +93,7 @@ def init(root: Path, folder: Path) -> Path:
     pkg = tomlkit.table()
     pkg.add(tomlkit.comment("Written by `make init`: every key is documented in pkg/core/config.py."))
     try:
-        commands = select_commands(meta, check.main_packages(folder), canonicalize_name(meta.name))
+        commands = select_commands(meta, wheel.source_main_packages(folder), canonicalize_name(meta.name))
         pkg.add(tomlkit.comment("Commands shipped (all console scripts): "
                                 + ", ".join(f"{c.name} = {c.entry}" for c in commands)))
     except InputError as exc:  # the rest of the table is still right: write it, and say what to add

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pkg import check, pipeline
+from pkg import pipeline
 from pkg.core import config
 from pkg.core.errors import InputError
 from pkg.project import metadata as project
+from pkg.project import wheel
 from pkg.project.app import resolve
 
 from .conftest import ROOT, example_config
@@ -111,8 +112,20 @@ def test_a_project_with_no_command_gets_a_one_line_error_naming_what_to_add(copy
     (folder / "tailor" / "__main__.py").unlink()
     with pytest.raises(InputError, match=r"tailor has no command: add a console script \(\[project\.scripts\] "
                                          r"tailor = \"<package>\.cli:main\"\) or a <package>/__main__\.py") as info:
-        resolve(example_config(), meta, check.main_packages(folder))
+        resolve(example_config(), meta, wheel.source_main_packages(folder))
     assert "\n" not in str(info.value)
+
+
+def test_the_main_packages_are_found_by_one_rule_in_the_source_and_in_the_wheel(tmp_path):
+    """`make check` reads the source, the build the wheel's RECORD: one rule (wheel.main_packages) for both."""
+    paths = ["src/flat_one/__main__.py", "two/__main__.py", "two/sub/__main__.py", "not-a-name/__main__.py",
+             "three/cli.py"]
+    for path in paths:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("")
+    record = [p.removeprefix('src/') for p in paths] + ["two-1.0.dist-info/RECORD"]  # its paths
+    assert wheel.source_main_packages(tmp_path) == ("flat_one", "two")
+    assert wheel.from_record(record).main_packages == ("flat_one", "two")
 
 
 def test_the_pipelines_tools_are_locked_apart_from_the_app():

@@ -109,6 +109,10 @@ def create(cfg: Config, folder: Path, version: str | None, groups: tuple[str, ..
         raise PkgError(f"the app's wheel is version {meta.version}, not VERSION {version} (set in {where})")
     files = wheel.read(built)
     app = resolve(cfg, meta, files.main_packages)
+    if not meta.scripts and files.main_packages != wheel.source_main_packages(cfg.project_dir):  # make check's view
+        print(f"warning: the wheel's packages with __main__ ({', '.join(files.main_packages) or 'none'}) are not "
+              f"the source's ({', '.join(wheel.source_main_packages(cfg.project_dir)) or 'none'}): `make check` "
+              "judged the source's, the build ships the wheel's", file=sys.stderr)
     reqs = folder / names.REQUIREMENTS
     reqs.mkdir(parents=True, exist_ok=True)
     env = folder / names.ENV

@@ -3,6 +3,7 @@ grouped the way Nuitka and the completeness check see them."""
 
 import fnmatch
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -149,8 +150,21 @@ def from_record(records: list[str]) -> WheelFiles:
             modules[name] = path
     packages = sorted({package_root(n, modules) for n, p in modules.items() if "/" in p})
     top_modules = sorted(n for n, p in modules.items() if "/" not in p)
-    main_packages = tuple(p for p in packages if f"{p}.__main__" in modules)
-    return WheelFiles(modules, tuple(sorted(data)), tuple(packages), tuple(top_modules), main_packages, shared)
+    return WheelFiles(modules, tuple(sorted(data)), tuple(packages), tuple(top_modules), main_packages(modules),
+                      shared)
+
+
+def main_packages(modules: Iterable[str]) -> tuple[str, ...]:
+    """The top-level packages `python -m <package>` runs (they have a __main__ module): the one rule, applied to
+    a wheel's RECORD (the build) and to the project's source before any wheel exists (`make check`)."""
+    return tuple(sorted({m.removesuffix(".__main__") for m in modules
+                         if m.count(".") == 1 and m.endswith(".__main__") and m.split(".")[0].isidentifier()}))
+
+
+def source_main_packages(folder: Path) -> tuple[str, ...]:
+    """main_packages of the project's source in the usual layouts (flat, src/): what the wheel will hold."""
+    return main_packages(f"{p.parent.name}.__main__" for base in (folder, folder / "src")
+                         for p in base.glob("*/__main__.py"))
 
 
 def read(wheel: Path) -> WheelFiles:
