@@ -50,6 +50,28 @@ def test_a_tool_that_hangs_is_one_line_not_a_traceback():
         "tailor --version: sleep gave no answer within 0.5 s"
 
 
+def test_a_tool_that_reads_stdin_gets_end_of_file_not_the_terminal():
+    """No short tool waits on a prompt (help2man runs the app, which may read stdin): it reads nothing."""
+    assert proc.tool(["sh", "-c", "read line; echo got:$?"], "sh", timeout=10).stdout == "got:1\n"
+
+
+def test_an_out_of_date_uv_lock_is_one_line_naming_it_and_the_fix(tmp_path):
+    import dataclasses
+
+    from pkg.build import appenv
+
+    from .conftest import example_config
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "1.0"\ndependencies = []\n')
+    proc.tool([appenv.uv(), "lock", "--offline", "--project", tmp_path], "uv lock")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "1.0"\ndependencies = ["pyyaml"]\n')
+    cfg = dataclasses.replace(example_config(), project_dir=tmp_path, requirements=None)
+    with pytest.raises(PkgError) as info:
+        appenv.app_requirements(cfg, tmp_path / "reqs", ())
+    assert "uv.lock checked against its pyproject.toml (`uv lock` in" in str(info.value)
+    assert "failed (exit " in str(info.value) and "\n" not in str(info.value)
+
+
 def test_success_returns_the_output():
     assert proc.tool(["sh", "-c", "echo out; echo err >&2"], "sh").stdout == "out\n"
 

@@ -12,7 +12,6 @@ entry points, dynamic versions and distribution metadata are then exactly what u
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -78,10 +77,9 @@ def app_requirements(cfg: Config, folder: Path, extras: tuple[str, ...]) -> Path
         print(f"note: {cfg.project_dir} has no uv.lock and tool.pkg.requirements is unset: the app's "
               "dependencies are resolved afresh for this build")
         return None
-    check = subprocess.run([uv(), "lock", "--check", "--project", str(cfg.project_dir)], capture_output=True,
-                           text=True, env=clean_env())
-    if check.returncode != 0:
-        raise PkgError(f"{lock} is out of date with its pyproject.toml: run `uv lock` in {cfg.project_dir}")
+    proc.tool([uv(), "lock", "--check", "--project", cfg.project_dir],
+              f"{lock} checked against its pyproject.toml (`uv lock` in {cfg.project_dir} brings it up to date)",
+              env=clean_env(), timeout=300)
     args = ["--project", str(cfg.project_dir), "--no-default-groups", *(f"--extra={e}" for e in extras)]
     return export(args, folder / names.APP_REQUIREMENTS, str(lock))
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from pkg.build.context import BuildContext
-from pkg.core import archive, atomic, names, targets
+from pkg.core import archive, atomic, names, proc, targets
 from pkg.core.config import Completion, Config
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Kind
@@ -179,14 +179,11 @@ def man_pages(folder: Path, app: App, cfg: Config, os_name: str, epoch: int, hav
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
         # help2man runs the program through a shell, unquoted: started as ./<command> from its folder, a
         # space in the build's path cannot split it
-        done = subprocess.run(["help2man", "--no-info", "--no-discard-stderr", f"--name={app.summary}",
-                               f"--version-string={app.version}", f"--output={folder / path}",
-                               f"./{names.program(command, os_name)}"], cwd=folder,
-                              env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},  # the month it prints
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=RUN_TIMEOUT_S * 2)
-        if done.returncode != 0:
-            last = (done.stderr or done.stdout or "no output").strip().splitlines()[-1]
-            raise PkgError(f"help2man {command} failed: {last}")
+        proc.tool(["help2man", "--no-info", "--no-discard-stderr", f"--name={app.summary}",
+                   f"--version-string={app.version}", f"--output={folder / path}",
+                   f"./{names.program(command, os_name)}"], f"help2man {command}", cwd=folder,
+                  env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},  # the month it prints
+                  timeout=RUN_TIMEOUT_S * 2, hint="Debian package help2man: run `make setup`")
         made.append(path)
     return made
 

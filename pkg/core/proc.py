@@ -54,7 +54,8 @@ def tool(cmd: list, what: str, env: dict | None = None, cwd: Path | None = None,
     argv = [str(c) for c in cmd]
     try:
         done = subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", errors="replace", env=env,
-                              cwd=cwd, timeout=timeout)  # UTF-8 whatever the locale: msiinfo prints names in it
+                              cwd=cwd, timeout=timeout, stdin=subprocess.DEVNULL)
+        # UTF-8 whatever the locale (msiinfo prints names in it); no stdin: a tool that asks waits for no one
     except FileNotFoundError:
         raise PkgError(f"{what}: {argv[0]} not found" + (f" ({hint})" if hint else "")) from None
     except OSError as exc:
