@@ -126,3 +126,20 @@ def test_a_stage_that_adds_what_later_stages_select_says_so(tmp_path, monkeypatc
                   if name != "archives" and kinds & downloads - {declared[name]}}
     assert not undeclared, undeclared
     assert {"msi", "packages"} <= {n for n, kinds in added.items() if kinds & downloads}  # both ran here
+
+
+def test_a_build_field_read_before_its_stage_names_that_stage(tmp_path):
+    """SetBy: a stage list out of order fails naming the stage that sets the field, not with a NoneType error."""
+    from pkg.build.context import BuildContext
+    from pkg.core import targets
+    from pkg.core.errors import PkgError
+
+    ctx = BuildContext(example_config(), targets.host(), tmp_path, tmp_path / "work")
+    for field, stage in (("env", "env"), ("built", "compile"), ("layout", "commands"), ("manifest", "env")):
+        assert not ctx.has(field)
+        with pytest.raises(PkgError, match=rf"{field} is needed before stage `{stage}` has set it"):
+            getattr(ctx, field)
+    ctx.built = tmp_path
+    assert ctx.has("built") and ctx.built == tmp_path
+    with pytest.raises(PkgError, match="before stage `env`"):
+        pipeline.run_stages([pipeline.BUILD[pipeline.BUILD.index(pipeline.CHECK)]], ctx)  # check needs the env

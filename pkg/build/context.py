@@ -12,6 +12,7 @@ from pkg.build import installed
 from pkg.core import model, names
 from pkg.core.config import Config
 from pkg.core.model import App, Artifact, Backend, Kind, Layout, Manifest
+from pkg.core.stage import SetBy
 from pkg.core.targets import Target
 from pkg.project import wheel
 from pkg.project.metadata import Metadata
@@ -57,7 +58,7 @@ def venv_site_packages(env: Path) -> Path:
     return Path(sysconfig.get_path("purelib", "venv", vars={"base": str(env), "platbase": str(env)}))
 
 
-@dataclass
+@dataclass(repr=False)  # a SetBy field not yet set cannot be read, so not shown
 class BuildContext:
     cfg: Config
     target: Target
@@ -66,22 +67,29 @@ class BuildContext:
     backend: Backend = Backend.NUITKA
     fallback: Backend | None = None
     version: str | None = None      # VERSION the wheel must have, when given
-    env: BuildEnv | None = None     # the build environment (stage `env`)
-    built: Path | None = None       # the compiled folder, then dist/<name>-<target>/
+    env: BuildEnv | None = SetBy("env")  # the build environment
+    built: Path | None = SetBy("compile")  # the compiled folder, then (stage place) dist/<name>-<target>/
     report: Path | None = None      # Nuitka's report
-    layout: Layout | None = None
+    layout: Layout | None = SetBy("commands")
     shared: dict[str, Kind] = field(default_factory=dict)  # completions and man pages below the folder (stage share)
     distributions: list[model.Distribution] = field(default_factory=list)  # what it ships (stage ship)
     python: dict[str, list[str]] = field(default_factory=dict)            # CPython version -> license files
     libraries: list[model.Library] = field(default_factory=list)          # system libraries bundled (stage ship)
-    manifest: Manifest | None = None  # the build manifest, filled in as the stages go
+    manifest: Manifest | None = SetBy("env")  # the build manifest, filled in as the stages go
     planned: App | None = None        # `plan`: the app as configuration time sees it (no env yet)
     key: str | None = None            # what the build is made from, hashed (stage `reuse`)
     finished: str | None = None       # why the remaining stages have nothing to do (an identical build exists)
 
     @property
     def app(self) -> App:
-        return self.env.app if self.env is not None else self.planned
+        return self.planned if self.planned is not None and not self.has("env") else self.env.app
+
+    def __repr__(self) -> str:
+        return f"BuildContext({self.target}, dist={self.dist}, work={self.work}, backend={self.backend})"
+
+    def has(self, name: str) -> bool:
+        """Whether a stage has set the field (SetBy) yet."""
+        return self.__dict__.get(name) is not None
 
     @property
     def name(self) -> str:

@@ -20,6 +20,7 @@ from typing import Generic, TypeVar
 
 from pkg.core import atomic, model
 from pkg.core.config import Config
+from pkg.core.errors import PkgError
 from pkg.core.model import App, Artifact, Kind, Manifest
 from pkg.core.shipped import Shipped, gather
 from pkg.core.version import Version
@@ -55,6 +56,29 @@ class Stage(Generic[C]):
     writes: Callable[[C], list[str]] = nothing         # the files it makes (names from pkg.core.names)
     check: Callable[[Config, App], None] = expresses_anything  # a channel's refusal, at `make check` time
     makes: Kind | None = None  # the kind of what it writes, when later stages select it (`plan` records them)
+
+
+class SetBy:
+    """A context field one stage sets. Read before it is set, it is an error naming that stage — not a None
+    that fails three stages later as `'NoneType' object has no attribute …`. `ctx.has(name)` asks."""
+
+    def __init__(self, stage: str):
+        self.stage = stage
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, ctx, owner=None):
+        if ctx is None:
+            return None  # the dataclass field's default
+        value = ctx.__dict__.get(self.name)
+        if value is None:
+            raise PkgError(f"internal error: {self.name} is needed before stage `{self.stage}` has set it "
+                           "(a stage list out of order)")
+        return value
+
+    def __set__(self, ctx, value) -> None:
+        ctx.__dict__[self.name] = value
 
 
 def walk(stages: Iterable[Stage[C]], ctx: C, do: Callable[[Stage[C], C], None],
