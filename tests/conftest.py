@@ -37,20 +37,24 @@ def run_pkg(*args: str, cwd: Path = ROOT, env: dict | None = None, check: bool =
 @dataclass(frozen=True)
 class ExampleBuild:
     dist: Path
+    work: Path  # its working folder (build environment, requirements, Nuitka's output), kept for the caches
     app_status_before: str  # `git status` of app/ around the build
     app_status_after: str
 
 
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory) -> ExampleBuild:
-    """A real Nuitka standalone build of the example app in a fresh dist/ (work dir shared for caching)."""
-    dist = tmp_path_factory.mktemp("dist with space")
+    """A real Nuitka standalone build of the example app in a fresh dist/; its work folder is the checkout's
+    build/ (the same path each run: Nuitka's and ccache's caches hit), named here and handed to the tests."""
+    from pkg.core import names, targets
+
+    dist, work = tmp_path_factory.mktemp("dist with space"), ROOT / names.WORK
     before = app_status()
-    proc = subprocess.run([sys.executable, "-m", "pkg", "build", "--dist", str(dist)], cwd=ROOT, text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.run([sys.executable, "-m", "pkg", "build", "--dist", str(dist), "--work", str(work)], cwd=ROOT,
+                          text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     after = app_status()
     assert proc.returncode == 0, proc.stdout[-3000:]
-    return ExampleBuild(dist, before, after)
+    return ExampleBuild(dist, work / targets.host().name, before, after)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 from pkg import pipeline
 from pkg.build import smoke
 from pkg.channels import homebrew
-from pkg.core import config
+from pkg.core import config, names
 from pkg.core.errors import InputError
 from pkg.core.model import Artifact, Kind
 
@@ -88,10 +88,10 @@ def test_4_generic_smoke_checks_accept_any_wording_and_need_no_app_specific_ones
 
 
 @pytest.mark.e2e
-def test_5_the_build_env_takes_tools_and_app_dependencies_from_two_locks(built):
+def test_5_the_build_env_takes_tools_and_app_dependencies_from_two_locks(example_build):
     """Compile tools from pkg/uv.lock, the app's dependencies from the app's own uv.lock; the app's files,
     lock and build backend untouched (tests/test_build_e2e.py checks `git status` of app/ after building)."""
-    requirements = ROOT / "build" / "linux-x86_64" / "requirements"
+    requirements = example_build.work / names.REQUIREMENTS
     tools, app = (requirements / "tools.txt").read_text(), (requirements / "app.txt").read_text()
     assert "nuitka==" in tools and "click==" not in tools
     assert "click==" in app and "psutil==" in app and "nuitka" not in app and f"--project {ROOT / 'app'}" in app

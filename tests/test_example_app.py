@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from pkg.build import appenv
-from pkg.core import targets
+from pkg.core import names
 from pkg.project import metadata as project
 
 from .conftest import ROOT, example_config
@@ -22,34 +22,38 @@ def level_check():
     check = {c.name: c for c in example_config().checks}[LEVEL_CHECK]
     return check.files["sample log.txt"], check.expect[0].value.splitlines()
 VERSION = project.read(ROOT / "app").version
-PYTHON = appenv.venv_python(ROOT / "build" / targets.host().name / "env")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def installed(built):
-    """The `built` fixture's build environment holds tailor's wheel and its locked dependencies."""
-    assert PYTHON.is_file()
+@pytest.fixture(scope="module")
+def python(example_build):
+    """The e2e build's environment: tailor's wheel and its locked dependencies, as pip installs them."""
+    found = appenv.venv_python(example_build.work / names.ENV)
+    assert found.is_file()
+    return found
 
 
-def tailor(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([str(PYTHON), "-m", "tailor", *args], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, **kwargs)
+@pytest.fixture
+def tailor(python):
+    def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
+        return subprocess.run([str(python), "-m", "tailor", *args], capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, **kwargs)
+    return run
 
 
-def test_version_fast_path_does_not_import_click():
+def test_version_fast_path_does_not_import_click(python):
     code = ("import sys\nsys.argv = ['tailor', '--version']\nfrom tailor.__main__ import main\nmain()\n"
             "print('click' in sys.modules, file=sys.stderr)")
-    out = subprocess.run([str(PYTHON), "-c", code], capture_output=True, text=True)
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == f"tailor {VERSION}"
     assert out.stderr.strip() == "False"
 
 
-def test_no_arguments_without_tty_prints_usage_and_exits_0():
+def test_no_arguments_without_tty_prints_usage_and_exits_0(tailor):
     out = tailor(timeout=10)
     assert out.returncode == 0 and out.stdout.startswith("Usage:")
 
 
-def test_tail_filters_by_level_and_keeps_tracebacks(tmp_path):
+def test_tail_filters_by_level_and_keeps_tracebacks(tmp_path, tailor):
     sample_log, expected_at_error = level_check()
     log = tmp_path / "app log.txt"
     log.write_text(sample_log)
@@ -62,7 +66,7 @@ def test_tail_filters_by_level_and_keeps_tracebacks(tmp_path):
     assert out.stdout.splitlines() == [sample_log.splitlines()[7]]
 
 
-def test_colour_when_asked(tmp_path):
+def test_colour_when_asked(tmp_path, tailor):
     log = tmp_path / "x.log"
     log.write_text("ERROR boom\nINFO fine\n")
     out = tailor("tail", str(log), "--color", "always")
@@ -75,20 +79,20 @@ def test_colour_when_asked(tmp_path):
     (["tail", "missing.log"], "does not exist"),
     (["tail", "LOG", "--lines", "-1"], "-1"),
 ])
-def test_bad_input(tmp_path, args, message):
+def test_bad_input(tmp_path, args, message, tailor):
     log = tmp_path / "LOG"
     log.write_text("INFO x\n")
     out = tailor(*args, cwd=tmp_path)
     assert out.returncode == 2 and message in out.stderr
 
 
-def test_levels_lists_postgres_levels():
+def test_levels_lists_postgres_levels(tailor):
     out = tailor("levels")
     names = [line.split()[1] for line in out.stdout.splitlines()]
     assert {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "LOG", "NOTICE", "FATAL", "PANIC"} <= set(names)
 
 
-def test_doctor_json_from_source():
+def test_doctor_json_from_source(tailor):
     out = tailor("doctor", "--json")
     report = json.loads(out.stdout)
     assert out.returncode == 0
@@ -96,11 +100,11 @@ def test_doctor_json_from_source():
     assert all(report[k] for k in ("data_file", "native_module", "platform_module", "metadata"))
 
 
-def test_follow_prints_appended_lines_and_stops_with_pid(tmp_path):
+def test_follow_prints_appended_lines_and_stops_with_pid(tmp_path, python):
     log = tmp_path / "f.log"
     log.write_text("INFO old\n")
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2.5)"])
-    proc = subprocess.Popen([str(PYTHON), "-m", "tailor", "tail", str(log), "-f", "--pid", str(sleeper.pid),
+    proc = subprocess.Popen([str(python), "-m", "tailor", "tail", str(log), "-f", "--pid", str(sleeper.pid),
                              "--level", "error"], stdout=subprocess.PIPE, text=True)
     import time
 
