@@ -8,6 +8,10 @@ from pathlib import Path
 from pkg.core import config, model, names, targets
 from pkg.core.errors import PkgError
 
+# The packaging repository acted on unless `--root DIR` names another: the checkout pkg/ sits in. Resolved once,
+# in main(); Config.root carries it on.
+CHECKOUT = Path(__file__).resolve().parent.parent
+
 
 def _target(args) -> targets.Target:
     return targets.parse(args.target) if args.target else targets.host()
@@ -180,7 +184,7 @@ def parser() -> argparse.ArgumentParser:
 
 def resolved(args: argparse.Namespace) -> argparse.Namespace:
     """The root, resolved once (default: this checkout), and the folder options defaulting below it."""
-    args.root = Path(args.root).resolve() if args.root else config.ROOT
+    args.root = Path(args.root).resolve() if args.root else CHECKOUT
     for option, default in (("dist", names.DIST), ("work", names.WORK), ("release_dir", names.RELEASES)):
         if hasattr(args, option):
             setattr(args, option, str(config.folder_option(args.root, getattr(args, option), default)))

@@ -9,11 +9,11 @@ import jsonschema
 import pytest
 
 from pkg import pipeline
-from pkg.core import config, model, names
+from pkg.core import model, names
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 
-from .conftest import example_config
+from .conftest import ROOT, example_config
 from .fixtures import fake_build, fake_dist
 
 V = "0.2.0"
@@ -29,7 +29,7 @@ def test_the_checked_in_schema_is_the_models():
     assert model.SCHEMA_FILE.read_text(encoding="utf-8") == model.schema_text(), \
         "the model changed: run `python -m pkg schema --write`"
     printed = subprocess.run([sys.executable, "-m", "pkg", "schema"], capture_output=True, text=True,
-                             cwd=config.ROOT, check=True).stdout
+                             cwd=ROOT, check=True).stdout
     assert json.loads(printed) == model.schema()
 
 

@@ -14,13 +14,13 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from pkg.channels import msi, wxs
-from pkg.core import model, version
+from pkg.core import model, names, version
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import Kind, MsiFacts
 from tests import fixtures_windows
 from tests.fixtures import example_app
 
-from .conftest import example_config
+from .conftest import ROOT, example_config
 
 APP = example_app()
 
@@ -241,7 +241,7 @@ def test_stage_errors(tmp_path, monkeypatch):
 # --- the Windows path: wix/app.wxs and the Python halves of scripts/msi.ps1 --------------------------
 
 def test_wix5_source_shape_and_variables(tmp_path):
-    text = msi.WXS_V5.read_text(encoding="utf-8")
+    text = (ROOT / names.WIX_DIR / names.WIX_APP).read_text(encoding="utf-8")
     root = ET.fromstring(text)
     ns = {"w": WIX4_NS}
     assert root.tag == f"{{{WIX4_NS}}}Wix"
@@ -272,7 +272,8 @@ def test_print_wix_vars(tmp_path, capsys):
     plan = json.loads(capsys.readouterr().out)
     v = plan["vars"]
     app_wxs, fragment = map(Path, plan["wxs"])
-    assert app_wxs == msi.WXS_V5 and Path(plan["out"]).is_absolute() and fragment.parent == Path(plan["out"]).parent
+    assert app_wxs == ROOT / names.WIX_DIR / names.WIX_APP
+    assert Path(plan["out"]).is_absolute() and fragment.parent == Path(plan["out"]).parent
     sources = [f.get("Source") for f in ET.parse(fragment).getroot().iter(f"{{{WIX4_NS}}}File")]
     assert len(sources) > 100 and all(Path(s).is_file() and Path(s).is_absolute() for s in sources)
     assert v["ProductCode"] == wxs.product_code(example_config(), version.parse("2.0.1"))

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from pkg.core import config, names
+from pkg.core import names
 
-PKG = config.ROOT / "pkg"
+from .conftest import ROOT
+
+PKG = ROOT / "pkg"
 NAMED = re.compile(r"""
     \.tar\.gz | \.zip\b | \.msi\b | \.sha256\b | \.cdx\.json | \.report\.xml | \.licenses\b | \.rb\b
   | \.installer\.yaml | \.locale\. | SHA256SUMS | LICENSES\b | CHANGELOG\.md | manifest\.json
@@ -36,7 +38,7 @@ def literals(path: Path):
             yield node.lineno, node.value
 
 
-def spelled_names(path: Path, root: Path = config.ROOT) -> list[str]:
+def spelled_names(path: Path, root: Path = ROOT) -> list[str]:
     where = path.relative_to(root).as_posix()
     return [f"{where}:{line}: {text!r}" for line, text in literals(path)
             if not re.search(r"\s", text) and NAMED.search(text) and (where, text) not in ALLOWED]
@@ -60,7 +62,7 @@ def test_the_scan_finds_a_name_built_elsewhere(tmp_path):
 
 def test_each_allowance_is_still_needed():
     for where, text in ALLOWED:
-        assert text in dict(literals(config.ROOT / where)).values(), f"{where} no longer spells {text!r}"
+        assert text in dict(literals(ROOT / where)).values(), f"{where} no longer spells {text!r}"
 
 
 @pytest.mark.parametrize("target", ["linux-x86_64", "macos-arm64", "windows-x86_64"])

@@ -8,9 +8,9 @@ import sys
 import pytest
 
 from pkg import pipeline, plan
-from pkg.core import config, names
+from pkg.core import names
 
-from .conftest import example_config
+from .conftest import ROOT, example_config
 from .fixtures import fake_dist
 
 
@@ -58,7 +58,7 @@ def test_the_plan_walks_the_pipelines_stages_in_order():
 
 def test_the_plan_refuses_a_bad_version_in_one_line():
     proc = subprocess.run([sys.executable, "-m", "pkg", "plan", "--version", "0.2.x"], capture_output=True, text=True,
-                          cwd=config.ROOT)
+                          cwd=ROOT)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "0.2.x" in proc.stderr
 
 
@@ -70,7 +70,7 @@ def test_check_and_plan_import_nothing_heavy(argv):
     """They answer in well under a second (README, `time`); what keeps them so is what they import, which a
     busy machine cannot change: none of the heavy libraries (the CycloneDX validator, jsonschema, alone takes ~1 s), and
     a bounded number of modules (482 at the time of writing)."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "pkg", *argv], cwd=config.ROOT,
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "pkg", *argv], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     imported = [line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")

@@ -2,8 +2,9 @@
 
 import pytest
 
-from pkg.core import config
 from pkg.dev import pslint
+
+from .conftest import ROOT
 
 GOOD = """param([Parameter(Mandatory = $true)][string]$Target)
 $ErrorActionPreference = "Stop"
@@ -16,7 +17,7 @@ exit $LASTEXITCODE
 
 
 def test_the_project_scripts_parse():
-    scripts = sorted((config.ROOT / "scripts").glob("*.ps1"))
+    scripts = sorted((ROOT / "scripts").glob("*.ps1"))
     assert scripts
     assert pslint.check(scripts) == []
 

@@ -11,10 +11,11 @@ import subprocess
 
 import pytest
 
-from pkg.core import config
 from pkg.dev import pslint
 
-ROOT = config.ROOT
+from .conftest import ROOT
+
+ROOT = ROOT
 SCRIPTS = ROOT / "scripts"
 TWINS = ["build", "msi"]  # scripts Make calls through $(call script,…) with options
 ALL_OPTIONS = {"VERSION": "0.2.0", "BACKEND": "pyinstaller", "FALLBACK": "pyinstaller"}

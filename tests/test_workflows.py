@@ -18,9 +18,9 @@ import yaml
 from pkg.core import config, names, targets, version
 from pkg.project import metadata as project
 
-from .conftest import example_config
+from .conftest import ROOT, example_config
 
-ROOT = config.ROOT
+ROOT = ROOT
 WORKFLOWS = ROOT / ".github" / "workflows"
 RELEASE, CI, APP = WORKFLOWS / "release.yml", WORKFLOWS / "ci.yml", WORKFLOWS / "app.yml"
 BIN = Path(sys.executable).parent

@@ -29,7 +29,6 @@ from pkg.core.model import App, Kind, MsiFacts
 from pkg.core.stage import ReleaseContext, Stage
 from pkg.core.version import Version, parse
 
-WXS_V5 = config.ROOT / "wix" / "app.wxs"  # the pipeline's own WiX source
 CODEPAGE = 1252  # what wixl 0.101 actually writes names in; wxs.harvest refuses the rest
 # Upgrade.Attributes as WiX writes them for MajorUpgrade AllowSameVersionUpgrades="yes":
 UPGRADE = 1 | 256 | 512  # MigrateFeatures | VersionMinInclusive | VersionMaxInclusive (same version upgrades)
@@ -133,7 +132,8 @@ def wix_plan(cfg: Config, manifest: model.Manifest, dist: Path, target: targets.
     dirs, files = wxs.harvest(folder)
     fragment = out / names.WIX_FILES
     atomic.write_bytes(fragment, wxs.render_wix5_files(cfg, folder, dirs, files))
-    return {"wxs": [str(WXS_V5), str(fragment)], "out": str(out / names.msi(manifest.app.name)),
+    return {"wxs": [str(cfg.root / names.WIX_DIR / names.WIX_APP), str(fragment)],
+            "out": str(out / names.msi(manifest.app.name)),
             "vars": wix_vars(cfg, manifest.app, version)}
 
 

@@ -64,10 +64,6 @@ from pkg.core.errors import InputError
 from pkg.core.names import SHELLS
 from pkg.core.targets import GLIBC_FLOOR
 
-# The checkout pkg/ sits in: the pipeline's own files (wix/, scripts/), and the packaging repository acted on
-# unless `python -m pkg --root DIR` names another (main() resolves it once; Config.root carries it on).
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def folder_option(root: Path, given: str | None, *default: str) -> Path:
     """A folder option (--dist, --work, --release-dir…): as given, else its default below the root."""

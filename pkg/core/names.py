@@ -221,6 +221,7 @@ TOOLS_REQUIREMENTS, APP_REQUIREMENTS, PIP_PINS = "tools.txt", "app.txt", "pip-in
 NUITKA_REPORT = "report.xml"
 MSI_SOURCE, MSI_OUT = "product.wxs", "product.msi"  # wixl's input and output in build/msi/
 NFPM_CONFIG = "nfpm.yaml"  # nfpm's input, in a scratch folder of the release job
+WIX_DIR, WIX_APP = "wix", "app.wxs"  # the pipeline's own WiX 5 source, below the root
 WIX_FILES = "files.wxs"  # the WiX 5 fragment of the Windows folder's files, beside the staged MSI
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import tree_sitter
 import tree_sitter_powershell
 
-from pkg.core import config
 from pkg.core.errors import PkgError
 
 BOM = b"\xef\xbb\xbf"
@@ -70,7 +69,7 @@ def parameters(path: Path) -> dict[str, set[str]]:
 
 
 def _run(args) -> None:
-    paths = [Path(p) for p in args.paths] or sorted(config.ROOT.joinpath("scripts").glob("*.ps1"))
+    paths = [Path(p) for p in args.paths] or sorted(Path(args.root).joinpath("scripts").glob("*.ps1"))
     problems = check(paths)
     for line in problems[:-1]:
         print(line, file=sys.stderr)
