@@ -226,7 +226,7 @@ def test_real_build_plus_fixture_runners_make_a_full_release(built, tmp_path):
     with pytest.raises(PkgError, match=rf"REQUIRE_TARGETS=all refuses {TARGET.name}: it needs glibc 2\.\d+, above the "
                        r"declared floor 2\.28"):  # built on this machine (glibc 2.36), not on the floor
         pipeline.release(example_config(), version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path)
-    assert not (tmp_path / "release").exists() or not any((tmp_path / "release").iterdir())
+    assert not (tmp_path / "release").exists()  # refused while merging, before any folder is made
     final = pipeline.release(example_config(), version, dist, tmp_path / "release", require_all=True, repo_out=tmp_path,
                              above_floor_ok=True)
     assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final).returncode == 0
