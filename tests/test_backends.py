@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pkg.build.appenv import base_python
+from pkg.core import proc
 from pkg.project import metadata
 from pkg.project.app import select_commands
 
@@ -111,8 +112,8 @@ def project(root: Path, backend: str) -> Path:
 
 
 def wheel_of(folder: Path, out: Path) -> Path:
-    subprocess.run([metadata.uv(), "build", "--wheel", "--out-dir", str(out), "--python", base_python(),
-                    str(folder)], check=True, capture_output=True, env=metadata.clean_env())
+    subprocess.run([proc.uv(), "build", "--wheel", "--out-dir", str(out), "--python", base_python(),
+                    str(folder)], check=True, capture_output=True, env=proc.clean_env())
     (found,) = out.glob("*.whl")
     return found
 

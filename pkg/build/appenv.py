@@ -23,10 +23,11 @@ from pkg.core import names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
 from pkg.core.model import App, Backend, Manifest
+from pkg.core.proc import clean_env, uv
 from pkg.core.stage import Stage
 from pkg.project import metadata, wheel
 from pkg.project.app import resolve
-from pkg.project.metadata import Metadata, clean_env, uv
+from pkg.project.metadata import Metadata
 
 TOOLS_PROJECT = Path(__file__).resolve().parent.parent  # pkg/pyproject.toml + pkg/uv.lock
 

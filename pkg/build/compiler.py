@@ -25,9 +25,9 @@ from pkg.core import atomic, names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
 from pkg.core.model import App, Backend, Kind, Layout
+from pkg.core.proc import clean_env
 from pkg.core.stage import Stage
 from pkg.core.targets import Target
-from pkg.project.metadata import clean_env
 
 
 def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path) -> nuitka.Inputs:

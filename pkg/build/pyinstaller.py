@@ -13,8 +13,8 @@ from pkg.build import launcher
 from pkg.build.appenv import BuildEnv
 from pkg.core import names, proc, targets
 from pkg.core.errors import PkgError
+from pkg.core.proc import clean_env
 from pkg.core.targets import Target
-from pkg.project.metadata import clean_env
 
 # `python -m <package>` entries: runpy, with a hidden import so PyInstaller packs what runpy will look for.
 RUN_MODULE = '''\

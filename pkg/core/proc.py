@@ -27,6 +27,23 @@ def pinned_tool(name: str) -> str:
     return found
 
 
+def uv() -> str:
+    """The pipeline's pinned uv (pkg/uv.lock), else UV or uv from PATH."""
+    try:
+        from uv import find_uv_bin
+
+        return find_uv_bin()
+    except (ImportError, FileNotFoundError):
+        return os.environ.get("UV", "uv")
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for tools run on the app's behalf: nothing of the pipeline's own venv leaks in."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "PYTHONHOME", "CONDA_PREFIX")}
+    return {**env, **(extra or {})}
+
+
 def run_logged(cmd: list[str], log: Path, what: str, env: dict | None = None, cwd: Path | None = None,
                quiet: bool = False) -> None:
     """Run `cmd`, keep its output in `log` (and show it unless `quiet`); on failure show the log's tail."""

@@ -14,7 +14,6 @@ How a release VERSION reaches the project (version_source):
   source     fixed in the project's own files (attr:, a version file, setup.py): it must already be VERSION
 """
 
-import os
 import re
 import subprocess
 import tempfile
@@ -30,6 +29,7 @@ from packaging.utils import canonicalize_name
 from pkg.core import proc
 from pkg.core.config import read_pyproject
 from pkg.core.errors import InputError, PkgError
+from pkg.core.proc import clean_env, uv
 
 NEEDED = ("name", "version", "description", "license", "urls", "scripts")  # [project] fields we read
 SCM_REQUIRES = ("setuptools-scm", "setuptools_scm", "hatch-vcs", "hatch_vcs")
@@ -159,13 +159,6 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment for tools run on the app's behalf: nothing of the pipeline's own venv leaks in."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "PYTHONHOME", "CONDA_PREFIX")}
-    return {**env, **(extra or {})}
-
-
 def _backend(folder: Path, version: str | None) -> Metadata:
     """The build backend's own metadata (prepare_metadata_for_build_wheel) in an isolated environment."""
     from build import BuildBackendException, BuildException, ProjectBuilder
@@ -203,16 +196,6 @@ def read(folder: Path, version: str | None = None) -> Metadata:
     check_folder(folder)
     static = _static(folder)
     return static if static is not None else _backend(folder, version)
-
-
-def uv() -> str:
-    """The pipeline's pinned uv (pkg/uv.lock), else UV or uv from PATH."""
-    try:
-        from uv import find_uv_bin
-
-        return find_uv_bin()
-    except (ImportError, FileNotFoundError):
-        return os.environ.get("UV", "uv")
 
 
 def stamp(folder: Path, current: str, wanted: str) -> None:
