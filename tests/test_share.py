@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pkg.build import share
-from pkg.core import config, names
+from pkg.core import archive, config, names
 from pkg.core.config import Completion
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Command, Kind, License
@@ -206,7 +206,6 @@ def test_settings_are_read(tmp_path):
 
 
 def test_build_test_finds_every_recorded_file_in_the_archive(tmp_path):
-    from pkg.build import smoke
     from pkg.core import model, targets
 
     from .fixtures import fake_build
@@ -215,12 +214,12 @@ def test_build_test_finds_every_recorded_file_in_the_archive(tmp_path):
     target = targets.host()
     manifest = fake_build(tmp_path, target.name, "0.2.0", shared=shared_files("tailor"))
     assert len(manifest.shared(target.name)) == 4
-    with smoke.unpacked(manifest, tmp_path, target) as (top, _):
+    with archive.unpacked(manifest, tmp_path, target) as (top, _):
         assert (top / "share/man/man1/tailor.1").is_file()
     broken = manifest.model_copy(deep=True)
     broken.artifacts = [a.model_copy(update={"sha256": "0" * 64}) if a.kind == Kind.MAN_PAGE else a
                         for a in broken.artifacts]
     with pytest.raises(PkgError, match=r"share/man/man1/tailor.1 is missing or differs from its manifest"):
-        with smoke.unpacked(broken, tmp_path, target):
+        with archive.unpacked(broken, tmp_path, target):
             pass
     assert model.read(tmp_path / names.build_manifest("tailor", target.name)).shared(target.name)

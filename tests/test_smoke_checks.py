@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pkg.build import smoke
+from pkg.core import version
 from pkg.core.config import Check, CommandOptions, Config, Expect
 from pkg.core.model import Command
 from tests.fixtures import multi_app
@@ -19,7 +20,7 @@ from tests.fixtures import multi_app
     ("tool 1.2.0rc1", False), ("tool 11.2.0", False), ("tool 1.2.01", False), ("tool", False), ("", False),
 ])
 def test_version_as_a_whole_token(text, ok):
-    assert smoke.carries_version(text, "1.2.0") is ok
+    assert version.carries_version(text, "1.2.0") is ok
 
 
 def program(folder: Path, name: str, body: str) -> None:

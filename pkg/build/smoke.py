@@ -28,12 +28,13 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from pkg.build import startup
 from pkg.build.context import venv_site_packages
 from pkg.core import archive, model, names
+from pkg.core import version as version_of
 from pkg.core.config import Check, Config
 from pkg.core.errors import PkgError
 from pkg.core.model import App, Kind, Timing
@@ -50,12 +51,6 @@ def scrubbed_env(home: Path) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if k in ("SYSTEMROOT", "SystemRoot", "WINDIR", "TEMP", "TMP")}
     path = "/usr/bin:/bin" if os.name != "nt" else os.environ.get("SystemRoot", r"C:\Windows") + r"\System32"
     return {**keep, "PATH": path, "HOME": str(home), "USERPROFILE": str(home), "LANG": "C.UTF-8"}
-
-
-def carries_version(text: str, version: str) -> bool:
-    """VERSION as a whole token: not 1.2.30 or 11.2.3 for 1.2.3; a leading v and trailing punctuation are fine."""
-    tokens = re.split(r"[\s,;:()\[\]{}'\"=/]+", text)
-    return any(re.sub(r"^[vV]", "", token).rstrip(".!") == version for token in tokens)
 
 
 class Smoke:
@@ -153,7 +148,7 @@ def generic_checks(smoke: Smoke, cfg: Config, app: App, version: str) -> None:
         options = cfg.command_options(command)
         if options.version:
             out = smoke.run(command, "--version")
-            smoke.check(out.returncode == 0 and carries_version(out.stdout + "\n" + out.stderr, version),
+            smoke.check(out.returncode == 0 and version_of.carries_version(out.stdout + "\n" + out.stderr, version),
                         f"{command} --version carries {version}", out, options.pip_installed)
         if options.help:
             out = smoke.run(command, "--help")
@@ -316,29 +311,6 @@ def timings(smoke: Smoke, cfg: Config, app: App) -> dict[str, Timing]:
     return results
 
 
-@contextlib.contextmanager
-def unpacked(manifest: model.Manifest, dist: Path, target: Target) -> Iterator[tuple[Path, Path]]:
-    """The target's archive as users get it (never the folder beside it: CI's artifact transfer drops
-    links and modes), checked against its manifest and unpacked into a path with a space:
-    (its top folder, a scratch folder)."""
-    archives = [a for a in manifest.select(Kind.ARCHIVE) if a.target == target.name]
-    if not archives:
-        raise PkgError(f"no archive recorded for {target} (run `make build`)")
-    file = dist / archives[0].path
-    if not file.is_file() or model.sha256_file(file) != archives[0].sha256:
-        raise PkgError(f"{file.name}: missing, or its sha256 differs from its manifest (rebuild with `make build`)")
-    with tempfile.TemporaryDirectory(prefix="unpacked ") as tmp:
-        top = archive.extract(file, Path(tmp) / "unpacked")
-        missing = [c for c in manifest.app.command_names if not (top / names.program(c, target.os)).is_file()]
-        if missing:
-            raise PkgError(f"{file.name}: no {', '.join(missing)} in its top folder")
-        for shared in manifest.shared(target.name):  # completions and man pages, as the channels will take them
-            inside = top.parent / shared.path
-            if not inside.is_file() or model.sha256_file(inside) != shared.sha256:
-                raise PkgError(f"{file.name}: {shared.path} is missing or differs from its manifest")
-        yield top, Path(tmp)
-
-
 def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Manifest:
     _, manifest = model.find_build(dist, target.name)
     app = manifest.app
@@ -346,7 +318,7 @@ def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Ma
     env_folder = env_folder.resolve()  # the checks run in a scratch folder
     if not (env_folder / "pyvenv.cfg").is_file():
         raise PkgError(f"{env_folder}: no pip-installed app to compare with (run `make build` on this machine)")
-    with unpacked(manifest, dist, target) as (top, tmp_path):
+    with archive.unpacked(manifest, dist, target) as (top, tmp_path):
         work = tmp_path / "cwd"
         work.mkdir()
         env = scrubbed_env(tmp_path)

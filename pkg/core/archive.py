@@ -1,20 +1,26 @@
 """Deterministic archives with exactly one top folder: tar.gz for Linux/macOS, zip for Windows.
 
 Same folder + same SOURCE_DATE_EPOCH → same bytes: entries sorted, mtimes fixed, owners 0/root-less,
-modes normalised to 0755 (dirs and executables) or 0644.
+modes normalised to 0755 (dirs and executables) or 0644. `unpacked`: a build's archive as users get it,
+checked against its manifest (build-test's smoke and the release's verify both start from it).
 """
 
+import contextlib
 import gzip
 import os
 import stat
 import subprocess
 import tarfile
+import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from pkg.core import atomic, names
+from pkg.core import atomic, model, names
 from pkg.core.errors import PkgError
+from pkg.core.model import Kind
+from pkg.core.targets import Target
 
 ZIP_EPOCH_MIN = 315532800  # 1980-01-01: zip cannot store earlier times
 
@@ -152,3 +158,26 @@ def extract(archive: Path, dest: Path) -> Path:
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, gzip.BadGzipFile) as exc:
         raise PkgError(f"{archive.name}: corrupt archive ({exc})") from None
     return dest / top
+
+
+@contextlib.contextmanager
+def unpacked(manifest: model.Manifest, dist: Path, target: Target) -> Iterator[tuple[Path, Path]]:
+    """The target's archive as users get it (never the folder beside it: CI's artifact transfer drops
+    links and modes), checked against its manifest and unpacked into a path with a space:
+    (its top folder, a scratch folder)."""
+    archives = [a for a in manifest.select(Kind.ARCHIVE) if a.target == target.name]
+    if not archives:
+        raise PkgError(f"no archive recorded for {target} (run `make build`)")
+    file = dist / archives[0].path
+    if not file.is_file() or model.sha256_file(file) != archives[0].sha256:
+        raise PkgError(f"{file.name}: missing, or its sha256 differs from its manifest (rebuild with `make build`)")
+    with tempfile.TemporaryDirectory(prefix="unpacked ") as tmp:
+        top = extract(file, Path(tmp) / "unpacked")
+        missing = [c for c in manifest.app.command_names if not (top / names.program(c, target.os)).is_file()]
+        if missing:
+            raise PkgError(f"{file.name}: no {', '.join(missing)} in its top folder")
+        for shared in manifest.shared(target.name):  # completions and man pages, as the channels will take them
+            inside = top.parent / shared.path
+            if not inside.is_file() or model.sha256_file(inside) != shared.sha256:
+                raise PkgError(f"{file.name}: {shared.path} is missing or differs from its manifest")
+        yield top, Path(tmp)

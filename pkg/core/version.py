@@ -13,6 +13,7 @@ a tag `v0.2.0`) is stripped; nothing else is.
   Scoop      <version>                        not published for pre-releases
 """
 
+import re
 from dataclasses import dataclass
 
 from packaging.version import InvalidVersion
@@ -69,3 +70,9 @@ def parse(text: str) -> Version:
         if value > limit:
             raise InputError(f"VERSION {text!r}: {part} {value} exceeds the MSI limit {limit} (255.255.65535)")
     return Version(parsed)
+
+
+def carries_version(text: str, version: str) -> bool:
+    """VERSION as a whole token: not 1.2.30 or 11.2.3 for 1.2.3; a leading v and trailing punctuation are fine."""
+    tokens = re.split(r"[\s,;:()\[\]{}'\"=/]+", text)
+    return any(re.sub(r"^[vV]", "", token).rstrip(".!") == version for token in tokens)

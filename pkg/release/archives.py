@@ -5,10 +5,10 @@ their download URLs. Hard links where the filesystem allows: no copy of large ar
 import os
 import shutil
 
-from pkg.build.smoke import carries_version, unpacked
-from pkg.core import names, proc, targets
+from pkg.core import archive, names, proc, targets
 from pkg.core.errors import PkgError
 from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.version import carries_version
 
 VERSION_TIMEOUT_S = 30  # a --version that takes longer hangs: one line saying so, not a traceback
 
@@ -16,7 +16,7 @@ VERSION_TIMEOUT_S = 30  # a --version that takes longer hangs: one line saying s
 def verify(ctx: ReleaseContext) -> None:
     """From the archive users will download (in CI the build folders arrive without links and modes)."""
     host = targets.host()
-    with unpacked(ctx.inputs, ctx.dist, host) as (top, _):
+    with archive.unpacked(ctx.inputs, ctx.dist, host) as (top, _):
         program = names.program(ctx.app.main.name, host.os)
         out = proc.tool([top / program, "--version"], f"{program} --version", timeout=VERSION_TIMEOUT_S)
     if not carries_version(out.stdout + "\n" + out.stderr, str(ctx.version)):
