@@ -191,7 +191,8 @@ def test_the_root_is_an_argument_and_the_folders_default_below_it(tmp_path):
 
 
 def test_nuitka_compiles_the_apps_own_code_to_c_unless_asked_for_all(tmp_path):
-    """compile = "app" (the default): the bytecode plugin and the app's top-level names; "all": no plugin."""
+    """compile = "app" (the default): the bytecode plugin and the app's top-level names; "all": the plugin told
+    to compile every module (it still makes packages' __main__ bytecode, for the program's interpreter)."""
     from pkg.build import nuitka
 
     assert load_with(tmp_path).nuitka_compile == "app"
@@ -203,4 +204,5 @@ def test_nuitka_compiles_the_apps_own_code_to_c_unless_asked_for_all(tmp_path):
     assert f"--user-plugin={nuitka.BYTECODE_PLUGIN}" in app_only and nuitka.BYTECODE_PLUGIN.is_file()
     assert [f for f in app_only if f.startswith("--compile-to-c=")] == ["--compile-to-c=app", "--compile-to-c=single"]
     every = nuitka.command(nuitka.Inputs(**base), "linux", tmp_path, tmp_path / "r")
-    assert not [f for f in every if f.startswith(("--user-plugin", "--compile-to-c"))]
+    assert [f for f in every if f.startswith("--compile-")] == ["--compile-all-to-c"]
+    assert f"--user-plugin={nuitka.BYTECODE_PLUGIN}" in every

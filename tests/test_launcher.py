@@ -42,41 +42,40 @@ def start(modules: Path, source: str, argv0: str, *args: str) -> subprocess.Comp
     ("lib/tool.bin", "cli ['lib/tool.bin', '-x']", 0),              # Nuitka's binary started directly
 ])
 def test_the_name_picks_the_entry_point(modules, argv0, out, code):
-    proc = start(modules, launcher.source(COMMANDS), argv0, "-x")
+    proc = start(modules, launcher.source(COMMANDS, "linux"), argv0, "-x")
     assert (proc.stdout.strip(), proc.returncode) == (out, code), proc.stderr
 
 
 def test_an_unknown_name_says_which_commands_exist(modules):
-    proc = start(modules, launcher.source(COMMANDS), "renamed")
+    proc = start(modules, launcher.source(COMMANDS, "linux"), "renamed")
     assert proc.returncode == 1 and "renamed: not a command of this program (its commands: tool, tool-admin, other)" \
         in proc.stderr
 
 
 def test_a_single_command_runs_whatever_the_name(modules):
-    proc = start(modules, launcher.source(COMMANDS[:1]), "anything-at-all")
+    proc = start(modules, launcher.source(COMMANDS[:1], "linux"), "anything-at-all")
     assert proc.returncode == 0 and proc.stdout.startswith("cli")
 
 
 def test_the_program_is_frozen_as_pyinstaller_says_unless_its_backend_said_so(modules):
     (modules / "pkg_b.py").write_text("import sys\nclass Entry:\n    @staticmethod\n    def start():\n"
                                       "        print(sys.frozen, sys._MEIPASS)\n")
-    proc = start(modules, launcher.source(COMMANDS), "/opt/app/other")
+    proc = start(modules, launcher.source(COMMANDS, "linux"), "/opt/app/other")
     assert proc.stdout.strip() == "True /opt/app", proc.stderr  # no __compiled__ here: the program's folder
-    source = "import sys\nsys.frozen, sys._MEIPASS = 'pyinstaller', '/tmp/_MEI1'\n" + launcher.source(COMMANDS)
+    source = "import sys\nsys.frozen, sys._MEIPASS = 'pyinstaller', '/tmp/_MEI1'\n" + launcher.source(COMMANDS, "linux")
     assert start(modules, source, "/opt/app/other").stdout.strip() == "pyinstaller /tmp/_MEI1"
 
 
 def test_python_dash_m_entries_do_not_go_through_a_launcher():
     with pytest.raises(ValueError):
-        launcher.source((Command(name="x", module="x"),))
+        launcher.source((Command(name="x", module="x"),), "linux")
 
 
 def test_exit_and_quit_are_builtins_as_site_makes_them_though_the_program_starts_without_site(tmp_path):
     """The compiled program runs with no_site; console scripts call exit() (pyfiglet -l did, and crashed with
     NameError): run here by a Python started with -S, as the compiled program starts."""
     (tmp_path / "quits.py").write_text("def main():\n    print(type(help).__name__)\n    quit(4) if 0 else exit(3)\n")
-    script = tmp_path / names.LAUNCHER
-    script.write_text(launcher.source((Command(name="quits", module="quits", function="main"),)))
+    script = launcher.write(tmp_path, (Command(name="quits", module="quits", function="main"),), "linux")
     done = subprocess.run([sys.executable, "-S", str(script)], cwd=tmp_path, capture_output=True, text=True,
                           env={"PYTHONPATH": str(tmp_path)})
     assert (done.returncode, done.stdout, done.stderr) == (3, "_Helper\n", "")

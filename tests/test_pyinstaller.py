@@ -4,6 +4,7 @@ the example (onedir smoke-tested end to end, onefile run)."""
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,12 +28,16 @@ def fake_env(tmp_path: Path, app=None) -> appenv.BuildEnv:
     files = wheel.WheelFiles(modules={"my_tool": "my_tool/__init__.py"}, packages=("my_tool",),
                              top_modules=("helper",))
     meta = metadata.Metadata(name=app.dist, version=app.version)
-    return appenv.BuildEnv(tmp_path, tmp_path / "env/bin/python", tmp_path / "x.whl", meta, files, app)
+    python = tmp_path / "env/bin/python"  # this Python (the build's version): its standard library is listed
+    python.parent.mkdir(parents=True, exist_ok=True)
+    if not python.exists():
+        python.symlink_to(sys.executable)
+    return appenv.BuildEnv(tmp_path, python, tmp_path / "x.whl", meta, files, app)
 
 
 def test_command_packs_the_apps_packages_metadata_and_the_shared_launcher(tmp_path):
     env = fake_env(tmp_path)
-    script = pyinstaller.main_script(env, tmp_path)
+    script = pyinstaller.main_script(env, tmp_path, "linux")
     cmd = pyinstaller.pyinstaller_command(env, script, tmp_path, onefile=False)
     assert cmd[:3] == [str(env.python), "-m", "PyInstaller"] and "--name=mytool" in cmd
     assert "--collect-submodules=my_tool" in cmd and "--collect-data=my_tool" in cmd
@@ -131,6 +136,6 @@ def test_every_distribution_the_app_runs_with_is_shipped_whole(tmp_path):
     cmd = nuitka.command(linux, "linux", tmp_path / "out", tmp_path / "r.xml")
     assert {"--include-package=datelib", "--include-package-data=datelib", "--include-module=datelib_speedups",
             "--include-distribution-metadata=datelib", "--include-distribution-metadata=my-tool"} <= set(cmd)
-    script = pyinstaller.main_script(env, tmp_path)
+    script = pyinstaller.main_script(env, tmp_path, "linux")
     collected = pyinstaller.pyinstaller_command(env, script, tmp_path, onefile=False)
     assert {"--collect-submodules=datelib", "--collect-data=datelib", "--copy-metadata=datelib"} <= set(collected)

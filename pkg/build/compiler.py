@@ -19,7 +19,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from pkg.build import appenv, installed, launcher, nuitka
+from pkg.build import appenv, installed, launcher, nuitka, stdlib
 from pkg.build.context import BuildContext
 from pkg.core import atomic, names, proc
 from pkg.core.config import Config
@@ -35,10 +35,7 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
     if app.main.function is None:  # `python -m <package>`: Nuitka's package mode on the installed package
         entry = ["--python-flag=-m", str(env.site_packages / app.main.module.replace(".", "/"))]
     else:
-        main = work / names.LAUNCHER_DIR / names.LAUNCHER
-        main.parent.mkdir(parents=True, exist_ok=True)
-        main.write_text(launcher.source(app.commands), encoding="utf-8")
-        entry = [f"--main={main}"]
+        entry = [f"--main={launcher.write(work / names.LAUNCHER_DIR, app.commands, target.os)}"]
     excluded = {}  # path -> its module (None: a data file), of every shipped distribution
     for files in shipped:
         excluded |= {path: files.module_of(path) for path in files.matching(cfg.excluded(target.os))}
@@ -62,7 +59,8 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
         raw_files=tuple((str(env.site_packages / p), p) for files in shipped for p in files.raw_files()
                         if p not in excluded),
         extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()),
-        compiled=nuitka.compiled_to_c(cfg.nuitka_compile, (*env.files.packages, *env.files.top_modules)))
+        compiled=nuitka.compiled_to_c(cfg.nuitka_compile, (*env.files.packages, *env.files.top_modules)),
+        stdlib=stdlib.added(cfg.stdlib, env.python))
 
 
 def add_commands(folder: Path, app: App, target: Target, program: str) -> None:
@@ -77,15 +75,30 @@ def add_commands(folder: Path, app: App, target: Target, program: str) -> None:
             path.symlink_to(program)
 
 
+def add_interpreter(binary: Path, app: App, target: Target) -> None:
+    """The program under its interpreter's name beside the binary, where Nuitka's sys.executable points
+    (pkg/build/interpreter.py): a symlink, a copy on Windows."""
+    path = binary.with_name(names.interpreter(app.main.name, target.os))
+    if path.exists() or path.is_symlink():
+        raise PkgError(f"{path.name} is taken in the build (package data?): the program's interpreter goes there")
+    if target.os == "windows":
+        shutil.copy2(binary, path)
+    else:
+        path.symlink_to(binary.name)
+
+
 def arrange(built: Path, app: App, target: Target) -> Layout:
-    """Put every command at the top of Nuitka's folder; return the layout used (module docstring)."""
+    """Put every command at the top of Nuitka's folder, the interpreter beside the binary; return the layout
+    used (module docstring)."""
     binary = built / names.compiled_program(app.main.name, target.os)
     if target.os == "windows":
         add_commands(built, app, target, binary.name)
+        add_interpreter(binary, app, target)
         return Layout.FLAT
-    if not any((built / name).exists() for name in app.command_names):
-        binary.rename(built / app.main.name)
+    if not any((built / name).exists() for name in (*app.command_names, names.interpreter(app.main.name, target.os))):
+        binary = binary.rename(built / app.main.name)
         add_commands(built, app, target, app.main.name)
+        add_interpreter(binary, app, target)
         return Layout.FLAT
     lib = built / names.LIB
     lib.mkdir()
@@ -93,6 +106,7 @@ def arrange(built: Path, app: App, target: Target) -> Layout:
         if item != lib:
             item.rename(lib / item.name)
     add_commands(built, app, target, f"{names.LIB}/{binary.name}")
+    add_interpreter(lib / binary.name, app, target)
     print(f"note: a command's name is taken by a folder (package data), so the commands link to "
           f"{names.LIB}/{binary.name}")
     return Layout.LIB
@@ -201,6 +215,16 @@ def configured_flags(cfg: Config, app=None) -> None:
     nuitka.refuse_reserved(cfg.nuitka_flags + tuple(f for fs in cfg.nuitka_os_flags.values() for f in fs))
 
 
+def interpreter_name_free(cfg: Config, app: App | None = None) -> None:
+    """No command may take a name the program's interpreter is reached under (on any OS): at `make check` and
+    before the compile."""
+    for os_name in ("linux", "windows"):
+        taken = names.interpreter(app.main.name, os_name).removesuffix(names.exe_suffix(os_name)) if app else None
+        if taken in (app.command_names if app else ()):
+            raise PkgError(f"a command named {taken!r} would hide the program's interpreter (its sys.executable): "
+                           "leave it out with tool.pkg.commands")
+
+
 def preflight(ctx: BuildContext) -> None:
     configured_flags(ctx.cfg)
     check_writable(ctx.dist)
@@ -239,8 +263,8 @@ def place(ctx: BuildContext) -> None:
 PREFLIGHT = Stage("preflight", "Nuitka flags config may set, a writable dist/, a C compiler: before "
                   "anything long", preflight, check=configured_flags)
 COMPILE = Stage("compile", "Nuitka standalone from the build venv (PyInstaller when asked)", compile_stage)
-COMMANDS = Stage("commands", "every command at the folder's top: one program, a link (Windows: copy) per command",
-                 commands_stage)
+COMMANDS = Stage("commands", "every command at the folder's top: one program, a link (Windows: copy) per command, "
+                 "and the program's interpreter beside it", commands_stage, check=interpreter_name_free)
 PLACE = Stage("place", "the folder becomes dist/<name>-<target>/, Nuitka's report beside it", place,
               writes=lambda ctx: [names.stem(ctx.app.name, ctx.target.name) + "/",
                                   *([names.report(ctx.app.name, ctx.target.name)]

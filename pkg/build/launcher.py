@@ -12,6 +12,10 @@ package is the common case, so the choice is made here instead, with the same ru
 uses (basename of the original argv[0], `.exe`/`.bin` dropped, normcase).
 """
 
+import shutil
+from pathlib import Path
+
+from pkg.build import interpreter
 from pkg.core import names
 from pkg.core.model import Command
 
@@ -41,15 +45,34 @@ argv0 = getattr(compiled, "original_argv0", None) or sys.argv[0]
 # backend that sets them itself (PyInstaller) keeps its own.
 if not getattr(sys, "frozen", False):
     sys.frozen = True
-    # Nuitka's sys.executable is <its folder>/python (no such file: a guard against fork bombs), so its
-    # folder is the one holding the bundled files (lib/ in the lib layout)
+    # Nuitka's sys.executable is <its folder>/python, so its folder is the one holding the bundled files (lib/
+    # in the lib layout). The program itself is there under the interpreter's name (pkg/build/interpreter.py).
     sys._MEIPASS = os.path.dirname(sys.executable if compiled is not None else os.path.abspath(argv0))
+    if compiled is not None:
+        sys.executable = sys._base_executable = os.path.join(sys._MEIPASS, {{interpreter!r}})
+# No __file__ for the main module, as no source of it ships: multiprocessing's workers, resource tracker and
+# forkserver then never try to re-run it (CPython's -c main has none either).
+globals().pop("__file__", None)
 exe = {names.exe_suffix("windows")!r}
 sys.argv[0] = argv0[: -len(exe)] if argv0.lower().endswith(exe) else argv0
 name = os.path.normcase(os.path.basename(argv0))
 for suffix in {SUFFIXES!r}:
     if name.endswith(suffix):
         name = name[: -len(suffix)]
+# A worker process (multiprocessing's spawn start method on a frozen program): what freeze_support() does
+if len(sys.argv) > 1 and sys.argv[1] == "--multiprocessing-fork":
+    from multiprocessing.spawn import freeze_support
+
+    freeze_support()
+if name == os.path.normcase({{interpreter_name!r}}):  # CPython's command line: the program's sys.executable
+    import {names.INTERPRETER_MODULE} as interpreter
+
+    interpreter.main(sys.argv[1:])
+    sys.exit()
+if os.environ.get("PYTHONPATH") and not (sys.flags.ignore_environment or sys.flags.isolated):
+    import {names.INTERPRETER_MODULE} as interpreter
+
+    interpreter.put_first(interpreter.pythonpath(), 1)  # after the program's folder, as after a script's
 '''
 
 
@@ -58,15 +81,27 @@ def _call(command: Command, indent: str) -> str:
             f"{indent}sys.exit(entry.{command.function}())\n")
 
 
-def source(commands: tuple[Command, ...]) -> str:
-    """The main script for `commands` (console scripts: module:function)."""
+def source(commands: tuple[Command, ...], os_name: str) -> str:
+    """The main script for `commands` (console scripts: module:function) on `os_name`."""
     if any(c.function is None for c in commands):
         raise ValueError("python -m entries are compiled with --python-flag=-m, not through a launcher")
+    program = names.interpreter(commands[0].name, os_name)
+    prelude = PRELUDE.format(interpreter=program, interpreter_name=program.removesuffix(names.exe_suffix(os_name)))
     if len(commands) == 1:
-        return PRELUDE + _call(commands[0], "")
-    lines = [PRELUDE]
+        return prelude + _call(commands[0], "")
+    lines = [prelude]
     for command in commands:
         lines.append(f"if name == os.path.normcase({command.name!r}):\n" + _call(command, "    "))
     known = ", ".join(c.name for c in commands)
     lines.append(f'sys.exit(f"{{name}}: not a command of this program (its commands: {known})")\n')
     return "".join(lines)
+
+
+def write(folder: Path, commands: tuple[Command, ...], os_name: str) -> Path:
+    """The main script in `folder`, with the interpreter module beside it (a compiler searches the main
+    script's folder first for its imports); its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    main = folder / names.LAUNCHER
+    main.write_text(source(commands, os_name), encoding="utf-8")
+    shutil.copy2(interpreter.__file__, folder / f"{names.INTERPRETER_MODULE}.py")
+    return main

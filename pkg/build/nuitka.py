@@ -18,7 +18,18 @@ What the pipeline always passes, and why:
                                `-m X` anywhere in the arguments is taken for a self-execution and exits 2
   --user-plugin=nuitka_bytecode.py --compile-to-c=<the app's top-level packages and modules>
                                tool.pkg.nuitka.compile = "app" (the default): only the app's own code becomes C,
-                               its dependencies go in as bytecode (nuitka_bytecode.py says why); "all" omits it
+                               its dependencies go in as bytecode (nuitka_bytecode.py says why); "all":
+                               --compile-all-to-c. Either way a package's __main__ is bytecode, so the program's
+                               interpreter runs `-m <package>` as CPython does (pkg/build/interpreter.py)
+  --user-plugin=nuitka_entry_points.py   importlib.metadata.entry_points() runs in the program, never at
+                               compile time: each entry point keeps its distribution (ep.dist), as under pip
+  --include-package / --include-module of the standard library, --nofollow-import-to its test sub-packages
+                               tool.pkg.stdlib = "all" (the default): the whole standard library (stdlib.py
+                               says what is left out and why), so user code the app runs imports what it
+                               could under pip's Python; "imported": only what the app's imports reach
+  --disable-plugin=multiprocessing   Nuitka's plugin points sys.executable at the program itself (whose
+                               commands take any argument); the launcher handles worker processes as
+                               freeze_support() does, and sys.executable is the program's interpreter entry
   --nofollow-import-to / --noinclude-data-files what tool.pkg.exclude lists, and the top-level modules of
                                the build's own tools (in the same venv, but no requirement of the app)
   --python-flag=no_site, --assume-yes-for-downloads, --windows-console-mode=force (Windows)
@@ -31,12 +42,14 @@ from pathlib import Path
 from pkg.core.errors import InputError
 
 BYTECODE_PLUGIN = Path(__file__).with_name("nuitka_bytecode.py")
+ENTRY_POINTS_PLUGIN = Path(__file__).with_name("nuitka_entry_points.py")
 
 # Flags only the pipeline sets (config may not): they decide the layout the rest of the pipeline reads.
 RESERVED = ("--mode", "--standalone", "--onefile", "--output-dir", "--output-filename", "--output-folder-name",
             "--report", "--main", "--script-name", "--main-entry-point", "--python-flag=-m",
-            "--python-flag=package_mode")
-FIXED = ("--python-flag=no_site", "--assume-yes-for-downloads", "--deployment")
+            "--python-flag=package_mode", f"--user-plugin={BYTECODE_PLUGIN}", f"--user-plugin={ENTRY_POINTS_PLUGIN}",
+            "--compile-to-c", "--compile-all-to-c")
+FIXED = ("--python-flag=no_site", "--assume-yes-for-downloads", "--deployment", "--disable-plugin=multiprocessing")
 WINDOWS = ("--windows-console-mode=force",)
 
 
@@ -74,6 +87,7 @@ class Inputs:
     raw_files: tuple[tuple[str, str], ...] = ()  # (source, destination): files shipped as they are
     extra: tuple[str, ...] = field(default_factory=tuple)  # flags from config (all-OS, then this OS)
     compiled: tuple[str, ...] | None = None  # the only top-level names compiled to C (None: every module)
+    stdlib: dict[str, list[str]] = field(default_factory=dict)  # stdlib.listing(): what of it is added
 
 
 def compiled_to_c(compile_mode: str, own: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -100,8 +114,13 @@ def command(inputs: Inputs, target_os: str, out_dir: Path, report: Path, mode: s
         *(f"--nofollow-import-to={name}" for name in inputs.no_follow),
         *(f"--noinclude-data-files={pattern}" for pattern in inputs.no_data),
         *(f"--include-data-files={source}={dest}" for source, dest in inputs.raw_files),
-        *([f"--user-plugin={BYTECODE_PLUGIN}", *(f"--compile-to-c={name}" for name in inputs.compiled)]
-          if inputs.compiled is not None else []),
+        f"--user-plugin={BYTECODE_PLUGIN}",
+        *((f"--compile-to-c={name}" for name in inputs.compiled) if inputs.compiled is not None
+          else ["--compile-all-to-c"]),
+        f"--user-plugin={ENTRY_POINTS_PLUGIN}",
+        *(f"--include-package={name}" for name in inputs.stdlib.get("packages", ())),
+        *(f"--include-module={name}" for name in inputs.stdlib.get("modules", ())),
+        *(f"--nofollow-import-to={name}" for name in inputs.stdlib.get("tests", ())),
         *inputs.extra,
         *inputs.entry,
     ]

@@ -25,11 +25,12 @@ runpy.run_module("{module}", run_name="__main__", alter_sys=True)
 '''
 
 
-def main_script(env: BuildEnv, out_dir: Path) -> Path:
+def main_script(env: BuildEnv, out_dir: Path, target_os: str) -> Path:
     app = env.app
-    text = RUN_MODULE.format(module=app.main.module) if app.main.function is None else launcher.source(app.commands)
+    if app.main.function is not None:
+        return launcher.write(out_dir, app.commands, target_os)
     path = out_dir / names.LAUNCHER
-    path.write_text(text, encoding="utf-8")
+    path.write_text(RUN_MODULE.format(module=app.main.module), encoding="utf-8")
     return path
 
 
@@ -63,7 +64,7 @@ def compile(env: BuildEnv, target: Target, out_dir: Path, onefile: bool, log: Pa
     if out_dir.exists():
         shutil.rmtree(out_dir)  # PyInstaller's own cache lives elsewhere; a stale dist/ must not leak in
     out_dir.mkdir(parents=True)
-    cmd = pyinstaller_command(env, main_script(env, out_dir), out_dir, onefile)
+    cmd = pyinstaller_command(env, main_script(env, out_dir, target.os), out_dir, onefile)
     proc.run_logged(cmd, log, "PyInstaller onefile" if onefile else "PyInstaller", env=clean_env())
     name = names.program(env.app.main.name, target.os)
     if onefile:

@@ -39,6 +39,11 @@ Keys (any other key is an error that names it):
                  CPython bytecode, as pip's install runs it: a cold build in minutes, not the better part of an
                  hour, and a smaller program) or "all" (every module but the standard library: dependencies'
                  code runs compiled)
+  stdlib         what of the standard library ships: "all" (default: all of it, as bytecode, less what cannot
+                 work in a program — pkg/build/stdlib.py lists it with the reasons — so the user's own code
+                 the app runs, tasks files, hooks, plugins, scripts given to the program's interpreter, imports
+                 what it could under pip's Python) or "imported" (only what the app's own imports reach: a
+                 smaller archive, and user code importing anything else fails with ModuleNotFoundError)
   completions    shell completions the build cannot generate itself (it does for click, typer and argcomplete
                  apps, from the compiled program): bash / zsh / fish = "<command> <args>" (that compiled
                  command prints the script) or {file = "<path in the project>"} (the main command's);
@@ -77,9 +82,10 @@ CHECK_KEYS = {"name", "command", "args", "stdin", "env", "files", "exit", "timeo
               *(f"{s}-{m}" for s in STREAMS for m in MATCHES)}
 TOP_KEYS = {"project", "name", "publisher", "maintainer", "package-id", "upgrade-code", "url-template", "requirements",
             "extras", "license", "description", "homepage", "commands", "command", "checks", "exclude", "nuitka",
-            "startup", "completions", "man", "glibc"}
+            "startup", "completions", "man", "glibc", "stdlib"}
 MAN_SOURCES = ("help2man",)
 NUITKA_COMPILE = ("app", "all")  # the default first (pkg/build/nuitka.py: what each passes)
+STDLIB = ("all", "imported")      # the default first (pkg/build/stdlib.py)
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,7 @@ class Config:
     nuitka_flags: tuple[str, ...] = ()
     nuitka_os_flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
     nuitka_compile: str = NUITKA_COMPILE[0]   # app | all: what Nuitka compiles to C
+    stdlib: str = STDLIB[0]                   # all | imported: what of the standard library ships
     budgets_ms: dict[str, float] = field(default_factory=dict)  # only those the app sets are enforced
     help_args: tuple[str, ...] = ("--help",)
     completions: tuple[Completion, ...] = ()  # declared ones
@@ -432,4 +439,5 @@ def load(root: Path) -> Config:
         generate_completions=generate, completions=completions,
         man=_choice(tool, "man", where, MAN_SOURCES) if "man" in tool else None,
         glibc=_glibc(tool, where),
+        stdlib=_choice(tool, "stdlib", where, STDLIB) if "stdlib" in tool else STDLIB[0],
     )

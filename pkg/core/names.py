@@ -65,6 +65,16 @@ def man_path(page: str, section: str = "1") -> str:
 
 
 LAUNCHER = "__pkg_main__.py"  # the generated main script; no app can import a module of that name
+INTERPRETER_MODULE = "_pkg_interpreter"  # pkg/build/interpreter.py, as the compiled program imports it
+
+
+def interpreter(main: str, os_name: str) -> str:
+    """The program under the name it acts as CPython's command line (its sys.executable), beside the binary:
+    `python` on Unix (never on PATH: only commands are linked there); on Windows `<main>-python.exe`, since
+    the install folder is on PATH and must not shadow the user's own python.exe."""
+    return f"{main}-python.exe" if os_name == "windows" else "python"
+
+
 LIB = "lib"                   # the folder Nuitka's output moves into when a command name is taken
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pkg import pipeline
-from pkg.build import appenv, compiler, nuitka, pyinstaller
+from pkg.build import appenv, compiler, nuitka, pyinstaller, stdlib
 from pkg.core import archive, model, names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
@@ -97,7 +97,8 @@ def floor_command(cfg: Config, env: appenv.BuildEnv, target: Target, out: Path) 
     inputs = nuitka.Inputs(python=env.python, entry=[f"--main={main}"],
                            binary=names.compiled_program("floor", target.os), dist=None,
                            extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()),
-                           compiled=nuitka.compiled_to_c(cfg.nuitka_compile, ()))
+                           compiled=nuitka.compiled_to_c(cfg.nuitka_compile, ()),
+                           stdlib=stdlib.added(cfg.stdlib, env.python))
     return nuitka.command(inputs, target.os, out / names.NUITKA_OUT, out / names.NUITKA_REPORT)
 
 
