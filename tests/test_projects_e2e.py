@@ -2,11 +2,14 @@
 (tests/adoption.py): shapes the example app does not have, each started for real after compiling.
 
   multitool  setup.cfg only, src/ layout, dist name multi-tool unlike package multitool, `attr:` version,
-             two console scripts in one program, an entry-point plugin, package data, click-style
-             --version read from importlib.metadata, an excluded tests sub-package
+             two console scripts in one program, an entry-point plugin (read with its distribution), package
+             data, click-style --version read from importlib.metadata, an excluded tests sub-package; what
+             apps do with Python itself: the user's own files run (importing the whole standard library, and
+             modules PYTHONPATH adds), spawn/forkserver/fork worker pools, Python through sys.executable
   modonly    no console script: `python -m modonly`; license as a table; no homepage URL
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from pkg.build import stdlib
 from pkg.core import model, targets
 from pkg.core.model import Kind
 
@@ -24,12 +28,39 @@ PROJECTS = Path(__file__).resolve().parent / "projects"
 HOST = targets.host().name
 pytestmark = pytest.mark.e2e
 
-MULTITOOL = """
+# The user's own code (a tasks file, a hook) importing every public module of the standard library, less what
+# the build leaves out (pkg/build/stdlib.py says why) and antigravity (it opens a web browser). Its output,
+# the failures included, must equal the pip-installed app's.
+EVERYTHING = f"""import importlib, sys, warnings
+warnings.simplefilter("ignore")
+left_out = {sorted({*stdlib.EXCLUDED, "antigravity"})!r}
+public = [n for n in sorted(sys.stdlib_module_names) if not n.startswith("_") or n == "__future__"]
+names = [n for n in public if n not in left_out]
+failed = []
+for name in names:
+    try:
+        importlib.import_module(name)
+    except Exception as exc:
+        failed.append(f"{{name}} ({{type(exc).__name__}})")
+print(len(names) - len(failed), "of", len(names), "imported; failed:", failed)
+"""
+HOOK = ("import sys, http.server, multitool\n"
+        "print('hook', sys.argv[1:], http.server.HTTPStatus.OK.phrase, multitool.__version__)\n")
+USES_LIB = "import helpermod, os\nprint(helpermod.VALUE, os.path.relpath(helpermod.__file__))\n"
+WORKERS = "".join(f"""
+[[tool.pkg.checks]]
+name = "{method} worker processes: a Pool, a ProcessPoolExecutor and a Process, each as under pip"
+args = ["workers", "{method}"]
+timeout = 120
+stdout-equals = "{method}: pool [0, 1, 4, 9, 16, 25], executor [0, 1, 4, 9, 16, 25], from a Process, exit 0\\n"
+""" for method in ("spawn", "forkserver", "fork"))
+
+MULTITOOL = f"""
 publisher = "Example"
 maintainer = "Example <packages@example.org>"
 package-id = "Example.MultiTool"
 upgrade-code = "3D9E8F20-5B9A-4F3C-9C99-2B8D2B1F4E33"
-url-template = "https://github.com/example/multi-tool/releases/download/v{version}/{file}"
+url-template = "https://github.com/example/multi-tool/releases/download/v{{version}}/{{file}}"
 [tool.pkg.exclude]
 "multitool/tests/*" = "the test suite: in the wheel, not in the program"
 [[tool.pkg.checks]]
@@ -49,7 +80,28 @@ name = "the second command runs under its own name"
 command = "multitool-admin"
 args = ["whoami"]
 stdout-equals = "multitool-admin\\n"
-"""
+[[tool.pkg.checks]]
+name = "entry points keep their distribution (ep.dist)"
+args = ["plugin-dists"]
+stdout-equals = "hello: from multi-tool 1.4.0\\n"
+[[tool.pkg.checks]]
+name = "the user's own code imports the whole standard library"
+args = ["run", "everything.py"]
+files = {{ "everything.py" = {json.dumps(EVERYTHING)} }}
+timeout = 120
+stdout-contains = ["imported; failed:"]
+[[tool.pkg.checks]]
+name = "PYTHONPATH reaches the user's code as under pip"
+args = ["run", "uses_lib.py"]
+env = {{ PYTHONPATH = "lib" }}
+files = {{ "lib/helpermod.py" = "VALUE = 'from PYTHONPATH'\\n", "uses_lib.py" = {json.dumps(USES_LIB)} }}
+stdout-equals = "from PYTHONPATH lib/helpermod.py\\n"
+[[tool.pkg.checks]]
+name = "Python through sys.executable: -c, -m, a script, -I, stdin, an exit code"
+args = ["python"]
+files = {{ "hook.py" = {json.dumps(HOOK)} }}
+stdout-contains = ["-m -> exit 0: {{", "hook.py -> exit 0: hook ['first'] OK 1.4.0", "-c -> exit 3:"]
+{WORKERS}"""
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,7 @@ call to the real importlib.metadata over the distribution metadata the program c
 README's known issues; drop this plugin when the locked Nuitka keeps `dist`.
 """
 
-from nuitka.nodes import PackageMetadataNodes
 from nuitka.plugins.PluginBase import NuitkaPluginBase
-
-EVALUATING = PackageMetadataNodes.ExpressionImportlibMetadataEntryPointsCallMixin  # fails loudly if renamed
 
 
 def at_run_time(node, trace_collection):
@@ -28,4 +25,8 @@ class PkgEntryPointsAtRunTime(NuitkaPluginBase):
     plugin_desc = "importlib.metadata.entry_points() runs in the program: entry points keep their distribution."
 
     def __init__(self):
-        EVALUATING.replaceWithCompileTimeValue = at_run_time
+        # imported here: Nuitka's node modules need its options parsed, which happens after plugins load
+        from nuitka.nodes import PackageMetadataNodes
+
+        # an AttributeError (the build fails) if a newer Nuitka renamed it: then look again at what it does
+        PackageMetadataNodes.ExpressionImportlibMetadataEntryPointsCallMixin.replaceWithCompileTimeValue = at_run_time

@@ -84,6 +84,7 @@ class Smoke:
             _stop(proc)
             proc.communicate()
             return subprocess.CompletedProcess([command, *args], -1, "", f"timed out after {timeout:.0f} s")
+        _stop(proc)  # what it left running (workers, a process storm) never outlives the check
         return subprocess.CompletedProcess([command, *args], proc.returncode, out, err)
 
     def run_in_terminal(self, command: str, *args: str, seconds: float, env: dict | None = None

@@ -1,5 +1,7 @@
 """`multitool`: its version from the distribution's metadata (as click's version_option reads it), package
-data through importlib.resources, plugins through entry points."""
+data through importlib.resources, plugins through entry points with their distribution, the user's own
+Python files run, worker processes, and Python run through sys.executable — what apps do that a compiled
+program must do as pip's install does."""
 
 import sys
 from importlib import metadata, resources
@@ -17,6 +19,17 @@ def main() -> int:
     elif args == ["plugins"]:
         for entry in sorted(metadata.entry_points(group="multitool.plugins"), key=lambda e: e.name):
             print(f"{entry.name}: {entry.load()()}")
+    elif args == ["plugin-dists"]:  # what a theme or plugin listing prints (mkdocs, mdformat)
+        for entry in sorted(metadata.entry_points(group="multitool.plugins"), key=lambda e: e.name):
+            print(f"{entry.name}: from {entry.dist.name} {entry.dist.version}")
+    elif args[:1] == ["run"] and len(args) == 2:  # a tasks file, a hook, a plugin folder: the user's own code
+        import runpy
+
+        runpy.run_path(args[1], run_name="__main__")
+    elif args[:1] == ["workers"] and len(args) == 2:  # spawn | forkserver | fork
+        print(workers(args[1]))
+    elif args == ["python"]:  # Python run through sys.executable, as project generators and installers do
+        python()
     elif args == ["frozen"]:  # what frozen-aware code asks (PyInstaller's convention)
         bundled = getattr(sys, "_MEIPASS", None)
         found = bundled and (Path(bundled) / "multitool" / "data" / "greeting.txt").is_file()
@@ -32,3 +45,39 @@ def main() -> int:
         print(f"multitool: unknown arguments {args}", file=sys.stderr)
         return 2
     return 0
+
+
+def square(n: int) -> int:
+    return n * n
+
+
+def workers(method: str) -> str:
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context(method)
+    with context.Pool(2) as pool:
+        pooled = pool.map(square, range(6))
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=context) as executor:
+        executed = list(executor.map(square, range(6)))
+    queue = context.Queue()  # a semaphore: the resource tracker runs (spawn, forkserver)
+    worker = context.Process(target=queue.put, args=("from a Process",))
+    worker.start()
+    got = queue.get(timeout=60)
+    worker.join()
+    return f"{method}: pool {pooled}, executor {executed}, {got}, exit {worker.exitcode}"
+
+
+def python() -> None:
+    import subprocess
+
+    def run(*args: str, stdin: str | None = None) -> None:
+        done = subprocess.run([sys.executable, *args], input=stdin, capture_output=True, text=True)
+        print(f"{args[0]} -> exit {done.returncode}: {done.stdout.strip()} {done.stderr.strip()[-80:]}".strip())
+
+    run("-c", "import sys, sqlite3; print(sys.argv, sqlite3.sqlite_version_info > (3,))", "an argument")
+    run("-m", "json.tool", stdin='{"b": [1, 2], "a": null}')
+    run("hook.py", "first")  # a project generator's hook: a script beside the working directory
+    run("-I", "-c", "import multitool; print(multitool.__name__)")
+    run("-", stdin="import uuid; print(uuid.UUID(int=1))")
+    run("-c", "import sys; sys.exit(3)")
