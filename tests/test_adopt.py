@@ -388,6 +388,176 @@ stdout-equals = "x = 1\\ny = 2\\n"
 ]
 
 
+
+def inline(files: dict[str, str]) -> str:
+    """A TOML inline table of file names and texts, for a check's `files`."""
+    return "{ " + ", ".join(f"{json.dumps(name)} = {json.dumps(text)}" for name, text in files.items()) + " }"
+
+
+# What apps do with Python itself (issue 27): each class of app a compiled program used to break in users'
+# hands while `make build-test` passed. Every check is compared with the pip-installed app.
+INVOKE_TASKS = """\
+import concurrent.futures, csv, decimal, http.server, io, logging.handlers, sqlite3, uuid, xml.dom.minidom, zoneinfo
+
+from invoke import task
+
+
+@task
+def report(c):
+    \"\"\"Use the standard library as a tasks file does.\"\"\"
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (name TEXT, qty INTEGER)")
+    db.executemany("INSERT INTO t VALUES (?, ?)", [("apple", 3), ("pear", 5)])
+    print("sqlite:", db.execute("SELECT SUM(qty) FROM t").fetchone()[0])
+    print("http:", http.server.BaseHTTPRequestHandler.responses[404][0])
+    print("uuid:", uuid.uuid5(uuid.NAMESPACE_DNS, "example.org"))
+    doc = xml.dom.minidom.parseString("<root><item n='1'/><item n='2'/></root>")
+    print("xml:", [e.getAttribute("n") for e in doc.getElementsByTagName("item")])
+    print("logging:", type(logging.handlers.MemoryHandler(capacity=10)).__name__, zoneinfo.__name__)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        print("futures:", list(pool.map(abs, [-1, -2])))
+    decimal.getcontext().prec = 6
+    print("decimal:", decimal.Decimal(1) / decimal.Decimal(7))
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\\n").writerows([["a", "b"], [1, 2]])
+    print("csv:", repr(buf.getvalue()))
+
+
+@task(help={"name": "Who to greet"})
+def hello(c, name="world"):
+    \"\"\"Say hello.\"\"\"
+    print(f"Hello, {name}!")
+"""
+USORT_FILES = {"a.py": "import sys\nimport os\nfrom collections import OrderedDict\nimport attr\n\n"
+                       "print(os.sep, sys.maxsize > 0, OrderedDict, attr)\n",
+               "c.py": "import json\nimport re\n\nprint(json.dumps(re.escape(\"a.b\")))\n"}
+MKDOCS_FILES = {"mkdocs.yml": "site_name: Demo Site\ntheme:\n  name: readthedocs\nhooks:\n  - hooks.py\n",
+                "docs/index.md": "# Hello\n\nThis is a *demo* page.\n",
+                "hooks.py": "import sqlite3, zipfile\n\ndef on_config(config):\n"
+                            "    print('hook:', config['site_name'], sqlite3.__name__, zipfile.__name__)\n"}
+COOKIECUTTER_TEMPLATE = {
+    "tmpl/cookiecutter.json": '{"project_name": "Demo App", '
+                              '"project_slug": "{{ cookiecutter.project_name.lower().replace(\' \', \'_\') }}", '
+                              '"version": "0.1.0"}\n',
+    "tmpl/{{cookiecutter.project_slug}}/README.md": "# {{ cookiecutter.project_name }}\n\n"
+                                                    "Version {{ cookiecutter.version }}\n",
+    "tmpl/hooks/pre_gen_project.py": "import re, sys\n\nslug = \"{{ cookiecutter.project_slug }}\"\n"
+                                     "if not re.fullmatch(r\"[a-z_][a-z0-9_]*\", slug):\n"
+                                     "    print(f\"pre_gen: invalid slug {slug!r}\")\n    sys.exit(1)\n"
+                                     "print(f\"pre_gen: slug {slug} ok (python {sys.version_info[0]})\")\n",
+    "tmpl/hooks/post_gen_project.py": "import json, os, pathlib\n\npathlib.Path(\"build-info.json\").write_text("
+                                      "json.dumps({\"name\": \"{{ cookiecutter.project_name }}\"}) + \"\\n\")\n"
+                                      "print(\"post_gen: cwd is\", os.path.basename(os.getcwd()))\n"
+                                      "print(\"post_gen: files\", sorted(p.name for p in pathlib.Path().iterdir()))\n"}
+
+PYTHON_APPS = [
+    RealApp(
+        "invoke", "3.0.3", "33/f6/227c48c5fe47fa178ccf1fda8f047d16c97ba926567b661e9ce2045c600c/invoke-3.0.3.tar.gz",
+        "437b6a622223824380bfb4e64f612711a6b648c795f565efc8625af66fb57f0c",
+        "a task runner: its job is to run the user's own tasks.py, which imports the standard library "
+        "(sqlite3, http.server, uuid, xml.dom, logging.handlers, concurrent.futures…); two commands",
+        COMMON.format(publisher="Jeff Forcier", package_id="pyinvoke.Invoke",
+                      upgrade_code="8E0C2B7D-4F61-4B9A-A0D3-5C2E7F1B9A46", repo="pyinvoke/invoke") + f"""
+[tool.pkg.command.invoke]
+no-args-exit = 1         # "Can't find any collection named 'tasks'!"
+[tool.pkg.command.inv]
+no-args-exit = 1
+[[tool.pkg.checks]]
+name = "runs the user's tasks.py, which imports the standard library"
+args = ["report"]
+files = {inline({"tasks.py": INVOKE_TASKS})}
+stdout-contains = ["sqlite: 8", "http: Not Found", "uuid: aad03681-8b63-5304-89e0-8ca8f49461b5",
+                   "csv: 'a,b\\\\n1,2\\\\n'"]
+[[tool.pkg.checks]]
+name = "a task with an option, through the second command"
+command = "inv"
+args = ["hello", "--name", "Ada"]
+stdout-equals = "Hello, Ada!\\n"
+[[tool.pkg.checks]]
+name = "lists the tasks of the user's file"
+args = ["--list"]
+stdout-contains = ["hello    Say hello.", "report   Use the standard library as a tasks file does."]
+"""),
+    RealApp(
+        "usort", "1.1.3", "66/f4/b10e2c565f6c79a06bb9e8f97834044eec8810897338e529dd537f4ba475/usort-1.1.3.tar.gz",
+        "3928043b4644f35c80e417698b0e89cc7bb51a1b0a021f2ba55ceffb86326398",
+        "a spawn worker pool (trailrunner's ProcessPoolExecutor with the spawn context, and its resource "
+        "tracker) for more than one file; hatch-vcs; libcst's native parser",
+        COMMON.format(publisher="Meta Platforms", package_id="facebook.usort",
+                      upgrade_code="2F7D9C31-6A84-4E0B-9B52-D1C8A7E3F605", repo="facebook/usort") + f"""
+[tool.pkg.command.usort]
+no-args-exit = 2         # click: a command is required
+[[tool.pkg.checks]]
+name = "checks two files in spawn workers"
+args = ["check", "a.py", "c.py"]
+files = {inline(USORT_FILES)}
+exit = 2
+stdout-equals = "Would sort a.py\\n"
+[[tool.pkg.checks]]
+name = "shows the diff, from spawn workers"
+args = ["diff", "a.py", "c.py"]
+stdout-contains = ["+import os\\n import sys\\n-import os\\n"]
+[[tool.pkg.checks]]
+name = "sorts the files in place, then finds nothing to sort"
+args = ["format", "a.py", "c.py"]
+stdout-equals = "Sorted a.py\\n"
+[[tool.pkg.checks]]
+name = "nothing left to sort"
+args = ["check", "a.py", "c.py"]
+"""),
+    RealApp(
+        "mkdocs", "1.6.1", "bc/c6/bbd4f061bd16b378247f12953ffcb04786a618ce5e904b8c5a01a0309061/mkdocs-1.6.1.tar.gz",
+        "7b432f01d928c084353ab39c57282f29f92136665bdd6abf7c1ec8d822ef86f2",
+        "a static-site generator whose themes are entry points read with their distribution (theme.dist.name, "
+        "on every command); the user's hooks.py run; hatchling with a build hook of its own",
+        COMMON.format(publisher="MkDocs", package_id="mkdocs.mkdocs",
+                      upgrade_code="C5A1E9F2-3B7D-4D06-8E41-7F2B9C0D6A13", repo="mkdocs/mkdocs") + f"""
+[tool.pkg.command.mkdocs]
+no-args-exit = 2         # click's usage
+pip-installed = "checked"   # --version prints where it is installed
+[[tool.pkg.checks]]
+name = "lists its themes (entry points, with their distribution)"
+args = ["build", "--help"]
+stdout-contains = ["-t, --theme [mkdocs|readthedocs]"]
+[[tool.pkg.checks]]
+name = "builds a site with a theme found by entry point, running the user's hooks.py"
+args = ["build", "-q"]
+env = {{ SOURCE_DATE_EPOCH = "0" }}
+files = {inline(MKDOCS_FILES)}
+stdout-equals = "hook: Demo Site sqlite3 zipfile\\n"
+[[tool.pkg.checks]]
+name = "an unknown theme is refused, naming the installed ones"
+args = ["build", "-q", "-t", "nope"]
+exit = 2
+stderr-contains = ["'nope' is not one of 'mkdocs', 'readthedocs'"]
+"""),
+    RealApp(
+        "cookiecutter", "2.7.1",
+        "92/03/f4c96d8fd4f5e8af0210bf896eb63927f35d3014a8e8f3bf9d2c43ad3332/cookiecutter-2.7.1.tar.gz",
+        "ca7bb7bc8c6ff441fbf53921b5537668000e38d56e28d763a1b73975c66c6138",
+        "a project generator that runs the template's Python hooks as [sys.executable, hook]; setup.cfg with no "
+        "[build-system] (setuptools' legacy backend)",
+        COMMON.format(publisher="Audrey Roy Greenfeld", package_id="cookiecutter.cookiecutter",
+                      upgrade_code="6D3B8A0E-1C5F-4A72-9E8D-B4F0C2A7E519", repo="cookiecutter/cookiecutter") + f"""
+[tool.pkg.command.cookiecutter]
+pip-installed = "checked"   # --version prints where it is installed
+[[tool.pkg.checks]]
+name = "generates a project, its pre- and post-generation hooks run by sys.executable"
+args = ["--no-input", "tmpl", "-o", "out"]
+files = {inline(COOKIECUTTER_TEMPLATE)}
+stdout-equals = \"\"\"pre_gen: slug demo_app ok (python 3)
+post_gen: cwd is demo_app
+post_gen: files ['README.md', 'build-info.json']
+\"\"\"
+[[tool.pkg.checks]]
+name = "a project that exists is not overwritten"
+args = ["--no-input", "tmpl", "-o", "out"]
+exit = 1
+stdout-contains = ['Error: "out/demo_app" directory already exists']
+"""),
+]
+
+
 def sdist(app: RealApp, tmp: Path) -> Path:
     """The app's sdist, unpacked: what a maintainer has in their repository (plus PKG-INFO)."""
     if "/" in app.sdist:
@@ -473,7 +643,7 @@ def test_a_dynamic_version_is_handed_to_setuptools_scm(tmp_path):
 
 
 @pytest.mark.adopt
-@pytest.mark.parametrize("app", [TABULATE, *REAL_APPS, *NEW_APPS], ids=lambda a: a.name)
+@pytest.mark.parametrize("app", [TABULATE, *REAL_APPS, *NEW_APPS, *PYTHON_APPS], ids=lambda a: a.name)
 def test_real_cli_by_configuration_alone(app, tmp_path):
     """The README's adoption table comes from here (build/adopt-results/<app>.json), `make bench` included."""
     result = adopt(app, tmp_path, benchmark=True)
