@@ -175,3 +175,15 @@ def test_files_nuitka_cannot_place_are_shipped_as_they_are(tmp_path):
                                  "tok/_dummy.cpython-311-x86_64-linux-gnu.so", "tok/cli.py")
     placed = report(tmp_path, ["pip", "tok"], ["pip/cacert.pem", *files.raw_files()])
     assert completeness.missing({"x": files}, placed, {}) == []
+
+
+def test_an_extension_module_whose_name_is_no_identifier_is_found_in_the_build(tmp_path):
+    """mypyc's shared module (black's cp311 wheel: `<hash>__mypyc.cpython-311-x86_64-linux-gnu.so`
+    at the top) is data to module_name(), but Nuitka's report lists it as a module of that name: it is in."""
+    mypyc = "650fdafa52bd2e53d3d7__mypyc.cpython-311-x86_64-linux-gnu.so"
+    files = wheel.read(make_wheel(tmp_path, [*FILES, mypyc]))
+    assert mypyc in files.data and wheel.extension_module(mypyc) == "650fdafa52bd2e53d3d7__mypyc"
+    every = [*ALL_MODULES, "650fdafa52bd2e53d3d7__mypyc"]
+    data = ["a1_hook.pth", "mypkg/data/levels.json"]
+    assert completeness.missing({"my-pkg": files}, report(tmp_path, every, data), {}) == []
+    assert completeness.missing({"my-pkg": files}, report(tmp_path, ALL_MODULES, data), {}) == [f"{mypyc} (my-pkg)"]

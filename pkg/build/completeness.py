@@ -13,6 +13,7 @@ from pkg.core import nuitka_report
 from pkg.core.errors import PkgError
 from pkg.core.model import Backend
 from pkg.core.stage import Stage
+from pkg.project import wheel
 from pkg.project.wheel import WheelFiles
 
 # Files a distribution may carry that a compiled program never reads, and why.
@@ -59,7 +60,8 @@ def missing(shipped: dict[str, WheelFiles], report: Path, exclude: dict[str, str
         gone += [f"{path} (module {name}, {dist})" for name, path in sorted(files.modules.items())
                  if name not in modules and path not in data and reason_for(path, exclude) is None
                  and not files.is_test_suite(name) and not unimportable(site, path)]
-        gone += [f"{path} ({dist})" for path in files.data if path not in data and reason_for(path, exclude) is None]
+        gone += [f"{path} ({dist})" for path in files.data if path not in data and reason_for(path, exclude) is None
+                 and wheel.extension_module(path) not in modules]
     return gone
 
 

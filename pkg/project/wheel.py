@@ -94,6 +94,16 @@ def module_name(path: PurePosixPath) -> str | None:
     return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
 
 
+def extension_module(path: str) -> str | None:
+    """The module an extension file is, whatever its name: mypyc's `<hash>__mypyc.cpython-311-….so` starts with
+    a digit, so module_name() takes it for data, yet the package's own extensions import it (and Nuitka's
+    report lists it as a module of that name). None for any other file."""
+    posix = PurePosixPath(path)
+    if posix.suffix not in EXTENSION_SUFFIXES:
+        return None
+    return ".".join((*posix.parent.parts, posix.name.split(".", 1)[0]))
+
+
 def installed_path(entry: str) -> str | None:
     """A RECORD path as it lands in site-packages; None for metadata, scripts, headers and data outside it."""
     parts = PurePosixPath(entry).parts
