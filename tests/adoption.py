@@ -152,7 +152,7 @@ def bench(repo: Path) -> dict:
     import json
 
     proc = make(repo, "bench", "BENCH_ARGS=--skip onefile --skip pyinstaller --skip build-times --skip callgrind "
-                               "--runs 10 --warmup 2 --concurrency 0")
+                               "--skip stdlib --runs 10 --warmup 2 --concurrency 0")
     assert proc.returncode == 0, tail(proc)
     results = json.loads((repo / "bench" / "results.json").read_text())
     return {key: {name: variant["startup"][key]["median_ms"] for name, variant in results["variants"].items()}

@@ -66,9 +66,17 @@ def test_the_program_is_frozen_as_pyinstaller_says_unless_its_backend_said_so(mo
     assert start(modules, source, "/opt/app/other").stdout.strip() == "pyinstaller /tmp/_MEI1"
 
 
-def test_python_dash_m_entries_do_not_go_through_a_launcher():
-    with pytest.raises(ValueError):
-        launcher.source((Command(name="x", module="x"),), "linux")
+def test_a_python_dash_m_entry_runs_the_packages_main_as_cpythons_dash_m(tmp_path):
+    """No console script: the launcher runs `<package>.__main__` with __name__ == "__main__" (compiled, from the
+    bytecode the build keeps for every package's __main__), with the builtins site would give."""
+    (tmp_path / "mainpkg").mkdir()
+    (tmp_path / "mainpkg" / "__init__.py").write_text("")
+    (tmp_path / "mainpkg" / "__main__.py").write_text(
+        "import sys\nif __name__ == '__main__':\n    print('main of', __package__, sys.argv[1:])\n    exit(5)\n")
+    script = launcher.write(tmp_path, (Command(name="mainpkg", module="mainpkg"),), "linux")
+    done = subprocess.run([sys.executable, "-S", str(script), "-x"], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(tmp_path)})
+    assert (done.returncode, done.stdout) == (5, "main of mainpkg ['-x']\n"), done.stderr
 
 
 def test_exit_and_quit_are_builtins_as_site_makes_them_though_the_program_starts_without_site(tmp_path):

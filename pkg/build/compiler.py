@@ -32,10 +32,7 @@ from pkg.core.targets import Target
 
 def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path) -> nuitka.Inputs:
     app, shipped = env.app, env.shipped_files.values()
-    if app.main.function is None:  # `python -m <package>`: Nuitka's package mode on the installed package
-        entry = ["--python-flag=-m", str(env.site_packages / app.main.module.replace(".", "/"))]
-    else:
-        entry = [f"--main={launcher.write(work / names.LAUNCHER_DIR, app.commands, target.os)}"]
+    entry = [f"--main={launcher.write(work / names.LAUNCHER_DIR, app.commands, target.os)}"]
     excluded = {}  # path -> its module (None: a data file), of every shipped distribution
     for files in shipped:
         excluded |= {path: files.module_of(path) for path in files.matching(cfg.excluded(target.os))}

@@ -77,14 +77,17 @@ if os.environ.get("PYTHONPATH") and not (sys.flags.ignore_environment or sys.fla
 
 
 def _call(command: Command, indent: str) -> str:
+    if command.function is None:  # `python -m <package>`: its __main__ (bytecode) run as CPython's -m runs it
+        return (f"{indent}import {names.INTERPRETER_MODULE} as interpreter\n"
+                f"{indent}interpreter.run_module({command.module!r})\n"
+                f"{indent}sys.exit()\n")
     return (f"{indent}import {command.module} as entry\n"
             f"{indent}sys.exit(entry.{command.function}())\n")
 
 
 def source(commands: tuple[Command, ...], os_name: str) -> str:
-    """The main script for `commands` (console scripts: module:function) on `os_name`."""
-    if any(c.function is None for c in commands):
-        raise ValueError("python -m entries are compiled with --python-flag=-m, not through a launcher")
+    """The main script for `commands` (console scripts: module:function; `python -m` entries: module) on
+    `os_name`."""
     program = names.interpreter(commands[0].name, os_name)
     prelude = PRELUDE.format(interpreter=program, interpreter_name=program.removesuffix(names.exe_suffix(os_name)))
     if len(commands) == 1:

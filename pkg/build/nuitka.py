@@ -74,7 +74,7 @@ def refuse_reserved(flags: Iterable[str]) -> None:
 class Inputs:
     """What one compilation needs beyond the configured flags."""
     python: Path                    # the build environment's interpreter
-    entry: list[str]                # ["--main=<launcher>"] or ["--python-flag=-m", "<package dir>"]
+    entry: list[str]                # ["--main=<launcher>"]
     binary: str                     # output file name: <main command>.bin / .exe
     dist: str | None                # the app's distribution name (None: a program without one)
     runtime: tuple[str, ...] = ()   # the distributions it runs with (their metadata goes in)

@@ -1,4 +1,5 @@
-"""`python -m pkg bench` (make bench): one run, one machine, side by side — Nuitka standalone and onefile,
+"""`python -m pkg bench` (make bench): one run, one machine, side by side — Nuitka standalone (as released,
+and with only the standard library the app imports) and onefile,
 PyInstaller onedir and onefile, the app as pip installs it (its console script in the build environment),
 and two floors (a do-nothing program compiled with the same Nuitka flags, and bare `python -I -c pass`).
 The configured app's main command is timed with `--version` and with tool.pkg.startup.help-args.
@@ -31,6 +32,8 @@ def variants(cfg, env: appenv.BuildEnv, target, dist: Path, work: Path,
              skip: set[str]) -> list[bench_build.Variant]:
     epoch = archive.source_date_epoch(cfg.root)
     made = [bench_build.nuitka_standalone(cfg, env, target, dist, work / "standalone")]
+    if "stdlib" not in skip and cfg.stdlib == "all":
+        made.append(bench_build.nuitka_stdlib_imported(cfg, env, target, work, epoch))
     if "onefile" not in skip:
         made.append(bench_build.nuitka_onefile(cfg, env, target, work, epoch))
     if "pyinstaller" not in skip:
@@ -109,7 +112,7 @@ def _cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-SKIPPABLE = ("onefile", "pyinstaller", "callgrind", "build-times")
+SKIPPABLE = ("onefile", "pyinstaller", "callgrind", "build-times", "stdlib")
 
 
 def cmd_bench(args) -> None:

@@ -5,6 +5,7 @@ benchmark measures what a release would ship.
 A Variant is a program to start (`argv` + the measured arguments) and what it costs on disk.
 """
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -79,6 +80,17 @@ def nuitka_onefile(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path
     final = folder / names.program(env.app.main.name, target.os)
     binary.rename(final)
     return packed(Variant("nuitka-onefile", "Nuitka onefile", [str(final)]), folder, target, epoch)
+
+
+def nuitka_stdlib_imported(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path, epoch: int) -> Variant:
+    """The standalone build with tool.pkg.stdlib = "imported" (the standard library only as far as the app's
+    imports reach): beside the release build, what shipping all of it costs on disk and at start-up."""
+    started = time.perf_counter()
+    built, _ = compiler.compile_nuitka(dataclasses.replace(cfg, stdlib="imported"), env, target,
+                                       work / "stdlib-imported")
+    print(f"bench: the build with stdlib = \"imported\" took {time.perf_counter() - started:.0f} s")
+    return packed(Variant("nuitka-stdlib-imported", "Nuitka standalone, stdlib imported only",
+                          [str(built / names.compiled_program(env.app.main.name, target.os))]), built, target, epoch)
 
 
 def pyinstaller_variant(env: appenv.BuildEnv, target: Target, work: Path, onefile: bool, epoch: int) -> Variant:
