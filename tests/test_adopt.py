@@ -504,7 +504,7 @@ stdout-equals = "Sorted a.py\\n"
 [[tool.pkg.checks]]
 name = "nothing left to sort"
 args = ["check", "a.py", "c.py"]
-"""),
+""", tools=("bash usort", "fish usort", "zsh usort")),  # click's, from the compiled program
     RealApp(
         "mkdocs", "1.6.1", "bc/c6/bbd4f061bd16b378247f12953ffcb04786a618ce5e904b8c5a01a0309061/mkdocs-1.6.1.tar.gz",
         "7b432f01d928c084353ab39c57282f29f92136665bdd6abf7c1ec8d822ef86f2",
@@ -539,6 +539,7 @@ stderr-contains = ["'nope' is not one of 'mkdocs', 'readthedocs'"]
         "[build-system] (setuptools' legacy backend)",
         COMMON.format(publisher="Audrey Roy Greenfeld", package_id="cookiecutter.cookiecutter",
                       upgrade_code="6D3B8A0E-1C5F-4A72-9E8D-B4F0C2A7E519", repo="cookiecutter/cookiecutter") + f"""
+description = "Create projects from project templates"   # its own is over Debian's 79 characters
 [tool.pkg.command.cookiecutter]
 pip-installed = "checked"   # --version prints where it is installed
 [[tool.pkg.checks]]

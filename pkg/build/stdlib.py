@@ -21,6 +21,8 @@ EXCLUDED = {
     "ensurepip": "installs pip into a Python installation: the program has none to install into",
     "venv": "creates virtual environments from a Python installation: the program is not one",
     "test": "CPython's own test suite",
+    "distutils": "deprecated since 3.10, gone in 3.12; setuptools (in the build environment) brings its own copy "
+                 "that Nuitka 4.3.3 mixes up with it (an assertion in its optimizer)",
     "__hello__": "a test module of the frozen-module machinery",
     "__phello__": "a test package of the frozen-module machinery",
 }
@@ -35,8 +37,8 @@ import importlib.util, json, pkgutil, sys
 excluded, prefixes, tests = json.loads(sys.argv[1])
 out = {"packages": [], "modules": [], "tests": []}
 for name in sorted(sys.stdlib_module_names):
-    if name in excluded or name.startswith(tuple(prefixes)):
-        continue
+    if name in excluded or name.startswith(tuple(prefixes)) or name in sys.builtin_module_names:
+        continue  # builtin modules are in every program already
     spec = importlib.util.find_spec(name)
     if spec is None:  # another platform's (winreg, msvcrt) or not built into this Python (_gdbm)
         continue

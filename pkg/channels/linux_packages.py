@@ -24,6 +24,7 @@ import email.utils
 import gzip
 import os
 import re
+import shutil
 import tempfile
 import textwrap
 from dataclasses import dataclass
@@ -146,10 +147,37 @@ def changelog(app: App, version: str, package_version: str, maintainer: str, url
     return gzip.compress(text.encode(), compresslevel=9, mtime=0)
 
 
-def overrides(app: App, has_pages: bool) -> str:
-    """The lintian overrides (no-manual-page only when some command has no page: an unused one is a finding)."""
-    return "".join(f"# {reason}\n{app.name}: {tag}\n" for tag, reason in LINTIAN_OVERRIDES.items()
-                   if tag != "no-manual-page" or not has_pages)
+# Tags lintian gives what the app itself ships (its web theme's scripts and fonts, its own man page): the pipeline
+# never edits the app's files, so each is overridden with this reason — only where lintian finds it here (an
+# unused override is a finding of its own).
+APP_CONTENT = {
+    "embedded-javascript-library": "upstream content: the app's own web assets, shipped as its wheel has them",
+    "duplicate-font-file": "upstream content: fonts of the app's own web assets, shipped as its wheel has them",
+    "font-in-non-font-package": "upstream content: fonts of the app's own web assets, shipped as its wheel has them",
+    "privacy-breach-generic": "upstream content: the app's own HTML templates, shipped as its wheel has them",
+    "bad-whatis-entry": "upstream content: the app's own man page, shipped as its wheel has it",
+}
+
+
+def overrides(app: App, has_pages: bool, content: frozenset[str] = frozenset()) -> str:
+    """The lintian overrides (no-manual-page only when some command has no page: an unused one is a finding),
+    and those of APP_CONTENT in `content`."""
+    chosen = {tag: reason for tag, reason in LINTIAN_OVERRIDES.items() if tag != "no-manual-page" or not has_pages}
+    chosen |= {tag: APP_CONTENT[tag] for tag in sorted(content)}
+    return "".join(f"# {reason}\n{app.name}: {tag}\n" for tag, reason in chosen.items())
+
+
+def app_content_tags(staged: Path, probe: Path, package: str) -> frozenset[str]:
+    """The APP_CONTENT tags lintian finds in the staged .deb, looked at as `probe` (lintian reads the file name's
+    suffix); none when lintian is not installed (the release then says so)."""
+    if shutil.which("lintian") is None:
+        print(f"note: lintian not found: no overrides for what {package} itself ships (apt-get install lintian)")
+        return frozenset()
+    shutil.copyfile(staged, probe)
+    done = proc.tool(["lintian", "--tags", ",".join(APP_CONTENT), probe], f"{probe.name}: lintian", timeout=900)
+    probe.unlink()
+    return frozenset(line.split()[2] for line in done.stdout.splitlines()
+                     if line[:3] in ("E: ", "W: ", "I: ") and len(line.split()) > 2 and line.split()[2] in APP_CONTENT)
 
 
 def system_files(build: Build, shared: list[Artifact], top: Path, man: Path) -> list[dict]:
@@ -215,20 +243,38 @@ def make(ctx: ReleaseContext, build: Build, packages: list[Package]) -> None:
         shared = ctx.inputs.shared(build.target)
         extra = system_files(build, shared, top, tmp / "man")
         pages = {PurePosixPath(a.path).name.rsplit(".", 1)[0] for a in shared if a.kind == Kind.MAN_PAGE}
-        lintian.write_text(overrides(app, set(app.command_names) <= pages), encoding="utf-8")
+        lintian.write_text(overrides(app, set(app.command_names) <= pages), encoding="utf-8")  # with content: below
         settings = config(app, build, ctx.version, ctx.cfg.maintainer, ctx.cfg.publisher, top, doc, lintian,
                           ctx.epoch, extra)
         # nfpm keeps files' own times
         for path in [top, *top.rglob("*"), doc, *doc.rglob("*"), lintian, *(tmp / "man").rglob("*")]:
             os.utime(path, (ctx.epoch, ctx.epoch), follow_symlinks=False)
         (tmp / names.NFPM_CONFIG).write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+        has_pages = set(app.command_names) <= pages
         for package in packages:
             final = ctx.folder / package.file
             with atomic.staged_file(final) as staged:
-                proc.tool([nfpm(), "package", "--config", tmp / names.NFPM_CONFIG, "--packager", package.format,
-                           "--target", staged], f"{package.file}: nfpm", env=_env(ctx.epoch))
+                nfpm_package(tmp, package, Path(staged).resolve(), ctx.epoch)
+                content = app_content_tags(Path(staged), tmp / package.file, app.name) if package.format == DEB \
+                    else frozenset()
+                if content:
+                    print(f"{package.file}: lintian overrides for what the app itself ships (upstream content, "
+                          f"shipped as is): {', '.join(sorted(content))}")
+                    lintian.write_text(overrides(app, has_pages, content), encoding="utf-8")
+                    os.utime(lintian, (ctx.epoch, ctx.epoch))
+                    nfpm_package(tmp, package, Path(staged).resolve(), ctx.epoch)
+                    lintian.write_text(overrides(app, has_pages), encoding="utf-8")  # the .rpm has none
+                    os.utime(lintian, (ctx.epoch, ctx.epoch))
             ctx.add(final, Kind.PACKAGE, build.target, format=package.format)
             print(f"wrote {final}")
+
+
+def nfpm_package(scratch: Path, package: Package, target: Path, epoch: int) -> None:
+    """nfpm, run from the scratch folder: its deb packager resolves a relative symlink inside a tree against its
+    own working directory (nfpm 2.48.0), so a folder there named like a link's target (the app's package folder
+    at a drop-in repository's root) would be packed in the link's place."""
+    proc.tool([nfpm(), "package", "--config", scratch / names.NFPM_CONFIG, "--packager", package.format,
+               "--target", target], f"{package.file}: nfpm", env=_env(epoch), cwd=scratch)
 
 
 def _env(epoch: int) -> dict[str, str]:
