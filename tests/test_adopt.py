@@ -530,7 +530,7 @@ name = "an unknown theme is refused, naming the installed ones"
 args = ["build", "-q", "-t", "nope"]
 exit = 2
 stderr-contains = ["'nope' is not one of 'mkdocs', 'readthedocs'"]
-"""),
+""", tools=("bash mkdocs", "fish mkdocs", "zsh mkdocs")),  # click's, from the compiled program
     RealApp(
         "cookiecutter", "2.7.1",
         "92/03/f4c96d8fd4f5e8af0210bf896eb63927f35d3014a8e8f3bf9d2c43ad3332/cookiecutter-2.7.1.tar.gz",
@@ -540,6 +540,7 @@ stderr-contains = ["'nope' is not one of 'mkdocs', 'readthedocs'"]
         COMMON.format(publisher="Audrey Roy Greenfeld", package_id="cookiecutter.cookiecutter",
                       upgrade_code="6D3B8A0E-1C5F-4A72-9E8D-B4F0C2A7E519", repo="cookiecutter/cookiecutter") + f"""
 description = "Create projects from project templates"   # its own is over Debian's 79 characters
+license = "BSD-3-Clause"  # its metadata names none (setup.cfg's license_files only)
 [tool.pkg.command.cookiecutter]
 pip-installed = "checked"   # --version prints where it is installed
 [[tool.pkg.checks]]
