@@ -556,7 +556,7 @@ name = "a project that exists is not overwritten"
 args = ["--no-input", "tmpl", "-o", "out"]
 exit = 1
 stdout-contains = ['Error: "out/demo_app" directory already exists']
-"""),
+""", tools=("bash cookiecutter", "fish cookiecutter", "zsh cookiecutter")),  # click's, from the compiled program
 ]
 
 
