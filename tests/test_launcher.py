@@ -89,3 +89,20 @@ def test_exit_and_quit_are_builtins_as_site_makes_them_though_the_program_starts
     assert (done.returncode, done.stdout, done.stderr) == (3, "_Helper\n", "")
     bare = subprocess.run([sys.executable, "-S", "-c", "exit(3)"], capture_output=True, text=True)
     assert bare.returncode == 1 and "NameError" in bare.stderr  # what the program would do without the prelude
+
+
+@pytest.mark.parametrize("taken", ["python", "mytool-python"])
+def test_a_command_named_like_the_programs_interpreter_is_refused_at_check(taken):
+    """`python` (Unix) and `<main>-python` (Windows) are where the program is its own interpreter: a command of
+    that name would hide it. Refused by `make check` and before the compile (stage `commands`' check)."""
+    from pkg.build import compiler
+    from pkg.core.errors import PkgError
+
+    from .conftest import example_config
+    from .fixtures import multi_app
+
+    app = multi_app()
+    compiler.interpreter_name_free(example_config(), app)  # mytool, mytool-admin: free
+    clash = app.model_copy(update={"commands": (*app.commands, Command(name=taken, module="m", function="f"))})
+    with pytest.raises(PkgError, match=f"a command named '{taken}' would hide the program's interpreter"):
+        compiler.interpreter_name_free(example_config(), clash)
