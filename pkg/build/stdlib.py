@@ -36,6 +36,8 @@ LIST = """
 import importlib.util, json, pkgutil, sys
 excluded, prefixes, tests = json.loads(sys.argv[1])
 out = {"packages": [], "modules": [], "tests": []}
+if not hasattr(sys, "stdlib_module_names"):
+    sys.exit("Python %d.%d has no sys.stdlib_module_names (3.10 and later do)" % sys.version_info[:2])
 for name in sorted(sys.stdlib_module_names):
     if name in excluded or name.startswith(tuple(prefixes)) or name in sys.builtin_module_names:
         continue  # builtin modules are in every program already
@@ -56,8 +58,8 @@ def listing(python: Path) -> dict[str, list[str]]:
     """{"packages", "modules", "tests"}: the top-level standard-library packages and modules `python` has, less
     EXCLUDED, and the test sub-packages of those packages (left out)."""
     args = json.dumps([sorted(EXCLUDED), EXCLUDED_PREFIXES, TEST_SUBPACKAGES])
-    done = proc.tool([python, "-I", "-S", "-c", LIST, args], "listing the build Python's standard library",
-                     timeout=120)
+    done = proc.tool([python, "-I", "-S", "-c", LIST, args], "listing the build Python's standard library "
+                     '(tool.pkg.stdlib = "imported" ships what the app imports)', timeout=120)
     return json.loads(done.stdout)
 
 
