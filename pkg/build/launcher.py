@@ -3,7 +3,11 @@
 One compiled program serves every command: the shipped folder holds one binary and, for each further
 command, a symlink to it (a copy on Windows). The name it was started under picks the entry point, and
 sys.argv[0] is what the user typed, as pip's console-script wrappers do it. sys.frozen and sys._MEIPASS are
-set as PyInstaller sets them, for the code that asks whether it runs frozen.
+set as PyInstaller sets them, for the code that asks whether it runs frozen. Before any command runs, the
+script does what CPython and pip's venv would: a multiprocessing worker's command line is handled as
+freeze_support() handles it, the name `python` (sys.executable) runs CPython's command line
+(pkg/build/interpreter.py), and PYTHONPATH's entries are searched before the bundled modules. A `python -m`
+entry (no console script) runs its package's __main__ as CPython's -m does.
 
 Why not Nuitka's own multidist (several --main): each main must be a file named exactly like its command,
 and Nuitka searches the main files' folder first for imports, so a launcher `coverage.py` shadows the
