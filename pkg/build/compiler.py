@@ -215,9 +215,11 @@ def configured_flags(cfg: Config, app=None) -> None:
 def interpreter_name_free(cfg: Config, app: App | None = None) -> None:
     """No command may take a name the program's interpreter is reached under (on any OS): at `make check` and
     before the compile."""
+    if app is None:
+        return
     for os_name in ("linux", "windows"):
-        taken = names.interpreter(app.main.name, os_name).removesuffix(names.exe_suffix(os_name)) if app else None
-        if taken in (app.command_names if app else ()):
+        taken = names.interpreter(app.main.name, os_name).removesuffix(names.exe_suffix(os_name))
+        if taken in app.command_names:
             raise PkgError(f"a command named {taken!r} would hide the program's interpreter (its sys.executable): "
                            "leave it out with tool.pkg.commands")
 
