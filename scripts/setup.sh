@@ -17,10 +17,15 @@ if [ "${SETUP:-}" != build ]; then APT_PACKAGES+=("${TEST_APT_PACKAGES[@]}"); fi
 DNF_PACKAGES=(gcc make git-core python3.11 python3.11-devel findutils tar gzip xz which)
 BREW_PACKAGES=(ccache hyperfine help2man)
 
+# Present = unpacked and configured; a package whose triggers wait (man-db while another dpkg installs man
+# pages: the tests run dpkg in parallel) is there too, and re-installing it would race that dpkg for its lock.
 missing_apt() {
   local pkg
   for pkg in "${APT_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
+    case "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" in
+      installed | triggers-pending | triggers-awaited) ;;
+      *) echo "$pkg" ;;
+    esac
   done
 }
 
@@ -34,12 +39,12 @@ if command -v apt-get >/dev/null 2>&1; then
       fi
     fi
     echo "installing system packages: ${need[*]}"
-    $sudo apt-get update -qq
+    $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
     # A package an older release lacks (hyperfine before Debian 12: timings then come from Python) is said, skipped.
     mapfile -t have < <(for pkg in "${need[@]}"; do
       if apt-cache show "$pkg" >/dev/null 2>&1; then echo "$pkg"; else echo "note: no $pkg in this system's archive" >&2; fi
     done)
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${have[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${have[@]}" >/dev/null
   fi
 elif command -v dnf >/dev/null 2>&1; then
   mapfile -t need < <(for pkg in "${DNF_PACKAGES[@]}"; do rpm -q "$pkg" >/dev/null 2>&1 || echo "$pkg"; done)
