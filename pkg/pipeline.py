@@ -15,7 +15,7 @@ from pathlib import Path
 from pkg import check
 from pkg.build import appenv, compiler, completeness, macos_sign, record, reuse, share, ship, sign, smoke
 from pkg.build.context import BuildContext
-from pkg.channels import homebrew, install_scripts, linux_packages, msi, scoop, winget
+from pkg.channels import homebrew, install_scripts, linux_packages, msi, package_proof, scoop, winget
 from pkg.core import archive, atomic, names, targets, version
 from pkg.core.config import Config
 from pkg.core.model import App, Backend, Manifest
@@ -32,7 +32,7 @@ BUILD: list[Stage[BuildContext]] = [
 BUILD_TEST: list[Stage[BuildContext]] = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner
 
 RELEASE: list[Stage[ReleaseContext]] = [
-    archives.VERIFY, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, checksums.EACH, sbom.STAGE, licenses.STAGE,
+    archives.VERIFY, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, package_proof.STAGE, checksums.EACH, sbom.STAGE, licenses.STAGE,
     audit.STAGE, notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE, install_scripts.STAGE, manifest.STAGE,
     checksums.SUMS]
 

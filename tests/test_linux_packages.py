@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from pkg.channels import install_scripts, linux_packages
-from pkg.core import names
+from pkg.channels import install_scripts, linux_packages, package_proof
+from pkg.core import archive, names, proc
+from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 from pkg.release import checksums, notes, sbom
-from tests.fixtures import multi_app
+from tests.fixtures import EPOCH, multi_app
 from tests.fixtures_release import make_release, run, shared_files
 from tests.linux_tools import deb_field, dpkg_lifecycle, lintian, rpm_query, rpm_root_install
 from tests.test_install_sh import run_install, serve
@@ -192,6 +193,52 @@ def test_when_every_command_has_a_page_no_manual_page_override_is_left(tmp_path)
 def test_rpm_installs_into_a_throwaway_root(release, tmp_path):
     rpm_root_install(package(release, "linux-x86_64", ".rpm"), tmp_path / "root", release.app.name,
                      release.app.command_names, "0.2.0")
+
+
+# --- the release proves its own packages (stage prove-packages) -----------------------------------------
+
+def test_the_release_unpacks_each_package_and_runs_its_commands(release, capsys):
+    assert run(package_proof.STAGE, release) is None
+    out = capsys.readouterr().out
+    for target, suffix in [(t, s) for t in LINUX for s in (".deb", ".rpm")]:
+        name = package(release, target, suffix).name
+        ran = "2 command(s) run" if target == "linux-x86_64" else "commands not run: linux-arm64 is not this machine"
+        assert f"proved {name}: unpacked, /usr/lib/mytool is the archive, {ran}" in out
+
+
+def nfpm_from(cwd: Path):
+    """nfpm_package as it was: run from `cwd` (the repository root), where nfpm 2.48.0's deb packager resolves a
+    relative link inside a tree against its own working directory."""
+    def package(scratch, pkg, target, epoch):
+        proc.tool([linux_packages.nfpm(), "package", "--config", scratch / names.NFPM_CONFIG, "--packager",
+                   pkg.format, "--target", target], "nfpm", env=linux_packages._env(epoch), cwd=cwd)
+    return package
+
+
+def test_a_deb_whose_second_command_nfpm_packed_as_a_directory_stops_the_release(tmp_path, monkeypatch):
+    """The drop-in case: beside the packaging run, a folder named like the link's target (the app's package
+    folder at the repository's root). The .deb then has an empty directory where the archive has a link."""
+    cwd = tmp_path / "repository root"
+    (cwd / "lib" / "mytool.bin").mkdir(parents=True)  # what both commands' links point to
+    monkeypatch.setattr(linux_packages, "nfpm_package", nfpm_from(cwd))
+    ctx = packaged(tmp_path / "release")
+    with pytest.raises(PkgError) as refused:
+        run(package_proof.STAGE, ctx)
+    assert str(refused.value) == ("mytool_0.2.0_amd64.deb: /usr/lib/mytool/mytool: a directory where the archive "
+                                  "has a link to lib/mytool.bin (and 3 more)")
+
+
+def test_a_command_that_fails_from_the_unpacked_package_stops_the_release(tmp_path):
+    ctx = make_release(tmp_path, example_config(), targets=("linux-x86_64",), msi=False, app=multi_app())
+    built = tmp_path / "work" / names.stem(ctx.app.name, "linux-x86_64")
+    (built / "lib" / names.compiled_program("mytool", "linux")).write_text("#!/bin/sh\necho 'no libfoo' >&2; exit 127\n")
+    (release_archive,) = ctx.manifest.select(Kind.ARCHIVE)
+    archive.create(built, ctx.folder / release_archive.path, EPOCH)  # what the release packs: a broken program
+    run(linux_packages.STAGE, ctx)
+    with pytest.raises(PkgError) as refused:
+        run(package_proof.STAGE, ctx)
+    assert str(refused.value) == ("mytool-0.2.0-1.x86_64.rpm: /usr/bin/mytool --version carries 0.2.0: exit 127, "
+                                  "'no libfoo' (and 5 more)")
 
 
 # --- any app's .deb is lintian-clean --------------------------------------------------------------------

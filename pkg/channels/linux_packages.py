@@ -180,20 +180,28 @@ def app_content_tags(staged: Path, probe: Path, package: str) -> frozenset[str]:
                      if line[:3] in ("E: ", "W: ", "I: ") and len(line.split()) > 2 and line.split()[2] in APP_CONTENT)
 
 
+def destination(artifact: Artifact, fmt: PackageFormat) -> str:
+    """Where a package of `fmt` installs one of the build's completions or man pages (a man page gzipped)."""
+    path = PurePosixPath(artifact.path)
+    if artifact.kind == Kind.MAN_PAGE:
+        return f"/usr/share/man/{path.parent.name}/{path.name}.gz"
+    return f"{SYSTEM_DIRS[artifact.kind][fmt]}/{path.name}"
+
+
 def system_files(build: Build, shared: list[Artifact], top: Path, man: Path) -> list[dict]:
     """nfpm entries placing the build's completions and man pages (gzipped into `man`) where the tools look."""
     entries = []
     for artifact in shared:
         src = top / PurePosixPath(artifact.path).relative_to(build.folder)
         if artifact.kind == Kind.MAN_PAGE:
-            section = PurePosixPath(artifact.path).parent.name
-            gz = man / section / f"{src.name}.gz"
+            dst = destination(artifact, DEB)
+            gz = man / PurePosixPath(dst).parent.name / PurePosixPath(dst).name
             gz.parent.mkdir(parents=True, exist_ok=True)
             gz.write_bytes(gzip.compress(src.read_bytes(), compresslevel=9, mtime=0))
-            entries.append({"src": str(gz), "dst": f"/usr/share/man/{section}/{gz.name}", "file_info": {"mode": 0o644}})
+            entries.append({"src": str(gz), "dst": dst, "file_info": {"mode": 0o644}})
             continue
-        for fmt, folder in SYSTEM_DIRS[artifact.kind].items():
-            entries.append({"src": str(src), "dst": f"{folder}/{src.name}", "packager": fmt.value,
+        for fmt in FORMATS:
+            entries.append({"src": str(src), "dst": destination(artifact, fmt), "packager": fmt.value,
                             "file_info": {"mode": 0o644}})
     return entries
 
@@ -279,8 +287,6 @@ def nfpm_package(scratch: Path, package: Package, target: Path, epoch: int) -> N
 
 def _env(epoch: int) -> dict[str, str]:
     return {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-
-
 
 
 def planned(ctx: ReleaseContext) -> list[Package]:
