@@ -36,6 +36,41 @@ def packaging_repo(root: Path, project: Path, tool_pkg: str) -> Path:
     return root
 
 
+# What the README's drop-in path adds to the app's .gitignore (what a release writes for the publishing jobs).
+DROP_IN_IGNORES = (".tools/", "build/", "dist/", "release/", "homebrew/", "winget/manifests/", "scoop/")
+
+
+def drop_in_repo(root: Path, project: Path, tool_pkg: str) -> Path:
+    """The README's drop-in path: the app's own repository (everything its sdist has committed, its egg-info
+    too), the pipeline's files copied in and committed, then [tool.pkg] with `project = "."` appended to the
+    app's own pyproject.toml (created if it has none), left uncommitted as `make init` leaves it."""
+    shutil.copytree(project, root, symlinks=True)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A", "-f"], cwd=root, check=True)  # what an sdist has, as its repository has it
+    subprocess.run([*git, "commit", "-qm", "the app"], cwd=root, check=True)
+    for name in PIPELINE:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, root / name)
+    ignore = root / ".gitignore"
+    ignore.write_text((ignore.read_text() if ignore.exists() else "") + "\n".join(DROP_IN_IGNORES) + "\n")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "the release pipeline"], cwd=root, check=True)
+    pyproject = root / "pyproject.toml"
+    before = pyproject.read_text(encoding="utf-8") if pyproject.exists() else ""
+    pyproject.write_text(f'{before}\n[tool.pkg]\nproject = "."\n{tool_pkg.strip()}\n', encoding="utf-8")
+    return root
+
+
+def changed(repo: Path) -> list[str]:
+    """What `git status` shows in a repository (ignored files aside)."""
+    return subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.splitlines()
+
+
 def make(repo: Path, *args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
     """`make <args>` in the repository, as the README says; the output is kept for the assertion message."""
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PY", "MAKEFLAGS", "MAKELEVEL")}

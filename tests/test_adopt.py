@@ -23,7 +23,7 @@ import pytest
 from pkg.core import model, names, nuitka_report, targets
 from pkg.core.model import Kind
 
-from .adoption import add_fixture_runners, bench, check_release, make, packaging_repo, tail
+from .adoption import add_fixture_runners, bench, changed, check_release, drop_in_repo, make, packaging_repo, tail
 
 PROJECTS = Path(__file__).resolve().parent / "projects"
 FILES = "https://files.pythonhosted.org/packages"
@@ -40,6 +40,7 @@ class RealApp:
     config: str           # the [tool.pkg] lines after `project = "app"`
     has_version: bool = True
     tools: tuple[str, ...] = ()  # completions and man pages its .deb installs, as tools load them ("bash cmd")
+    drop_in: bool = False        # adopted by the README's drop-in path (the pipeline in its own repository)
 
 
 CSVKIT_COMMANDS = ("csvclean", "csvcut", "csvformat", "csvgrep", "csvjoin", "csvjson", "csvlook", "csvpy", "csvsort",
@@ -477,7 +478,7 @@ stdout-equals = "Hello, Ada!\\n"
 name = "lists the tasks of the user's file"
 args = ["--list"]
 stdout-contains = ["hello    Say hello.", "report   Use the standard library as a tasks file does."]
-"""),
+""", drop_in=True),  # flat: invoke/ at the root, named like its main command; inv beside it
     RealApp(
         "usort", "1.1.3", "66/f4/b10e2c565f6c79a06bb9e8f97834044eec8810897338e529dd537f4ba475/usort-1.1.3.tar.gz",
         "3928043b4644f35c80e417698b0e89cc7bb51a1b0a021f2ba55ceffb86326398",
@@ -556,7 +557,8 @@ name = "a project that exists is not overwritten"
 args = ["--no-input", "tmpl", "-o", "out"]
 exit = 1
 stdout-contains = ['Error: "out/demo_app" directory already exists']
-""", tools=("bash cookiecutter", "fish cookiecutter", "zsh cookiecutter")),  # click's, from the compiled program
+""", tools=("bash cookiecutter", "fish cookiecutter", "zsh cookiecutter"),  # click's, compiled
+        drop_in=True),  # its sdist has cookiecutter.egg-info, committed in its repository here
 ]
 
 
@@ -589,7 +591,12 @@ def compiled_modules(report: Path) -> int:
 
 def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
     project = sdist(app, tmp)
-    repo = packaging_repo(tmp / f"{app.name} repo", project, app.config)
+    if app.drop_in:
+        repo = drop_in_repo(tmp / f"{app.name} repo", project, app.config)
+        untouched = changed(repo)  # pyproject.toml alone: adopting edits nothing else that is tracked
+        assert [line[3:] for line in untouched] == ["pyproject.toml"], untouched
+    else:
+        repo = packaging_repo(tmp / f"{app.name} repo", project, app.config)
     started = time.perf_counter()
     built = make(repo, "build-test")
     assert built.returncode == 0, tail(built)
@@ -607,9 +614,12 @@ def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
     assert merged.returncode == 0, tail(merged)
     final = repo / "release" / f"v{app.version}"
     check_release(final, tmp, app.has_version, app.tools)
+    if app.drop_in:
+        assert changed(repo) == untouched, "building and releasing changed tracked files"
     folder, archive_file = repo / "dist" / record.folder, repo / "dist" / manifest.select(Kind.ARCHIVE)[0].path
     checks = tomllib.loads(f'[tool.pkg]\nproject = "app"\n{app.config}')["tool"]["pkg"].get("checks", [])
-    result = {"app": app.name, "version": app.version, "covers": app.covers, "commands": record.commands,
+    result = {"app": app.name, "adopted": "drop-in" if app.drop_in else "packaging repository",
+              "version": app.version, "covers": app.covers, "commands": record.commands,
               "backend": build_backend(project), "checks": [c["name"] for c in checks], "tools": list(app.tools),
               "layout": record.layout, "build_s": round(build_s, 1), "release_s": round(release_s, 1),
               "folder_mib": round(sum(p.stat().st_size for p in folder.rglob("*")

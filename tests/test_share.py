@@ -168,6 +168,19 @@ def test_configuration_is_checked_before_compiling(tmp_path, monkeypatch):
         share.check(cfg_with(man="help2man"), app_of("clk"))
 
 
+def test_a_zsh_script_compinit_would_not_load_is_refused_before_compiling(tmp_path):
+    """An old compctl script: zsh's compinit reads only `#compdef` files, so it would never complete."""
+    old = tmp_path / "clk.zsh"
+    old.write_text("# completion for clk\ncompctl -k '(insert query)' clk\n")
+    with pytest.raises(InputError) as refused:
+        share.check(cfg_with(completions=(Completion("zsh", file=old),)), app_of("clk"))
+    assert str(refused.value) == ("tool.pkg.completions.zsh: clk.zsh is not a zsh completion function (an old "
+                                  "compctl script): compinit loads only files whose first line is `#compdef "
+                                  "<command>`; declare a #compdef script (zsh's _arguments), or no zsh completion")
+    old.write_text("#compdef clk\n_arguments '1: :(insert query)'\n")
+    share.check(cfg_with(completions=(Completion("zsh", file=old),)), app_of("clk"))
+
+
 @pytest.mark.parametrize(("table", "error"), [
     ('completions = { powershell = "x" }', "tool.pkg.completions.powershell is not a known key"),
     ('completions = { bash = "" }', "tool.pkg.completions.bash must be"),

@@ -44,9 +44,23 @@ def kind_of(path: str) -> Kind | None:
     return None
 
 
+def not_compdef(script: str) -> str | None:
+    """Why a zsh script is no completion function compinit loads (it reads `#compdef` on the first line), or None."""
+    first = next((line for line in script.splitlines() if line.strip()), "")
+    if first.startswith("#compdef"):
+        return None
+    old = " (an old compctl script)" if re.search(r"^\s*compctl\b", script, re.MULTILINE) else ""
+    return (f"is not a zsh completion function{old}: compinit loads only files whose first line is "
+            "`#compdef <command>`; declare a #compdef script (zsh's _arguments), or no zsh completion")
+
+
 def check(cfg: Config, app: App) -> None:
-    """What can be known before compiling: a declared command that is shipped, help2man where it runs."""
+    """What can be known before compiling: a declared command that is shipped, a zsh file compinit loads,
+    help2man where it runs."""
     for declared in cfg.completions:
+        problem = declared.file and declared.shell == "zsh" and not_compdef(declared.file.read_text(errors="replace"))
+        if problem:
+            raise InputError(f"tool.pkg.completions.zsh: {declared.file.name} {problem}")
         if declared.run and declared.run[0] not in app.command_names:
             raise InputError(f"tool.pkg.completions.{declared.shell}: {declared.run[0]!r} is not a shipped command "
                              f"({', '.join(app.command_names)})")
@@ -117,6 +131,9 @@ def declared(folder: Path, spec: Completion, os_name: str) -> str:
         return spec.file.read_text(encoding="utf-8")
     command, *args = spec.run
     script = run_program(folder / names.program(command, os_name), args, {})
+    problem = script and spec.shell == "zsh" and not_compdef(script)
+    if problem:
+        raise PkgError(f"tool.pkg.completions.zsh: what `{' '.join(spec.run)}` prints {problem}")
     if not looks_like(script, spec.shell, command):
         raise PkgError(f"tool.pkg.completions.{spec.shell}: `{' '.join(spec.run)}` printed no {spec.shell} "
                        f"completion script for {command}")
