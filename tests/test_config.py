@@ -206,3 +206,17 @@ def test_nuitka_compiles_the_apps_own_code_to_c_unless_asked_for_all(tmp_path):
     every = nuitka.command(nuitka.Inputs(**base), "linux", tmp_path, tmp_path / "r")
     assert [f for f in every if f.startswith("--compile-")] == ["--compile-all-to-c"]
     assert f"--user-plugin={nuitka.BYTECODE_PLUGIN}" in every
+
+
+def test_package_relations_are_debians_syntax_per_format(tmp_path):
+    cfg = load_with(tmp_path, '[tool.pkg.packages]\nconflicts = ["python3-mytool"]\nreplaces = ["python3-mytool (<< 2.0)"]\n'
+                              '[tool.pkg.packages.rpm]\nprovides = ["mytool-cli (= 2.0)"]\n')
+    assert cfg.relations["deb"] == {"conflicts": ("python3-mytool",), "replaces": ("python3-mytool (<< 2.0)",),
+                                    "provides": ()}
+    assert cfg.relations["rpm"]["provides"] == ("mytool-cli (= 2.0)",)
+    with pytest.raises(InputError) as refused:
+        load_with(tmp_path, '[tool.pkg.packages]\nconflicts = ["python3-mytool < 2"]\n')
+    assert str(refused.value) == ("pyproject.toml: tool.pkg.packages.conflicts 'python3-mytool < 2' is not a package "
+                                  'relation ("name" or "name (>= 1.0)")')
+    with pytest.raises(InputError, match=r"tool.pkg.packages.deb.breaks is not a known key"):
+        load_with(tmp_path, '[tool.pkg.packages.deb]\nbreaks = ["x"]\n')

@@ -6,6 +6,7 @@ throwaway root. The builds are the release fixtures
 does the same with the real Nuitka build of the example app."""
 
 import gzip
+from dataclasses import replace
 import json
 import subprocess
 from pathlib import Path
@@ -193,6 +194,33 @@ def test_when_every_command_has_a_page_no_manual_page_override_is_left(tmp_path)
 def test_rpm_installs_into_a_throwaway_root(release, tmp_path):
     rpm_root_install(package(release, "linux-x86_64", ".rpm"), tmp_path / "root", release.app.name,
                      release.app.command_names, "0.2.0")
+
+
+# --- packages beside the distribution's ------------------------------------------------------------------
+
+def test_declared_relations_reach_both_formats_in_their_syntax(tmp_path):
+    relations = {"deb": {"conflicts": ("python3-mytool",), "replaces": ("python3-mytool (<< 2.0)",), "provides": ()},
+                 "rpm": {"conflicts": ("python3-mytool",), "replaces": ("python3-mytool (<< 2.0)",), "provides": ()}}
+    ctx = packaged(tmp_path, cfg=replace(example_config(), relations=relations))
+    deb = package(ctx, "linux-x86_64", ".deb")
+    assert deb_field(deb, "Conflicts") == "python3-mytool" and deb_field(deb, "Replaces") == "python3-mytool (<< 2.0)"
+    rpm = package(ctx, "linux-x86_64", ".rpm")
+    assert rpm_query(rpm, "[%{CONFLICTS}\n]") == "python3-mytool\n"
+    assert subprocess.run(["rpm", "-qp", "--nosignature", "--obsoletes", str(rpm)], capture_output=True,
+                          text=True).stdout.strip() == "python3-mytool < 2.0"
+    assert lintian(deb) == []
+
+
+def test_make_check_names_an_installed_package_that_ships_a_command_too(capsys):
+    """lintian is installed here (set-up): an app whose command is `lintian` would collide with it."""
+    app = multi_app().model_copy(update={"commands": [multi_app().main.model_copy(update={"name": "lintian"})]})
+    linux_packages.check_app(example_config(), app)
+    assert capsys.readouterr().out == (
+        "note: /usr/bin/lintian is also shipped by the package lintian (installed here): dpkg refuses the .deb "
+        'beside it unless tool.pkg.packages declares conflicts and replaces = ["lintian"]\n')
+    relations = {"deb": {"conflicts": ("lintian",), "replaces": ("lintian",), "provides": ()}}
+    linux_packages.check_app(replace(example_config(), relations=relations), app)
+    assert capsys.readouterr().out == ""
 
 
 # --- the release proves its own packages (stage prove-packages) -----------------------------------------

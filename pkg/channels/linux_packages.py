@@ -59,6 +59,8 @@ COMMON_LICENSES = {  # SPDX id -> its file in Debian's /usr/share/common-license
 COMMON_TEXT = re.compile(r"^\s*(Apache License\s+Version 2\.0|GNU (LESSER |LIBRARY )?GENERAL PUBLIC LICENSE\s+"
                          r"Version [23]|Mozilla Public License,? (Version|version) (1\.1|2\.0))", re.IGNORECASE)
 GLIBC = {DEB: "libc6 (>= {})", RPM: "glibc >= {}"}
+RPM_RELATION = re.compile(r" \((<<|<=|=|>=|>>) ([^)]+)\)")  # Debian's `foo (<< 2.0)` -> rpm's `foo < 2.0`
+RPM_OPERATORS = {"<<": "<", ">>": ">"}
 SYSTEM_DIRS = {  # kind -> (format -> the folder its tools read)
     Kind.BASH_COMPLETION: dict.fromkeys(FORMATS, "/usr/share/bash-completion/completions"),
     Kind.ZSH_COMPLETION: {DEB: "/usr/share/zsh/vendor-completions", RPM: "/usr/share/zsh/site-functions"},
@@ -188,6 +190,27 @@ def destination(artifact: Artifact, fmt: PackageFormat) -> str:
     return f"{SYSTEM_DIRS[artifact.kind][fmt]}/{path.name}"
 
 
+def relations(cfg: Config, fmt: PackageFormat) -> dict[str, list[str]]:
+    """tool.pkg.packages for one format: Debian's syntax as declared, rpm's (`foo < 2.0`) for the .rpm."""
+    declared = cfg.relations.get(fmt.value, {})
+    if fmt is RPM:
+        declared = {kind: [RPM_RELATION.sub(lambda m: f" {RPM_OPERATORS.get(m[1], m[1])} {m[2]}", e) for e in entries]
+                    for kind, entries in declared.items()}
+    return {kind: list(entries) for kind, entries in declared.items() if entries}
+
+
+def owners(paths: list[str]) -> dict[str, str]:
+    """path -> the installed package that ships it, from this machine's dpkg database (merged /usr: /bin too)."""
+    found = {}
+    for path in paths:
+        for asked in (path, path.replace("/usr/bin/", "/bin/", 1)):
+            done = proc.answer(["dpkg-query", "-S", asked])
+            if done is not None and done.returncode == 0 and ":" in done.stdout:
+                found[path] = done.stdout.split(":", 1)[0].strip()
+                break
+    return found
+
+
 def system_files(build: Build, shared: list[Artifact], top: Path, man: Path) -> list[dict]:
     """nfpm entries placing the build's completions and man pages (gzipped into `man`) where the tools look."""
     entries = []
@@ -206,8 +229,8 @@ def system_files(build: Build, shared: list[Artifact], top: Path, man: Path) -> 
     return entries
 
 
-def config(app: App, build: Build, version, maintainer: str, publisher: str, folder: Path, doc: Path,
-           lintian: Path, epoch: int, extra: list[dict] = ()) -> dict:
+def config(cfg: Config, app: App, build: Build, version, folder: Path, doc: Path, lintian: Path, epoch: int,
+           extra: list[dict] = ()) -> dict:
     """nfpm's configuration for one build (both formats: the format-specific parts are in `overrides`)."""
     goarch, deb_arch, rpm_arch = ARCH[targets.parse(build.target).arch]
     lib, usr_doc = f"/usr/lib/{app.name}", f"/usr/share/doc/{app.name}"
@@ -218,15 +241,16 @@ def config(app: App, build: Build, version, maintainer: str, publisher: str, fol
                  {"src": str(lintian), "dst": f"/usr/share/lintian/overrides/{app.name}", "packager": "deb"},
                  *extra]
     floor = build.glibc_required()
-    glibc = {fmt: [GLIBC[fmt].format(floor)] if floor else [] for fmt in FORMATS}
+    overrides = {fmt.value: {"depends": [GLIBC[fmt].format(floor)] if floor else [], **relations(cfg, fmt)}
+                 for fmt in FORMATS}
     return {
         "name": app.name, "arch": goarch, "platform": "linux", "version": version.distro, "version_schema": "none",
-        "release": RELEASE, "section": "utils", "priority": "optional", "maintainer": maintainer,
-        "description": description(app), "vendor": publisher, "homepage": app.homepage,
+        "release": RELEASE, "section": "utils", "priority": "optional", "maintainer": cfg.maintainer,
+        "description": description(app), "vendor": cfg.publisher, "homepage": app.homepage,
         "license": str(app.license), "mtime": datetime.fromtimestamp(epoch, UTC).isoformat(),
         "contents": contents,
-        "deb": {"arch": deb_arch}, "rpm": {"arch": rpm_arch, "buildhost": "localhost", "packager": maintainer},
-        "overrides": {"deb": {"depends": glibc[DEB]}, "rpm": {"depends": glibc[RPM]}},
+        "deb": {"arch": deb_arch}, "rpm": {"arch": rpm_arch, "buildhost": "localhost", "packager": cfg.maintainer},
+        "overrides": overrides,
     }
 
 
@@ -252,8 +276,7 @@ def make(ctx: ReleaseContext, build: Build, packages: list[Package]) -> None:
         extra = system_files(build, shared, top, tmp / "man")
         pages = {PurePosixPath(a.path).name.rsplit(".", 1)[0] for a in shared if a.kind == Kind.MAN_PAGE}
         lintian.write_text(overrides(app, set(app.command_names) <= pages), encoding="utf-8")  # with content: below
-        settings = config(app, build, ctx.version, ctx.cfg.maintainer, ctx.cfg.publisher, top, doc, lintian,
-                          ctx.epoch, extra)
+        settings = config(ctx.cfg, app, build, ctx.version, top, doc, lintian, ctx.epoch, extra)
         # nfpm keeps files' own times
         for path in [top, *top.rglob("*"), doc, *doc.rglob("*"), lintian, *(tmp / "man").rglob("*")]:
             os.utime(path, (ctx.epoch, ctx.epoch), follow_symlinks=False)
@@ -310,8 +333,15 @@ def run(ctx: ReleaseContext) -> None:
 
 
 def check_app(cfg: Config, app: App) -> None:
-    if cfg.maintainer:
-        synopsis(app)
+    """Debian's synopsis rule; a command a distribution package installed here also ships, undeclared, is said."""
+    if not cfg.maintainer:
+        return
+    synopsis(app)
+    declared = {e.split()[0] for kind in ("conflicts", "replaces") for e in cfg.relations.get(DEB.value, {}).get(kind, ())}
+    for path, owner in owners([f"/usr/bin/{c}" for c in app.command_names]).items():
+        if owner != app.name and owner not in declared:
+            print(f"note: {path} is also shipped by the package {owner} (installed here): dpkg refuses the .deb "
+                  f"beside it unless tool.pkg.packages declares conflicts and replaces = [\"{owner}\"]")
 
 
 STAGE = Stage("packages", "a .deb and an .rpm of each Linux build (nfpm): /usr/lib/<name>, /usr/bin links", run,

@@ -52,6 +52,11 @@ Keys (any other key is an error that names it):
                  (the wheel's own share/man pages always ship); needs help2man on the Linux and macOS runners
   startup.*      version-ms, help-ms (median budgets build-test enforces; unset: timings are only reported,
                  a busy machine's wall-clock time being no test), help-args (the help screen to time)
+  packages       relations of the .deb and .rpm to the distributions' own packages: conflicts, replaces,
+                 provides = ["python3-foo", "foo (<< 2.0)"] (Debian's syntax; the .rpm gets rpm's, `foo < 2.0`),
+                 for both formats, and deb = {...} / rpm = {...} with the same keys for one of them: a
+                 distribution package that also ships /usr/bin/<command> makes dpkg refuse the .deb unless it
+                 is declared here (make check names one installed on the machine it runs on)
   glibc          the oldest glibc the Linux builds must run on (default pkg/core/targets.py GLIBC_FLOOR, 2.28:
                  RHEL 8 and newer); a build above it says so, a release with REQUIRE_TARGETS=all refuses it, the
                  .deb/.rpm depend on it and install.sh checks it
@@ -82,8 +87,11 @@ CHECK_KEYS = {"name", "command", "args", "stdin", "env", "files", "exit", "timeo
               *(f"{s}-{m}" for s in STREAMS for m in MATCHES)}
 TOP_KEYS = {"project", "name", "publisher", "maintainer", "package-id", "upgrade-code", "url-template", "requirements",
             "extras", "license", "description", "homepage", "commands", "command", "checks", "exclude", "nuitka",
-            "startup", "completions", "man", "glibc", "stdlib"}
+            "startup", "completions", "man", "glibc", "stdlib", "packages"}
 MAN_SOURCES = ("help2man",)
+RELATIONS = ("conflicts", "replaces", "provides")
+PACKAGE_FORMATS = ("deb", "rpm")
+RELATION = re.compile(r"[a-z0-9][a-z0-9+.-]+( \((<<|<=|=|>=|>>) [A-Za-z0-9.+~:-]+\))?")  # Debian's: `foo (>= 1.0)`
 NUITKA_COMPILE = ("app", "all")  # the default first (pkg/build/nuitka.py: what each passes)
 STDLIB = ("all", "imported")      # the default first (pkg/build/stdlib.py)
 
@@ -157,6 +165,7 @@ class Config:
     generate_completions: bool = True         # false: `completions = false`, none at all
     man: str | None = None                    # help2man: man pages generated for commands the wheel has none for
     glibc: str = GLIBC_FLOOR                  # the oldest glibc the Linux builds must run on
+    relations: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # deb|rpm -> conflicts… -> [..]
 
     def excluded(self, os_name: str) -> dict[str, str]:
         """GLOB -> reason: what the builds for `os_name` leave out."""
@@ -363,6 +372,21 @@ def _completions(tool: dict, project_dir: Path) -> tuple[bool, tuple[Completion,
     return True, tuple(found)
 
 
+def _relations(table: dict, where: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    """format -> relation -> Debian-syntax entries: the shared lists, then the format's own."""
+    _known(table, {*RELATIONS, *PACKAGE_FORMATS}, where)
+    found = {}
+    for fmt in PACKAGE_FORMATS:
+        own = _table(table, fmt, where)
+        _known(own, set(RELATIONS), f"{where}.{fmt}")
+        found[fmt] = {kind: _strings(table, kind, where) + _strings(own, kind, f"{where}.{fmt}") for kind in RELATIONS}
+        for kind, entries in found[fmt].items():
+            bad = next((e for e in entries if not RELATION.fullmatch(e)), None)
+            if bad is not None:
+                _fail(f"{where}.{kind}", f'{bad!r} is not a package relation ("name" or "name (>= 1.0)")')
+    return found
+
+
 def read_pyproject(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -440,4 +464,5 @@ def load(root: Path) -> Config:
         man=_choice(tool, "man", where, MAN_SOURCES) if "man" in tool else None,
         glibc=_glibc(tool, where),
         stdlib=_choice(tool, "stdlib", where, STDLIB) if "stdlib" in tool else STDLIB[0],
+        relations=_relations(_table(tool, "packages", where), f"{where}.packages"),
     )

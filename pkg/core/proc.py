@@ -99,6 +99,15 @@ class Step:
         return tool(self.argv, what, env={**os.environ, **self.env}, **options).stdout
 
 
+def answer(cmd: list, cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess | None:
+    """A look-up whose exit code is the answer (dpkg -S, rpm -qf: 1 is "no"); None when the tool is not here."""
+    try:
+        return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, errors="replace", cwd=cwd,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
 def git(root: Path, *args: str) -> subprocess.CompletedProcess:
     """git in `root`, for its answer (callers read the exit code: a missing tag is an answer, not a failure)."""
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
