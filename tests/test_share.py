@@ -3,6 +3,7 @@ scripts (run by this Python, which has those libraries) play the compiled comman
 scripts are what the frameworks really print; bash-completion, zsh and fish then load them for real.
 The compiled programs themselves are proven by tests/test_build_e2e.py (tailor) and the adoption suite."""
 
+import shutil
 import sys
 import textwrap
 import zipfile
@@ -166,6 +167,25 @@ def test_configuration_is_checked_before_compiling(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no help2man on it
     with pytest.raises(InputError, match='man = "help2man" but help2man is not installed'):
         share.check(cfg_with(man="help2man"), app_of("clk"))
+
+
+def test_an_alias_gets_the_script_that_registers_it_and_bash_completion_loads_it_by_its_name(folder, tmp_path,
+                                                                                           capsys):
+    """invoke's case: its bash script registers `invoke inv`, its fish script only invoke."""
+    bash, fish = tmp_path / "clk.bash", tmp_path / "clk.fish"
+    bash.write_text('_clk() { COMPREPLY=($(compgen -W "--help --list" -- "$2")); }\ncomplete -F _clk -o default clk ck\n')
+    fish.write_text("complete --command clk -a '--help'\n")
+    cfg = cfg_with(completions=(Completion("bash", file=bash), Completion("fish", file=fish)))
+    app = app_of("clk", "ck")
+    made = share.completions(folder, app, cfg, "linux", None, Path(sys.executable), set())
+    assert share.for_aliases(folder, app, set(made)) == [names.completion_path("bash", "ck")]
+    assert capsys.readouterr().out.endswith("note: no fish completion for ck: the script of clk does not register it\n")
+    alias = folder / names.completion_path("bash", "ck")
+    assert alias.read_text() == bash.read_text()
+    user_dir = tmp_path / "bash-completion"  # no space in it: bash-completion splits the folder's path on one
+    shutil.copytree(alias.parent, user_dir / "completions")
+    found_by_name = {"PATH": "/usr/bin:/bin", "BASH_COMPLETION_USER_DIR": str(user_dir)}
+    assert linux_tools.bash_completes("ck", "ck --", found_by_name) == ["--help", "--list"]
 
 
 def test_a_zsh_script_compinit_would_not_load_is_refused_before_compiling(tmp_path):

@@ -6,7 +6,8 @@ installation prefix (pkg/core/names.py), which Homebrew, the .deb/.rpm and insta
   completions              bash, zsh, fish, for each command the wheel brings none for: declared in
                            tool.pkg.completions, else generated from the compiled program itself: typer
                            (`_<PROG>_COMPLETE=source_<shell>`), click (`…=<shell>_source`), argcomplete (its
-                           shell code, once the program answers argcomplete's protocol); else none, said once
+                           shell code, once the program answers argcomplete's protocol); else none, said once;
+                           an alias without its own gets a copy of the script that registers it (for_aliases)
   man pages                the wheel's; with man = "help2man", one per command that has none, from its --help
 
 Generating runs the compiled program, so this follows the commands stage; Windows builds get the wheel's
@@ -183,6 +184,33 @@ def completions(folder: Path, app: App, cfg: Config, os_name: str, kind: str | N
     return made
 
 
+NAMES_COMMAND = {  # shell -> how its script registers a command name (zsh's #compdef line names them all)
+    "bash": r"^\s*complete\b[^\n]*[ \t]{}[ \t]*$",
+    "fish": r"^\s*complete\b[^\n]*(-c|--command)[ =]{}\b",
+}
+
+
+def for_aliases(folder: Path, app: App, have: set[str]) -> list[str]:
+    """bash-completion and fish load a script by the command's name: a command without its own script (an
+    alias: invoke's inv) gets a copy of a sibling's script that registers it too; one that does not is said.
+    zsh needs none: compinit registers every name on a script's #compdef line."""
+    made = []
+    for shell, pattern in NAMES_COMMAND.items():
+        scripts = {c: folder / names.completion_path(shell, c) for c in app.command_names
+                   if names.completion_path(shell, c) in have or (folder / names.completion_path(shell, c)).is_file()}
+        for command in [c for c in app.command_names if c not in scripts and scripts]:
+            regex = re.compile(pattern.format(re.escape(command)), re.MULTILINE)
+            sibling = next((c for c, path in scripts.items() if regex.search(path.read_text(errors="replace"))), None)
+            if sibling is None:
+                print(f"note: no {shell} completion for {command}: the script of {', '.join(scripts)} does not "
+                      f"register it")
+                continue
+            write(folder / names.completion_path(shell, command), (folder / names.completion_path(shell, sibling)
+                                                                     ).read_text(encoding="utf-8"))
+            made.append(names.completion_path(shell, command))
+    return made
+
+
 def man_pages(folder: Path, app: App, cfg: Config, os_name: str, epoch: int, have: set[str]) -> list[str]:
     """help2man's page for each command with --help and no man page of its own (man = "help2man")."""
     if cfg.man != "help2man":
@@ -218,6 +246,7 @@ def run(ctx: BuildContext) -> None:
     made = []
     if ctx.target.os != "windows":
         made = completions(folder, app, cfg, ctx.target.os, framework(ctx.env.runtime), ctx.env.python, set(have))
+        made += for_aliases(folder, app, {*have, *made})
         made += man_pages(folder, app, cfg, ctx.target.os, archive.source_date_epoch(cfg.root), set(have))
     ctx.shared = {p: k for p in [*have, *made] if (k := kind_of(p))}
     if have:
