@@ -459,6 +459,9 @@ PYTHON_APPS = [
         "(sqlite3, http.server, uuid, xml.dom, logging.handlers, concurrent.futures…); two commands",
         COMMON.format(publisher="Jeff Forcier", package_id="pyinvoke.Invoke",
                       upgrade_code="8E0C2B7D-4F61-4B9A-A0D3-5C2E7F1B9A46", repo="pyinvoke/invoke") + f"""
+[tool.pkg.completions]   # its zsh script is compctl, which compinit never loads: not declared
+bash = "invoke --print-completion-script bash"   # registers `invoke inv`: inv gets it too
+fish = "invoke --print-completion-script fish"   # registers invoke only
 [tool.pkg.command.invoke]
 no-args-exit = 1         # "Can't find any collection named 'tasks'!"
 [tool.pkg.command.inv]
@@ -478,7 +481,8 @@ stdout-equals = "Hello, Ada!\\n"
 name = "lists the tasks of the user's file"
 args = ["--list"]
 stdout-contains = ["hello    Say hello.", "report   Use the standard library as a tasks file does."]
-""", drop_in=True),  # flat: invoke/ at the root, named like its main command; inv beside it
+""", tools=("bash inv", "bash invoke", "fish invoke"),
+        drop_in=True),  # flat: invoke/ at the root, named like its main command; inv beside it
     RealApp(
         "usort", "1.1.3", "66/f4/b10e2c565f6c79a06bb9e8f97834044eec8810897338e529dd537f4ba475/usort-1.1.3.tar.gz",
         "3928043b4644f35c80e417698b0e89cc7bb51a1b0a021f2ba55ceffb86326398",

@@ -54,6 +54,11 @@ def test_build_places_folder_archive_report_licenses_and_record(built):
     libs = {lib.name: lib for lib in record.libraries}
     assert libs["libffi.so.8"].package == "libffi8" and libs["libffi.so.8"].license == "MIT"
     assert all(lib.purl.startswith(f"pkg:deb/debian/{lib.package}@") and lib.sha256 for lib in libs.values())
+    assert all(lib.license_files and all((built / f).name == "copyright" for f in lib.license_files)
+               for lib in libs.values())  # each one's Debian copyright, for LICENSES/
+    assert libs["libffi.so.8"].source.startswith("Debian source package libffi ")
+    # stdlib-exclude: readline (and GNU readline, GPL-3.0, with it) stays out although pdb and cmd import it
+    assert "libreadline.so.8" not in libs and not list((folder / "lib").glob("libreadline*"))
 
 
 def test_the_build_compiles_what_pip_installs(example_build):
@@ -86,7 +91,8 @@ def test_smoke_passes_on_the_real_build(built):
     proc = run_pkg("smoke", "--dist", str(built))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for check in ("tailor --version carries", "tailor --help exits 0", "no arguments and no TTY exits 0",
-                  "docstring", "doctor --json is all true", "filters by level", "tail --level bogus is refused"):
+                  "docstring", "doctor --json is all true", "filters by level", "tail --level bogus is refused",
+                  "readline is left out (tailor never reads lines interactively): the program's Python cannot"):
         assert any(line.startswith("ok ") and check in line for line in proc.stdout.splitlines()), check
     assert "FAIL" not in proc.stdout
     proof = model.SmokeRecord.read(built / f"{NAME}.smoke.json")

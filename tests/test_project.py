@@ -148,3 +148,25 @@ def test_drop_in_layout_reads_the_app_from_the_same_pyproject(copy, tmp_path):
     assert cfg.project_dir == folder.resolve()
     app = pipeline.check_project(cfg)
     assert (app.name, app.command_names) == ("tailor", ["tailor"])
+
+
+def test_the_backend_writes_nothing_into_a_project_whose_egg_info_is_tracked(copy, tmp_path):
+    """multitool keeps src/multi_tool.egg-info as an sdist has it; reading its metadata and building its wheel
+    (setuptools) leave every tracked file as it was, and no build/ folder in the tree."""
+    import dataclasses
+    import subprocess
+
+    from pkg.build import appenv
+
+    folder = copy("multitool")
+    git = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A", "-f"], check=True)
+    subprocess.run([*git, "commit", "-qm", "the app"], check=True)
+    sources = (folder / "src" / "multi_tool.egg-info" / "SOURCES.txt").read_text()
+    assert project.read(folder).name == "multi-tool"
+    cfg = dataclasses.replace(example_config(), project_dir=folder)
+    wheel_file = appenv.build_wheel(cfg, tmp_path / "wheel", tmp_path / "wheel.log", None)
+    assert wheel_file.name == "multi_tool-1.4.0-py3-none-any.whl"
+    status = subprocess.run([*git, "status", "--porcelain", "--ignored"], capture_output=True, text=True, check=True)
+    assert status.stdout == "" and (folder / "src" / "multi_tool.egg-info" / "SOURCES.txt").read_text() == sources

@@ -46,9 +46,10 @@ def build_wheel(cfg: Config, out: Path, log: Path, version: str | None) -> Path:
     if out.exists():
         shutil.rmtree(out)
     name = metadata.pyproject_table(cfg.project_dir).get("project", {}).get("name") or cfg.project_dir.name
-    env = clean_env(metadata.version_env(cfg.project_dir, name, version))
-    proc.run_logged([uv(), "build", "--wheel", "--out-dir", out, "--python", base_python(), cfg.project_dir],
-                    log, "building the app's wheel", env=env, quiet=True)
+    with metadata.out_of_tree() as elsewhere:  # nothing written into the project (setuptools' egg-info)
+        env = clean_env({**metadata.version_env(cfg.project_dir, name, version), **elsewhere})
+        proc.run_logged([uv(), "build", "--wheel", "--out-dir", out, "--python", base_python(), cfg.project_dir],
+                        log, "building the app's wheel", env=env, quiet=True)
     wheels = sorted(out.glob("*.whl"))
     if len(wheels) != 1:
         raise PkgError(f"expected one wheel from building {cfg.project_dir}, found {len(wheels)} in {out}")

@@ -57,7 +57,7 @@ def nuitka_inputs(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path)
                         if p not in excluded),
         extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()),
         compiled=nuitka.compiled_to_c(cfg.nuitka_compile, (*env.files.packages, *env.files.top_modules)),
-        stdlib=stdlib.added(cfg.stdlib, env.python))
+        stdlib=stdlib.added(cfg.stdlib, env.python, cfg.stdlib_exclude))
 
 
 def add_commands(folder: Path, app: App, target: Target, program: str) -> None:

@@ -3,11 +3,15 @@ hand: the hash of the copy that ships, and what its package manager knows — th
 version and license, a package URL — so SBOM scanners can match them (a soname alone matches nothing).
 
   Debian/Ubuntu  dpkg-query -S (the path as Nuitka found it, then /lib ↔ /usr/lib, then its real path),
-                 dpkg-query -W for the version, the DEP-5 copyright's `Files: *` license (Debian's short
-                 names mapped to SPDX where they are one: Expat → MIT, GPL-2+ → GPL-2.0-or-later…);
+                 dpkg-query -W for the version and source package, the DEP-5 copyright's `Files: *` license
+                 (Debian's short names mapped to SPDX where they are one: Expat → MIT, GPL-2+ →
+                 GPL-2.0-or-later…) and that copyright file as its license text;
                  purl pkg:deb/<os-release ID>/<package>@<version>?arch=<arch>
-  RPM systems    rpm -qf: name, version-release, its License tag; purl pkg:rpm/<ID>/<name>@<version>
-  Homebrew       the Cellar path: <formula>/<version> (no license on disk)
+  RPM systems    rpm -qf: name, version-release, its License tag and source rpm; rpm -qL: its license files;
+                 purl pkg:rpm/<ID>/<name>@<version>
+  Homebrew       the Cellar path: <formula>/<version>; its LICENSE/COPYING files there
+Nuitka's report also says which file needs each library ("Used by 'readline.so'"): followed to the Python
+extension module that brings it in, the build can say which module ships a copyleft library.
   otherwise      the name and hash only (Windows' DLLs come with CPython, which the SBOM lists)
 """
 
@@ -78,30 +82,39 @@ def from_dpkg(path: str, distro: str | None) -> dict:
         owner = _run("dpkg-query", "-S", candidate)
         if owner:
             package = owner.split(": ", 1)[0].split(", ")[0]
-            fields = (_run("dpkg-query", "-W", "-f", "${Package} ${Version} ${Architecture}", package) or "").split()
-            if len(fields) != 3:
+            fields = (_run("dpkg-query", "-W", "-f", "${Package} ${Version} ${Architecture} ${source:Package} "
+                           "${source:Version}", package) or "").split()
+            if len(fields) != 5:
                 return {}
-            name, version, arch = fields
+            name, version, arch, source, source_version = fields
             purl = PackageURL(type="deb", namespace=distro, name=name, version=version, qualifiers={"arch": arch})
+            copyright_file = Path("/usr/share/doc", package.split(":")[0], "copyright")
             return {"package": name, "version": version, "license": debian_license(package, Path(path).name),
-                    "purl": str(purl)}
+                    "purl": str(purl), "source": f"Debian source package {source} {source_version}",
+                    "texts": [copyright_file] if copyright_file.is_file() else []}
     return {}
 
 
 def from_rpm(path: str, distro: str | None) -> dict:
     for candidate in candidates(path):
-        out = _run("rpm", "-qf", "--qf", "%{NAME}\t%{VERSION}-%{RELEASE}\t%{ARCH}\t%{LICENSE}", candidate)
-        if out and out.count("\t") == 3:
-            name, version, arch, text = out.split("\t")
+        out = _run("rpm", "-qf", "--qf", "%{NAME}\t%{VERSION}-%{RELEASE}\t%{ARCH}\t%{LICENSE}\t%{SOURCERPM}",
+                   candidate)
+        if out and out.count("\t") == 4:
+            name, version, arch, text, source = out.split("\t")
             purl = PackageURL(type="rpm", namespace=distro, name=name, version=version, qualifiers={"arch": arch})
+            texts = [Path(p) for p in (_run("rpm", "-qL", name) or "").split() if Path(p).is_file()]
             return {"package": name, "version": version, "license": spdx.canonical(text) or text,
-                    "purl": str(purl)}
+                    "purl": str(purl), "source": f"source rpm {source}", "texts": texts}
     return {}
 
 
 def from_homebrew(path: str) -> dict:
-    match = re.search(r"/Cellar/([^/]+)/([^/]+)/", os.path.realpath(path))
-    return {"package": match.group(1), "version": match.group(2)} if match else {}
+    match = re.search(r"^(.*/Cellar/([^/]+)/([^/]+))/", os.path.realpath(path))
+    if not match:
+        return {}
+    keg = Path(match.group(1))
+    texts = sorted(p for p in keg.iterdir() if p.is_file() and p.name.upper().startswith(("LICENSE", "COPYING")))
+    return {"package": match.group(2), "version": match.group(3), "texts": texts}
 
 
 def owner(path: str) -> dict:
@@ -114,12 +127,47 @@ def owner(path: str) -> dict:
     return from_homebrew(path)
 
 
-def describe(report: ElementTree.Element, folder: Path) -> list[Library]:
-    """Every library Nuitka's report says it bundled into `folder`, hashed as shipped, with its package."""
-    found = []
+def copyleft(expression: str | None) -> bool:
+    """A GNU license (GPL, LGPL, AGPL) in the library's license: its text ships, and for the GPL its source
+    is named in the release notes."""
+    return bool(expression) and re.search(r"\b(A|L)?GPL", expression) is not None
+
+
+USED_BY = re.compile(r"Used by '([^']+)'")  # the reason Nuitka records for a library another file needs
+
+
+def extension_module(dest: str) -> str:
+    """The module an extension file is: yaml/_yaml.cpython-311-x86_64-linux-gnu.so → yaml._yaml."""
+    parts = dest.replace("\\", "/").split("/")
+    return ".".join([*parts[:-1], parts[-1].split(".")[0]])
+
+
+def needed_by(report: ElementTree.Element) -> dict[str, str]:
+    """library name -> the Python extension module that brings it in (through other libraries, if need be)."""
+    user = {}
+    for dll in report.iter("included_dll"):
+        match = USED_BY.search(dll.get("reason") or "")
+        if match:
+            user[dll.get("name")] = match.group(1)
+    found = {}
+    for name, by in user.items():
+        seen = {name}
+        while Path(by).name in user and Path(by).name not in seen:  # a library needed by a library
+            seen.add(Path(by).name)
+            by = user[Path(by).name]
+        found[name] = extension_module(by)
+    return found
+
+
+def describe(report: ElementTree.Element, folder: Path) -> tuple[list[Library], dict[str, list[Path]]]:
+    """Every library Nuitka's report says it bundled into `folder`, hashed as shipped, with its package; and
+    the license texts its package manager has for each (name -> files on this machine)."""
+    found, texts, users = [], {}, needed_by(report)
     for dll in report.iter("included_dll"):
         name, dest, source = dll.get("name"), dll.get("dest_path") or dll.get("name"), dll.get("source_path") or ""
         shipped = next((p for p in (folder / dest, folder / "lib" / dest) if p.is_file()), None)
-        found.append(Library(name=name, sha256=sha256_file(shipped) if shipped else None,
-                             **(owner(source) if source.startswith("/") else {})))
-    return sorted(found, key=lambda lib: lib.name)
+        facts = owner(source) if source.startswith("/") else {}
+        texts[name] = facts.pop("texts", [])
+        found.append(Library(name=name, sha256=sha256_file(shipped) if shipped else None, needed_by=users.get(name),
+                             **facts))
+    return sorted(found, key=lambda lib: lib.name), texts

@@ -120,7 +120,8 @@ def command(inputs: Inputs, target_os: str, out_dir: Path, report: Path, mode: s
         f"--user-plugin={ENTRY_POINTS_PLUGIN}",
         *(f"--include-package={name}" for name in inputs.stdlib.get("packages", ())),
         *(f"--include-module={name}" for name in inputs.stdlib.get("modules", ())),
-        *(f"--nofollow-import-to={name}" for name in inputs.stdlib.get("tests", ())),
+        *(f"--nofollow-import-to={name}" for name in (*inputs.stdlib.get("tests", ()),
+                                                       *inputs.stdlib.get("left_out", ()))),
         *inputs.extra,
         *inputs.entry,
     ]

@@ -22,7 +22,7 @@ from pkg.core.stage import Stage
 from pkg.project.metadata import dist_info
 
 PIPELINE = Path(__file__).resolve().parent.parent  # pkg/: every flag, template and the tools' lock
-SMOKE_ONLY = ("root", "project_dir", "command", "checks", "budgets_ms", "help_args")  # not build inputs
+SMOKE_ONLY = ("root", "project_dir", "command", "checks", "budgets_ms", "help_args", "relations")  # not build inputs
 SIGNING = ("SIGN_", "MACOS_", "APPLE_")  # which secrets are set decides whether the build is signed
 
 

@@ -95,7 +95,16 @@ def run(ctx: BuildContext) -> None:
     ctx.distributions, ctx.python = collect(ctx.env.site_packages, report, ctx.env.metadata.name, folder, ctx.dist,
                                               ctx.cfg.project_dir)
     if report is not None:
-        ctx.libraries = libraries.describe(nuitka_report.root(report), ctx.built)
+        found, texts = libraries.describe(nuitka_report.root(report), ctx.built)
+        ctx.libraries = [lib.model_copy(update={"license_files": _copy(
+            texts[lib.name], folder / names.library_license_folder(lib.package, lib.version), ctx.dist)})
+            if lib.package and lib.version and texts[lib.name] else lib for lib in found]
+        for lib in ctx.libraries:
+            if libraries.copyleft(lib.license):
+                print(f"note: {lib.name} ships, {lib.license} ({lib.package} {lib.version}), brought in by the "
+                      f"module {lib.needed_by or '?'}: its license goes into LICENSES/ and the release notes say "
+                      f"where its source is; an app that never imports {lib.needed_by or 'that module'} can leave "
+                      f"it out: tool.pkg.stdlib-exclude")
     ctx.add(folder, Kind.LICENSE_FILES)
 
 

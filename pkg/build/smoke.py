@@ -312,6 +312,16 @@ def timings(smoke: Smoke, cfg: Config, app: App) -> dict[str, Timing]:
     return results
 
 
+def left_out(smoke: Smoke, cfg: Config, app: App, os_name: str) -> None:
+    """Each module of tool.pkg.stdlib-exclude is out of the compiled program: its Python cannot import it."""
+    python = smoke.folder / names.interpreter(app.main.name, os_name)
+    for module, reason in cfg.stdlib_exclude.items():
+        out = subprocess.run([str(python), "-c", f"import {module}"], capture_output=True, text=True,
+                             env=smoke.env, cwd=smoke.cwd, timeout=60)
+        smoke.check(out.returncode == 1 and "ModuleNotFoundError" in out.stderr,
+                    f"{module} is left out ({reason}): the program's Python cannot import it", out, "checked")
+
+
 def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Manifest:
     _, manifest = model.find_build(dist, target.name)
     app = manifest.app
@@ -332,6 +342,7 @@ def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Ma
         all_checks(checker, cfg, app, manifest.version)
         for difference in differences(reference, checker):
             checker.check(False, difference)
+        left_out(checker, cfg, app, target.os)
         same = sum(1 for entry in checker.transcript if entry[2] == "same")
         print(f"{'ok  ' if not checker.failures else '    '} {same} check(s) compared with the pip-installed app")
         shared = sorted(str(a.kind) for a in manifest.shared(target.name))

@@ -8,6 +8,7 @@ gets it, as Nuitka follows the app's imports; it is only not added on top.
 """
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from pkg.core import proc
@@ -63,6 +64,11 @@ def listing(python: Path) -> dict[str, list[str]]:
     return json.loads(done.stdout)
 
 
-def added(mode: str, python: Path) -> dict[str, list[str]]:
-    """What of the standard library a build adds on top of the app's imports, for tool.pkg.stdlib `mode`."""
-    return listing(python) if mode == "all" else {}
+def added(mode: str, python: Path, left_out: Iterable[str] = ()) -> dict[str, list[str]]:
+    """What of the standard library a build adds on top of the app's imports, for tool.pkg.stdlib `mode`, and
+    ("left_out") the modules tool.pkg.stdlib-exclude keeps out even when something imports them."""
+    found = listing(python) if mode == "all" else {}
+    gone = sorted(left_out)
+    found = {kind: [n for n in names if not any(n == m or n.startswith(f"{m}.") for m in gone)]
+             for kind, names in found.items()}
+    return {**found, "left_out": gone} if gone else found

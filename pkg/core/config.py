@@ -44,6 +44,10 @@ Keys (any other key is an error that names it):
                  the app runs, tasks files, hooks, plugins, scripts given to the program's interpreter, imports
                  what it could under pip's Python) or "imported" (only what the app's own imports reach: a
                  smaller archive, and user code importing anything else fails with ModuleNotFoundError)
+  stdlib-exclude standard-library modules the program leaves out although something imports them, with the
+                 reason: readline = "never reads lines interactively" drops GNU readline (GPL-3.0), which
+                 pdb and cmd import when it is there; the build says which copyleft library ships through
+                 which module, and build-test checks that the program's Python cannot import what is left out
   completions    shell completions the build cannot generate itself (it does for click, typer and argcomplete
                  apps, from the compiled program): bash / zsh / fish = "<command> <args>" (that compiled
                  command prints the script) or {file = "<path in the project>"} (the main command's);
@@ -87,7 +91,7 @@ CHECK_KEYS = {"name", "command", "args", "stdin", "env", "files", "exit", "timeo
               *(f"{s}-{m}" for s in STREAMS for m in MATCHES)}
 TOP_KEYS = {"project", "name", "publisher", "maintainer", "package-id", "upgrade-code", "url-template", "requirements",
             "extras", "license", "description", "homepage", "commands", "command", "checks", "exclude", "nuitka",
-            "startup", "completions", "man", "glibc", "stdlib", "packages"}
+            "startup", "completions", "man", "glibc", "stdlib", "stdlib-exclude", "packages"}
 MAN_SOURCES = ("help2man",)
 RELATIONS = ("conflicts", "replaces", "provides")
 PACKAGE_FORMATS = ("deb", "rpm")
@@ -159,6 +163,7 @@ class Config:
     nuitka_os_flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
     nuitka_compile: str = NUITKA_COMPILE[0]   # app | all: what Nuitka compiles to C
     stdlib: str = STDLIB[0]                   # all | imported: what of the standard library ships
+    stdlib_exclude: dict[str, str] = field(default_factory=dict)  # module -> why the program leaves it out
     budgets_ms: dict[str, float] = field(default_factory=dict)  # only those the app sets are enforced
     help_args: tuple[str, ...] = ("--help",)
     completions: tuple[Completion, ...] = ()  # declared ones
@@ -372,6 +377,15 @@ def _completions(tool: dict, project_dir: Path) -> tuple[bool, tuple[Completion,
     return True, tuple(found)
 
 
+def _module_reasons(table: dict, where: str) -> dict[str, str]:
+    for module, reason in table.items():
+        if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", module):
+            _fail(f"{where}.{module}", "is not a module name")
+        if not isinstance(reason, str) or not reason.strip():
+            _fail(f"{where}.{module}", "must be the reason, a string")
+    return dict(table)
+
+
 def _relations(table: dict, where: str) -> dict[str, dict[str, tuple[str, ...]]]:
     """format -> relation -> Debian-syntax entries: the shared lists, then the format's own."""
     _known(table, {*RELATIONS, *PACKAGE_FORMATS}, where)
@@ -465,4 +479,5 @@ def load(root: Path) -> Config:
         glibc=_glibc(tool, where),
         stdlib=_choice(tool, "stdlib", where, STDLIB) if "stdlib" in tool else STDLIB[0],
         relations=_relations(_table(tool, "packages", where), f"{where}.packages"),
+        stdlib_exclude=_module_reasons(_table(tool, "stdlib-exclude", where), f"{where}.stdlib-exclude"),
     )

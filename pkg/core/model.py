@@ -208,6 +208,9 @@ class Library(Model):
     version: str | None = None
     license: str | None = None
     purl: str | None = None
+    source: str | None = Field(None, description="the distribution's source package and version it is built from")
+    needed_by: str | None = Field(None, description="the Python extension module that brings it in")
+    license_files: list[str] = Field(default_factory=list, description="relative to dist/, beside the build")
 
 
 class Build(Model):

@@ -146,6 +146,11 @@ def cpython_license_folder(version: str) -> str:
     return license_folder("cpython", version)
 
 
+def library_license_folder(package: str, version: str) -> str:
+    """A bundled system library's license files (its package's), apart from the Python distributions'."""
+    return "system-" + license_folder(package.split(":")[0], version.replace(":", "_"))  # an epoch's ':' is no path
+
+
 # --- release/v<version>/ --------------------------------------------------------------------------
 RELEASES = "release"
 SUMS = "SHA256SUMS"

@@ -14,11 +14,13 @@ How a release VERSION reaches the project (version_source):
   source     fixed in the project's own files (attr:, a version file, setup.py): it must already be VERSION
 """
 
+import contextlib
 import re
 import subprocess
 import tempfile
 import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PathDistribution
 from pathlib import Path
@@ -132,6 +134,24 @@ def version_env(folder: Path, name: str, version: str | None) -> dict[str, str]:
     return {f"SETUPTOOLS_SCM_PRETEND_VERSION_FOR_{normal}": version, "SETUPTOOLS_SCM_PRETEND_VERSION": version}
 
 
+@contextlib.contextmanager
+def out_of_tree() -> Iterator[dict[str, str]]:
+    """Environment for the app's build backend that writes nothing into the project: setuptools otherwise
+    rewrites `<name>.egg-info/` (tracked in many repositories: sdists carry it) and fills `build/` in the source
+    tree. DIST_EXTRA_CONFIG is read after the project's setup.cfg, so these two settings win; other backends
+    never read it."""
+    import configparser
+
+    with tempfile.TemporaryDirectory(prefix="backend-") as scratch:
+        settings = configparser.ConfigParser()
+        settings["egg_info"] = {"egg_base": str(Path(scratch, "egg-info"))}
+        settings["build"] = {"build_base": str(Path(scratch, "build"))}
+        Path(scratch, "egg-info").mkdir()
+        with open(Path(scratch, "setup.cfg"), "w", encoding="utf-8") as out:
+            settings.write(out)
+        yield {"DIST_EXTRA_CONFIG": str(Path(scratch, "setup.cfg"))}
+
+
 def _static(folder: Path) -> Metadata | None:
     """pyproject-metadata for a [project] table whose fields we need are all static."""
     from pyproject_metadata import ConfigurationError, StandardMetadata
@@ -167,14 +187,14 @@ def _backend(folder: Path, version: str | None) -> Metadata:
     static_name = pyproject_table(folder).get("project", {}).get("name") or folder.name
 
     def runner(cmd, cwd=None, extra_environ=None):
-        env = clean_env({**(extra_environ or {}), **version_env(folder, static_name, version)})
+        env = clean_env({**(extra_environ or {}), **version_env(folder, static_name, version), **elsewhere})
         proc.tool(cmd, f"{folder}: the build backend, reporting metadata,", env=env, cwd=cwd)
 
     try:
         # The backend's own warnings (deprecated classifiers, …) are the app's business, shown by its own
         # build log; here they would only bury the one line the user needs.
         with warnings.catch_warnings(), DefaultIsolatedEnv(installer="uv") as env, \
-                tempfile.TemporaryDirectory() as out:
+                tempfile.TemporaryDirectory() as out, out_of_tree() as elsewhere:
             warnings.simplefilter("ignore")
             builder = ProjectBuilder.from_isolated_env(env, folder, runner=runner)
             env.install(builder.build_system_requires)

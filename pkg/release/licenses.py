@@ -1,6 +1,6 @@
-"""Stage `licenses`: LICENSES/, the license files of the app, of every shipped distribution and of CPython,
-as each build collected them from its own build environment (pkg/build/ship.py). What has none is a
-warning in the notes."""
+"""Stage `licenses`: LICENSES/, the license files of the app, of every shipped distribution, of CPython and of
+each system library a build bundled (system-<package>-<version>/: its package's copyright or license files),
+as each build collected them on its own runner (pkg/build/ship.py). What has none is a warning in the notes."""
 
 import shutil
 from pathlib import Path
@@ -18,6 +18,9 @@ def write(folder: Path, dist: Path, shipped: Shipped) -> list[str]:
     entries = ([shipped.app] if shipped.app else []) + [shipped.distributions[n] for n in sorted(shipped.distributions)]
     sources = {names.license_folder(e.name, e.version): e.license_files for e in entries}
     sources |= {names.cpython_license_folder(v): files for v, files in sorted(shipped.python.items())}
+    sources |= {names.library_license_folder(lib.package, lib.version): lib.license_files
+                for by_target in shipped.libraries.values() for lib in by_target.values()
+                if lib and lib.package and lib.version and lib.license_files}
     missing = []
     for label, files in sources.items():
         present = [dist / f for f in files if (dist / f).is_file()]
@@ -36,5 +39,6 @@ def run(ctx: ReleaseContext) -> None:
     ctx.add(folder, Kind.LICENSES)
 
 
-STAGE = Stage("licenses", "LICENSES/: the app's, every shipped distribution's and CPython's license files", run,
+STAGE = Stage("licenses", "LICENSES/: the app's, every distribution's, CPython's and the bundled libraries' licenses",
+              run,
               writes=lambda ctx: [names.LICENSES + "/"])

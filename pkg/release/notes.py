@@ -4,14 +4,14 @@
   - else git-cliff renders the commits since the previous `v*` tag that touch the app's project folder
     (in a packaging repository: app/, not the pipeline's files beside it), grouped by conventional-commit
     type as pkg/release/cliff.toml says (plain subjects under "Other changes").
-This module adds the title, the range, how to install the Linux packages and the release's warnings
-(missing targets and licenses, the vulnerability scan)."""
+This module adds the title, the range, how to install the Linux packages, where the source of each bundled
+GPL library is, and the release's warnings (missing targets and licenses, the vulnerability scan)."""
 
 import re
 from pathlib import Path
 
 from pkg.core import names, proc
-from pkg.core.model import Artifact, Kind
+from pkg.core.model import Artifact, Kind, Library
 from pkg.core.stage import ReleaseContext, Stage
 from pkg.core.version import TAG_PREFIX
 from pkg.release import merge
@@ -81,8 +81,21 @@ def changes(root: Path, tag: str, since: str | None, folder: str | None = None) 
 INSTALL = {"deb": "sudo apt install ./{}", "rpm": "sudo dnf install ./{}"}  # a package file, by its suffix
 
 
+def gpl_sources(libraries: dict[str, dict[str, Library | None]]) -> list[str]:
+    """For each GPL library a build bundles: which builds, and the distribution's source it was built from (the
+    GPL asks a binary's distributor to say where the corresponding source is)."""
+    lines = []
+    for name, by_target in sorted(libraries.items()):
+        for target, lib in sorted(by_target.items()):
+            if lib and lib.license and re.search(r"\bA?GPL", lib.license) and not re.search(r"\bLGPL", lib.license):
+                source = lib.source or f"{lib.package} {lib.version}"
+                lines.append(f"- {target}: `lib/{name}` ({lib.license}, {lib.package} {lib.version}, brought in by "
+                             f"the module {lib.needed_by or '?'}): its source is the {source}")
+    return lines
+
+
 def render(root: Path, name: str, version: str, tag: str, warnings: list[str], packages: list[Artifact] = (),
-           project: Path | None = None) -> str:
+           project: Path | None = None, gpl: list[str] = ()) -> str:
     """`project`: the app's project folder (default: the repository itself, the drop-in layout)."""
     project = (project or root).resolve()
     inside = project != root.resolve() and project.is_relative_to(root.resolve())
@@ -101,6 +114,8 @@ def render(root: Path, name: str, version: str, tag: str, warnings: list[str], p
     if packages:
         lines += ["", "## Linux packages", ""] + [
             f"- {a.target}: `{INSTALL[a.name.rsplit('.', 1)[1]].format(a.name)}`" for a in packages]
+    if gpl:
+        lines += ["", "## GPL libraries and their source", "", "License texts are in LICENSES/."] + list(gpl)
     if warnings:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in warnings]
     return "\n".join(lines) + "\n"
@@ -110,7 +125,7 @@ def run(ctx: ReleaseContext) -> None:
     missing = merge.missing_targets(ctx.inputs)
     warnings = ([f"not built for: {', '.join(missing)}"] if missing else []) + ctx.warnings
     text = render(ctx.cfg.root, ctx.app.name, str(ctx.version), ctx.version.tag, warnings,
-                  ctx.manifest.select(Kind.PACKAGE), ctx.cfg.project_dir)
+                  ctx.manifest.select(Kind.PACKAGE), ctx.cfg.project_dir, gpl_sources(ctx.shipped.libraries))
     ctx.write(names.NOTES, text, Kind.NOTES)
 
 
