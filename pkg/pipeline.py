@@ -32,9 +32,9 @@ BUILD: list[Stage[BuildContext]] = [
 BUILD_TEST: list[Stage[BuildContext]] = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner
 
 RELEASE: list[Stage[ReleaseContext]] = [
-    archives.VERIFY, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, package_proof.STAGE, checksums.EACH, sbom.STAGE, licenses.STAGE,
-    audit.STAGE, notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE, install_scripts.STAGE, manifest.STAGE,
-    checksums.SUMS]
+    archives.VERIFY, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, package_proof.STAGE, checksums.EACH,
+    sbom.STAGE, licenses.STAGE, audit.STAGE, notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE,
+    install_scripts.STAGE, manifest.STAGE, checksums.SUMS]
 
 
 def check_project(cfg: Config) -> App:

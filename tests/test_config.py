@@ -209,7 +209,8 @@ def test_nuitka_compiles_the_apps_own_code_to_c_unless_asked_for_all(tmp_path):
 
 
 def test_package_relations_are_debians_syntax_per_format(tmp_path):
-    cfg = load_with(tmp_path, '[tool.pkg.packages]\nconflicts = ["python3-mytool"]\nreplaces = ["python3-mytool (<< 2.0)"]\n'
+    cfg = load_with(tmp_path, '[tool.pkg.packages]\nconflicts = ["python3-mytool"]\n'
+                              'replaces = ["python3-mytool (<< 2.0)"]\n'
                               '[tool.pkg.packages.rpm]\nprovides = ["mytool-cli (= 2.0)"]\n')
     assert cfg.relations["deb"] == {"conflicts": ("python3-mytool",), "replaces": ("python3-mytool (<< 2.0)",),
                                     "provides": ()}

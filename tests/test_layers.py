@@ -121,3 +121,21 @@ def test_no_local_name_shadows_an_imported_module():
                 bound |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
                 shadows += [f"{path.relative_to(PKG.parent)}:{node.lineno}: {name}" for name in bound & imported]
     assert not shadows, shadows
+
+
+def test_every_tool_and_the_app_under_test_start_in_pkg_core_proc():
+    """One home for starting programs (a scratch working directory by default, one-line failures, the app under
+    test in its own process group): no other module of pkg/ calls subprocess to start one."""
+    starters = {"run", "Popen", "call", "check_call", "check_output", "getoutput", "getstatusoutput"}
+    found = []
+    for path in PKG.rglob("*.py"):
+        if path == PKG / "core" / "proc.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in starters and isinstance(node.value, ast.Name) \
+                    and node.value.id == "subprocess":
+                found.append(f"{path.relative_to(PKG)}:{node.lineno}")
+            if isinstance(node, ast.ImportFrom) and node.module == "subprocess" \
+                    and starters & {a.name for a in node.names}:
+                found.append(f"{path.relative_to(PKG)}:{node.lineno}")
+    assert found == []

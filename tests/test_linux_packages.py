@@ -6,9 +6,9 @@ throwaway root. The builds are the release fixtures
 does the same with the real Nuitka build of the example app."""
 
 import gzip
-from dataclasses import replace
 import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -259,7 +259,8 @@ def test_a_deb_whose_second_command_nfpm_packed_as_a_directory_stops_the_release
 def test_a_command_that_fails_from_the_unpacked_package_stops_the_release(tmp_path):
     ctx = make_release(tmp_path, example_config(), targets=("linux-x86_64",), msi=False, app=multi_app())
     built = tmp_path / "work" / names.stem(ctx.app.name, "linux-x86_64")
-    (built / "lib" / names.compiled_program("mytool", "linux")).write_text("#!/bin/sh\necho 'no libfoo' >&2; exit 127\n")
+    program = built / "lib" / names.compiled_program("mytool", "linux")
+    program.write_text("#!/bin/sh\necho 'no libfoo' >&2; exit 127\n")
     (release_archive,) = ctx.manifest.select(Kind.ARCHIVE)
     archive.create(built, ctx.folder / release_archive.path, EPOCH)  # what the release packs: a broken program
     run(linux_packages.STAGE, ctx)

@@ -173,7 +173,8 @@ def test_an_alias_gets_the_script_that_registers_it_and_bash_completion_loads_it
                                                                                            capsys):
     """invoke's case: its bash script registers `invoke inv`, its fish script only invoke."""
     bash, fish = tmp_path / "clk.bash", tmp_path / "clk.fish"
-    bash.write_text('_clk() { COMPREPLY=($(compgen -W "--help --list" -- "$2")); }\ncomplete -F _clk -o default clk ck\n')
+    bash.write_text('_clk() { COMPREPLY=($(compgen -W "--help --list" -- "$2")); }\n'
+                    "complete -F _clk -o default clk ck\n")
     fish.write_text("complete --command clk -a '--help'\n")
     cfg = cfg_with(completions=(Completion("bash", file=bash), Completion("fish", file=fish)))
     app = app_of("clk", "ck")

@@ -3,13 +3,12 @@ build environment stage `env` makes (pkg/build/appenv.py): what pip would instal
 
 import functools
 import importlib.metadata
-import subprocess
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pkg.build import installed
-from pkg.core import model, names
+from pkg.core import model, names, proc
 from pkg.core.config import Config
 from pkg.core.model import App, Artifact, Backend, Kind, Layout, Manifest
 from pkg.core.stage import SetBy
@@ -49,8 +48,8 @@ class BuildEnv:
 
     def tool_version(self, dist: str) -> str:
         code = f"from importlib.metadata import version; print(version({dist!r}))"
-        out = subprocess.run([str(self.python), "-c", code], capture_output=True, text=True)
-        return out.stdout.strip() or "unknown"
+        out = proc.answer([self.python, "-c", code])
+        return (out.stdout.strip() if out else "") or "unknown"
 
 
 def venv_site_packages(env: Path) -> Path:

@@ -18,13 +18,12 @@ extension module that brings it in, the build can say which module ships a copyl
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from xml.etree import ElementTree
 
 from packageurl import PackageURL
 
-from pkg.core import spdx
+from pkg.core import proc, spdx
 from pkg.core.model import Library, sha256_file
 
 DEBIAN_SPDX = {"Expat": "MIT", "GPL-2": "GPL-2.0-only", "GPL-2+": "GPL-2.0-or-later", "GPL-3": "GPL-3.0-only",
@@ -35,11 +34,8 @@ DEBIAN_SPDX = {"Expat": "MIT", "GPL-2": "GPL-2.0-only", "GPL-2+": "GPL-2.0-or-la
 
 
 def _run(*args: str) -> str | None:
-    try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    done = proc.answer(list(args))
+    return done.stdout if done is not None and done.returncode == 0 else None
 
 
 def os_id() -> str | None:

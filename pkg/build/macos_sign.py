@@ -23,14 +23,13 @@ import base64
 import json
 import os
 import secrets
-import subprocess
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from pkg.build.context import BuildContext
 from pkg.build.portability import files, is_macho
-from pkg.core import names
+from pkg.core import names, proc
 from pkg.core.errors import InputError, PkgError
 from pkg.core.proc import Step
 from pkg.core.stage import Stage
@@ -133,7 +132,7 @@ def sign(ctx: BuildContext) -> None:
             for path in paths:
                 _run(verify_step(path))
         finally:
-            subprocess.run(["security", "delete-keychain", str(keychain)], capture_output=True)
+            proc.answer(["security", "delete-keychain", keychain])  # gone already is fine
     print(f"signed {len(paths)} Mach-O file(s) in {ctx.built.name} (hardened runtime, timestamp) before archiving")
 
 

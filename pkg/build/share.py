@@ -18,7 +18,6 @@ recorded in the build manifest (Kind.*_COMPLETION, Kind.MAN_PAGE) for the channe
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -87,9 +86,9 @@ def run_program(program: Path, args: list[str], env: dict[str, str]) -> str | No
     is also its HOME: a command that is no completion program does its real work there, not in the repository."""
     with tempfile.TemporaryDirectory(prefix="share-run-") as scratch:
         try:
-            done = subprocess.run([str(program), *args], env={**os.environ, "HOME": scratch, **env}, cwd=scratch,
-                                  stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
-        except (OSError, subprocess.TimeoutExpired):
+            done = proc.run_app([program, *args], env={**os.environ, "HOME": scratch, **env}, cwd=Path(scratch),
+                                timeout=RUN_TIMEOUT_S)
+        except OSError:  # it cannot start
             return None
     return done.stdout if done.returncode == 0 else None
 

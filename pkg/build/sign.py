@@ -18,7 +18,6 @@ environment of their own process.
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -150,8 +149,7 @@ def _signtool(signer: Signer, files: list[Path]) -> None:
         try:
             _run_step(signtool_step(signer, files, thumbprint), "signing")
         finally:
-            subprocess.run(remove_step(thumbprint).argv, env={**os.environ, **remove_step(thumbprint).env},
-                           capture_output=True)
+            proc.answer(remove_step(thumbprint).argv, env={**os.environ, **remove_step(thumbprint).env})
 
 
 def sign_files(signer: Signer, files: list[Path]) -> None:

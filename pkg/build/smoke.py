@@ -20,12 +20,10 @@ itself. Stage `prove` runs the same checks on the pip-installed app before compi
 pass fails in seconds, naming the configuration that would declare the app's real behaviour.
 """
 
-import contextlib
 import itertools
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -33,7 +31,7 @@ from pathlib import Path
 
 from pkg.build import startup
 from pkg.build.context import venv_site_packages
-from pkg.core import archive, model, names
+from pkg.core import archive, model, names, proc
 from pkg.core import version as version_of
 from pkg.core.config import Check, Config
 from pkg.core.errors import PkgError
@@ -74,38 +72,17 @@ class Smoke:
     def run(self, command: str, *args: str, stdin: str | None = None, env: dict | None = None,
             timeout: float = 30) -> subprocess.CompletedProcess:
         """Run one command; on timeout its whole process group goes (a child it left must not hold the pipes)."""
-        proc = subprocess.Popen([*self.argv(command), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE, text=True,
-                                errors="replace", env={**self.env, **(env or {})}, cwd=self.cwd,
-                                start_new_session=os.name != "nt")
-        try:
-            out, err = proc.communicate(stdin, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _stop(proc)
-            proc.communicate()
-            return subprocess.CompletedProcess([command, *args], -1, "", f"timed out after {timeout:.0f} s")
-        _stop(proc)  # what it left running (workers, a process storm) never outlives the check
-        return subprocess.CompletedProcess([command, *args], proc.returncode, out, err)
+        done = proc.run_app([*self.argv(command), *args], env={**self.env, **(env or {})}, cwd=self.cwd,
+                            stdin=stdin, timeout=timeout)
+        return subprocess.CompletedProcess([command, *args], done.returncode, done.stdout, done.stderr)
 
     def run_in_terminal(self, command: str, *args: str, seconds: float, env: dict | None = None
                         ) -> subprocess.CompletedProcess:
         """Start `command` in a pseudo-terminal, as a user at a shell would; if it is still running after
         `seconds` (a server, a full-screen UI) it is stopped and STILL_RUNNING recorded. stdout: the screen."""
-        import pty
-
-        leader, follower = pty.openpty()
-        proc = subprocess.Popen([*self.argv(command), *args], stdin=follower, stdout=follower, stderr=follower,
-                                env={**self.env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24",
-                                     **(env or {})},
-                                cwd=self.cwd, start_new_session=True)
-        os.close(follower)
-        try:
-            code = proc.wait(timeout=seconds)
-        except subprocess.TimeoutExpired:
-            code = STILL_RUNNING
-            _stop(proc)
-        drawn = _drain(leader)
-        return subprocess.CompletedProcess([command, *args], code, drawn, "")
+        return proc.run_app_in_terminal([*self.argv(command), *args], seconds, STILL_RUNNING, cwd=self.cwd,
+                                        env={**self.env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24",
+                                             **(env or {})})
 
     def check(self, ok: bool, what: str, out: subprocess.CompletedProcess | None = None,
               pip_installed: str = "same") -> None:
@@ -117,31 +94,6 @@ class Smoke:
         if not ok:
             self.failures.append(what)
             self.details[what] = detail
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if os.name != "nt":
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    proc.kill()
-    proc.wait()
-
-
-def _drain(fd: int) -> str:
-    import select
-
-    chunks = []
-    try:
-        while select.select([fd], [], [], 0.2)[0]:
-            data = os.read(fd, 65536)
-            if not data:
-                break
-            chunks.append(data)
-    except OSError:  # EIO: the terminal's other side is closed
-        pass
-    finally:
-        os.close(fd)
-    return b"".join(chunks).decode(errors="replace")
 
 
 def generic_checks(smoke: Smoke, cfg: Config, app: App, version: str) -> None:
@@ -316,8 +268,7 @@ def left_out(smoke: Smoke, cfg: Config, app: App, os_name: str) -> None:
     """Each module of tool.pkg.stdlib-exclude is out of the compiled program: its Python cannot import it."""
     python = smoke.folder / names.interpreter(app.main.name, os_name)
     for module, reason in cfg.stdlib_exclude.items():
-        out = subprocess.run([str(python), "-c", f"import {module}"], capture_output=True, text=True,
-                             env=smoke.env, cwd=smoke.cwd, timeout=60)
+        out = proc.run_app([python, "-c", f"import {module}"], env=smoke.env, cwd=smoke.cwd, timeout=60)
         smoke.check(out.returncode == 1 and "ModuleNotFoundError" in out.stderr,
                     f"{module} is left out ({reason}): the program's Python cannot import it", out, "checked")
 

@@ -6,7 +6,6 @@ import json
 import math
 import shutil
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
@@ -43,7 +42,7 @@ def with_timer(cmd: list[str], runs: int, warmup: int, env: dict | None, cwd: Pa
     times = []
     for i in range(warmup + runs):
         start = time.perf_counter()
-        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
+        done = proc.run_app(cmd, env=env, cwd=cwd, capture=False)
         elapsed = time.perf_counter() - start
         if done.returncode != 0:
             raise PkgError(f"{cmd[0]} exited {done.returncode} while timing {' '.join(cmd[1:])}")
@@ -71,8 +70,8 @@ def gnu_time() -> str | None:
     path = shutil.which("time")  # the program, not the shell keyword
     if path is None:
         return None
-    probe = subprocess.run([path, "--version"], capture_output=True, text=True)
-    return path if "GNU" in probe.stdout + probe.stderr else None
+    probe = proc.answer([path, "--version"])
+    return path if probe is not None and "GNU" in probe.stdout + probe.stderr else None
 
 
 def peak_rss_kb(cmd: list[str], runs: int = 5, env: dict | None = None, cwd: Path | None = None) -> int | None:
@@ -101,12 +100,7 @@ def concurrent(cmd: list[str], n: int = 50, env: dict | None = None, cwd: Path |
     def one(_: int) -> tuple[int, float]:
         barrier.wait()
         start = time.perf_counter()
-        try:
-            done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd,
-                                  timeout=timeout)
-            code = done.returncode
-        except subprocess.TimeoutExpired:
-            code = -1
+        code = proc.run_app(cmd, env=env, cwd=cwd, timeout=timeout, capture=False).returncode  # -1: timed out
         return code, (time.perf_counter() - start) * 1000
 
     start = time.perf_counter()

@@ -337,7 +337,8 @@ def check_app(cfg: Config, app: App) -> None:
     if not cfg.maintainer:
         return
     synopsis(app)
-    declared = {e.split()[0] for kind in ("conflicts", "replaces") for e in cfg.relations.get(DEB.value, {}).get(kind, ())}
+    relations = cfg.relations.get(DEB.value, {})
+    declared = {e.split()[0] for kind in ("conflicts", "replaces") for e in relations.get(kind, ())}
     for path, owner in owners([f"/usr/bin/{c}" for c in app.command_names]).items():
         if owner != app.name and owner not in declared:
             print(f"note: {path} is also shipped by the package {owner} (installed here): dpkg refuses the .deb "

@@ -9,7 +9,6 @@ import contextlib
 import gzip
 import os
 import stat
-import subprocess
 import tarfile
 import tempfile
 import time
@@ -17,7 +16,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from pkg.core import atomic, model, names
+from pkg.core import atomic, model, names, proc
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
 from pkg.core.targets import Target
@@ -32,12 +31,9 @@ def source_date_epoch(root: Path) -> int:
         if not value.isdigit():
             raise PkgError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {value!r}", 2)
         return int(value)
-    try:
-        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-        return int(out) if out else ZIP_EPOCH_MIN
-    except (OSError, subprocess.CalledProcessError, ValueError):
-        return ZIP_EPOCH_MIN
+    done = proc.answer(["git", "-C", root, "log", "-1", "--format=%ct"])
+    out = done.stdout.strip() if done is not None and done.returncode == 0 else ""
+    return int(out) if out.isdigit() else ZIP_EPOCH_MIN
 
 
 def _entries(folder: Path) -> list[tuple[str, Path]]:

@@ -3,11 +3,14 @@ failure is one line naming the log, with the log's tail printed above it. The sh
 wixl, osslsigncode, signing steps, hyperfine…): output captured; a failure — it cannot start, exits non-zero,
 or gives no answer in time — is one line saying what failed and the tool's own words, never a traceback."""
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,11 +70,15 @@ def tool(cmd: list, what: str, env: dict | None = None, cwd: Path | None = None,
          noise: str | None = None, first: bool = False, hint: str | None = None) -> subprocess.CompletedProcess:
     """Run a short tool, its output captured; PkgError in one line when it fails: `what`, how it failed, and
     the tool's last line on stderr (else stdout) — its first with `first` (tools that print the cause, then a
-    stack) — skipping lines that match the regex `noise`. `hint`: how to get the tool, when it is missing."""
-    argv = [str(c) for c in cmd]
+    stack) — skipping lines that match the regex `noise`. `hint`: how to get the tool, when it is missing.
+    Without `cwd` it runs in an empty scratch folder (Path arguments made absolute): what a tool finds in its
+    working directory — nfpm resolved links against it, and the repository root has the app's folders — never
+    changes what it makes."""
+    argv = [str(c.absolute()) if isinstance(c, Path) else str(c) for c in cmd]
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", errors="replace", env=env,
-                              cwd=cwd, timeout=timeout, stdin=subprocess.DEVNULL)
+        with tempfile.TemporaryDirectory(prefix="tool-") as scratch:
+            done = subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", errors="replace", env=env,
+                                  cwd=cwd or scratch, timeout=timeout, stdin=subprocess.DEVNULL)
         # UTF-8 whatever the locale (msiinfo prints names in it); no stdin: a tool that asks waits for no one
     except FileNotFoundError:
         raise PkgError(f"{what}: {argv[0]} not found" + (f" ({hint})" if hint else "")) from None
@@ -99,13 +106,79 @@ class Step:
         return tool(self.argv, what, env={**os.environ, **self.env}, **options).stdout
 
 
-def answer(cmd: list, cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess | None:
-    """A look-up whose exit code is the answer (dpkg -S, rpm -qf: 1 is "no"); None when the tool is not here."""
+def answer(cmd: list, cwd: Path | None = None, timeout: float = 60, env: dict | None = None
+           ) -> subprocess.CompletedProcess | None:
+    """A look-up whose exit code is the answer (dpkg -S, rpm -qf: 1 is "no"; a clean-up that may find nothing to
+    clean), in `cwd` or a scratch folder; None when the tool is not here or gives no answer within `timeout`."""
     try:
-        return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, errors="replace", cwd=cwd,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
+        with tempfile.TemporaryDirectory(prefix="answer-") as scratch:
+            return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, errors="replace",
+                                  cwd=cwd or scratch, timeout=timeout, stdin=subprocess.DEVNULL, env=env)
     except (OSError, subprocess.TimeoutExpired):
         return None
+
+
+def run_app(argv: list, env: dict | None = None, cwd: Path | None = None, stdin: str | None = None,
+            timeout: float | None = None, capture: bool = True) -> subprocess.CompletedProcess:
+    """The app under test (smoke checks, startup timings, completion scripts it prints): its one home. It runs
+    in its own process group, stopped with whatever it left running (workers, a process storm) when it exits,
+    and at `timeout` (exit -1, stderr saying so); `capture`: its output kept (else discarded, for timing)."""
+    out = subprocess.PIPE if capture else subprocess.DEVNULL
+    started = subprocess.Popen([str(a) for a in argv], stdout=out, stderr=out, text=True, errors="replace",
+                               stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE, env=env, cwd=cwd,
+                               start_new_session=os.name != "nt")
+    try:
+        stdout, stderr = started.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stop_group(started)
+        started.communicate()
+        return subprocess.CompletedProcess(argv, -1, "", f"timed out after {timeout:.0f} s")
+    stop_group(started)
+    return subprocess.CompletedProcess(argv, started.returncode, stdout or "", stderr or "")
+
+
+def run_app_in_terminal(argv: list, seconds: float, still_running: int, env: dict | None = None,
+                        cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The app under test in a pseudo-terminal, as a user at a shell starts it; if it is still running after
+    `seconds` (a server, a full-screen UI) it is stopped and `still_running` is its exit code. stdout: the screen."""
+    import pty
+
+    leader, follower = pty.openpty()
+    started = subprocess.Popen([str(a) for a in argv], stdin=follower, stdout=follower, stderr=follower, env=env,
+                               cwd=cwd, start_new_session=True)
+    os.close(follower)
+    try:
+        code = started.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        code = still_running
+        stop_group(started)
+    return subprocess.CompletedProcess(argv, code, _drain(leader), "")
+
+
+def _drain(fd: int) -> str:
+    import select
+
+    chunks = []
+    try:
+        while select.select([fd], [], [], 0.2)[0]:
+            data = os.read(fd, 65536)
+            if not data:
+                break
+            chunks.append(data)
+    except OSError:  # EIO: the terminal's other side is closed
+        pass
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def stop_group(started: subprocess.Popen) -> None:
+    """Kill a process started with start_new_session and everything in its group."""
+    if os.name != "nt":
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(started.pid, signal.SIGKILL)
+    started.kill()
+    started.wait()
 
 
 def git(root: Path, *args: str) -> subprocess.CompletedProcess:

@@ -11,12 +11,11 @@ On a shared machine absolute times drift: read the medians and ratios, and the i
 
 import platform
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from pkg.build import appenv, smoke, startup
-from pkg.core import archive, config, names, targets
+from pkg.core import archive, config, names, proc, targets
 from pkg.core.errors import PkgError
 from pkg.dev import bench_build, bench_report
 
@@ -24,7 +23,8 @@ from pkg.dev import bench_build, bench_report
 def tool_label(tool: str) -> str:
     if tool != "hyperfine":
         return tool
-    out = subprocess.run(["hyperfine", "--version"], capture_output=True, text=True).stdout.strip()
+    done = proc.answer(["hyperfine", "--version"])
+    out = done.stdout.strip() if done else ""
     return out or tool
 
 

@@ -6,12 +6,12 @@ audit` and are listed in the notes.
 
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pkg.core import proc
 from pkg.core.errors import PkgError
 from pkg.core.model import AuditStatus
 from pkg.core.stage import ReleaseContext, Stage
@@ -41,15 +41,14 @@ def scan(distributions: dict[str, str], timeout: float = 120) -> AuditResult:
     with tempfile.TemporaryDirectory() as tmp:
         req = Path(tmp) / "shipped.txt"
         req.write_text("".join(f"{name}=={ver}\n" for name, ver in sorted(distributions.items())))
-        try:
-            proc = subprocess.run([tool, "-r", str(req), "--no-deps", "--disable-pip", "--progress-spinner", "off",
-                                   "-f", "json"], capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return AuditResult(AuditStatus.NOT_SCANNED, f"pip-audit timed out after {timeout:.0f} s", [])
+        done = proc.answer([tool, "-r", req, "--no-deps", "--disable-pip", "--progress-spinner", "off", "-f", "json"],
+                           timeout=timeout)
+    if done is None:
+        return AuditResult(AuditStatus.NOT_SCANNED, f"pip-audit gave no answer within {timeout:.0f} s", [])
     try:
-        report = json.loads(proc.stdout)
+        report = json.loads(done.stdout)
     except json.JSONDecodeError:
-        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return AuditResult(AuditStatus.NOT_SCANNED, f"pip-audit failed: {last[:200]}", [])
     deps = report.get("dependencies", [])
     skipped = [d for d in deps if d.get("skip_reason")]
