@@ -4,16 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# What a build needs (SETUP=build installs only these: a build runner, a container, an older system's root).
-BUILD_APT_PACKAGES=(gcc make ccache patchelf hyperfine python3-venv git help2man)
-# What `make release` unpacks its .deb and .rpm with, to run them before it writes their checksums.
-RELEASE_APT_PACKAGES=(rpm2cpio cpio)
+# What a build needs, and what `make release` unpacks its .deb and .rpm with to run them before it writes their
+# checksums (SETUP=build installs only these: a build runner, a container, an older system's root).
+BUILD_APT_PACKAGES=(gcc make ccache patchelf hyperfine python3-venv git help2man rpm2cpio cpio)
 # The tests' tools: debootstrap makes the Debian 11 root (make test-oldroot); wine and mingw-w64 run and make Windows programs and MSIs; lintian and rpm check the Linux
 # packages; bash-completion, zsh, fish and man-db load what the packages install.
 TEST_APT_PACKAGES=(debootstrap ruby msitools wixl osslsigncode openssl valgrind time wine wine64 gcc-mingw-w64-x86-64 lintian rpm
   bash-completion zsh fish man-db)
 APT_PACKAGES=("${BUILD_APT_PACKAGES[@]}")
-if [ "${SETUP:-}" != build ]; then APT_PACKAGES+=("${RELEASE_APT_PACKAGES[@]}" "${TEST_APT_PACKAGES[@]}"); fi
+if [ "${SETUP:-}" != build ]; then APT_PACKAGES+=("${TEST_APT_PACKAGES[@]}"); fi
 # RHEL and its rebuilds (release.yml builds Linux in AlmaLinux 8, whose glibc 2.28 is the floor): a Python
 # with libpython (Nuitka links it), a C compiler, git (the archive's timestamp).
 DNF_PACKAGES=(gcc make git-core python3.11 python3.11-devel findutils tar gzip xz which)

@@ -95,7 +95,8 @@ def add_fixture_runners(repo: Path, version: str) -> None:
             fake_build(repo / "dist", target, version, manifest.app, shared_of(repo / "dist", manifest))
 
 
-def check_release(final: Path, tmp: Path, has_version: bool = True, tools: tuple[str, ...] = ()):
+def check_release(final: Path, tmp: Path, has_version: bool = True, tools: tuple[str, ...] = (),
+                  completion_files: dict[str, str] | None = None):
     """Every check tailor's release passes, on any app's release folder (five targets, the Linux one real):
     sha256sum, the CycloneDX schema, the formula under ruby and the DSL stand-in (installing the real
     archive and running its test block), winget's official schemas, Scoop's rules, the MSI's tables, and
@@ -168,7 +169,7 @@ def check_release(final: Path, tmp: Path, has_version: bool = True, tools: tuple
     assert set(packages) == {"deb", "rpm"}
     assert linux_tools.lintian(packages["deb"]) == []
     expect = version if has_version else None
-    checked = linux_tools.dpkg_lifecycle(packages["deb"], app.name, app.command_names, expect)
+    checked = linux_tools.dpkg_lifecycle(packages["deb"], app.name, app.command_names, expect, completion_files)
     assert sorted(checked) == sorted(tools)
     linux_tools.rpm_root_install(packages["rpm"], tmp / "rpm root", app.name, app.command_names, expect)
 

@@ -27,13 +27,13 @@ printf '%s\n' "${COMPREPLY[@]}"
 """
 
 
-def bash_completes(command: str, line: str, env: dict, load: Path | None = None) -> list[str]:
+def bash_completes(command: str, line: str, env: dict, load: Path | None = None, cwd: Path | None = None) -> list[str]:
     """What bash-completion's machinery offers at the end of `line`: the command's completion found the way
     bash-completion finds it (its folders, __load_completion) or sourced from `load`, then its function called
     as <TAB> calls it."""
     done = subprocess.run(["bash", "-c", BASH_COMPLETING],
                           env={"LANG": "C.UTF-8", **env, "CMD": command, "LINE": line, "LOAD": str(load or "")},
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, cwd=cwd)
     assert done.returncode == 0, (command, done.returncode, done.stderr[-800:])
     return [w.strip() for w in done.stdout.splitlines() if w.strip()]
 
@@ -48,10 +48,10 @@ def zsh_loads(command: str, folder: Path, tmp: Path) -> bool:
     return done.stdout.strip() == f"_{command}"
 
 
-def fish_completes(line: str, env: dict) -> list[str]:
+def fish_completes(line: str, env: dict, cwd: Path | None = None) -> list[str]:
     """fish's own `complete -C`: the candidates its completion files (found in its vendor folders) offer."""
     done = subprocess.run(["fish", "-c", f"complete -C {shlex.quote(line)}"], capture_output=True, text=True,
-                          timeout=60, env={"LANG": "C.UTF-8", **env})
+                          timeout=60, env={"LANG": "C.UTF-8", **env}, cwd=cwd)
     assert done.returncode == 0 and not done.stderr, (line, done.stderr[-800:])
     return [w.split("\t")[0] for w in done.stdout.splitlines()]
 
@@ -66,22 +66,25 @@ def man_renders(page: Path | str, env: dict | None = None) -> str:
     return done.stdout
 
 
-def tools_accept(installed: list[Path], env: dict, tmp: Path) -> list[str]:
+def tools_accept(installed: list[Path], env: dict, tmp: Path, files: dict[str, str] | None = None) -> list[str]:
     """Each installed completion and man page (found among `installed`, the paths a package or install.sh
     put in place) loaded by its real consumer: bash-completion and fish complete `<command> --` with
     --help, zsh's compinit registers and loads it, man finds and renders the page without warnings. What
-    was checked, as "<tool> <command>"."""
+    was checked, as "<tool> <command>". `files`: what completing needs in the folder it runs in (a task
+    runner's tasks file), name -> text."""
     checked = []
+    for name, text in (files or {}).items():
+        (tmp / name).write_text(text)
     for path in installed:
         folder, name = path.parent.as_posix(), path.name
         if folder.endswith("/bash-completion/completions"):
-            assert "--help" in bash_completes(name, f"{name} --", env), path
+            assert "--help" in bash_completes(name, f"{name} --", env, cwd=tmp), path
             checked.append(f"bash {name}")
         elif folder.endswith(("/zsh/vendor-completions", "/zsh/site-functions")):
             assert zsh_loads(name[1:], path.parent, tmp), path
             checked.append(f"zsh {name[1:]}")
         elif folder.endswith("/fish/vendor_completions.d"):
-            assert "--help" in fish_completes(f"{path.stem} --", env), path
+            assert "--help" in fish_completes(f"{path.stem} --", env, cwd=tmp), path
             checked.append(f"fish {path.stem}")
         elif "/man/man" in folder:
             page = name.removesuffix(".gz").rsplit(".", 1)[0]
@@ -134,14 +137,16 @@ def dpkg_turn():
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def dpkg_lifecycle(deb: Path, app_name: str, commands: list[str], version: str | None) -> list[str]:
+def dpkg_lifecycle(deb: Path, app_name: str, commands: list[str], version: str | None,
+                   files: dict[str, str] | None = None) -> list[str]:
     """dpkg -i, every command from PATH in a fresh environment, its completions and man pages loaded by
     their tools (tools_accept: what was checked is returned), dpkg -r, dpkg -P: nothing left."""
     with dpkg_turn():
-        return _dpkg_lifecycle(deb, app_name, commands, version)
+        return _dpkg_lifecycle(deb, app_name, commands, version, files)
 
 
-def _dpkg_lifecycle(deb: Path, app_name: str, commands: list[str], version: str | None) -> list[str]:
+def _dpkg_lifecycle(deb: Path, app_name: str, commands: list[str], version: str | None,
+                    files: dict[str, str] | None) -> list[str]:
     assert os.geteuid() == 0, "the dpkg test installs for real: run as root (CI is)"
     assert installed_files(app_name, commands) == [], "left over from an earlier run"
     try:
@@ -154,7 +159,8 @@ def _dpkg_lifecycle(deb: Path, app_name: str, commands: list[str], version: str 
         listed = subprocess.run(["dpkg", "-L", app_name], capture_output=True, text=True, check=True).stdout
         with tempfile.TemporaryDirectory() as tmp:
             checked = tools_accept([Path(p) for p in listed.splitlines() if p.startswith("/usr/share/")
-                                    and not p.startswith("/usr/share/doc") and Path(p).is_file()], env, Path(tmp))
+                                    and not p.startswith("/usr/share/doc") and Path(p).is_file()], env, Path(tmp),
+                                   files)
         assert subprocess.run(["dpkg", "-r", app_name], capture_output=True).returncode == 0
         assert installed_files(app_name, commands) == []
         assert subprocess.run(["dpkg", "-P", app_name], capture_output=True).returncode == 0

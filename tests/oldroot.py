@@ -23,7 +23,8 @@ PYTHON_SOURCE = (f"{MIRROR}/pool/main/p/python3.11/python3.11_3.11.2.orig.tar.gz
 PYTHON_PREFIX = "/opt/python3.11"
 BUILD_PACKAGES = ("build-essential", "libssl-dev", "zlib1g-dev", "libffi-dev", "libbz2-dev", "liblzma-dev",
                   "libsqlite3-dev", "libreadline-dev", "uuid-dev", "libncursesw5-dev", "libgdbm-dev", "xz-utils",
-                  "ca-certificates", "make", "git", "ccache", "patchelf", "help2man", "python3-venv")
+                  "ca-certificates", "make", "git", "ccache", "patchelf", "help2man", "python3-venv", "rpm2cpio",
+                  "cpio")  # scripts/setup.sh's BUILD_APT_PACKAGES (no hyperfine in Debian 11)
 ROOT_CACHE = Path(os.environ.get("PKG_OLDROOT_CACHE", Path.home() / ".cache" / "pkg-oldroot"))
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 ENV = {"PATH": f"{PYTHON_PREFIX}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

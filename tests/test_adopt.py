@@ -41,6 +41,7 @@ class RealApp:
     has_version: bool = True
     tools: tuple[str, ...] = ()  # completions and man pages its .deb installs, as tools load them ("bash cmd")
     drop_in: bool = False        # adopted by the README's drop-in path (the pipeline in its own repository)
+    completion_files: tuple[tuple[str, str], ...] = ()  # what completing needs in its folder (a tasks file)
 
 
 CSVKIT_COMMANDS = ("csvclean", "csvcut", "csvformat", "csvgrep", "csvjoin", "csvjson", "csvlook", "csvpy", "csvsort",
@@ -481,7 +482,7 @@ stdout-equals = "Hello, Ada!\\n"
 name = "lists the tasks of the user's file"
 args = ["--list"]
 stdout-contains = ["hello    Say hello.", "report   Use the standard library as a tasks file does."]
-""", tools=("bash inv", "bash invoke", "fish invoke"),
+""", tools=("bash inv", "bash invoke", "fish invoke"), completion_files=(("tasks.py", INVOKE_TASKS),),
         drop_in=True),  # flat: invoke/ at the root, named like its main command; inv beside it
     RealApp(
         "usort", "1.1.3", "66/f4/b10e2c565f6c79a06bb9e8f97834044eec8810897338e529dd537f4ba475/usort-1.1.3.tar.gz",
@@ -617,7 +618,7 @@ def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
     merged = make(repo, "release", f"VERSION={app.version}", "REQUIRE_TARGETS=all", "FORCE=1", "ABOVE_FLOOR=1")
     assert merged.returncode == 0, tail(merged)
     final = repo / "release" / f"v{app.version}"
-    check_release(final, tmp, app.has_version, app.tools)
+    check_release(final, tmp, app.has_version, app.tools, dict(app.completion_files))
     if app.drop_in:
         assert changed(repo) == untouched, "building and releasing changed tracked files"
     folder, archive_file = repo / "dist" / record.folder, repo / "dist" / manifest.select(Kind.ARCHIVE)[0].path

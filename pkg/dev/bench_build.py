@@ -110,7 +110,7 @@ def floor_command(cfg: Config, env: appenv.BuildEnv, target: Target, out: Path) 
                            binary=names.compiled_program("floor", target.os), dist=None,
                            extra=cfg.nuitka_flags + cfg.nuitka_os_flags.get(target.os, ()),
                            compiled=nuitka.compiled_to_c(cfg.nuitka_compile, ()),
-                           stdlib=stdlib.added(cfg.stdlib, env.python))
+                           stdlib=stdlib.added(cfg.stdlib, env.python, cfg.stdlib_exclude))
     return nuitka.command(inputs, target.os, out / names.NUITKA_OUT, out / names.NUITKA_REPORT)
 
 
