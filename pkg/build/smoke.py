@@ -266,7 +266,7 @@ def timings(smoke: Smoke, cfg: Config, app: App) -> dict[str, Timing]:
 
 def left_out(smoke: Smoke, cfg: Config, app: App, os_name: str) -> None:
     """Each module of tool.pkg.stdlib-exclude is out of the compiled program: its Python cannot import it."""
-    python = smoke.folder / names.interpreter(app.main.name, os_name)
+    python = Path(os.path.realpath(smoke.program(app.main.name))).parent / names.interpreter(app.main.name, os_name)
     for module, reason in cfg.stdlib_exclude.items():
         out = proc.run_app([python, "-c", f"import {module}"], env=smoke.env, cwd=smoke.cwd, timeout=60)
         smoke.check(out.returncode == 1 and "ModuleNotFoundError" in out.stderr,
