@@ -99,3 +99,14 @@ def test_a_gpl_library_goes_to_licenses_and_the_notes_name_its_source(tmp_path):
     assert notes.gpl_sources(shipped.libraries) == [
         "- linux-x86_64: `lib/libreadline.so.8` (GPL-3.0-or-later, libreadline8 8.2-1.3, brought in by the module "
         "readline): its source is the Debian source package readline 8.2-1.3"]
+
+
+def test_a_homebrew_library_brings_its_kegs_license_files(tmp_path):
+    """The macOS runner's shape (no brew here: a Cellar laid out as Homebrew lays it out)."""
+    keg = tmp_path / "opt" / "homebrew" / "Cellar" / "readline" / "8.2.13"
+    (keg / "lib").mkdir(parents=True)
+    (keg / "lib" / "libreadline.8.dylib").write_bytes(b"\xcf\xfa\xed\xfe")
+    (keg / "COPYING").write_text("GNU GENERAL PUBLIC LICENSE\n")
+    (keg / "README").write_text("not a license\n")
+    found = libraries.from_homebrew(str(keg / "lib" / "libreadline.8.dylib"))
+    assert found == {"package": "readline", "version": "8.2.13", "texts": [keg / "COPYING"]}
