@@ -44,6 +44,9 @@ def test_command_packs_the_apps_packages_metadata_and_the_shared_launcher(tmp_pa
     assert "--hidden-import=helper" in cmd and "--copy-metadata=my-tool" in cmd and cmd[-1] == str(script)
     assert "import my_tool.admin as entry" in script.read_text()  # one launcher for every command
     assert "--onefile" in pyinstaller.pyinstaller_command(env, script, tmp_path, onefile=True)
+    assert not any(a.startswith("--exclude-module") for a in cmd)
+    left_out = pyinstaller.pyinstaller_command(env, script, tmp_path, onefile=False, left_out=("readline",))
+    assert "--exclude-module=readline" in left_out and left_out[-1] == str(script)  # tool.pkg.stdlib-exclude
 
 
 def test_cross_compiling_is_refused_before_anything_is_written(tmp_path):

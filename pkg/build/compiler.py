@@ -192,7 +192,8 @@ def compile_with(backend: Backend, cfg: Config, env: appenv.BuildEnv, target: Ta
         return compile_nuitka(cfg, env, target, work)
     from pkg.build import pyinstaller
 
-    folder = pyinstaller.compile(env, target, work / backend, backend.onefile, work / names.LOGS / names.log(backend))
+    folder = pyinstaller.compile(env, target, work / backend, backend.onefile, work / names.LOGS / names.log(backend),
+                                 tuple(cfg.stdlib_exclude))
     return folder, None
 
 

@@ -34,7 +34,9 @@ def main_script(env: BuildEnv, out_dir: Path, target_os: str) -> Path:
     return path
 
 
-def pyinstaller_command(env: BuildEnv, script: Path, out_dir: Path, onefile: bool) -> list[str]:
+def pyinstaller_command(env: BuildEnv, script: Path, out_dir: Path, onefile: bool,
+                        left_out: tuple[str, ...] = ()) -> list[str]:
+    """`left_out`: tool.pkg.stdlib-exclude, kept out even where something imports it."""
     app, shipped = env.app, env.shipped_files.values()
     packages = sorted({p for files in shipped for p in files.packages})
     modules = sorted({m for files in shipped for m in files.top_modules})
@@ -52,11 +54,13 @@ def pyinstaller_command(env: BuildEnv, script: Path, out_dir: Path, onefile: boo
         *(f"--collect-data={name}" for name in packages),
         *(f"--hidden-import={name}" for name in modules),
         *(f"--copy-metadata={name}" for name in sorted(env.shipped_files)),
+        *(f"--exclude-module={name}" for name in left_out),
         str(script),
     ]
 
 
-def compile(env: BuildEnv, target: Target, out_dir: Path, onefile: bool, log: Path) -> Path:
+def compile(env: BuildEnv, target: Target, out_dir: Path, onefile: bool, log: Path,
+            left_out: tuple[str, ...] = ()) -> Path:
     """Run PyInstaller; return a folder whose top holds the main command (onedir: PyInstaller's own
     folder; onefile: a folder holding only the one binary)."""
     if target.os != targets.host().os:
@@ -64,7 +68,7 @@ def compile(env: BuildEnv, target: Target, out_dir: Path, onefile: bool, log: Pa
     if out_dir.exists():
         shutil.rmtree(out_dir)  # PyInstaller's own cache lives elsewhere; a stale dist/ must not leak in
     out_dir.mkdir(parents=True)
-    cmd = pyinstaller_command(env, main_script(env, out_dir, target.os), out_dir, onefile)
+    cmd = pyinstaller_command(env, main_script(env, out_dir, target.os), out_dir, onefile, left_out)
     proc.run_logged(cmd, log, "PyInstaller onefile" if onefile else "PyInstaller", env=clean_env())
     name = names.program(env.app.main.name, target.os)
     if onefile:
