@@ -34,7 +34,7 @@ BUILD_TEST: list[Stage[BuildContext]] = [smoke.STAGE]  # `make build-test`: afte
 RELEASE: list[Stage[ReleaseContext]] = [
     archives.VERIFY, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, package_proof.STAGE, checksums.EACH,
     sbom.STAGE, licenses.STAGE, audit.STAGE, notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE,
-    install_scripts.STAGE, manifest.STAGE, checksums.SUMS]
+    install_scripts.STAGE, manifest.STAGE, checksums.SUMS, package_proof.INSTALL]
 
 
 def check_project(cfg: Config) -> App:

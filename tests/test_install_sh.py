@@ -275,3 +275,20 @@ def test_a_system_with_an_older_glibc_than_the_build_is_refused_and_nothing_is_w
         (fake / "getconf").write_text('#!/bin/sh\necho "glibc 2.28"\n')
         assert run_install(tmp_path, ctx.folder, "--prefix", str(prefix), "--base-url", url,
                            path_prefix=fake).returncode == 0  # at the floor: installed
+
+
+def test_the_release_installs_its_install_sh_and_runs_every_command(tmp_path, cfg, capsys):
+    """Stage prove-install: install.sh from the staged release (file://) into a scratch prefix."""
+    from pkg.channels import package_proof
+
+    ctx = make_release(tmp_path, cfg, app=multi_app())
+    assert run(installers.STAGE, ctx) is None
+    checksums.write_sums(ctx.folder)
+    assert run(package_proof.INSTALL, ctx) is None
+    assert f"proved install.sh: installed {HOST} into a scratch prefix, 2 command(s) run from PREFIX/bin" in \
+        capsys.readouterr().out
+    script = ctx.folder / "install.sh"  # a script that links one command only: the release stops
+    script.write_text(script.read_text().replace('commands="mytool mytool-admin"', 'commands="mytool"'))
+    with pytest.raises(PkgError) as refused:
+        run(package_proof.INSTALL, ctx)
+    assert str(refused.value) == f"install.sh ({HOST}): PREFIX/bin/mytool-admin: missing"
