@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import os
 import platform
+import shutil
 import stat
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -174,6 +175,8 @@ def install_skip(ctx: ReleaseContext) -> str | None:
     host = targets.host()
     if host.os == "windows" or not any(a.target == host.name for a in ctx.manifest.select(Kind.ARCHIVE)):
         return f"install.sh not run: no {host.name} build in this release for this machine ({platform.system()})"
+    if not (shutil.which("curl") or shutil.which("wget")):
+        return "install.sh not run: it downloads with curl or wget, and this machine has neither"
     return None
 
 
