@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from pkg import check
-from pkg.build import appenv, compiler, completeness, macos_sign, record, reuse, share, ship, sign, smoke
+from pkg.build import appenv, compiler, completeness, macos_sign, probe, record, reuse, share, ship, sign, smoke
 from pkg.build.context import BuildContext
 from pkg.channels import homebrew, install_scripts, linux_packages, msi, package_proof, scoop, winget
 from pkg.core import archive, atomic, names, targets, version
@@ -25,7 +25,7 @@ from pkg.release import archives, audit, checksums, licenses, manifest, merge, n
 CHECK = check.stage(lambda: BUILD + RELEASE)  # every stage's refusals, before the compile
 
 BUILD: list[Stage[BuildContext]] = [
-    compiler.PREFLIGHT, appenv.STAGE, CHECK, smoke.PROVE, reuse.STAGE, compiler.COMPILE, completeness.STAGE,
+    compiler.PREFLIGHT, appenv.STAGE, CHECK, probe.STAGE, reuse.STAGE, compiler.COMPILE, completeness.STAGE,
     compiler.COMMANDS, share.STAGE, sign.STAGE, macos_sign.SIGN, compiler.PLACE, ship.STAGE, record.ARCHIVE,
     macos_sign.NOTARIZE, record.RECORD]
 

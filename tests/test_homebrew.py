@@ -324,6 +324,22 @@ def test_a_main_command_without_version_is_tested_through_its_help(tmp_path, cfg
     assert log[-1] == ["system", [str(tmp_path / "prefix-linux-intel" / "bin" / "mytool"), "--help"], True]
 
 
+
+@pytest.mark.parametrize(("options", "line", "logged"), [
+    ({"version_args": ("-V",)}, 'assert_match version.to_s, shell_output("#{bin}/mytool -V")', "assert_match"),
+    ({"version_args": ("-V",), "version_differs": "upstream prints 0.1"}, 'system bin/"mytool", "-V"', "system")])
+def test_version_args_keep_the_formulas_version_test(tmp_path, cfg, options, line, logged):
+    from pkg.core.config import CommandOptions
+
+    declared = dataclasses.replace(cfg, command={"mytool": CommandOptions(**options)})
+    ctx = make_release(tmp_path, declared, app=multi_app())
+    formula = formula_of(ctx)
+    assert line in formula.read_text() and "--version" not in formula.read_text()
+    assert subprocess.run(["ruby", "-c", str(formula)], capture_output=True).returncode == 0
+    art = ctx.manifest.select(Kind.ARCHIVE, "linux")[1]
+    log = evaluate(tmp_path, formula, "linux", "intel", ctx.folder / art.path)["log"]
+    assert log[-1][0] == logged and "-V" in str(log[-1]) + str(log[-2])
+
 SHARED = {"share/bash-completion/completions/tailor": "complete -F _tailor tailor\n",
           "share/zsh/site-functions/_tailor": "#compdef tailor\n",
           "share/fish/vendor_completions.d/tailor.fish": "complete -c tailor\n",

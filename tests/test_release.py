@@ -316,3 +316,24 @@ def test_verify_refuses_an_archive_of_another_version(tmp_path):
     with pytest.raises(PkgError, match=r"tailor --version printed 'tailor 0.1.9', without 0.2.0"):
         release.release(cfg_at(), V, dist, tmp_path / "release", repo_out=tmp_path / "repo")
     assert not (tmp_path / "release" / f"v{V}").exists()
+
+
+def test_a_version_declared_to_differ_is_run_with_its_args_and_said_in_the_notes(tmp_path):
+    import dataclasses
+
+    from pkg.core.config import CommandOptions
+
+    dist = fake_dist(tmp_path / "dist", V, UNIX)
+    host = targets.host().name
+    shutil.rmtree(dist / f"tailor-{host}")
+    fake_build(tmp_path / "other", host, "0.1.9")  # the program inside says 0.1.9, an upstream bug declared
+    (dist / f"tailor-{host}.tar.gz").write_bytes((tmp_path / "other" / f"tailor-{host}.tar.gz").read_bytes())
+    manifest = model.read(dist / f"tailor-{host}.json")
+    (archive,) = manifest.select(Kind.ARCHIVE, "linux")
+    manifest.add(model.describe(dist / archive.path, dist, Kind.ARCHIVE, host))
+    model.write(dist / f"tailor-{host}.json", manifest)
+    declared = CommandOptions(version_args=("-V",), version_differs="upstream's __version__ is stale")
+    cfg = dataclasses.replace(cfg_at(), command={"tailor": declared})
+    final = release.release(cfg, V, dist, tmp_path / "release", repo_out=tmp_path / "repo")
+    assert "- `tailor -V` prints 'tailor 0.1.9', not 0.2.0: upstream's __version__ is stale " \
+           "(tool.pkg.command.tailor.version-differs)" in (final / "CHANGELOG.md").read_text()

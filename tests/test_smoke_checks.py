@@ -148,20 +148,6 @@ def test_a_server_or_full_screen_ui_is_proven_still_running_in_a_terminal(checke
     assert served.returncode == smoke.STILL_RUNNING and "serving" in served.stdout
 
 
-def test_prove_fails_before_compiling_naming_the_configuration(tmp_path):
-    from pkg.core.errors import PkgError
-
-    venv = tmp_path / "env"
-    (venv / "bin").mkdir(parents=True)
-    program(venv / "bin", "mytool", 'case "$1" in --version) echo "mytool 0.2.0" ;; --help) echo usage ;; '
-                                    '*) echo "error: missing FILE" >&2; exit 2 ;; esac\n')
-    app = multi_app().model_copy(update={"commands": (Command(name="mytool", module="m", function="main"),)})
-    with pytest.raises(PkgError, match=r"first: mytool with no arguments and no TTY exits 0 within 10 s: exit 2, "
-                                       r"'error: missing FILE'; \[tool.pkg.command.mytool\] no-args-exit = 2,"):
-        smoke.prove(cfg(), app, venv, "linux", "0.2.0")
-    smoke.prove(cfg(mytool=CommandOptions(no_args_exit=2)), app, venv, "linux", "0.2.0")  # declared: passes
-
-
 def test_a_terminal_check_reads_the_screen_of_a_program_that_keeps_running(checker, tmp_path):
     program(checker.folder, "viewer", '[ -t 1 ] || exit 9\ncat "$1"; sleep 30\n')
     app = multi_app().model_copy(update={"commands": (Command(name="viewer", module="m", function="main"),)})

@@ -16,8 +16,7 @@ Differential: every check runs twice in the same scratch path, first on the pip-
 compiled one; exit code, stdout and stderr must be equal once each program's own path is replaced by a
 placeholder (and `python -m`'s `__main__.py` by the command's name). A check declares `pip-installed =
 "checked"` when its output may differ (paths, timings), or "skip" when it inspects the compiled build
-itself. Stage `prove` runs the same checks on the pip-installed app before compiling: a check that cannot
-pass fails in seconds, naming the configuration that would declare the app's real behaviour.
+itself. Stage `prove` (pkg/build/probe.py) runs the same checks on the pip-installed app before compiling.
 """
 
 import itertools
@@ -65,9 +64,20 @@ class Smoke:
         self.failures: list[str] = []
         self.details: dict[str, str] = {}  # a failure -> its exit code and output's end
         self.transcript: list[tuple[str, subprocess.CompletedProcess, str]] = []  # (what, result, pip-installed)
+        self.about: dict[str, tuple[str, str | int]] = {}  # a check -> (command, "version"|"help"|"no-args"|index)
 
     def program(self, command: str) -> Path:
         return self.folder / names.program(command, self.os_name)
+
+    def swaps(self, command: str) -> dict[str, str]:
+        """This install's own paths in a command's output -> placeholders: what may differ between installs."""
+        if self.site_packages is None:  # a compiled program
+            program = self.program(command)
+            return {str(program): "<program>", str(program.resolve().parent): "<app>"}
+        argv = self.argv(command)
+        own = " ".join(argv) if "-m" in argv else argv[-1]  # python -m <module>, or the console script
+        # where the app's modules are (their __file__ in messages); python -m names its entry __main__.py
+        return {own: "<program>", "__main__.py": command, str(self.site_packages): "<app>"}
 
     def run(self, command: str, *args: str, stdin: str | None = None, env: dict | None = None,
             timeout: float = 30) -> subprocess.CompletedProcess:
@@ -85,7 +95,9 @@ class Smoke:
                                              **(env or {})})
 
     def check(self, ok: bool, what: str, out: subprocess.CompletedProcess | None = None,
-              pip_installed: str = "same") -> None:
+              pip_installed: str = "same", about: tuple[str, str | int] | None = None) -> None:
+        if about is not None:
+            self.about[what] = about
         if out is not None:
             self.transcript.append((what, out, pip_installed))
         detail = "" if ok or out is None else f": exit {out.returncode}, {(out.stdout + out.stderr).strip()[-300:]!r}"
@@ -99,29 +111,36 @@ class Smoke:
 def generic_checks(smoke: Smoke, cfg: Config, app: App, version: str) -> None:
     for command in app.command_names:
         options = cfg.command_options(command)
-        if options.version:
-            out = smoke.run(command, "--version")
-            smoke.check(out.returncode == 0 and version_of.carries_version(out.stdout + "\n" + out.stderr, version),
-                        f"{command} --version carries {version}", out, options.pip_installed)
+        if options.version_argv:
+            args = " ".join(options.version_argv)
+            out = smoke.run(command, *options.version_argv)
+            printed = out.stdout + "\n" + out.stderr
+            if options.version_differs:  # declared: it prints another number (upstream); it must still answer
+                smoke.check(out.returncode == 0 and bool(printed.strip()), f"{command} {args} exits 0 with output "
+                            f"(declared version-differs)", out, options.pip_installed, (command, "version"))
+            else:
+                smoke.check(out.returncode == 0 and version_of.carries_version(printed, version),
+                            f"{command} {args} carries {version}", out, options.pip_installed, (command, "version"))
         if options.help:
             out = smoke.run(command, "--help")
             smoke.check(out.returncode == 0 and bool(out.stdout.strip()), f"{command} --help exits 0 with output", out,
-                        options.pip_installed)
+                        options.pip_installed, (command, "help"))
         if options.no_args_runs:
             out = smoke.run_in_terminal(command, seconds=RUNS_FOR_S)
             smoke.check(out.returncode == STILL_RUNNING, f"{command} with no arguments, in a terminal, is still "
-                        f"running after {RUNS_FOR_S} s", out, pip_installed="checked")
+                        f"running after {RUNS_FOR_S} s", out, "checked", (command, "no-args"))
             continue
         out = smoke.run(command, timeout=NO_ARGS_TIMEOUT_S)
         smoke.check(out.returncode == options.no_args_exit,
                     f"{command} with no arguments and no TTY exits {options.no_args_exit} "
-                    f"within {NO_ARGS_TIMEOUT_S} s", out, options.pip_installed)
+                    f"within {NO_ARGS_TIMEOUT_S} s", out, options.pip_installed, (command, "no-args"))
 
 
-def declared_check(smoke: Smoke, check: Check, app: App) -> None:
+def declared_check(smoke: Smoke, check: Check, app: App, index: int = 0) -> None:
     command = check.command or app.main.name
     if command not in app.command_names:
-        smoke.check(False, f"{check.name}: {command!r} is not one of the commands {app.command_names}")
+        smoke.check(False, f"{check.name}: {command!r} is not one of the commands {app.command_names}",
+                    about=(command, index))
         return
     for name, text in check.files.items():
         path = smoke.cwd / name
@@ -142,62 +161,35 @@ def declared_check(smoke: Smoke, check: Check, app: App) -> None:
         else:
             ok = ok and text == expect.value
     mode = "checked" if check.terminal and check.pip_installed == "same" else check.pip_installed
-    smoke.check(ok, check.name, out, mode)
+    smoke.check(ok, check.name, out, mode, (command, index))
 
 
 def all_checks(smoke: Smoke, cfg: Config, app: App, version: str, pip_installed: bool = False) -> None:
     """The generic checks, then the app's own in order (on the pip-installed app: those it can run)."""
     generic_checks(smoke, cfg, app, version)
-    for check in cfg.checks:
+    for index, check in enumerate(cfg.checks):
         if not (pip_installed and check.pip_installed == "skip"):
-            declared_check(smoke, check, app)
+            declared_check(smoke, check, app, index)
 
 
 # --- the pip-installed app: the reference the compiled one must equal -------------------------------
 
-def pip_installed_argv(env_folder: Path, app: App, os_name: str) -> Callable[[str], list[str]]:
-    """How pip's users start each command: its console script in the venv, or `python -m <package>`."""
+def pip_installed_argv(env_folder: Path, app: App, os_name: str, through_python: bool = False
+                       ) -> Callable[[str], list[str]]:
+    """How pip's users start each command: its console script in the venv, or `python -m <package>`.
+    `through_python`: the script handed to the venv's python (a venv reached through another path: the
+    script's own #! line names the first one)."""
     scripts = env_folder / ("Scripts" if os_name == "windows" else "bin")
     python = scripts / names.program("python", os_name)
     by_name = {c.name: c for c in app.commands}
 
     def argv(command: str) -> list[str]:
         entry = by_name[command]
-        return [str(python), "-m", entry.module] if entry.function is None else \
-            [str(scripts / names.program(command, os_name))]
+        if entry.function is None:
+            return [str(python), "-m", entry.module]
+        script = str(scripts / names.program(command, os_name))
+        return [str(python), script] if through_python else [script]
     return argv
-
-
-def hint(what: str, app: App, code: int | None = None) -> str:
-    """The configuration that declares an app's real behaviour, for a generic check it failed (`code`: the
-    exit code it gave)."""
-    command = next((c for c in sorted(app.command_names, key=len, reverse=True) if what.startswith(c + " ")), None)
-    if command is None:
-        return "fix the check in [[tool.pkg.checks]] or the app"
-    table = f"[tool.pkg.command.{command}]"
-    if "--version" in what:
-        return f"{table} version = false if it has no --version printing the version"
-    if "--help" in what:
-        return f"{table} help = false if it has no --help"
-    exit_code = code if code is not None and 0 <= code <= 255 else "<its exit code>"
-    return f"{table} no-args-exit = {exit_code}, or no-args-runs = true for a server or full-screen UI"
-
-
-def prove(cfg: Config, app: App, env_folder: Path, os_name: str, version: str) -> None:
-    """Every check on the pip-installed app, before compiling: what cannot pass fails now, in seconds."""
-    env_folder = env_folder.resolve()
-    with tempfile.TemporaryDirectory(prefix="pip-installed ") as tmp:
-        cwd = Path(tmp) / "cwd"
-        cwd.mkdir()
-        checker = Smoke(env_folder, os_name, scrubbed_env(Path(tmp)), cwd,
-                        argv=pip_installed_argv(env_folder, app, os_name), quiet=True)
-        all_checks(checker, cfg, app, version, pip_installed=True)
-    if checker.failures:
-        first = checker.failures[0]
-        code = next((out.returncode for what, out, _ in checker.transcript if what == first), None)
-        raise PkgError(f"the pip-installed app fails {len(checker.failures)} check(s) before compiling, first: "
-                       f"{first}{checker.details[first]}; {hint(first, app, code)}")
-    print(f"the pip-installed app passes all {len(checker.transcript)} checks")
 
 
 def normalise(text: str, swaps: dict[str, str]) -> str:
@@ -219,19 +211,16 @@ def rewrapped(a: str, b: str, theirs: dict[str, str], ours: dict[str, str]) -> b
         normalise(squeeze(b), {squeeze(k): v for k, v in ours.items()})
 
 
-def differences(reference: Smoke, compiled: Smoke) -> list[str]:
-    """Where the compiled program's results differ from the pip-installed app's (checks marked `same`; those
-    marked `skip` ran on the compiled program only)."""
+def unequal(first: Smoke, second: Smoke) -> list[tuple[str, str, int, str, str]]:
+    """The checks marked `same` whose results differ between two runs (the second's `skip` checks left out):
+    (check, field, line number, first's line, second's line), each install's own paths normalised."""
     found = []
-    compared = [entry for entry in compiled.transcript if entry[2] != "skip"]
-    for (what, want, mode), (_, got, _) in zip(reference.transcript, compared, strict=True):
+    compared = [entry for entry in second.transcript if entry[2] != "skip"]
+    for (what, want, mode), (_, got, _) in zip(first.transcript, compared, strict=True):
         if mode != "same":
             continue
         command = want.args[0]
-        theirs = {" ".join(reference.argv(command)): "<program>", "__main__.py": command}
-        if reference.site_packages is not None:  # where the app's modules are (their __file__ in messages)
-            theirs[str(reference.site_packages)] = "<app>"
-        ours = {str(compiled.program(command)): "<program>", str(compiled.program(command).resolve().parent): "<app>"}
+        theirs, ours = first.swaps(command), second.swaps(command)
         for field in ("returncode", "stdout", "stderr"):
             raw_a, raw_b = (str(getattr(want, field)), str(getattr(got, field)))
             a, b = normalise(raw_a, theirs), normalise(raw_b, ours)
@@ -239,16 +228,22 @@ def differences(reference: Smoke, compiled: Smoke) -> list[str]:
                 pairs = itertools.zip_longest(a.splitlines(), b.splitlines(), fillvalue="")
                 line, (x, y) = next((i, p) for i, p in enumerate(pairs) if p[0] != p[1]) if a.splitlines() != \
                     b.splitlines() else (0, (a, b))
-                found.append(f"{what}: {field} differs from the pip-installed app's (line {line + 1}: "
-                             f"pip-installed {x[:120]!r}, compiled {y[:120]!r})")
+                found.append((what, field, line + 1, x, y))
     return found
+
+
+def differences(reference: Smoke, compiled: Smoke) -> list[str]:
+    """Where the compiled program's results differ from the pip-installed app's (checks marked `same`; those
+    marked `skip` ran on the compiled program only)."""
+    return [f"{what}: {field} differs from the pip-installed app's (line {line}: pip-installed {x[:120]!r}, "
+            f"compiled {y[:120]!r})" for what, field, line, x, y in unequal(reference, compiled)]
 
 
 def timings(smoke: Smoke, cfg: Config, app: App) -> dict[str, Timing]:
     main = str(smoke.program(app.main.name))
-    version_args = ["--version"] if cfg.command_options(app.main.name).version else list(cfg.help_args)
+    version_args = cfg.command_options(app.main.name).version_argv  # none: only the help screen is timed
     results = {}
-    for key, args, runs in (("version", version_args, 20), ("help", cfg.help_args, 10)):
+    for key, args, runs in ([("version", version_args, 20)] if version_args else []) + [("help", cfg.help_args, 10)]:
         try:
             result = startup.measure([main, *args], runs=runs, env=smoke.env, cwd=smoke.cwd)
         except PkgError as exc:
@@ -321,6 +316,3 @@ STAGE = Stage("smoke", "the archive unpacked elsewhere: every command's --versio
               "the app's checks, each equal to the pip-installed app's; startup timings in its own record",
               lambda ctx: smoke(ctx.cfg, ctx.target, ctx.dist, ctx.work / names.PIP_ENV),
               writes=lambda ctx: [names.smoke_record(ctx.app.name, ctx.target.name)])
-PROVE = Stage("prove", "every check on the pip-installed app first: what cannot pass fails before compiling",
-              lambda ctx: prove(ctx.cfg, ctx.app, ctx.env.folder / names.PIP_ENV, ctx.target.os,
-                                ctx.env.metadata.version))

@@ -15,6 +15,7 @@ the version in a form brew finds, and the line is not the redundant kind `brew a
 """
 
 import re
+import shlex
 import unicodedata
 from pathlib import PurePosixPath
 from urllib.parse import urlparse
@@ -22,7 +23,7 @@ from urllib.parse import urlparse
 from pkg.channels import summary
 from pkg.channels.template import fill
 from pkg.core import names
-from pkg.core.config import Config, github_repository
+from pkg.core.config import CommandOptions, Config, github_repository
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Artifact, Kind
 from pkg.core.stage import ReleaseContext, Stage, stable_only
@@ -106,11 +107,16 @@ def _body(archives: dict[str, Artifact]) -> str:
     return "\n\n".join(blocks)
 
 
-def test_block(app: App, has_version: bool) -> str:
-    """brew's `test do`: the version check when the main command has --version, else its help."""
-    if has_version:
-        return f'    assert_match version.to_s, shell_output("#{{bin}}/{app.main.name} --version")'
-    return f'    system bin/{ruby_string(app.main.name)}, "--help"'
+def test_block(app: App, options: CommandOptions = CommandOptions()) -> str:
+    """brew's `test do`: the version check when the main command prints the version (its version-args), its
+    answer when it is declared to print another number, else its help."""
+    if not options.version_argv:
+        return f'    system bin/{ruby_string(app.main.name)}, "--help"'
+    args = ", ".join(ruby_string(a) for a in options.version_argv)
+    if options.version_differs:
+        return f'    system bin/{ruby_string(app.main.name)}, {args}'
+    line = ruby_string(" ".join(shlex.quote(a) for a in [app.main.name, *options.version_argv]))[1:-1]
+    return f'    assert_match version.to_s, shell_output("#{{bin}}/{line}")'
 
 
 def archives(ctx: ReleaseContext) -> dict[str, Artifact]:
@@ -136,8 +142,8 @@ def installs(files: list[tuple[Kind, str]]) -> str:
                    f"libexec/{ruby_string(path)}" for kind, path in files)
 
 
-def render(app: App, version: str, tag: str, found: dict[str, Artifact], has_version: bool = True,
-           files: list[tuple[Kind, str]] = ()) -> str:
+def render(app: App, version: str, tag: str, found: dict[str, Artifact],
+           options: CommandOptions = CommandOptions(), files: list[tuple[Kind, str]] = ()) -> str:
     for art in found.values():
         if not (art.url or "").startswith("https://"):
             raise PkgError(f"{art.name}: Homebrew wants an https URL, got {art.url}")
@@ -148,7 +154,7 @@ def render(app: App, version: str, tag: str, found: dict[str, Artifact], has_ver
         "HOMEPAGE": ruby_string(app.homepage), "VERSION": ruby_string(version),
         "LICENSE": license_mapping.homebrew(app.license),
         "LIVECHECK": _livecheck(next(iter(found.values())).url), "BODY": _body(found), "LINKS": links,
-        "TEST": test_block(app, has_version)})
+        "TEST": test_block(app, options)})
 
 
 def skip(ctx: ReleaseContext) -> str | None:
@@ -162,7 +168,7 @@ def writes(ctx: ReleaseContext) -> list[str]:
 def run(ctx: ReleaseContext) -> None:
     app = ctx.app
     found = archives(ctx)
-    text = render(app, str(ctx.version), ctx.version.tag, found, ctx.cfg.command_options(app.main.name).version,
+    text = render(app, str(ctx.version), ctx.version.tag, found, ctx.cfg.command_options(app.main.name),
                   shared(ctx, found))
     ctx.write(names.formula(app.name), text, Kind.FORMULA, [names.formula_in_tap(app.name)])
 

@@ -17,7 +17,10 @@ Keys (any other key is an error that names it):
   description    one-line summary for package managers when the project's is missing or unusable
   homepage       when the project's metadata names none
   commands       the console scripts to ship, main one first (default: all of them)
-  command.NAME   options of one command: version = false (it has no --version), help = false (no --help),
+  command.NAME   options of one command: version = false (it has no --version), version-args = ["-V"] (what
+                 prints its version instead: build-test, the release and the formula's test run it),
+                 version-differs = "<why>" (its --version is known to print another number than the package's,
+                 an upstream bug: it must still exit 0 with output; the release notes say so), help = false (no --help),
                  no-args-exit = N (what it returns with no arguments and no TTY; default 0),
                  no-args-runs = true (with no arguments it serves or shows a full-screen UI until stopped:
                  proven still running in a terminal a few seconds after starting), pip-installed =
@@ -85,7 +88,8 @@ def folder_option(root: Path, given: str | None, *default: str) -> Path:
 OSES = ("linux", "macos", "windows")
 STREAMS = ("stdout", "stderr")
 MATCHES = ("contains", "matches", "equals")
-COMMAND_KEYS = {"version", "help", "no-args-exit", "no-args-runs", "pip-installed"}
+COMMAND_KEYS = {"version", "version-args", "version-differs", "help", "no-args-exit", "no-args-runs",
+                "pip-installed"}
 PIP_INSTALLED = ("same", "checked", "skip")
 CHECK_KEYS = {"name", "command", "args", "stdin", "env", "files", "exit", "timeout", "pip-installed", "terminal",
               *(f"{s}-{m}" for s in STREAMS for m in MATCHES)}
@@ -107,6 +111,13 @@ class CommandOptions:
     no_args_exit: int = 0      # exit code with no arguments and no TTY
     no_args_runs: bool = False  # with no arguments it keeps running (a server, a full-screen UI)
     pip_installed: str = "same"  # same | checked: its generic checks compared with the pip-installed app's
+    version_args: tuple[str, ...] = ("--version",)  # what prints the version
+    version_differs: str | None = None  # why its version output names another number (upstream): not required
+
+    @property
+    def version_argv(self) -> tuple[str, ...] | None:
+        """The arguments that print the version, or None when the command has none."""
+        return self.version_args if self.version else None
 
 
 @dataclass(frozen=True)
@@ -261,10 +272,16 @@ def _command_options(table: dict) -> dict[str, CommandOptions]:
                 _fail(f"{where}.{key}", "must be true or false")
         if options.get("no-args-runs") and "no-args-exit" in options:
             _fail(where, "no-args-runs and no-args-exit exclude each other")
+        version_args = _strings(options, "version-args", where) if "version-args" in options else ("--version",)
+        if not version_args:
+            _fail(f"{where}.version-args", 'must name what prints the version, e.g. ["-V"]')
+        if options.get("version") is False and ({"version-args", "version-differs"} & set(options)):
+            _fail(where, "version = false excludes version-args and version-differs")
         commands[name] = CommandOptions(options.get("version", True), options.get("help", True),
                                         _exit_code(options.get("no-args-exit", 0), f"{where}.no-args-exit"),
                                         options.get("no-args-runs", False),
-                                        _choice(options, "pip-installed", where, PIP_INSTALLED[:2]))
+                                        _choice(options, "pip-installed", where, PIP_INSTALLED[:2]), version_args,
+                                        _str(options, "version-differs", where))
     return commands
 
 

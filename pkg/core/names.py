@@ -232,6 +232,7 @@ def winget_in_repo(package_id: str, version: str) -> Path:
 WORK = "build"
 WHEEL, ENV, REQUIREMENTS, LOGS, NUITKA_OUT, LAUNCHER_DIR = "wheel", "env", "requirements", "logs", "nuitka", "launcher"
 PIP_ENV = "pip-installed"  # the wheel and its runtime closure alone: the reference the compiled program must equal
+SUGGESTED = "suggested.toml"  # the declarations the checks on the pip-installed app call for (pkg/build/probe.py)
 TOOLS_REQUIREMENTS, APP_REQUIREMENTS, PIP_PINS = "tools.txt", "app.txt", "pip-installed.txt"
 NUITKA_REPORT = "report.xml"
 MSI_SOURCE, MSI_OUT = "product.wxs", "product.msi"  # wixl's input and output in build/msi/

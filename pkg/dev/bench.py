@@ -48,7 +48,7 @@ def variants(cfg, env: appenv.BuildEnv, target, dist: Path, work: Path,
 
 def measured_args(cfg, env: appenv.BuildEnv) -> dict[str, list[str]]:
     """result key -> the main command's arguments timed under it."""
-    version = ["--version"] if cfg.command_options(env.app.main.name).version else list(cfg.help_args)
+    version = list(cfg.command_options(env.app.main.name).version_argv or cfg.help_args)
     return {"version": version, "help": list(cfg.help_args)}
 
 
