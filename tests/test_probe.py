@@ -96,4 +96,5 @@ def test_a_version_printing_another_number_keeps_its_check_declared(venv, tmp_pa
                          argv=smoke.pip_installed_argv(venv, APP, "linux"), quiet=True)
     smoke.generic_checks(runner, cfg({"alpha": declared}), APP.model_copy(update={"commands": APP.commands[:1]}),
                          "0.3.0")
-    assert runner.failures == [] and runner.transcript[0][0] == "alpha -V exits 0 with output (declared version-differs)"
+    assert runner.failures == []
+    assert runner.transcript[0][0] == "alpha -V exits 0 with output (declared version-differs)"

@@ -38,6 +38,9 @@ INSTALLERS = {Kind.BASH_COMPLETION: "bash_completion", Kind.ZSH_COMPLETION: "zsh
               Kind.FISH_COMPLETION: "fish_completion"}  # man pages: man<N>, from their folder
 
 
+DEFAULT_OPTIONS = CommandOptions()  # a main command with --version printing the version
+
+
 def ruby_string(text: str) -> str:
     """A double-quoted Ruby literal that evaluates to exactly `text` (no interpolation)."""
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
@@ -107,7 +110,7 @@ def _body(archives: dict[str, Artifact]) -> str:
     return "\n\n".join(blocks)
 
 
-def test_block(app: App, options: CommandOptions = CommandOptions()) -> str:
+def test_block(app: App, options: CommandOptions = DEFAULT_OPTIONS) -> str:
     """brew's `test do`: the version check when the main command prints the version (its version-args), its
     answer when it is declared to print another number, else its help."""
     if not options.version_argv:
@@ -143,7 +146,7 @@ def installs(files: list[tuple[Kind, str]]) -> str:
 
 
 def render(app: App, version: str, tag: str, found: dict[str, Artifact],
-           options: CommandOptions = CommandOptions(), files: list[tuple[Kind, str]] = ()) -> str:
+           options: CommandOptions = DEFAULT_OPTIONS, files: list[tuple[Kind, str]] = ()) -> str:
     for art in found.values():
         if not (art.url or "").startswith("https://"):
             raise PkgError(f"{art.name}: Homebrew wants an https URL, got {art.url}")
