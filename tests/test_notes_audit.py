@@ -85,11 +85,31 @@ def test_a_packaging_repository_lists_the_apps_commits_never_the_pipelines(tmp_p
     assert "Changes to app/ since v0.2.0." in text and "- later fix" in text and "Pipeline work" not in text
 
 
+def test_a_first_release_lists_the_apps_history_in_the_folder_never_the_example_it_replaced(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    commit_file(tmp_path, "app/pyproject.toml", "Foundation: example app")  # not TOML yet: no name
+    (tmp_path / "app" / "pyproject.toml").write_text('[project]\nname = "tailor"\n')
+    subprocess.run(["git", "-C", str(tmp_path), "add", "app"], check=True)
+    commit_file(tmp_path, "app/tailor/cli.py", "Any project by configuration")
+    subprocess.run(["git", "-C", str(tmp_path), "rm", "-rq", "app"], check=True)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "setup.cfg").write_text("[metadata]\nname = My_Tool\n")
+    subprocess.run(["git", "-C", str(tmp_path), "add", "app"], check=True)
+    commit_file(tmp_path, "app/my_tool/cli.py", "feat: the app, adopted")
+    commit_file(tmp_path, "app/my_tool/core.py", "fix: empty input")
+    text = notes.render(tmp_path, "mytool", "0.2.0", "v0.2.0", [], project=tmp_path / "app", dist="my-tool")
+    assert "First release; the changes to app/ in this repository's history since my-tool entered it:" in text
+    assert "- the app, adopted" in text and "- empty input" in text
+    assert "Foundation" not in text and "Any project" not in text
+
+
 @pytest.mark.parametrize(("name", "text", "expected"), [
     ("CHANGELOG.md", "# Changelog\n\n## 1.3.0 (2026-01-02)\n\n### Fixes\n\n* newer\n\n## 1.2.0 (2025-12-01)\n\n"
      "### Features\n\n* the 1.2.0 feature\n\n## 1.1.0\n\n* old\n", "### Features\n\n* the 1.2.0 feature"),
     ("HISTORY.rst", "History\n=======\n\nRelease 1.2.1\n-------------\n\n* not this\n\nRelease 1.2.0 (2025-12-01)\n"
      "--------------------------\n\n* the 1.2.0 fix\n\nRelease 1.1.0\n-------------\n\n* old\n", "* the 1.2.0 fix"),
+    ("CHANGELOG.md", "# Changes\n\n## 20261018 v1.2.1\n\n- newer\n\n## 20261001 v1.2.0\n\n- the dated one\n\n"
+     "## 20260901 v1.1.0\n\n- old\n", "- the dated one"),
 ])
 def test_the_apps_own_changelog_section_is_the_notes(tmp_path, name, text, expected):
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)

@@ -2,13 +2,16 @@
   - the app's own changelog (CHANGELOG/CHANGES/HISTORY/NEWS .md/.rst in its project folder) when it has a
     section for this version: that section, as its maintainers wrote it;
   - else git-cliff renders the commits since the previous `v*` tag that touch the app's project folder
-    (in a packaging repository: app/, not the pipeline's files beside it), grouped by conventional-commit
+    (in a packaging repository: app/, not the pipeline's files beside it, and at a first release only since
+    the app's project, by its name, entered the folder: not the example's history), grouped by conventional-commit
     type as pkg/release/cliff.toml says (plain subjects under "Other changes").
 This module adds the title, the range, how to install the Linux packages, where the source of each bundled
 GPL library is, and the release's warnings (missing targets and licenses, the vulnerability scan)."""
 
 import re
 from pathlib import Path
+
+from packaging.utils import canonicalize_name
 
 from pkg.core import names, proc
 from pkg.core.model import Artifact, Kind, Library
@@ -36,11 +39,12 @@ RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 
 def own_changelog(project: Path, version: str) -> tuple[str, str] | None:
     """(file name, the section for `version`) from the project's own changelog, or None. A section is the
-    heading that names the version as a whole word (markdown `## 1.2.0 (date)`, or reStructuredText's
-    underlined title) down to the next heading of the same or a higher level."""
+    heading that holds the version as a whole token, with or without a v (markdown `## 1.2.0 (date)`,
+    `## 20261018 v1.2.0`, or reStructuredText's underlined title) down to the next heading of the same or a
+    higher level."""
     files = sorted(p for p in project.iterdir() if p.is_file() and p.stem.upper() in CHANGELOGS
                    and p.suffix.lower() in (".md", ".rst", ".txt", "")) if project.is_dir() else []
-    word = re.compile(rf"(?<![\w.]){re.escape(version)}(?![\w]|\.\d)")
+    word = re.compile(rf"(?<![\w.])[vV]?{re.escape(version)}(?![\w]|\.\d)")  # a whole token: 1.2.0, v1.2.0
     for path in files:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         for i, line in enumerate(lines):
@@ -62,6 +66,45 @@ def heading_level(lines: list[str], i: int) -> int | None:
     if lines[i].strip() and i + 1 < len(lines) and RST_UNDERLINE.match(lines[i + 1]) \
             and len(lines[i + 1].strip()) >= len(lines[i].strip()):
         return 1 if lines[i + 1].startswith("=") else 2
+    return None
+
+
+def project_name(root: Path, commit: str, folder: str) -> str | None:
+    """The project name `folder` held at `commit` (pyproject.toml, setup.cfg or setup.py), or None."""
+    import configparser
+    import tomllib
+
+    def shown(name: str) -> str | None:
+        done = proc.git(root, "show", f"{commit}:{folder}/{name}")
+        return done.stdout if done.returncode == 0 else None
+
+    text = shown("pyproject.toml")
+    try:
+        table = tomllib.loads(text) if text else {}
+    except tomllib.TOMLDecodeError:
+        table = {}
+    found = table.get("project", {}).get("name") or table.get("tool", {}).get("poetry", {}).get("name")
+    if not found and (text := shown("setup.cfg")):
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(text)
+            found = parser.get("metadata", "name", fallback=None)
+        except configparser.Error:
+            pass
+    if not found and (text := shown("setup.py")):
+        match = re.search(r"""\bname\s*=\s*['"]([A-Za-z0-9._-]+)['"]""", text)
+        found = match.group(1) if match else None
+    return canonicalize_name(found) if isinstance(found, str) and found else None
+
+
+def entered(root: Path, folder: str, dist: str) -> str | None:
+    """The last commit before the app's project (`dist`) entered `folder` — in a packaging repository, the
+    example's or an earlier app's history ends there — or None when the folder never held another."""
+    listed = proc.git(root, "log", "--format=%H", "--", folder)
+    for commit in listed.stdout.split() if listed.returncode == 0 else ():
+        name = project_name(root, commit, folder)
+        if name is not None and name != canonicalize_name(dist):
+            return commit
     return None
 
 
@@ -95,8 +138,9 @@ def gpl_sources(libraries: dict[str, dict[str, Library | None]]) -> list[str]:
 
 
 def render(root: Path, name: str, version: str, tag: str, warnings: list[str], packages: list[Artifact] = (),
-           project: Path | None = None, gpl: list[str] = ()) -> str:
-    """`project`: the app's project folder (default: the repository itself, the drop-in layout)."""
+           project: Path | None = None, gpl: list[str] = (), dist: str | None = None) -> str:
+    """`project`: the app's project folder (default: the repository itself, the drop-in layout); `dist`: its
+    distribution name (default `name`), whose history in the folder is the first release's changes."""
     project = (project or root).resolve()
     inside = project != root.resolve() and project.is_relative_to(root.resolve())
     folder = project.relative_to(root.resolve()).as_posix() if inside else None
@@ -106,9 +150,11 @@ def render(root: Path, name: str, version: str, tag: str, warnings: list[str], p
         lines = [f"# {name} {version}", "", f"From the project's {own[0]}:", "", own[1]]
     else:
         where = f" to {folder}/" if folder else ""
+        start = entered(root, folder, dist or name) if folder and not since else None
         lines = [f"# {name} {version}", "", f"Changes{where} since {since}." if since else
-                 f"First release; the changes{where} in this repository's history:" if folder else "First release."]
-        body = changes(root, tag, since, folder)
+                 f"First release; the changes{where} in this repository's history"
+                 + (f" since {dist or name} entered it:" if start else ":") if folder else "First release."]
+        body = changes(root, tag, since or start, folder)
         if body:
             lines += ["", body]
     if packages:
@@ -125,7 +171,8 @@ def run(ctx: ReleaseContext) -> None:
     missing = merge.missing_targets(ctx.inputs)
     warnings = ([f"not built for: {', '.join(missing)}"] if missing else []) + ctx.warnings
     text = render(ctx.cfg.root, ctx.app.name, str(ctx.version), ctx.version.tag, warnings,
-                  ctx.manifest.select(Kind.PACKAGE), ctx.cfg.project_dir, gpl_sources(ctx.shipped.libraries))
+                  ctx.manifest.select(Kind.PACKAGE), ctx.cfg.project_dir, gpl_sources(ctx.shipped.libraries),
+                  ctx.app.dist)
     ctx.write(names.NOTES, text, Kind.NOTES)
 
 
