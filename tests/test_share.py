@@ -50,6 +50,10 @@ PROGRAMS = {
         argcomplete.autocomplete(parser)
         parser.parse_args()
     """,
+    "crashes": """
+        import click
+        assert click.__name__ == "a theme", "no theme registered"
+    """,
     "plain": """
         import argparse, os
         parser = argparse.ArgumentParser()
@@ -103,18 +107,24 @@ def test_each_framework_prints_scripts_that_bash_zsh_and_fish_load_and_complete_
 def test_a_program_of_no_framework_gets_none_and_does_its_work_elsewhere(folder, tmp_path, capsys, monkeypatch):
     """argcomplete in the runtime but the command does not answer its protocol: no script (one would run
     the program for real on every <TAB>); click's variable on a plain program: its output is no script.
-    Started at most twice per framework (click's and typer's spellings), never for the other shells, and
-    in a scratch folder: nothing lands where the build runs."""
+    Started at most twice per framework (click's and typer's spellings), never for the other shells, once
+    more to say why none came, and in a scratch folder: nothing lands where the build runs."""
     app = app_of("plain")
     log = tmp_path / "runs.log"
     monkeypatch.setenv("PLAIN_LOG", str(log))
     monkeypatch.chdir(tmp_path)
-    for kind, runs in (("argcomplete", 1), ("click", 3)):
+    for kind, runs in (("argcomplete", 1), ("click", 4)):
         assert share.completions(folder, app, cfg_with(), "linux", kind, Path(sys.executable), set()) == []
         assert log.read_text().count("ran") == runs
     assert not list(tmp_path.rglob("plain-ran"))
     assert share.completions(folder, app, cfg_with(), "linux", None, Path(sys.executable), set()) == []
     assert "no shell completions: the app uses none of typer, click, argcomplete" in capsys.readouterr().out
+
+
+def test_a_program_that_crashes_is_said_to_have_failed_not_to_print_none(folder, capsys):
+    assert share.completions(folder, app_of("crashes"), cfg_with(), "linux", "click", Path(sys.executable), set()) == []
+    assert "no shell completions: the compiled crashes failed (exit 1: AssertionError: no theme registered)" \
+        in capsys.readouterr().out
 
 
 def test_declared_completions_run_a_command_or_copy_a_project_file(folder, tmp_path):

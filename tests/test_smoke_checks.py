@@ -197,3 +197,15 @@ def test_a_help_screen_wrapping_the_programs_own_path_differently_is_the_same(tm
     drifted = BODY.replace("*)", f"--help) {helps(folder).replace('Template', 'Tmpl')} ;; *)")
     reference, compiled = two_ways(again, drifted, BODY.replace("*)", f"--help) {helps(site)} ;; *)"))
     assert [d.split(":", 1)[0] for d in smoke.differences(reference, compiled)] == ["mytool --help exits 0 with output"]
+
+
+def test_a_compiled_program_that_raises_where_pip_passes_says_so(tmp_path):
+    raises = BODY.replace("*)", '--help) printf "Traceback (most recent call last):\\n  File x\\nAssertionError: '
+                                 'no themes\\n" >&2; exit 1 ;; *)')
+    reference, compiled = two_ways(tmp_path, raises, BODY)
+    assert compiled.failures[0] == "mytool --help exits 0 with output"
+    assert smoke.crashed(reference, compiled) == (
+        " — the compiled program raises 'AssertionError: no themes' in 'mytool --help exits 0 with output', where "
+        "the pip-installed app passes: the compiled program differs from pip's (a build problem to report, not a "
+        "declaration to add)")
+    assert smoke.crashed(reference, reference) == ""

@@ -177,10 +177,33 @@ def completions(folder: Path, app: App, cfg: Config, os_name: str, kind: str | N
                 made.append(path)
     if not made and not any((kind_of(p) or Kind.MAN_PAGE).shell for p in have):
         why = "turned off (completions = false)" if not cfg.generate_completions else \
-            f"{kind} did not print any" if kind else \
+            silent(folder / names.program(app.main.name, os_name), app.main.name, kind) if kind else \
             "the app uses none of typer, click, argcomplete and declares none (tool.pkg.completions)"
         print(f"note: no shell completions: {why}")
     return made
+
+
+def silent(program: Path, command: str, kind: str) -> str:
+    """Why the framework printed no completion script: the compiled program failed (say how), or it ran and
+    printed none (asked of click and typer programs: their variable makes one print its script, not work)."""
+    if kind not in ("click", "typer"):
+        return f"{kind} did not print any"
+    var = "_" + re.sub(r"\W", "_", command).upper() + "_COMPLETE"
+    with tempfile.TemporaryDirectory(prefix="share-run-") as scratch:
+        try:
+            done = proc.run_app([program], env={**os.environ, "HOME": scratch, var: "bash_source"}, cwd=Path(scratch),
+                                timeout=RUN_TIMEOUT_S)
+        except OSError as exc:
+            return f"the compiled {command} could not start ({exc.strerror or exc})"
+    if done.returncode != 0 and "Traceback (most recent call last)" in done.stderr:
+        return f"the compiled {command} failed (exit {done.returncode}: {last_line(done.stderr)})"
+    return f"{kind} did not print any"
+
+
+def last_line(text: str) -> str:
+    """A traceback's last line: the exception and its message."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "no output"
 
 
 NAMES_COMMAND = {  # shell -> how its script registers a command name (zsh's #compdef line names them all)

@@ -27,7 +27,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from pkg.build import startup
+from pkg.build import share, startup
 from pkg.build.context import venv_site_packages
 from pkg.core import archive, model, names, proc
 from pkg.core import version as version_of
@@ -274,6 +274,18 @@ def left_out(smoke: Smoke, cfg: Config, app: App, os_name: str) -> None:
                     f"{module} is left out ({reason}): the program's Python cannot import it", out, "checked")
 
 
+def crashed(reference: Smoke, compiled: Smoke) -> str:
+    """When the compiled program raises where the pip-installed app passed: the exception, and that this is the
+    build differing from pip's, not a declaration to add ("" otherwise)."""
+    passed = {what for what, _, _ in reference.transcript} - set(reference.failures)
+    for what, out, _ in compiled.transcript:
+        if what in compiled.failures and what in passed and "Traceback (most recent call last)" in out.stderr:
+            return (f" — the compiled program raises {share.last_line(out.stderr)!r} in {what!r}, where the "
+                    "pip-installed app passes: the compiled program differs from pip's (a build problem to report, "
+                    "not a declaration to add)")
+    return ""
+
+
 def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Manifest:
     _, manifest = model.find_build(dist, target.name)
     app = manifest.app
@@ -305,7 +317,7 @@ def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Ma
                                   startup=timings(checker, cfg, app))
     proof.write(dist / names.smoke_record(app.name, target.name))
     if checker.failures:
-        raise PkgError(f"smoke test failed for {file}: {'; '.join(checker.failures)}")
+        raise PkgError(f"smoke test failed for {file}: {'; '.join(checker.failures)}{crashed(reference, checker)}")
     print(f"smoke test passed: {file} ({len(app.commands)} command(s), {len(cfg.checks)} declared check(s), "
           f"same as the pip-installed app)")
     return manifest
