@@ -2,11 +2,14 @@
 project, validated before anything is built. Reads [tool.pkg], the project's metadata (its backend's, for
 dynamic fields), resolves the app's identity and commands, and asks every release stage whether its
 channel can express them: a description Homebrew refuses or a license Scoop cannot write fails here, not
-at release time after five builds."""
+at release time after five builds — every problem in one run, and any placeholder `make init` left."""
 
+import sys
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from pkg.core.config import Config
+from pkg.core.errors import InputError
 from pkg.core.model import App
 from pkg.core.stage import Stage
 from pkg.project import license_mapping, metadata, wheel
@@ -14,10 +17,24 @@ from pkg.project.app import resolve
 
 
 def channels(cfg: Config, app: App, stages: Iterable[Stage]) -> None:
-    """Every stage's check of the app's identity and settings (one-line InputError when one fails)."""
-    license_mapping.require_spdx(app.license)
-    for stage in stages:
-        stage.check(cfg, app)
+    """Every stage's check of the app's identity and settings, and no placeholder left: every problem found
+    printed, then one InputError line holding them all."""
+    problems = cfg.placeholders()
+    for ask in [lambda: license_mapping.require_spdx(app.license), *(partial(s.check, cfg, app) for s in stages)]:
+        try:
+            ask()
+        except InputError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise joined(problems)
+
+
+def joined(problems: list[str]) -> InputError:
+    """Several problems as one error line (each printed on its own line first), one as itself."""
+    if len(problems) == 1:
+        return InputError(problems[0])
+    print("\n".join(f"problem: {p}" for p in problems), file=sys.stderr)
+    return InputError(f"{len(problems)} problem(s): {'; '.join(problems)}")
 
 
 def app_of(cfg: Config) -> App:
@@ -26,7 +43,10 @@ def app_of(cfg: Config) -> App:
 
 
 def run(cfg: Config, stages: Iterable[Stage]) -> App:
-    app = app_of(cfg)
+    try:
+        app = app_of(cfg)
+    except InputError as exc:  # the stages cannot be asked without the app: what else is known is said too
+        raise joined([*cfg.placeholders(), str(exc)]) from None
     channels(cfg, app, stages)
     print(f"ok: {app.dist} {app.version} ships as {app.name}: "
           + ", ".join(f"{c.name} ({c.entry})" for c in app.commands))

@@ -1,9 +1,13 @@
-"""`python -m pkg init` (make init PROJECT=…): read an existing project and write a starter [tool.pkg] into
-the pipeline's pyproject.toml (tomlkit keeps everything else in the file as it was), then say what is
-left to fill in. It infers the commands, a fresh MSI upgrade-code, the publisher and winget package-id
-from the authors, and the url-template from a GitHub repository URL."""
+"""`python -m pkg init` (make init PROJECT=…): read an existing project and append a starter [tool.pkg] to
+the end of the pipeline's pyproject.toml (everything before it kept byte for byte), then say what is left
+to fill in. It infers the commands, a fresh MSI upgrade-code, the publisher and winget package-id from the
+authors, the maintainer from their addresses, and the url-template from a GitHub repository URL; then it
+runs every check on the app pip-installed (pkg/build/probe.py) and writes the declarations its real
+behaviour calls for ([tool.pkg.command.<name>] no-args-exit = 2…), a comment each saying what it saw.
+What it cannot know it writes as a placeholder with TODO, which `make check` refuses by name."""
 
 import re
+import tomllib
 import uuid
 from pathlib import Path
 from xml.etree import ElementTree
@@ -12,8 +16,8 @@ import tomlkit
 from packaging.utils import canonicalize_name
 
 from pkg.core import atomic
-from pkg.core.config import github_repository
-from pkg.core.errors import InputError
+from pkg.core.config import PLACEHOLDER, github_repository
+from pkg.core.errors import InputError, PkgError
 from pkg.core.version import TAG_PREFIX
 from pkg.project import metadata, wheel
 from pkg.project.app import select_commands, urls_by_label
@@ -59,37 +63,80 @@ def starter(meta: metadata.Metadata, project_key: str, folder: Path | None = Non
     repo = github_repo(meta.urls)
     publisher = meta.authors[0] if meta.authors else (repo.split("/")[0] if repo else None)
     if publisher is None:
-        publisher = "TODO publisher"
+        publisher = f"{PLACEHOLDER} publisher"
         todo.append("publisher: who publishes the installers (shown by the MSI and winget)")
     else:
         todo.append(f"publisher: {publisher!r} was taken from the project's authors; check it")
     if repo:
         url_template = f"https://github.com/{repo}/releases/download/{TAG_PREFIX}{{version}}/{{file}}"
     else:
-        url_template = f"https://example.invalid/TODO/{TAG_PREFIX}{{version}}/{{file}}"
+        url_template = f"https://example.invalid/{PLACEHOLDER}/{TAG_PREFIX}{{version}}/{{file}}"
         todo.append("url-template: where the release files will be downloaded from ({version}, {file})")
     upgrade_code, source = existing_upgrade_code(folder) if folder else (None, None)
     if upgrade_code:
         todo.append(f"upgrade-code: kept from {source}, so the first MSI upgrades what that one installed")
     table = {"project": project_key, "publisher": publisher,
-             "package-id": f"{camel(publisher) or 'Publisher'}.{camel(meta.name)}",
+             "package-id": f"{PLACEHOLDER if publisher.startswith(PLACEHOLDER) else camel(publisher) or 'Publisher'}"
+                           f".{camel(meta.name)}",
              "upgrade-code": upgrade_code or str(uuid.uuid4()).upper(), "url-template": url_template}
-    todo.append('maintainer: "Name <email>" to also ship a .deb and an .rpm for each Linux build')
+    if meta.contacts:
+        table["maintainer"] = meta.contacts[0]
+        todo.append(f"maintainer: {meta.contacts[0]!r} (of the .deb and .rpm) was taken from the project's "
+                    "maintainers and authors; check it")
+    else:
+        todo.append('maintainer: "Name <email>" to also ship a .deb and an .rpm for each Linux build')
     todo.append("checks: add [[tool.pkg.checks]] that prove your app works (args, files, expected output)")
     return table, todo
 
 
-def init(root: Path, folder: Path) -> Path:
+def appended(text: str, table: tomlkit.items.Table) -> str:
+    """`text` (a pyproject.toml, maybe empty) with [tool.pkg] at its end; the result must parse."""
+    document = tomlkit.document()
+    tool = tomlkit.table(is_super_table=True)
+    tool.add("pkg", table)
+    document.add("tool", tool)
+    joined = (text.rstrip() + "\n\n" if text.strip() else "") + tomlkit.dumps(document)
+    try:
+        tomllib.loads(joined)
+    except tomllib.TOMLDecodeError as exc:  # `tool = {…}` inline, say: [tool.pkg] cannot follow it
+        raise InputError(f"pyproject.toml: [tool.pkg] appended at its end would not parse ({exc}): add it by "
+                         "hand where its [tool] table allows") from None
+    return joined
+
+
+def learnt(root: Path) -> str:
+    """The declarations every check on the pip-installed app calls for, as TOML to append ("" when none, or
+    when the app could not be run: `make build` runs the same checks and says what failed)."""
+    from pkg.build import appenv, probe
+    from pkg.core import config, names, targets
+
+    host = targets.host()
+    try:
+        cfg = config.load(root)
+        app, env = appenv.reference(cfg, root / names.WORK / host.name)
+        findings, ran = probe.learn(cfg, app, env, host.os, app.version)
+    except PkgError as exc:
+        print(f"note: the app was not run before compiling ({exc}); `make build` runs every check first")
+        return ""
+    declared = [f for f in findings if f.command and f.key]
+    print(f"ran {ran} checks on the pip-installed app: " + (f"{len(declared)} declaration(s) written, each with "
+          "what it saw" if declared else "its behaviour needs no declaration"))
+    for finding in (f for f in findings if f not in declared):
+        print(f"  - {finding.what}: {finding.saw}")
+    return probe.suggested(declared) if declared else ""
+
+
+def init(root: Path, folder: Path, learn: bool = True) -> Path:
+    """`learn`: also run every check on the pip-installed app and write the declarations it calls for."""
     folder = (root / folder).resolve() if not folder.is_absolute() else folder
     metadata.check_folder(folder)
     path = root / "pyproject.toml"
-    document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.is_file() else tomlkit.document()
-    if "pkg" in document.get("tool", {}):
+    before = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if "pkg" in tomlkit.parse(before).get("tool", {}):
         raise InputError(f"{path} has a [tool.pkg] already: edit it, or `make check` to validate it")
     meta = metadata.read(folder)
     key = Path(folder).relative_to(root.resolve()).as_posix() if folder.is_relative_to(root.resolve()) else str(folder)
     table, todo = starter(meta, key or ".", folder)
-    tool = document.setdefault("tool", tomlkit.table(is_super_table=True))
     pkg = tomlkit.table()
     pkg.add(tomlkit.comment("Written by `make init`: every key is documented in pkg/core/config.py."))
     try:
@@ -103,9 +150,11 @@ def init(root: Path, folder: Path) -> Path:
         todo.insert(0, f"commands: {exc}")
     for key_name, value in table.items():
         pkg.add(key_name, value)
-    tool["pkg"] = pkg
-    atomic.write_text(path, tomlkit.dumps(document))
-    print(f"wrote [tool.pkg] for {meta.name} {meta.version} into {path}")
+    atomic.write_text(path, appended(before, pkg))
+    print(f"wrote [tool.pkg] for {meta.name} {meta.version} at the end of {path}")
+    declarations = learnt(root) if learn else ""
+    if declarations:
+        atomic.write_text(path, path.read_text(encoding="utf-8").rstrip() + "\n" + declarations)
     print("left to fill in or check:\n" + "\n".join(f"  - {item}" for item in todo))
     print("then: make check, make build-test")
     return path

@@ -152,18 +152,31 @@ def pins(folder: Path, site: Path, dist: str, extras: tuple[str, ...]) -> Path:
     return path
 
 
-def pip_installed(folder: Path, requirements: Path, built: Path, extras: tuple[str, ...]) -> Path:
+def pip_installed(folder: Path, requirements: Path | None, built: Path, extras: tuple[str, ...]) -> Path:
     """build/<target>/pip-installed: the wheel and the same dependencies as the build env (the app's lock,
-    else the versions resolved there), and nothing else — what `pip install` gives users, without the
-    compile tools the build env also holds. The checks run here before compiling, and the compiled program
-    must equal it."""
+    else the versions resolved there; None: resolved now), and nothing else — what `pip install` gives users,
+    without the compile tools the build env also holds. The checks run here before compiling, and the
+    compiled program must equal it."""
     env = folder / names.PIP_ENV
     python = new_venv(env, folder / names.LOGS, "creating the pip-installed reference")
+    pinned = ["--no-deps", "-r", requirements] if requirements else []
     # --compile-bytecode: no first-run compile warnings (SyntaxWarning…) that a later run would not print
-    proc.run_logged([uv(), "pip", "install", "--compile-bytecode", "--no-deps", "--python", python, "-r",
-                     requirements, with_extras(built, extras)], folder / names.LOGS / names.log("pip-installed"),
+    proc.run_logged([uv(), "pip", "install", "--compile-bytecode", "--python", python, *pinned,
+                     with_extras(built, extras)], folder / names.LOGS / names.log("pip-installed"),
                     "installing the pip-installed reference", env=clean_env(), quiet=True)
     return env
+
+
+def reference(cfg: Config, folder: Path) -> tuple[App, Path]:
+    """The app as pip installs it, alone (no compile tools, no build env): its wheel by its own backend and a
+    venv at build/<target>/pip-installed with its locked dependencies — what `make init` runs the checks on."""
+    logs = folder / names.LOGS
+    built = build_wheel(cfg, folder / names.WHEEL, logs / names.log("wheel"), None)
+    meta = metadata.from_wheel(built)
+    app = resolve(cfg, meta, wheel.read(built).main_packages)
+    (folder / names.REQUIREMENTS).mkdir(parents=True, exist_ok=True)
+    wanted = install_extras(cfg, app)
+    return app, pip_installed(folder, app_requirements(cfg, folder / names.REQUIREMENTS, wanted), built, wanted)
 
 
 def run(ctx: BuildContext) -> None:

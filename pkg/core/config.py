@@ -86,6 +86,7 @@ def folder_option(root: Path, given: str | None, *default: str) -> Path:
     """A folder option (--dist, --work, --release-dir…): as given, else its default below the root."""
     return Path(given) if given else root.joinpath(*default)
 OSES = ("linux", "macos", "windows")
+PLACEHOLDER = "TODO"  # what `make init` writes where it cannot know a value; `make check` refuses it by key
 STREAMS = ("stdout", "stderr")
 MATCHES = ("contains", "matches", "equals")
 COMMAND_KEYS = {"version", "version-args", "version-differs", "help", "no-args-exit", "no-args-runs",
@@ -202,6 +203,13 @@ class Config:
 
     def command_options(self, command: str) -> CommandOptions:
         return self.command.get(command, CommandOptions())
+
+    def placeholders(self) -> list[str]:
+        """One line per key still holding make init's placeholder."""
+        keys = {"publisher": self.publisher, "package-id": self.package_id, "url-template": self.url_template,
+                "maintainer": self.maintainer}
+        return [f"tool.pkg.{key} {value!r} is make init's placeholder: fill it in" for key, value in keys.items()
+                if value and re.search(rf"\b{PLACEHOLDER}\b", value)]
 
 
 def github_repository(url: str, releases: bool = False) -> str | None:

@@ -49,6 +49,7 @@ class Metadata:
     scripts: dict[str, str] = field(default_factory=dict)  # console_scripts: command -> "module:function"
     requires_python: str | None = None
     authors: tuple[str, ...] = ()  # author and maintainer names, as declared
+    contacts: tuple[str, ...] = ()  # "Name <address>" of the maintainers, then the authors, that give both
 
 
 def from_distribution(dist: PathDistribution) -> Metadata:
@@ -66,7 +67,8 @@ def from_distribution(dist: PathDistribution) -> Metadata:
         classifiers=tuple(core.classifiers or ()), urls=urls,
         scripts={ep.name: ep.value for ep in dist.entry_points.select(group="console_scripts")},
         requires_python=str(core.requires_python) if core.requires_python else None,
-        authors=_names(core.author, core.author_email, core.maintainer, core.maintainer_email))
+        authors=_names(core.author, core.author_email, core.maintainer, core.maintainer_email),
+        contacts=_contacts(core.maintainer_email, core.author_email))
 
 
 def _names(*fields: str | None) -> tuple[str, ...]:
@@ -83,6 +85,15 @@ def _names(*fields: str | None) -> tuple[str, ...]:
             if text and text not in found:
                 found.append(text)
     return tuple(found)
+
+
+def _contacts(*fields: str | None) -> tuple[str, ...]:
+    """"Name <address>" for each person a *-email field names with both (a bare address has no name)."""
+    from email.utils import getaddresses
+
+    found = [f"{name.strip()} <{address.strip()}>" for value in filter(None, fields)
+             for name, address in getaddresses([value]) if name.strip() and "@" in address]
+    return tuple(dict.fromkeys(found))
 
 
 def dist_info(wheel: zipfile.ZipFile) -> PathDistribution:
@@ -170,7 +181,9 @@ def _static(folder: Path) -> Metadata | None:
                     license_expression=license_expression, license=license_text,
                     classifiers=tuple(meta.classifiers), urls=dict(meta.urls), scripts=dict(meta.scripts),
                     requires_python=str(meta.requires_python) if meta.requires_python else None,
-                    authors=tuple(dict.fromkeys(p[0] for p in [*meta.authors, *meta.maintainers] if p[0])))
+                    authors=tuple(dict.fromkeys(p[0] for p in [*meta.authors, *meta.maintainers] if p[0])),
+                    contacts=tuple(dict.fromkeys(f"{n} <{a}>" for n, a in [*meta.maintainers, *meta.authors]
+                                                 if n and a)))
 
 
 def _one_line(exc: BaseException) -> str:
