@@ -18,8 +18,9 @@ BREW_PLACES = {"bash-completion": "etc/bash_completion.d", "zsh-completion": "sh
                "fish-completion": "share/fish/vendor_completions.d"}  # Homebrew's, below the keg
 
 
-def packaging_repo(root: Path, project: Path, tool_pkg: str) -> Path:
-    """root/ with the pipeline, app/ (a copy of `project`) and pyproject.toml ([tool.pkg] + project = "app")."""
+def packaging_repo(root: Path, project: Path, tool_pkg: str | None) -> Path:
+    """root/ with the pipeline, app/ (a copy of `project`) and pyproject.toml ([tool.pkg] + project = "app"; with
+    no `tool_pkg`, none: `make init` writes it)."""
     root.mkdir(parents=True, exist_ok=True)
     for name in PIPELINE:
         src = ROOT / name
@@ -28,7 +29,8 @@ def packaging_repo(root: Path, project: Path, tool_pkg: str) -> Path:
         else:
             shutil.copy2(src, root / name)
     shutil.copytree(project, root / "app", symlinks=True)
-    (root / "pyproject.toml").write_text(f'[tool.pkg]\nproject = "app"\n{tool_pkg.strip()}\n', encoding="utf-8")
+    if tool_pkg is not None:
+        (root / "pyproject.toml").write_text(f'[tool.pkg]\nproject = "app"\n{tool_pkg.strip()}\n', encoding="utf-8")
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)  # release notes and SOURCE_DATE_EPOCH read git
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "adopt"],

@@ -42,6 +42,7 @@ class RealApp:
     tools: tuple[str, ...] = ()  # completions and man pages its .deb installs, as tools load them ("bash cmd")
     drop_in: bool = False        # adopted by the README's drop-in path (the pipeline in its own repository)
     completion_files: tuple[tuple[str, str], ...] = ()  # what completing needs in its folder (a tasks file)
+    by_init: bool = False        # its [tool.pkg] is what `make init` writes, nothing added (config: "")
 
 
 CSVKIT_COMMANDS = ("csvclean", "csvcut", "csvformat", "csvgrep", "csvjoin", "csvjson", "csvlook", "csvpy", "csvsort",
@@ -564,6 +565,12 @@ exit = 1
 stdout-contains = ['Error: "out/demo_app" directory already exists']
 """, tools=("bash cookiecutter", "fish cookiecutter", "zsh cookiecutter"),  # click's, compiled
         drop_in=True),  # its sdist has cookiecutter.egg-info, committed in its repository here
+    RealApp(
+        "rsa", "4.9.1", "da/8a/22b7beea3ee0d44b1916c0c1cb0ee3af23b700b6da9f04991899d0c555d4/rsa-4.9.1.tar.gz",
+        "e7bdbfdb5497da4c07dfd35530e1a902659db6ff241e39d9953cad06ebd0ae75",
+        "adopted by `make init && make build-test` alone: six optparse commands, none with --version, each "
+        "exiting 1 without arguments — twelve declarations init learns from the pip-installed app and writes",
+        "", has_version=False, by_init=True),
 ]
 
 
@@ -601,7 +608,10 @@ def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
         untouched = changed(repo)  # pyproject.toml alone: adopting edits nothing else that is tracked
         assert [line[3:] for line in untouched] == ["pyproject.toml"], untouched
     else:
-        repo = packaging_repo(tmp / f"{app.name} repo", project, app.config)
+        repo = packaging_repo(tmp / f"{app.name} repo", project, None if app.by_init else app.config)
+    if app.by_init:  # the README's first step, and nothing else: what init writes is the whole configuration
+        initialised = make(repo, "init", "PROJECT=app")
+        assert initialised.returncode == 0 and "declaration(s) written" in initialised.stdout, tail(initialised)
     started = time.perf_counter()
     built = make(repo, "build-test")
     assert built.returncode == 0, tail(built)
@@ -623,7 +633,8 @@ def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
         assert changed(repo) == untouched, "building and releasing changed tracked files"
     folder, archive_file = repo / "dist" / record.folder, repo / "dist" / manifest.select(Kind.ARCHIVE)[0].path
     checks = tomllib.loads(f'[tool.pkg]\nproject = "app"\n{app.config}')["tool"]["pkg"].get("checks", [])
-    result = {"app": app.name, "adopted": "drop-in" if app.drop_in else "packaging repository",
+    result = {"app": app.name, "adopted": ("drop-in" if app.drop_in else "packaging repository")
+              + (", `make init` alone" if app.by_init else ""),
               "version": app.version, "covers": app.covers, "commands": record.commands,
               "backend": build_backend(project), "checks": [c["name"] for c in checks], "tools": list(app.tools),
               "layout": record.layout, "build_s": round(build_s, 1), "release_s": round(release_s, 1),
