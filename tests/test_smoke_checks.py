@@ -209,3 +209,20 @@ def test_a_compiled_program_that_raises_where_pip_passes_says_so(tmp_path):
         "the pip-installed app passes: the compiled program differs from pip's (a build problem to report, not a "
         "declaration to add)")
     assert smoke.crashed(reference, reference) == ""
+
+
+def test_a_tracebacks_frames_and_a_warnings_source_line_are_not_compared_the_exception_is(tmp_path):
+    """pip's traceback quotes its script's and modules' sources; the compiled program carries none and starts
+    from the pipeline's launcher: the same exception, message and exit code is the same behaviour."""
+    pip_says = ('printf \'%s\\n\' "Traceback (most recent call last):" "  File \\"$0\\", line 8, in <module>" '
+                '"    sys.exit(main())" "             ^^^^" "ValueError: No PEM start marker" '
+                '"m.py:3: UserWarning: no dialect" "  warnings.warn(x)" "done" >&2; exit 1')
+    compiled_says = ('printf \'%s\\n\' "Traceback (most recent call last):" "  File \\"x/__pkg_main__.py\\", line 62, '
+                     'in <module>" "ValueError: No PEM start marker" "m.py:3: UserWarning: no dialect" "done" >&2; '
+                     'exit 1')
+    other = compiled_says.replace("ValueError", "KeyError")
+    for compiled_body, equal in ((compiled_says, True), (other, False)):
+        reference, compiled = two_ways(tmp_path / str(equal), BODY.replace("*)", f"--help) {compiled_body} ;; *)"),
+                                       BODY.replace("*)", f"--help) {pip_says} ;; *)"))
+        found = smoke.differences(reference, compiled)
+        assert found == [] if equal else "compiled 'KeyError: No PEM start marker'" in found[0]

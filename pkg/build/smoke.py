@@ -14,7 +14,8 @@ judged only against budgets the app sets.
 
 Differential: every check runs twice in the same scratch path, first on the pip-installed app, then on the
 compiled one; exit code, stdout and stderr must be equal once each program's own path is replaced by a
-placeholder (and `python -m`'s `__main__.py` by the command's name). A check declares `pip-installed =
+placeholder (and `python -m`'s `__main__.py` by the command's name), a traceback's frames and a warning's
+quoted source line folded (from sources the compiled program does not carry). A check declares `pip-installed =
 "checked"` when its output may differ (paths, timings), or "skip" when it inspects the compiled build
 itself. Stage `prove` (pkg/build/probe.py) runs the same checks on the pip-installed app before compiling.
 """
@@ -197,6 +198,26 @@ def normalise(text: str, swaps: dict[str, str]) -> str:
     return text
 
 
+WARNING = re.compile(r"^\S.*:\d+: \w*Warning: ")  # warnings' format: path:line: Category: message
+
+
+def sources_folded(text: str) -> str:
+    """A traceback's frames folded to one placeholder, and the source line CPython quotes under a warning
+    dropped: both come from .py files the compiled program does not carry (and its entry is the pipeline's
+    launcher, not pip's script), so what is compared is the exception, its message and the exit code."""
+    out, frames, quoted = [], False, False
+    for line in text.splitlines(keepends=True):
+        if line.rstrip("\r\n") == "Traceback (most recent call last):":
+            out += [line, "  <frames>\n"]
+            frames = True
+        elif (frames or quoted) and line.startswith((" ", "\t")):
+            quoted = False
+        else:
+            frames, quoted = False, bool(WARNING.match(line))
+            out.append(line)
+    return "".join(out)
+
+
 def rewrapped(a: str, b: str, theirs: dict[str, str], ours: dict[str, str]) -> bool:
     """Equal but for where lines break, when a path of the program's own appears in the text: help screens
     wrap it (at spaces and hyphens) by its length, which differs between the two installs."""
@@ -222,7 +243,7 @@ def unequal(first: Smoke, second: Smoke) -> list[tuple[str, str, int, str, str]]
         theirs, ours = first.swaps(command), second.swaps(command)
         for field in ("returncode", "stdout", "stderr"):
             raw_a, raw_b = (str(getattr(want, field)), str(getattr(got, field)))
-            a, b = normalise(raw_a, theirs), normalise(raw_b, ours)
+            a, b = sources_folded(normalise(raw_a, theirs)), sources_folded(normalise(raw_b, ours))
             if a != b and not rewrapped(raw_a, raw_b, theirs, ours):
                 pairs = itertools.zip_longest(a.splitlines(), b.splitlines(), fillvalue="")
                 line, (x, y) = next((i, p) for i, p in enumerate(pairs) if p[0] != p[1]) if a.splitlines() != \
