@@ -50,9 +50,10 @@ def cmd_build(args) -> None:
     from pkg import pipeline
     from pkg.core import version
 
-    wanted = str(version.parse(args.version)) if args.version else None
+    cfg = config.load(args.root)
+    wanted = str(version.parse(args.version, cfg.tag_prefix)) if args.version else None
     backend, fallback = (model.Backend.parse(b) if b else None for b in (args.backend, args.fallback))
-    pipeline.build(config.load(args.root), _target(args), Path(args.dist), Path(args.work), backend, fallback, wanted)
+    pipeline.build(cfg, _target(args), Path(args.dist), Path(args.work), backend, fallback, wanted)
 
 
 def cmd_smoke(args) -> None:
@@ -74,14 +75,14 @@ def cmd_release_info(args) -> None:
     from pkg.core import version
     from pkg.release import prepare
 
-    print(prepare.github_output(prepare.ci_facts(version.parse(args.version))))
+    print(prepare.github_output(prepare.ci_facts(version.parse(args.version, config.load(args.root).tag_prefix))))
 
 
 def cmd_sign_release(args) -> None:
     from pkg.core import version
     from pkg.release import provenance
 
-    v = version.parse(args.version)
+    v = version.parse(args.version, config.load(args.root).tag_prefix)
     provenance.sign(Path(args.release_dir) / names.release_folder(v.tag))
 
 

@@ -6,6 +6,7 @@ runs every check on the app pip-installed (pkg/build/probe.py) and writes the de
 behaviour calls for ([tool.pkg.command.<name>] no-args-exit = 2…), a comment each saying what it saw.
 What it cannot know it writes as a placeholder with TODO, which `make check` refuses by name."""
 
+import io
 import re
 import tomllib
 import uuid
@@ -15,14 +16,15 @@ from xml.etree import ElementTree
 import tomlkit
 from packaging.utils import canonicalize_name
 
-from pkg.core import atomic
+from pkg.core import atomic, proc
 from pkg.core.config import PLACEHOLDER, github_repository
 from pkg.core.errors import InputError, PkgError
-from pkg.core.version import TAG_PREFIX
+from pkg.core.version import TAG_PREFIX, tag_glob
 from pkg.project import metadata, wheel
 from pkg.project.app import select_commands, urls_by_label
 
 SKIPPED = {".git", ".tools", "build", "dist", "release", ".venv", "node_modules"}  # not the project's own sources
+WORKFLOW = Path(".github/workflows/release.yml")  # fires on the release tags: their pattern must match
 REPO_LABELS = ("source", "source code", "repository", "code", "github", "homepage", "home", "home-page")
 
 
@@ -57,8 +59,43 @@ def existing_upgrade_code(folder: Path) -> tuple[str | None, str | None]:
     return None, None
 
 
-def starter(meta: metadata.Metadata, project_key: str, folder: Path | None = None) -> tuple[dict, list[str]]:
-    """The [tool.pkg] table and the list of what is left for the user."""
+def tag_convention(folder: Path) -> str:
+    """The tag prefix the project's own version tags follow: "" when most have no v (1.2.0), else "v"."""
+    listed = proc.git(folder, "tag", "--list")
+    tags = [t for t in listed.stdout.split() if re.fullmatch(r"[vV]?\d+(\.\d+)+\S*", t)] \
+        if listed.returncode == 0 else []
+    bare = sum(1 for t in tags if t[0].isdigit())
+    return "" if tags and 2 * bare > len(tags) else TAG_PREFIX
+
+
+def workflow_trigger(root: Path, prefix: str) -> Path | None:
+    """The release workflow's tag trigger set to the project's convention (its comments kept), or None when
+    there is no workflow or it already fires on those tags."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedSeq
+
+    path = root / WORKFLOW
+    if not path.is_file():
+        return None
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    workflow = yaml.load(path.read_text(encoding="utf-8"))
+    push = workflow.get("on", {}).get("push", {})
+    if list(push.get("tags", [])) == [tag_glob(prefix)]:
+        return None
+    tags = CommentedSeq([tag_glob(prefix)])
+    tags.fa.set_flow_style()
+    push["tags"] = tags
+    stream = io.StringIO()
+    yaml.dump(workflow, stream)
+    atomic.write_text(path, stream.getvalue())
+    return path
+
+
+def starter(meta: metadata.Metadata, project_key: str, folder: Path | None = None,
+            prefix: str = TAG_PREFIX) -> tuple[dict, list[str]]:
+    """The [tool.pkg] table and the list of what is left for the user (`prefix`: the project's tag convention)."""
     todo = []
     repo = github_repo(meta.urls)
     publisher = meta.authors[0] if meta.authors else (repo.split("/")[0] if repo else None)
@@ -68,9 +105,9 @@ def starter(meta: metadata.Metadata, project_key: str, folder: Path | None = Non
     else:
         todo.append(f"publisher: {publisher!r} was taken from the project's authors; check it")
     if repo:
-        url_template = f"https://github.com/{repo}/releases/download/{TAG_PREFIX}{{version}}/{{file}}"
+        url_template = f"https://github.com/{repo}/releases/download/{prefix}{{version}}/{{file}}"
     else:
-        url_template = f"https://example.invalid/{PLACEHOLDER}/{TAG_PREFIX}{{version}}/{{file}}"
+        url_template = f"https://example.invalid/{PLACEHOLDER}/{prefix}{{version}}/{{file}}"
         todo.append("url-template: where the release files will be downloaded from ({version}, {file})")
     upgrade_code, source = existing_upgrade_code(folder) if folder else (None, None)
     if upgrade_code:
@@ -79,6 +116,9 @@ def starter(meta: metadata.Metadata, project_key: str, folder: Path | None = Non
              "package-id": f"{PLACEHOLDER if publisher.startswith(PLACEHOLDER) else camel(publisher) or 'Publisher'}"
                            f".{camel(meta.name)}",
              "upgrade-code": upgrade_code or str(uuid.uuid4()).upper(), "url-template": url_template}
+    if prefix != TAG_PREFIX:
+        table["tag-prefix"] = prefix
+        todo.append(f"tag-prefix: {prefix!r}, as the project's own tags ({tag_glob(prefix)}): releases are tagged so")
     if meta.contacts:
         table["maintainer"] = meta.contacts[0]
         todo.append(f"maintainer: {meta.contacts[0]!r} (of the .deb and .rpm) was taken from the project's "
@@ -136,7 +176,8 @@ def init(root: Path, folder: Path, learn: bool = True) -> Path:
         raise InputError(f"{path} has a [tool.pkg] already: edit it, or `make check` to validate it")
     meta = metadata.read(folder)
     key = Path(folder).relative_to(root.resolve()).as_posix() if folder.is_relative_to(root.resolve()) else str(folder)
-    table, todo = starter(meta, key or ".", folder)
+    prefix = tag_convention(folder)
+    table, todo = starter(meta, key or ".", folder, prefix)
     pkg = tomlkit.table()
     pkg.add(tomlkit.comment("Written by `make init`: every key is documented in pkg/core/config.py."))
     try:
@@ -151,6 +192,9 @@ def init(root: Path, folder: Path, learn: bool = True) -> Path:
     for key_name, value in table.items():
         pkg.add(key_name, value)
     atomic.write_text(path, appended(before, pkg))
+    trigger = workflow_trigger(root, prefix)
+    if trigger is not None:
+        print(f"set the release workflow's trigger to the project's tags, {tag_glob(prefix)}: {trigger}")
     print(f"wrote [tool.pkg] for {meta.name} {meta.version} at the end of {path}")
     declarations = learnt(root) if learn else ""
     if declarations:

@@ -62,7 +62,7 @@ def release(cfg: Config, version_text: str, dist: Path, release_root: Path, requ
     """Assemble release/v<version>/; repo_out: where homebrew/, winget/, scoop/ go (default: the repository);
     above_floor_ok: merge a Linux build above its glibc floor even with require_all (the notes say so)."""
     started = time.perf_counter()
-    v = version.parse(version_text)
+    v = version.parse(version_text, cfg.tag_prefix)
     final = prepare.refuse_existing(release_root, v, force)
     if tag:
         prepare.check_can_tag(cfg.root, v.tag, prepare.current_version(cfg), str(v))

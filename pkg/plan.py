@@ -34,7 +34,7 @@ def planned_inputs(app, v: version.Version, built: list[str], runner_msi: bool) 
 def lines(cfg: Config, version_text: str, here: bool = False) -> list[str]:
     from pkg.pipeline import BUILD, BUILD_TEST, RELEASE
 
-    v = version.parse(version_text)
+    v = version.parse(version_text, cfg.tag_prefix)
     app = check.app_of(cfg).model_copy(update={"version": str(v)})
     built = [targets.host().name] if here else list(targets.DEFAULT_TARGETS)
     kind = "pre-release" if v.prerelease else "stable"

@@ -174,3 +174,30 @@ def test_init_runs_the_pip_installed_app_and_writes_what_it_learns(tmp_path, cap
     found = pipeline.check_project(cfg)
     work = tmp_path / names.WORK / targets.host().name
     assert probe.learn(cfg, found, work / names.PIP_ENV, targets.host().os, "1.0") == ([], 8)
+
+
+def test_a_project_whose_tags_have_no_v_gets_its_convention_everywhere(tmp_path, capsys):
+    """Its url-template, tag-prefix and the release workflow's trigger follow the project's own tags (1.0.0);
+    the workflow's comments stay; a release VERSION then is tagged without v."""
+    import subprocess
+
+    from pkg.core import version
+
+    shutil.copytree(ROOT / ".github", tmp_path / ".github")
+    app = project(tmp_path, '{name = "Jane Doe"}')
+    git = ["git", "-C", str(app), "-c", "user.name=t", "-c", "user.email=t@e"]
+    subprocess.run(["git", "init", "-q", str(app)], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "one"], check=True)
+    for tag in ("0.9.0", "1.0.0", "v0.1"):
+        subprocess.run([*git, "tag", tag], check=True)
+    init.init(tmp_path, Path("app"), learn=False)
+    table = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["pkg"]
+    assert table["tag-prefix"] == "" and "/download/{version}/{file}" in table["url-template"]
+    workflow = (tmp_path / ".github" / "workflows" / "release.yml").read_text()
+    assert "tags: ['[0-9]*']" in workflow and "# One runner per release target" in workflow
+    assert "set the release workflow's trigger to the project's tags, [0-9]*" in capsys.readouterr().out
+    cfg = config.load(tmp_path)
+    assert version.parse("1.2.0", cfg.tag_prefix).tag == "1.2.0"
+    with pytest.raises(InputError, match="is not X.Y.Z"):
+        version.parse("v1.2.0", cfg.tag_prefix)  # not this project's tags

@@ -170,3 +170,15 @@ def test_the_backend_writes_nothing_into_a_project_whose_egg_info_is_tracked(cop
     assert wheel_file.name == "multi_tool-1.4.0-py3-none-any.whl"
     status = subprocess.run([*git, "status", "--porcelain", "--ignored"], capture_output=True, text=True, check=True)
     assert status.stdout == "" and (folder / "src" / "multi_tool.egg-info" / "SOURCES.txt").read_text() == sources
+
+
+@pytest.mark.parametrize(("fields", "contacts"), [
+    (((None, None), ("Sybren A. Stüvel", "sybren@stuvel.eu")), ("Sybren A. Stüvel <sybren@stuvel.eu>",)),  # poetry
+    (((None, "A B <a@b.c>, C <c@d.e>"), ("X", None)), ("A B <a@b.c>", "C <c@d.e>")),
+    (((None, "a@b.c, c@d.e"), ("X, Y", None)), ()),  # two names, two bare addresses: which is whose is unknown
+    ((("M", "m@x.org"), ("A", "a@x.org")), ("M <m@x.org>", "A <a@x.org>")),  # maintainers first
+])
+def test_contacts_pair_names_with_addresses_only_where_certain(fields, contacts):
+    from pkg.project.metadata import _contacts
+
+    assert _contacts(*fields) == contacts

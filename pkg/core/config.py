@@ -10,6 +10,9 @@ Keys (any other key is an error that names it):
   package-id     winget PackageIdentifier, Publisher.Package
   upgrade-code   MSI UpgradeCode, a GUID that must never change
   url-template   download URL of a release file; {version} and {file} are filled in
+  tag-prefix     "v" (default: release tags are v1.2.0) or "" (1.2.0, for a project whose tags have no v: make
+                 init reads the project's tags, and writes this, the url-template and the release workflow's
+                 trigger to match)
   requirements   a pinned (ideally hashed) requirements file for the app's dependencies, relative to the
                  project; default: the project's uv.lock, else resolved afresh at build time (with a note)
   extras         extras of the app to install and ship
@@ -80,6 +83,7 @@ from pkg.core import spdx
 from pkg.core.errors import InputError
 from pkg.core.names import SHELLS
 from pkg.core.targets import GLIBC_FLOOR
+from pkg.core.version import TAG_PREFIXES
 
 
 def folder_option(root: Path, given: str | None, *default: str) -> Path:
@@ -96,7 +100,7 @@ CHECK_KEYS = {"name", "command", "args", "stdin", "env", "files", "exit", "timeo
               *(f"{s}-{m}" for s in STREAMS for m in MATCHES)}
 TOP_KEYS = {"project", "name", "publisher", "maintainer", "package-id", "upgrade-code", "url-template", "requirements",
             "extras", "license", "description", "homepage", "commands", "command", "checks", "exclude", "nuitka",
-            "startup", "completions", "man", "glibc", "stdlib", "stdlib-exclude", "packages"}
+            "startup", "completions", "man", "glibc", "stdlib", "stdlib-exclude", "packages", "tag-prefix"}
 MAN_SOURCES = ("help2man",)
 RELATIONS = ("conflicts", "replaces", "provides")
 PACKAGE_FORMATS = ("deb", "rpm")
@@ -183,6 +187,7 @@ class Config:
     man: str | None = None                    # help2man: man pages generated for commands the wheel has none for
     glibc: str = GLIBC_FLOOR                  # the oldest glibc the Linux builds must run on
     relations: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # deb|rpm -> conflicts… -> [..]
+    tag_prefix: str = TAG_PREFIXES[0]         # release tags: v1.2.0, or 1.2.0 with ""
 
     def excluded(self, os_name: str) -> dict[str, str]:
         """GLOB -> reason: what the builds for `os_name` leave out."""
@@ -505,4 +510,5 @@ def load(root: Path) -> Config:
         stdlib=_choice(tool, "stdlib", where, STDLIB) if "stdlib" in tool else STDLIB[0],
         relations=_relations(_table(tool, "packages", where), f"{where}.packages"),
         stdlib_exclude=_module_reasons(_table(tool, "stdlib-exclude", where), f"{where}.stdlib-exclude"),
+        tag_prefix=_choice(tool, "tag-prefix", where, TAG_PREFIXES),
     )

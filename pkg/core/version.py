@@ -3,9 +3,9 @@ consumer.
 
 Accepted: `X.Y.Z` or `X.Y` (stable: docutils 0.23 is a real app's) and the same with `{a|b|rc}N` (pre-release,
 e.g. 0.2.0rc1), written in PEP 440's normal form (0.2.0-rc.1, 1, 1.2.3.4, 1.2.3.post1, 1.2.3.dev0, 1!1.2.3,
-1.2.3+local are refused: each maps ambiguously to an MSI, a tag or a package manager). A leading `v` (as in
-a tag `v0.2.0`) is stripped; nothing else is.
-  tag        v<version>                       v0.2.0rc1
+1.2.3+local are refused: each maps ambiguously to an MSI, a tag or a package manager). The tag prefix (`v`,
+or "" for a project whose tags have none: tool.pkg.tag-prefix) is stripped, as in a tag `v0.2.0`; nothing else is.
+  tag        <prefix><version>                v0.2.0rc1 (or 0.2.0rc1)
   project    <version>                        0.2.0rc1
   MSI        X.Y.Z, pre-release dropped,      0.2.0, 0.23 -> 0.23.0   (ProductVersion ≤ 255.255.65535)
   winget     <version>                        not published for pre-releases
@@ -24,12 +24,19 @@ from pkg.core.errors import InputError
 MSI_LIMITS = (255, 255, 65535)
 WANT = "X.Y.Z or X.Y, optionally followed by {a|b|rc}N, e.g. 0.2.0, 0.23 or 0.2.0rc1"
 
-TAG_PREFIX = "v"  # release tags are v<version>: git, the workflow trigger, notes, the download URLs
+TAG_PREFIX = "v"  # release tags are v<version> by default: git, the workflow trigger, notes, the download URLs
+TAG_PREFIXES = (TAG_PREFIX, "")  # the conventions a project may have (tool.pkg.tag-prefix)
+
+
+def tag_glob(prefix: str) -> str:
+    """The pattern of release tags, as the release workflow's trigger and `git tag --list` read it."""
+    return f"{prefix}[0-9]*"
 
 
 @dataclass(frozen=True)
 class Version:
     parsed: Pep440
+    prefix: str = TAG_PREFIX
 
     def __str__(self) -> str:
         return str(self.parsed)
@@ -40,7 +47,7 @@ class Version:
 
     @property
     def tag(self) -> str:
-        return f"{TAG_PREFIX}{self}"
+        return f"{self.prefix}{self}"
 
     @property
     def msi(self) -> str:
@@ -54,9 +61,10 @@ class Version:
         return self.parsed.base_version + (f"~{pre}" if pre else "")
 
 
-def parse(text: str) -> Version:
-    """Parse a release VERSION or raise InputError (exit 2) with a one-line reason."""
-    raw = text.removeprefix(TAG_PREFIX)
+def parse(text: str, prefix: str = TAG_PREFIX) -> Version:
+    """Parse a release VERSION (or a tag: `prefix` is stripped) or raise InputError (exit 2) with a one-line
+    reason."""
+    raw = text.removeprefix(prefix) if prefix else text
     if not raw:
         raise InputError(f"VERSION is empty (want {WANT})")
     try:
@@ -69,7 +77,7 @@ def parse(text: str) -> Version:
     for value, limit, part in zip(parsed.release, MSI_LIMITS, ("major", "minor", "patch"), strict=False):
         if value > limit:
             raise InputError(f"VERSION {text!r}: {part} {value} exceeds the MSI limit {limit} (255.255.65535)")
-    return Version(parsed)
+    return Version(parsed, prefix)
 
 
 def carries_version(text: str, version: str) -> bool:

@@ -68,7 +68,7 @@ def from_distribution(dist: PathDistribution) -> Metadata:
         scripts={ep.name: ep.value for ep in dist.entry_points.select(group="console_scripts")},
         requires_python=str(core.requires_python) if core.requires_python else None,
         authors=_names(core.author, core.author_email, core.maintainer, core.maintainer_email),
-        contacts=_contacts(core.maintainer_email, core.author_email))
+        contacts=_contacts((core.maintainer, core.maintainer_email), (core.author, core.author_email)))
 
 
 def _names(*fields: str | None) -> tuple[str, ...]:
@@ -87,12 +87,18 @@ def _names(*fields: str | None) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _contacts(*fields: str | None) -> tuple[str, ...]:
-    """"Name <address>" for each person a *-email field names with both (a bare address has no name)."""
+def _contacts(*fields: tuple[str | None, str | None]) -> tuple[str, ...]:
+    """"Name <address>" for each person a (name field, *-email field) pair gives both for: "A <a@x>" in the
+    email field, or one name beside one bare address (poetry-core writes Author and Author-email apart)."""
     from email.utils import getaddresses
 
-    found = [f"{name.strip()} <{address.strip()}>" for value in filter(None, fields)
-             for name, address in getaddresses([value]) if name.strip() and "@" in address]
+    found = []
+    for names, emails in fields:
+        pairs = [(n.strip(), a.strip()) for n, a in getaddresses([emails]) if "@" in a] if emails else []
+        alone = [n.strip() for n in (names or "").split(",") if n.strip()]
+        if len(pairs) == 1 and not pairs[0][0] and len(alone) == 1:
+            pairs = [(alone[0], pairs[0][1])]
+        found += [f"{n} <{a}>" for n, a in pairs if n]
     return tuple(dict.fromkeys(found))
 
 

@@ -16,15 +16,15 @@ from packaging.utils import canonicalize_name
 from pkg.core import names, proc
 from pkg.core.model import Artifact, Kind, Library
 from pkg.core.stage import ReleaseContext, Stage
-from pkg.core.version import TAG_PREFIX
+from pkg.core.version import TAG_PREFIX, tag_glob
 from pkg.release import merge
 
 CONFIG = Path(__file__).with_name("cliff.toml")
 
 
-def previous_tag(root: Path, tag: str) -> str | None:
-    """The newest other release tag that is an ancestor of HEAD."""
-    listed = proc.git(root, "tag", "--list", f"{TAG_PREFIX}*", "--sort=-v:refname").stdout.split()
+def previous_tag(root: Path, tag: str, prefix: str = TAG_PREFIX) -> str | None:
+    """The newest other release tag (of the `prefix` convention) that is an ancestor of HEAD."""
+    listed = proc.git(root, "tag", "--list", tag_glob(prefix), "--sort=-v:refname").stdout.split()
     tags = [t for t in listed if t != tag]
     return next((t for t in tags if proc.git(root, "merge-base", "--is-ancestor", t, "HEAD").returncode == 0), None)
 
@@ -108,7 +108,7 @@ def entered(root: Path, folder: str, dist: str) -> str | None:
     return None
 
 
-def changes(root: Path, tag: str, since: str | None, folder: str | None = None) -> str:
+def changes(root: Path, tag: str, since: str | None, folder: str | None = None, prefix: str = TAG_PREFIX) -> str:
     """The grouped changes as markdown ("" when there are none, or no git history at all); `folder`: only
     commits that touch it (the app's project folder, relative to the repository)."""
     if proc.git(root, "rev-parse", "-q", "--verify", "HEAD").returncode != 0:
@@ -116,7 +116,7 @@ def changes(root: Path, tag: str, since: str | None, folder: str | None = None) 
     commits = [f"{since}..HEAD"] if since else []  # no earlier tag: the whole history
     only = ["--include-path", f"{folder}/**"] if folder else []
     done = proc.tool([git_cliff(), "--config", CONFIG, "--repository", root, "--tag", tag,
-                      "--tag-pattern", f"{re.escape(TAG_PREFIX)}[0-9].*", "--strip", "all", *only, *commits],
+                      "--tag-pattern", f"{re.escape(prefix)}[0-9].*", "--strip", "all", *only, *commits],
                      "git-cliff")
     return done.stdout.strip()
 
@@ -138,13 +138,14 @@ def gpl_sources(libraries: dict[str, dict[str, Library | None]]) -> list[str]:
 
 
 def render(root: Path, name: str, version: str, tag: str, warnings: list[str], packages: list[Artifact] = (),
-           project: Path | None = None, gpl: list[str] = (), dist: str | None = None) -> str:
+           project: Path | None = None, gpl: list[str] = (), dist: str | None = None, prefix: str = TAG_PREFIX
+           ) -> str:
     """`project`: the app's project folder (default: the repository itself, the drop-in layout); `dist`: its
     distribution name (default `name`), whose history in the folder is the first release's changes."""
     project = (project or root).resolve()
     inside = project != root.resolve() and project.is_relative_to(root.resolve())
     folder = project.relative_to(root.resolve()).as_posix() if inside else None
-    since = previous_tag(root, tag)
+    since = previous_tag(root, tag, prefix)
     own = own_changelog(project, version)
     if own:
         lines = [f"# {name} {version}", "", f"From the project's {own[0]}:", "", own[1]]
@@ -154,7 +155,7 @@ def render(root: Path, name: str, version: str, tag: str, warnings: list[str], p
         lines = [f"# {name} {version}", "", f"Changes{where} since {since}." if since else
                  f"First release; the changes{where} in this repository's history"
                  + (f" since {dist or name} entered it:" if start else ":") if folder else "First release."]
-        body = changes(root, tag, since or start, folder)
+        body = changes(root, tag, since or start, folder, prefix)
         if body:
             lines += ["", body]
     if packages:
@@ -172,7 +173,7 @@ def run(ctx: ReleaseContext) -> None:
     warnings = ([f"not built for: {', '.join(missing)}"] if missing else []) + ctx.warnings
     text = render(ctx.cfg.root, ctx.app.name, str(ctx.version), ctx.version.tag, warnings,
                   ctx.manifest.select(Kind.PACKAGE), ctx.cfg.project_dir, gpl_sources(ctx.shipped.libraries),
-                  ctx.app.dist)
+                  ctx.app.dist, ctx.version.prefix)
     ctx.write(names.NOTES, text, Kind.NOTES)
 
 

@@ -37,7 +37,7 @@ def refuse_existing(release_root: Path, v: version.Version, force: bool) -> Path
 def set_version(cfg: Config, version_text: str, release_root: Path | None = None, force: bool = False,
                 tag: bool = False) -> version.Version:
     """Validate VERSION, refuse early what a release would refuse later, and bring the project to VERSION."""
-    v = version.parse(version_text)
+    v = version.parse(version_text, cfg.tag_prefix)
     if release_root is not None:
         refuse_existing(release_root, v, force)
     current = current_version(cfg)
