@@ -111,6 +111,17 @@ def test_bad_keys_give_one_line_errors(tmp_path, extra, replace, message):
     assert info.value.exit_code == 2
 
 
+def test_every_bad_key_is_said_in_one_run(tmp_path):
+    extra = 'name = "Bad Name"\nhomepage = "example.org"\n[tool.pkg.command.a]\nno-args-exit = 300\n[tool.pkg.startup]\nx = 1'
+    with pytest.raises(config.InputError) as raised:
+        load_with(tmp_path, extra)
+    message = str(raised.value)
+    assert message.startswith("pyproject.toml: 4 problems: ") and "\n" not in message
+    for part in ("tool.pkg.name must be lower-case", "tool.pkg.homepage must be an http(s) URL",
+                 "tool.pkg.command.a.no-args-exit must be an exit code", "tool.pkg.startup.x is not a known key"):
+        assert part in message, part
+
+
 def test_missing_and_broken_files(tmp_path):
     with pytest.raises(InputError, match="not found"):
         config.load(tmp_path)

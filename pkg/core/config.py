@@ -440,75 +440,113 @@ def read_pyproject(path: Path) -> dict:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
 
 
+def _checked(tool: dict, key: str, rule, message: str) -> str | None:
+    """An optional string key whose value must satisfy `rule` (else `message`)."""
+    value = _str(tool, key, "tool.pkg")
+    if value is not None and not rule(value):
+        _fail(f"tool.pkg.{key}", message.format(value=value))
+    return value
+
+
+def _required(tool: dict, key: str, rule, message: str) -> str:
+    value = _str(tool, key, "tool.pkg", required=True)
+    if not rule(value):
+        _fail(f"tool.pkg.{key}", message.format(value=value))
+    return value
+
+
+def _guid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _maintainer(value: str) -> bool:
+    from email.utils import parseaddr
+
+    person, address = parseaddr(value)
+    return bool(person) and "@" in address and f"{person} <{address}>" == value.strip()
+
+
+def _project_dir(root: Path, tool: dict) -> Path:
+    project_dir = (root / (_str(tool, "project", "tool.pkg") or ".")).resolve()
+    if not project_dir.is_dir():
+        _fail("tool.pkg.project", f"{tool.get('project')!r}: no such folder ({project_dir})")
+    return project_dir
+
+
+def _startup(tool: dict) -> tuple[dict[str, float], tuple[str, ...]]:
+    where = "tool.pkg.startup"
+    startup = _table(tool, "startup", "tool.pkg")
+    _known(startup, {"version-ms", "help-ms", "help-args"}, where)
+    budgets = {key: _number(startup, f"{key}-ms", where, 0) for key in ("version", "help") if f"{key}-ms" in startup}
+    return budgets, _strings(startup, "help-args", where) or ("--help",)
+
+
+def _checks(tool: dict) -> tuple[Check, ...]:
+    checks = tool.get("checks", [])
+    if not isinstance(checks, list):
+        _fail("tool.pkg.checks", "must be an array of tables ([[tool.pkg.checks]])")
+    return tuple(_check(i, c) for i, c in enumerate(checks))
+
+
 def load(root: Path) -> Config:
+    """[tool.pkg], validated: every key's problem found in one pass, then one InputError holding them all."""
     data = read_pyproject(root / "pyproject.toml")
     tool = data.get("tool", {}).get("pkg")
     if not isinstance(tool, dict):
         raise InputError("pyproject.toml: [tool.pkg] table is missing (`make init` writes a starter)")
-    _known(tool, TOP_KEYS, "tool.pkg")
     where = "tool.pkg"
+    problems: list[str] = []
 
-    project_dir = (root / (_str(tool, "project", where) or ".")).resolve()
-    if not project_dir.is_dir():
-        _fail(f"{where}.project", f"{tool.get('project')!r}: no such folder ({project_dir})")
-    name = _str(tool, "name", where)
-    if name is not None and re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name) is None:
-        _fail(f"{where}.name", "must be lower-case letters, digits, - or _")
-    package_id = _str(tool, "package-id", where, required=True)
-    if re.fullmatch(r"[^.\s]+(\.[^.\s]+)+", package_id) is None:
-        _fail(f"{where}.package-id", "must look like Publisher.Package")
-    try:
-        upgrade_code = str(uuid.UUID(_str(tool, "upgrade-code", where, required=True))).upper()
-    except ValueError:
-        _fail(f"{where}.upgrade-code", "must be a GUID")
-    url_template = _str(tool, "url-template", where, required=True)
-    if "{file}" not in url_template or "{version}" not in url_template:
-        _fail(f"{where}.url-template", "must contain {version} and {file}")
-    requirements = _str(tool, "requirements", where)
-    if requirements is not None and not (project_dir / requirements).is_file():
-        _fail(f"{where}.requirements", f"{requirements!r}: no such file in {project_dir}")
-    license_text = _str(tool, "license", where)
-    if license_text is not None:
-        if spdx.canonical(license_text) is None:
-            _fail(f"{where}.license", f"{license_text!r} is not a valid SPDX license expression")
-    homepage = _str(tool, "homepage", where)
-    if homepage is not None and not homepage.startswith(("https://", "http://")):
-        _fail(f"{where}.homepage", "must be an http(s) URL")
+    def ask(parse, default=None):
+        try:
+            return parse()
+        except InputError as exc:
+            problems.append(str(exc).removeprefix("pyproject.toml: "))
+            return default
 
-    maintainer = _str(tool, "maintainer", where)
-    if maintainer is not None:
-        from email.utils import parseaddr
-
-        person, address = parseaddr(maintainer)
-        if not person or "@" not in address or f"{person} <{address}>" != maintainer.strip():
-            _fail(f"{where}.maintainer", f"{maintainer!r} is not \"Name <email>\"")
-    exclude, exclude_os = _exclude(_table(tool, "exclude", where))
-    checks = tool.get("checks", [])
-    if not isinstance(checks, list):
-        _fail(f"{where}.checks", "must be an array of tables ([[tool.pkg.checks]])")
-    startup = _table(tool, "startup", where)
-    _known(startup, {"version-ms", "help-ms", "help-args"}, f"{where}.startup")
-    flags, os_flags, compile_mode = _nuitka(_table(tool, "nuitka", where))
-    generate, completions = _completions(tool, project_dir)
-
-    return Config(
-        root=root, project_dir=project_dir, name=name,
-        publisher=_str(tool, "publisher", where, required=True), package_id=package_id,
-        upgrade_code=upgrade_code, url_template=url_template,
+    ask(lambda: _known(tool, TOP_KEYS, where))
+    project_dir = ask(lambda: _project_dir(root, tool), root.resolve())
+    requirements = ask(lambda: _checked(tool, "requirements", lambda v: (project_dir / v).is_file(),
+                                        f"{{value!r}}: no such file in {project_dir}"))
+    exclude, exclude_os = ask(lambda: _exclude(_table(tool, "exclude", where)), ({}, {}))
+    flags, os_flags, compile_mode = ask(lambda: _nuitka(_table(tool, "nuitka", where)), ((), {}, NUITKA_COMPILE[0]))
+    budgets, help_args = ask(lambda: _startup(tool), ({}, ("--help",)))
+    generate, completions = ask(lambda: _completions(tool, project_dir), (True, ()))
+    fields = dict(
+        name=ask(lambda: _checked(tool, "name", lambda v: re.fullmatch(r"[a-z0-9][a-z0-9_-]*", v),
+                                  "must be lower-case letters, digits, - or _")),
+        publisher=ask(lambda: _str(tool, "publisher", where, required=True), ""),
+        package_id=ask(lambda: _required(tool, "package-id", lambda v: re.fullmatch(r"[^.\s]+(\.[^.\s]+)+", v),
+                                         "must look like Publisher.Package"), ""),
+        upgrade_code=ask(lambda: str(uuid.UUID(_required(tool, "upgrade-code", _guid, "must be a GUID"))).upper(), ""),
+        url_template=ask(lambda: _required(tool, "url-template", lambda v: "{file}" in v and "{version}" in v,
+                                           "must contain {{version}} and {{file}}"), ""),
         requirements=project_dir / requirements if requirements else None,
-        extras=_strings(tool, "extras", where), license=license_text,
-        description=_str(tool, "description", where), homepage=homepage, maintainer=maintainer,
-        commands=_strings(tool, "commands", where), command=_command_options(_table(tool, "command", where)),
-        checks=tuple(_check(i, c) for i, c in enumerate(checks)), exclude=exclude, exclude_os=exclude_os,
+        extras=ask(lambda: _strings(tool, "extras", where), ()),
+        license=ask(lambda: _checked(tool, "license", lambda v: spdx.canonical(v) is not None,
+                                     "{value!r} is not a valid SPDX license expression")),
+        description=ask(lambda: _str(tool, "description", where)),
+        homepage=ask(lambda: _checked(tool, "homepage", lambda v: v.startswith(("https://", "http://")),
+                                      "must be an http(s) URL")),
+        maintainer=ask(lambda: _checked(tool, "maintainer", _maintainer, '{value!r} is not "Name <email>"')),
+        commands=ask(lambda: _strings(tool, "commands", where), ()),
+        command=ask(lambda: _command_options(_table(tool, "command", where)), {}),
+        checks=ask(lambda: _checks(tool), ()), exclude=exclude, exclude_os=exclude_os,
         nuitka_flags=flags, nuitka_os_flags=os_flags, nuitka_compile=compile_mode,
-        budgets_ms={key: _number(startup, f"{key}-ms", f"{where}.startup", 0) for key in ("version", "help")
-                    if f"{key}-ms" in startup},
-        help_args=_strings(startup, "help-args", f"{where}.startup") or ("--help",),
-        generate_completions=generate, completions=completions,
-        man=_choice(tool, "man", where, MAN_SOURCES) if "man" in tool else None,
-        glibc=_glibc(tool, where),
-        stdlib=_choice(tool, "stdlib", where, STDLIB) if "stdlib" in tool else STDLIB[0],
-        relations=_relations(_table(tool, "packages", where), f"{where}.packages"),
-        stdlib_exclude=_module_reasons(_table(tool, "stdlib-exclude", where), f"{where}.stdlib-exclude"),
-        tag_prefix=_choice(tool, "tag-prefix", where, TAG_PREFIXES),
+        budgets_ms=budgets, help_args=help_args, generate_completions=generate, completions=completions,
+        man=ask(lambda: _choice(tool, "man", where, MAN_SOURCES) if "man" in tool else None),
+        glibc=ask(lambda: _glibc(tool, where), GLIBC_FLOOR),
+        stdlib=ask(lambda: _choice(tool, "stdlib", where, STDLIB), STDLIB[0]),
+        relations=ask(lambda: _relations(_table(tool, "packages", where), f"{where}.packages"), {}),
+        stdlib_exclude=ask(lambda: _module_reasons(_table(tool, "stdlib-exclude", where), f"{where}.stdlib-exclude"),
+                           {}),
+        tag_prefix=ask(lambda: _choice(tool, "tag-prefix", where, TAG_PREFIXES), TAG_PREFIXES[0]),
     )
+    if problems:
+        raise InputError(f"pyproject.toml: {problems[0]}" if len(problems) == 1 else
+                         f"pyproject.toml: {len(problems)} problems: {'; '.join(problems)}")
+    return Config(root=root, project_dir=project_dir, **fields)
