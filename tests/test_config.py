@@ -112,7 +112,8 @@ def test_bad_keys_give_one_line_errors(tmp_path, extra, replace, message):
 
 
 def test_every_bad_key_is_said_in_one_run(tmp_path):
-    extra = 'name = "Bad Name"\nhomepage = "example.org"\n[tool.pkg.command.a]\nno-args-exit = 300\n[tool.pkg.startup]\nx = 1'
+    extra = ('name = "Bad Name"\nhomepage = "example.org"\n[tool.pkg.command.a]\nno-args-exit = 300\n'
+             '[tool.pkg.startup]\nx = 1')
     with pytest.raises(config.InputError) as raised:
         load_with(tmp_path, extra)
     message = str(raised.value)
