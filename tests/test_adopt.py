@@ -42,7 +42,8 @@ class RealApp:
     tools: tuple[str, ...] = ()  # completions and man pages its .deb installs, as tools load them ("bash cmd")
     drop_in: bool = False        # adopted by the README's drop-in path (the pipeline in its own repository)
     completion_files: tuple[tuple[str, str], ...] = ()  # what completing needs in its folder (a tasks file)
-    by_init: bool = False        # its [tool.pkg] is what `make init` writes, nothing added (config: "")
+    by_init: int = 0             # its [tool.pkg] is what `make init` writes, nothing added (config: ""), with
+                                 # this many declarations learnt from the pip-installed app
 
 
 CSVKIT_COMMANDS = ("csvclean", "csvcut", "csvformat", "csvgrep", "csvjoin", "csvjson", "csvlook", "csvpy", "csvsort",
@@ -570,7 +571,7 @@ stdout-contains = ['Error: "out/demo_app" directory already exists']
         "e7bdbfdb5497da4c07dfd35530e1a902659db6ff241e39d9953cad06ebd0ae75",
         "adopted by `make init && make build-test` alone: six optparse commands, none with --version, each "
         "exiting 1 without arguments — twelve declarations init learns from the pip-installed app and writes",
-        "", has_version=False, by_init=True),
+        "", has_version=False, by_init=12),
 ]
 
 
@@ -612,6 +613,8 @@ def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
     if app.by_init:  # the README's first step, and nothing else: what init writes is the whole configuration
         initialised = make(repo, "init", "PROJECT=app")
         assert initialised.returncode == 0 and "declaration(s) written" in initialised.stdout, tail(initialised)
+        learnt = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["pkg"]["command"]
+        assert sum(map(len, learnt.values())) == app.by_init, learnt
     started = time.perf_counter()
     built = make(repo, "build-test")
     assert built.returncode == 0, tail(built)
