@@ -226,3 +226,11 @@ def test_a_tracebacks_frames_and_a_warnings_source_line_are_not_compared_the_exc
                                        BODY.replace("*)", f"--help) {pip_says} ;; *)"))
         found = smoke.differences(reference, compiled)
         assert found == [] if equal else "compiled 'KeyError: No PEM start marker'" in found[0]
+
+
+def test_the_timings_say_what_they_time_and_time_no_version_a_command_lacks(checker, capsys):
+    app = multi_app()
+    assert set(smoke.timings(checker, cfg(mytool=CommandOptions(version=False)), app)) == {"help"}
+    assert set(smoke.timings(checker, cfg(mytool=CommandOptions(version_args=("-V",))), app)) == {"version", "help"}
+    printed = [line.split(":")[0].strip() for line in capsys.readouterr().out.splitlines()]
+    assert printed == ["mytool --help", "mytool -V", "mytool --help"]
