@@ -56,7 +56,7 @@ check-target:
 ##@ Configure (the app is any Python project; pkg/core/config.py documents every [tool.pkg] key)
 setup: check-target .tools/setup.stamp ## install system packages (apt/brew) and the pipeline's locked tools (uv)
 
-init: setup ## write a starter [tool.pkg] for the project in PROJECT (default: this folder)
+init: setup ## append [tool.pkg] for the project in PROJECT (default: .), with what running it pip-installed showed
 	@"$(PY)" -m pkg init --project "$(or $(PROJECT),.)"
 
 check: setup ## validate [tool.pkg] and the app's project, and what each channel can express

@@ -133,8 +133,8 @@ def parser() -> argparse.ArgumentParser:
     plan_cmd = command("plan", cmd_plan, "print what a release will produce, before anything is built", dist=False)
     needs_version(plan_cmd)
     plan_cmd.add_argument("--here", action="store_true", help="plan this machine's release, not CI's")
-    init_cmd = command("init", cmd_init, "write a starter [tool.pkg] for an existing project into pyproject.toml",
-                   dist=False)
+    init_cmd = command("init", cmd_init, "append [tool.pkg] for an existing project to pyproject.toml, with what "
+                       "running it pip-installed showed", dist=False)
     init_cmd.add_argument("--project", default=".", help="the app's project folder (default: this folder)")
     setv = command("set-version", cmd_set_version,
                    "validate VERSION and bring the project to it (static: stamped; scm: at build; else: must agree)",
