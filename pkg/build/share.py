@@ -97,10 +97,14 @@ def looks_like(script: str | None, shell: str, command: str) -> bool:
     return bool(script) and MARKERS[shell] in script and command in script
 
 
+def complete_var(command: str) -> str:
+    """The variable that makes a click (or typer) program print its completion script instead of working."""
+    return "_" + re.sub(r"\W", "_", command).upper() + "_COMPLETE"
+
+
 def click_script(program: Path, command: str, shell: str, typer: bool) -> str | None:
     """click's (and typer's, spelled the other way round) completion source, printed by the program."""
-    var = "_" + re.sub(r"\W", "_", command).upper() + "_COMPLETE"
-    script = run_program(program, [], {var: f"source_{shell}" if typer else f"{shell}_source"})
+    script = run_program(program, [], {complete_var(command): f"source_{shell}" if typer else f"{shell}_source"})
     return script if looks_like(script, shell, command) else None
 
 
@@ -188,11 +192,10 @@ def silent(program: Path, command: str, kind: str) -> str:
     printed none (asked of click and typer programs: their variable makes one print its script, not work)."""
     if kind not in ("click", "typer"):
         return f"{kind} did not print any"
-    var = "_" + re.sub(r"\W", "_", command).upper() + "_COMPLETE"
     with tempfile.TemporaryDirectory(prefix="share-run-") as scratch:
         try:
-            done = proc.run_app([program], env={**os.environ, "HOME": scratch, var: "bash_source"}, cwd=Path(scratch),
-                                timeout=RUN_TIMEOUT_S)
+            done = proc.run_app([program], env={**os.environ, "HOME": scratch, complete_var(command): "bash_source"},
+                                cwd=Path(scratch), timeout=RUN_TIMEOUT_S)
         except OSError as exc:
             return f"the compiled {command} could not start ({exc.strerror or exc})"
     if done.returncode != 0 and "Traceback (most recent call last)" in done.stderr:
