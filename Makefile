@@ -104,8 +104,9 @@ test: setup ## the whole test suite: real builds of the example, a vendored thir
 test-fast: setup ## the tests that build nothing, on every core (~1 min): the logic, on fixtures
 	@"$(PY)" -m pytest -m "not e2e and not adopt" -n auto $(PYTEST_ARGS)
 
-test-adopt: setup ## real CLIs from PyPI adopted by configuration alone: build-test, release, bench (slow)
+test-adopt: setup ## real CLIs from PyPI adopted by configuration alone: build-test, release, bench → README's table (slow)
 	@"$(PY)" -m pytest -m adopt -p no:cacheprovider -n 2 tests/test_adopt.py $(PYTEST_ARGS)
+	@"$(PY)" -m tests.adopt_table
 
 # debootstrap and chroot need root: as another user (a CI runner), through sudo.
 test-oldroot: setup ## Linux builds on the glibc floor: a real app built and run in a Debian 11 root (cached)

@@ -186,17 +186,23 @@ def check_release(final: Path, tmp: Path, has_version: bool = True, tools: tuple
 
 
 def bench(repo: Path) -> dict:
-    """`make bench`, the quick way (standalone against the pip-installed app, no other builds): ratios."""
+    """`make bench`, the quick way (standalone against the pip-installed app and the two floors, no other
+    builds): medians and instruction counts (callgrind), each with its ratio compiled / pip-installed."""
     import json
 
-    proc = make(repo, "bench", "BENCH_ARGS=--skip onefile --skip pyinstaller --skip build-times --skip callgrind "
+    proc = make(repo, "bench", "BENCH_ARGS=--skip onefile --skip pyinstaller --skip build-times "
                                "--skip stdlib --runs 10 --warmup 2 --concurrency 0")
     assert proc.returncode == 0, tail(proc)
     results = json.loads((repo / "bench" / "results.json").read_text())
-    return {key: {name: variant["startup"][key]["median_ms"] for name, variant in results["variants"].items()}
-            | {"ratio": results["variants"]["nuitka-standalone"]["startup"][key]["median_ms"]
-               / results["variants"]["python"]["startup"][key]["median_ms"]}
-            for key in ("version", "help")} | {"commands": results["commands"]}
+    variants = results["variants"]
+
+    def measured(key: str, what: str) -> dict:
+        values = {name: variant[what][key] if what == "instructions" else variant[what][key]["median_ms"]
+                  for name, variant in variants.items()}
+        return values | {"ratio": values["nuitka-standalone"] / values["python"]}
+
+    return {key: measured(key, "startup") | {"instructions": measured(key, "instructions")}
+            for key in ("version", "help")} | {"commands": results["commands"], "targets": results["targets"]}
 
 
 def winget_id(final: Path) -> str:

@@ -668,3 +668,4 @@ def test_real_cli_by_configuration_alone(app, tmp_path):
     """The README's adoption table comes from here (build/adopt-results/<app>.json), `make bench` included."""
     result = adopt(app, tmp_path, benchmark=True)
     assert result["commands"] and result["bench"]["help"]["ratio"] > 0
+    assert result["bench"]["help"]["instructions"]["ratio"] > 0  # callgrind: load-free

@@ -23,7 +23,8 @@ def variant(label: str, version: float, help_: float, rss: int | None = None, ar
             size: int | None = None) -> dict:
     return {"label": label, "command": ["x"], "floor": False, "archive_bytes": archive, "size_bytes": size,
             "startup": {"version": timing(version), "help": timing(help_)},
-            "peak_rss_kb": {"version": rss, "help": rss}, "instructions": {"version": 98_000_000}}
+            "peak_rss_kb": {"version": rss, "help": rss},
+            "instructions": {"version": int(version * 4_000_000), "help": int(help_ * 4_000_000)}}
 
 
 def sample(warm_s: float | None = 15.0, standalone_ms: float = 22.0) -> dict:
@@ -32,6 +33,7 @@ def sample(warm_s: float | None = 15.0, standalone_ms: float = 22.0) -> dict:
         "pyinstaller-onefile": variant("PyInstaller onefile", 275.0, 300.0, 17_000, 18 * 2**20, 19 * 2**20),
         "python": variant("pip-installed tailor (python)", 60.0, 80.0, 16_000),
         "floor-nuitka": variant("floor: Nuitka do-nothing", 20.0, 20.0, 16_000, 6 * 2**20, 16 * 2**20),
+        "floor-python": variant("floor: python -I -S -c pass", 9.0, 9.0, 9_000),
     }
     bench_report.add_ratios(variants)
     results = {"schema": 2, "app": "tailor", "version": "0.1.0", "target": "linux-x86_64", "runs": 3,
@@ -68,6 +70,20 @@ def test_targets_met_and_missed_with_their_ratios():
     assert slow["floor"]["met"] is False and slow["onefile"]["met"] is False and slow["warm-build"]["met"] is False
 
 
+def test_instruction_targets_against_the_pip_installed_app_and_python_without_site():
+    t = by_key(sample())
+    assert t["floor-instructions"]["value"] == 2.22 and t["floor-instructions"]["met"] is False  # 80 M / 36 M
+    assert t["version-instructions"]["value"] == 0.37 and t["version-instructions"]["met"] is True  # 88 / 240
+    assert t["help-instructions"]["value"] == 0.62 and t["help-instructions"]["met"] is True
+    results = sample(standalone_ms=61.0)
+    results["variants"]["floor-nuitka"]["instructions"]["version"] = 46_000_000  # 1.28x of 36 M
+    results["targets"] = bench_report.check_targets(results)
+    t = by_key(results)
+    assert t["version-instructions"]["met"] is False and t["floor-instructions"]["met"] is True
+    del results["variants"]["floor-python"]["instructions"]["version"]
+    assert by_key({**results, "targets": bench_report.check_targets(results)})["floor-instructions"]["met"] is None
+
+
 def test_unmeasured_targets_say_so():
     results = sample(warm_s=None)
     del results["variants"]["pyinstaller-onefile"]
@@ -83,8 +99,8 @@ def test_unmeasured_targets_say_so():
 def test_markdown_table_has_one_row_per_program():
     text = bench_report.markdown(sample())
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
-    assert len(rows) == 1 + 4
-    assert "| Nuitka standalone | 22.0 (21.0–23.0) | 1.0 | 50.0 (49.0–51.0) | 1.0 | 17.6 | 98 | 12.0 | 31.0 |" in text
+    assert len(rows) == 1 + 5
+    assert "| Nuitka standalone | 22.0 (21.0–23.0) | 1.0 | 50.0 (49.0–51.0) | 1.0 | 17.6 | 88 / 200 | 12.0 | 31.0 |" in text
     assert "| pip-installed tailor (python) |" in text and "| – | – |" in text  # no archive when pip-installed
     assert "`tailor tail --help` ms" in text and "`tailor --version` ms" in text
     assert "cold 95.0 s" in text and "warm 15.0 s" in text
@@ -124,11 +140,11 @@ def test_a_real_measurement_of_the_python_floor(tmp_path):
     env = fake_env(tmp_path)  # its python is this one
     data = bench.measure_variant(bench_build.python_floor(env), commands, runs=3, warmup=1, env=None, cwd=tmp_path,
                                  callgrind=True)
-    assert data["label"] == "floor: python -I -c pass" and data["floor"] is True
+    assert data["label"] == "floor: python -I -S -c pass" and data["floor"] is True
     assert set(data["startup"]) == {"version", "help"} and data["startup"]["version"]["runs"] == 3
     assert 1_000 < data["peak_rss_kb"]["version"] < 100_000
-    assert data["instructions"]["version"] > 5_000_000
-    assert data["command"] == [str(env.python), "-I", "-c", "pass"]
+    assert data["instructions"]["version"] == data["instructions"]["help"] > 5_000_000  # counted once
+    assert data["command"] == [str(env.python), "-I", "-S", "-c", "pass"]
 
 
 def parse(*argv: str) -> argparse.Namespace:

@@ -1,7 +1,7 @@
 """`python -m pkg bench` (make bench): one run, one machine, side by side — Nuitka standalone (as released,
 and with only the standard library the app imports) and onefile,
 PyInstaller onedir and onefile, the app as pip installs it (its console script in the build environment),
-and two floors (a do-nothing program compiled with the same Nuitka flags, and bare `python -I -c pass`).
+and two floors (a do-nothing program compiled with the same Nuitka flags, and bare `python -I -S -c pass`).
 The configured app's main command is timed with `--version` and with tool.pkg.startup.help-args.
 Writes bench/results.json, results.md, startup.png and prints which of the targets are met.
 
@@ -61,8 +61,10 @@ def measure_variant(v: bench_build.Variant, commands: dict[str, list[str]], runs
         cmd = v.argv + args
         data["startup"][key] = startup.measure(cmd, runs=runs, warmup=warmup, env=env, cwd=cwd)
         data["peak_rss_kb"][key] = startup.peak_rss_kb(cmd, env=env, cwd=cwd)
-    if callgrind:
-        data["instructions"]["version"] = startup.instructions(v.argv + commands["version"], env=env, cwd=cwd)
+    if callgrind:  # a floor ignores its arguments: counted once
+        counted = {key: startup.instructions(cmd, env=env, cwd=cwd) for key, cmd in
+                   ({"version": v.argv} if v.floor else {k: v.argv + a for k, a in commands.items()}).items()}
+        data["instructions"] = {key: counted.get(key, counted.get("version")) for key in commands}
     return data
 
 

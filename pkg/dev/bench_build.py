@@ -134,8 +134,10 @@ def installed(env: appenv.BuildEnv) -> Variant:
 
 
 def python_floor(env: appenv.BuildEnv) -> Variant:
-    """The interpreter the pip-installed app runs on, doing nothing (a venv: no machine-wide .pth hooks)."""
-    return Variant("floor-python", "floor: python -I -c pass", [str(env.python), "-I", "-c", "pass"], floor=True)
+    """The interpreter the pip-installed app runs on, doing nothing, without site (as the compiled program
+    starts): what no program on this Python can start below."""
+    return Variant("floor-python", "floor: python -I -S -c pass", [str(env.python), "-I", "-S", "-c", "pass"],
+                   floor=True)
 
 
 def build_times(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path) -> dict:

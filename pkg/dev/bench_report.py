@@ -55,6 +55,14 @@ TARGETS = (
                       _get(r, "variants", "pyinstaller-onefile", "size_bytes")), "<=", 0.5),
     ("warm-build", "warm rebuild with ccache <= 20 s",
      lambda r: _get(r, "build", "warm_s"), "<=", 20.0),
+    # instruction counts (callgrind): what the medians mean, without the machine's load
+    ("floor-instructions", "the compiled do-nothing floor within 1.3x of python -I -S -c pass (instructions)",
+     lambda r: _ratio(_get(r, "variants", "floor-nuitka", "instructions", "version"),
+                      _get(r, "variants", "floor-python", "instructions", "version")), "<=", 1.3),
+    *((f"{key}-instructions", f"{key_text} in no more instructions than the pip-installed app (ratio <= 1)",
+       lambda r, key=key: _ratio(_get(r, "variants", REFERENCE, "instructions", key),
+                                 _get(r, "variants", INSTALLED, "instructions", key)), "<=", 1.0)
+      for key, key_text in (("version", "--version"), ("help", "the help screen"))),
 )
 OPS = {"<=": lambda v, lim: v <= lim, ">=": lambda v, lim: v >= lim, "<": lambda v, lim: v < lim}
 
@@ -98,14 +106,15 @@ def markdown(results: dict) -> str:
               f"{results['machine']['cpus']} CPUs ({results['machine']['tool']}, {results['runs']} runs each; "
               "medians, with min–max). Ratios are to Nuitka standalone.\n\n")
     out.write(f"| program | `{shown(results, 'version')}` ms | × | `{shown(results, 'help')}` ms | × "
-              "| peak RSS MiB | instructions M | archive MiB | on disk MiB |\n")
+              "| peak RSS MiB | instructions M (both) | archive MiB | on disk MiB |\n")
     out.write("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     for data in results["variants"].values():
         version, help_ = data["startup"].get("version"), data["startup"].get("help")
         out.write(f"| {data['label']} | {_ms(version)} | {version['ratio'] if version else '–'} "
                   f"| {_ms(help_)} | {help_['ratio'] if help_ else '–'} "
                   f"| {_num(_get(data, 'peak_rss_kb', 'version'), 1024)} "
-                  f"| {_num(_get(data, 'instructions', 'version'), 1e6, 0)} "
+                  f"| {_num(_get(data, 'instructions', 'version'), 1e6, 0)} / "
+                  f"{_num(_get(data, 'instructions', 'help'), 1e6, 0)} "
                   f"| {_num(data.get('archive_bytes'), 2**20)} | {_num(data.get('size_bytes'), 2**20)} |\n")
     out.write("\nFloors ignore their arguments: both columns time the same do-nothing start.\n")
     build = results.get("build")
