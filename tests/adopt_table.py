@@ -14,9 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "build" / "adopt-results"
 BEGIN = "<!-- adopted CLIs: rows written by `make test-adopt` (tests/adopt_table.py) from build/adopt-results/ -->"
 END = "<!-- end of adopted CLIs -->"
-HEADER = ("| app | backend | what it covers | layout | commands | `make build-test` | `make release` after it | folder "
-          "| tar.gz | `--help`: compiled / pip-installed | start-up instructions: compiled / pip-installed (callgrind) "
-          "| its real use, compared with pip-installed | completions and man pages, found by the tools after `dpkg -i` |")
+HEADER = ("| app | backend | what it covers | layout | commands | `make build-test` | `make release` after it "
+          "| folder | tar.gz | `--help`: compiled / pip-installed "
+          "| start-up instructions: compiled / pip-installed (callgrind) | its real use, compared with pip-installed "
+          "| completions and man pages, found by the tools after `dpkg -i` |")
 RULE = "|---|---|---|---|---|---:|---:|---:|---:|---|---|---|---|"
 BACKENDS = {"setuptools.build_meta": "setuptools", "setuptools.build_meta:__legacy__": "setuptools (setup.py)",
             "hatchling.build": "hatchling", "flit_core.buildapi": "flit-core", "poetry.core.masonry.api": "poetry-core",

@@ -100,7 +100,8 @@ def test_markdown_table_has_one_row_per_program():
     text = bench_report.markdown(sample())
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) == 1 + 5
-    assert "| Nuitka standalone | 22.0 (21.0–23.0) | 1.0 | 50.0 (49.0–51.0) | 1.0 | 17.6 | 88 / 200 | 12.0 | 31.0 |" in text
+    assert ("| Nuitka standalone | 22.0 (21.0–23.0) | 1.0 | 50.0 (49.0–51.0) | 1.0 | 17.6 | 88 / 200 | 12.0 | 31.0 |"
+            in text)
     assert "| pip-installed tailor (python) |" in text and "| – | – |" in text  # no archive when pip-installed
     assert "`tailor tail --help` ms" in text and "`tailor --version` ms" in text
     assert "cold 95.0 s" in text and "warm 15.0 s" in text
