@@ -81,7 +81,7 @@ msi: setup ## dist/<name>-windows-<arch>.msi from the Windows folder or zip (sig
 release: setup ## release/v<VERSION>/ (REQUIRE_TARGETS=all: merge the CI builds, build nothing)
 	@"$(PY)" -m pkg set-version --for-release --version "$(VERSION)" $(if $(FORCE),--force) $(if $(TAG),--tag)
 	@$(if $(filter all,$(REQUIRE_TARGETS)),,$(MAKE) build-test VERSION="$(VERSION)")
-	@"$(PY)" -m pkg release --version "$(VERSION)" --require-targets "$(REQUIRE_TARGETS)" $(if $(FORCE),--force) $(if $(TAG),--tag) $(if $(ABOVE_FLOOR),--above-floor)
+	@"$(PY)" -m pkg release --version "$(VERSION)" --require-targets "$(REQUIRE_TARGETS)" $(if $(FORCE),--force) $(if $(TAG),--tag) $(if $(ABOVE_FLOOR),--above-floor) $(if $(STARTUP_BASELINE),--startup-baseline "$(STARTUP_BASELINE)")
 
 # CI only (the release job, id-token: write): after `make release`, before publishing.
 sign-release: setup ## keyless Sigstore signature of release/v<VERSION>/SHA256SUMS → SHA256SUMS.sigstore.json

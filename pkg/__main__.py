@@ -67,7 +67,8 @@ def cmd_release(args) -> None:
 
     pipeline.release(config.load(args.root), args.version, Path(args.dist), Path(args.release_dir),
                      require_all=args.require_targets == "all", force=args.force, tag=args.tag,
-                     above_floor_ok=args.above_floor)
+                     above_floor_ok=args.above_floor,
+                     startup_baseline=Path(args.startup_baseline) if args.startup_baseline else None)
 
 
 def cmd_release_info(args) -> None:
@@ -154,6 +155,9 @@ def parser() -> argparse.ArgumentParser:
     needs_version(release)
     release.add_argument("--release-dir", help="default: release/ below the root")
     release.add_argument("--force", action="store_true", help="replace an existing release")
+    release.add_argument("--startup-baseline", metavar="MANIFEST",
+                         help="the manifest.json to compare start-up instructions with (default: the previous "
+                              "release in --release-dir)")
     release.add_argument("--tag", action="store_true", help="create an annotated v<VERSION> tag")
     release.add_argument("--require-targets", default="", help="'all': fail unless all five targets are built")
     release.add_argument("--above-floor", action="store_true",

@@ -20,7 +20,7 @@ from pkg.core import archive, atomic, names, targets, version
 from pkg.core.config import Config
 from pkg.core.model import App, Backend, Manifest
 from pkg.core.stage import C, ReleaseContext, Stage, walk
-from pkg.release import archives, audit, checksums, licenses, manifest, merge, notes, prepare, sbom
+from pkg.release import archives, audit, checksums, licenses, manifest, merge, notes, prepare, sbom, startup_gate
 
 CHECK = check.stage(lambda: BUILD + RELEASE)  # every stage's refusals, before the compile
 
@@ -32,9 +32,9 @@ BUILD: list[Stage[BuildContext]] = [
 BUILD_TEST: list[Stage[BuildContext]] = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner
 
 RELEASE: list[Stage[ReleaseContext]] = [
-    archives.VERIFY, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, package_proof.STAGE, checksums.EACH,
-    sbom.STAGE, licenses.STAGE, audit.STAGE, notes.STAGE, homebrew.STAGE, winget.STAGE, scoop.STAGE,
-    install_scripts.STAGE, manifest.STAGE, checksums.SUMS, package_proof.INSTALL]
+    archives.VERIFY, startup_gate.STAGE, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, package_proof.STAGE,
+    checksums.EACH, sbom.STAGE, licenses.STAGE, audit.STAGE, notes.STAGE, homebrew.STAGE, winget.STAGE,
+    scoop.STAGE, install_scripts.STAGE, manifest.STAGE, checksums.SUMS, package_proof.INSTALL]
 
 
 def check_project(cfg: Config) -> App:
@@ -58,9 +58,12 @@ def build_test(cfg: Config, target: targets.Target, dist: Path) -> None:
 
 
 def release(cfg: Config, version_text: str, dist: Path, release_root: Path, require_all: bool = False,
-            force: bool = False, tag: bool = False, repo_out: Path | None = None, above_floor_ok: bool = False) -> Path:
+            force: bool = False, tag: bool = False, repo_out: Path | None = None, above_floor_ok: bool = False,
+            startup_baseline: Path | None = None) -> Path:
     """Assemble release/v<version>/; repo_out: where homebrew/, winget/, scoop/ go (default: the repository);
-    above_floor_ok: merge a Linux build above its glibc floor even with require_all (the notes say so)."""
+    above_floor_ok: merge a Linux build above its glibc floor even with require_all (the notes say so);
+    startup_baseline: the manifest.json whose start-up counts this release is compared with (default: the
+    previous release in release_root)."""
     started = time.perf_counter()
     v = version.parse(version_text, cfg.tag_prefix)
     final = prepare.refuse_existing(release_root, v, force)
@@ -72,7 +75,7 @@ def release(cfg: Config, version_text: str, dist: Path, release_root: Path, requ
     with atomic.staged_dir(final, replace=force) as stage:
         ctx = ReleaseContext(cfg, v, dist, stage, repo_out or cfg.root, inputs,
                              Manifest(moment="release", app=inputs.app),
-                             archive.source_date_epoch(cfg.root))
+                             archive.source_date_epoch(cfg.root), startup_baseline=startup_baseline)
         ctx.warnings += merge.above_floor_warnings(inputs)
         run_stages(RELEASE, ctx)
     if tag:

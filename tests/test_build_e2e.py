@@ -97,6 +97,8 @@ def test_smoke_passes_on_the_real_build(built):
     assert "FAIL" not in proc.stdout
     proof = model.SmokeRecord.read(built / f"{NAME}.smoke.json")
     assert proof.startup["version"].median_ms > 0 and proof.compared >= 7 and proof.target == TARGET.name
+    # each command's start counted by callgrind: the work done, whatever the machine's load
+    assert set(proof.instructions) == {"tailor --version"} and 20e6 < proof.instructions["tailor --version"] < 400e6
     assert proof.sha256 == model.sha256_file(built / proof.archive)
     assert "startup" not in (built / f"{NAME}.json").read_text()  # the build's manifest is the build's alone
 

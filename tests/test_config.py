@@ -102,6 +102,8 @@ stderr-matches = "^warn"
     ("[[tool.pkg.checks]]\nname = \"x\"\nstdout = \"y\"", None, r"checks\[0\]\.stdout is not a known key"),
     ("[tool.pkg.startup]\nbogus-ms = 1", None, r"tool\.pkg\.startup\.bogus-ms is not a known key"),
     ("[tool.pkg.startup]\nversion-ms = -1", None, r"tool\.pkg\.startup\.version-ms must be a positive number"),
+    ("[tool.pkg.startup]\ninstructions-growth = \"25%\"", None,
+     r"tool\.pkg\.startup\.instructions-growth must be a positive number"),
     ("[tool.pkg.nuitka.windows]\nflags = \"--x\"", None, r"windows\.flags must be a list of strings"),
 ])
 def test_bad_keys_give_one_line_errors(tmp_path, extra, replace, message):
@@ -109,6 +111,11 @@ def test_bad_keys_give_one_line_errors(tmp_path, extra, replace, message):
         load_with(tmp_path, extra, replace)
     assert "\n" not in str(info.value)
     assert info.value.exit_code == 2
+
+
+def test_the_start_up_growth_budget_is_a_percentage(tmp_path):
+    assert load_with(tmp_path, "[tool.pkg.startup]\ninstructions-growth = 25").instructions_growth == 25.0
+    assert load_with(tmp_path, "").instructions_growth is None
 
 
 def test_every_bad_key_is_said_in_one_run(tmp_path):

@@ -279,6 +279,29 @@ def timings(smoke: Smoke, cfg: Config, app: App) -> dict[str, Timing]:
     return results
 
 
+def counted(smoke: Smoke, cfg: Config, app: App) -> dict[str, int]:
+    """Each command's start (its version, else its help screen) in instructions, by command line: what the
+    release compares with the previous one's (callgrind counts work, whatever the machine's load)."""
+    if not startup.has_callgrind():
+        print("     start-up instructions: not counted (no valgrind on this machine)")
+        return {}
+    found = {}
+    for command in app.commands:
+        options = cfg.command_options(command.name)
+        helped = (cfg.help_args if command.name == app.main.name else ("--help",)) if options.help else None
+        args = options.version_argv or helped
+        if args is None:  # neither prints and exits 0: nothing to count
+            continue
+        line = " ".join([command.name, *args])
+        try:
+            found[line] = startup.instructions([str(smoke.program(command.name)), *args], env=smoke.env, cwd=smoke.cwd)
+        except PkgError as exc:
+            smoke.check(False, f"counting the instructions of {line}: {exc}")
+            continue
+        print(f"     {line}: {found[line] / 1e6:.1f} M instructions (callgrind)")
+    return found
+
+
 def left_out(smoke: Smoke, cfg: Config, app: App, os_name: str) -> None:
     """Each module of tool.pkg.stdlib-exclude is out of the compiled program: its Python cannot import it (a
     PyInstaller build has no Python to ask: no extension module of that name is in its folder)."""
@@ -335,7 +358,7 @@ def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Ma
             print(f"ok   in the archive as recorded: {', '.join(shared)}")
         (tested,) = [a for a in manifest.select(Kind.ARCHIVE) if a.target == target.name]  # as `unpacked` found
         proof = model.SmokeRecord(target=target.name, archive=tested.name, sha256=tested.sha256, compared=same,
-                                  startup=timings(checker, cfg, app))
+                                  startup=timings(checker, cfg, app), instructions=counted(checker, cfg, app))
     proof.write(dist / names.smoke_record(app.name, target.name))
     if checker.failures:
         raise PkgError(f"smoke test failed for {file}: {'; '.join(checker.failures)}{crashed(reference, checker)}")
@@ -345,6 +368,7 @@ def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Ma
 
 
 STAGE = Stage("smoke", "the archive unpacked elsewhere: every command's --version, --help and no arguments, "
-              "the app's checks, each equal to the pip-installed app's; startup timings in its own record",
+              "the app's checks, each equal to the pip-installed app's; start-up timings and instruction counts in its "
+              "own record",
               lambda ctx: smoke(ctx.cfg, ctx.target, ctx.dist, ctx.work / names.PIP_ENV),
               writes=lambda ctx: [names.smoke_record(ctx.app.name, ctx.target.name)])

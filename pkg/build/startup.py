@@ -113,11 +113,15 @@ def concurrent(cmd: list[str], n: int = 50, env: dict | None = None, cwd: Path |
             "p95_ms": round(percentile(times, 95), 2), "max_ms": round(max(times), 2), "wall_ms": round(wall, 2)}
 
 
+def has_callgrind() -> bool:
+    return shutil.which("valgrind") is not None
+
+
 def instructions(cmd: list[str], env: dict | None = None, cwd: Path | None = None,
                  timeout: float = 600) -> int | None:
     """Instructions executed by `cmd` and its children (valgrind callgrind): noise-free on a busy machine.
     None when valgrind is not installed."""
-    if shutil.which("valgrind") is None:
+    if not has_callgrind():
         return None
     with tempfile.TemporaryDirectory() as tmp:
         proc.tool(["valgrind", "--tool=callgrind", "--trace-children=yes", f"--callgrind-out-file={tmp}/callgrind.%p",

@@ -61,7 +61,10 @@ Keys (any other key is an error that names it):
   man            "help2man": a man page per command from its --help, for commands the wheel has none for
                  (the wheel's own share/man pages always ship); needs help2man on the Linux and macOS runners
   startup.*      version-ms, help-ms (median budgets build-test enforces; unset: timings are only reported,
-                 a busy machine's wall-clock time being no test), help-args (the help screen to time)
+                 a busy machine's wall-clock time being no test), help-args (the help screen to time),
+                 instructions-growth: the percentage by which a command's start-up instruction count (callgrind,
+                 recorded by build-test where valgrind is) may grow over the previous release before `make
+                 release` fails (unset: above +10 % it warns, in the notes too)
   packages       relations of the .deb and .rpm to the distributions' own packages: conflicts, replaces,
                  provides = ["python3-foo", "foo (<< 2.0)"] (Debian's syntax; the .rpm gets rpm's, `foo < 2.0`),
                  for both formats, and deb = {...} / rpm = {...} with the same keys for one of them: a
@@ -182,6 +185,7 @@ class Config:
     stdlib_exclude: dict[str, str] = field(default_factory=dict)  # module -> why the program leaves it out
     budgets_ms: dict[str, float] = field(default_factory=dict)  # only those the app sets are enforced
     help_args: tuple[str, ...] = ("--help",)
+    instructions_growth: float | None = None  # percent: more start-up instructions than the last release fails
     completions: tuple[Completion, ...] = ()  # declared ones
     generate_completions: bool = True         # false: `completions = false`, none at all
     man: str | None = None                    # help2man: man pages generated for commands the wheel has none for
@@ -480,9 +484,10 @@ def _project_dir(root: Path, tool: dict) -> Path:
 def _startup(tool: dict) -> tuple[dict[str, float], tuple[str, ...]]:
     where = "tool.pkg.startup"
     startup = _table(tool, "startup", "tool.pkg")
-    _known(startup, {"version-ms", "help-ms", "help-args"}, where)
+    _known(startup, {"version-ms", "help-ms", "help-args", "instructions-growth"}, where)
     budgets = {key: _number(startup, f"{key}-ms", where, 0) for key in ("version", "help") if f"{key}-ms" in startup}
-    return budgets, _strings(startup, "help-args", where) or ("--help",)
+    growth = _number(startup, "instructions-growth", where, 0) if "instructions-growth" in startup else None
+    return budgets, _strings(startup, "help-args", where) or ("--help",), growth
 
 
 def _checks(tool: dict) -> tuple[Check, ...]:
@@ -514,7 +519,7 @@ def load(root: Path) -> Config:
                                         f"{{value!r}}: no such file in {project_dir}"))
     exclude, exclude_os = ask(lambda: _exclude(_table(tool, "exclude", where)), ({}, {}))
     flags, os_flags, compile_mode = ask(lambda: _nuitka(_table(tool, "nuitka", where)), ((), {}, NUITKA_COMPILE[0]))
-    budgets, help_args = ask(lambda: _startup(tool), ({}, ("--help",)))
+    budgets, help_args, growth = ask(lambda: _startup(tool), ({}, ("--help",), None))
     generate, completions = ask(lambda: _completions(tool, project_dir), (True, ()))
     fields = dict(
         name=ask(lambda: _checked(tool, "name", lambda v: re.fullmatch(r"[a-z0-9][a-z0-9_-]*", v),
@@ -537,7 +542,8 @@ def load(root: Path) -> Config:
         command=ask(lambda: _command_options(_table(tool, "command", where)), {}),
         checks=ask(lambda: _checks(tool), ()), exclude=exclude, exclude_os=exclude_os,
         nuitka_flags=flags, nuitka_os_flags=os_flags, nuitka_compile=compile_mode,
-        budgets_ms=budgets, help_args=help_args, generate_completions=generate, completions=completions,
+        budgets_ms=budgets, help_args=help_args, instructions_growth=growth, generate_completions=generate,
+        completions=completions,
         man=ask(lambda: _choice(tool, "man", where, MAN_SOURCES) if "man" in tool else None),
         glibc=ask(lambda: _glibc(tool, where), GLIBC_FLOOR),
         stdlib=ask(lambda: _choice(tool, "stdlib", where, STDLIB), STDLIB[0]),

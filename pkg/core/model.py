@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pkg.core import atomic, names
 from pkg.core.errors import PkgError
 
-SCHEMA = 5
+SCHEMA = 6
 SCHEMA_FILE = Path(__file__).with_name("manifest.schema.json")
 
 
@@ -248,6 +248,9 @@ class SmokeRecord(Model):
     sha256: str = Field(description="of that archive")
     compared: int = Field(description="checks whose result equalled the pip-installed app's")
     startup: dict[str, Timing] = Field(default_factory=dict, description="hyperfine medians of the main command")
+    instructions: dict[str, int] = Field(default_factory=dict, description="each command's start (its version, "
+                                         "else its help) in instructions, by command line (callgrind; empty "
+                                         "where valgrind is not installed)")
 
     def write(self, path: Path) -> Path:
         atomic.write_text(path, self.model_dump_json(indent=2) + "\n")
@@ -267,6 +270,9 @@ class Release(Model):
     prerelease: bool
     msi_version: str
     missing_targets: list[str]
+    startup_instructions: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="by target, each command's start-up instructions as build-test counted "
+                                          "them: the next release compares with these")
 
 
 class Manifest(Model):

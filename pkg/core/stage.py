@@ -106,6 +106,8 @@ class ReleaseContext:
     manifest: Manifest              # the release (paths relative to `folder`)
     epoch: int
     warnings: list[str] = field(default_factory=list)
+    startup_baseline: Path | None = None  # the manifest.json to compare start-up with (else release/'s last)
+    instructions: dict[str, dict[str, int]] = field(default_factory=dict)  # by target: each start (startup stage)
 
     @property
     def app(self) -> App:

@@ -13,7 +13,8 @@ def run(ctx: ReleaseContext) -> None:
     v = ctx.version
     ctx.manifest.builds = dict(ctx.inputs.builds)
     ctx.manifest.release = Release(tag=v.tag, prerelease=v.prerelease, msi_version=v.msi,
-                                   missing_targets=merge.missing_targets(ctx.inputs))
+                                   missing_targets=merge.missing_targets(ctx.inputs),
+                                   startup_instructions=ctx.instructions)
     for name, kind in ((names.MANIFEST, Kind.MANIFEST), (names.SUMS, Kind.CHECKSUMS)):
         ctx.manifest.add(Artifact(name=name, kind=kind, path=name, url=ctx.url(name)))
     model.write(ctx.folder / names.MANIFEST, ctx.manifest)
