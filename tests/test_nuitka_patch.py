@@ -5,6 +5,7 @@ the multitool fixture (tests/test_projects_e2e.py: `introspect` checks, equal to
 
 import os
 import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -97,3 +98,12 @@ def test_a_file_unlike_the_release_is_not_patched(site):
     helpers.write_bytes(b"/* edited */\n")
     with pytest.raises(PkgError, match=r"helpers.h: not Nuitka .*'s file as released .* cannot be applied"):
         nuitka_patch.apply(site)
+
+
+def test_the_patch_is_checked_out_byte_for_byte():
+    """A Windows runner's checkout converts text files to CRLF unless told not to: the hunks would not match."""
+    root = nuitka_patch.PATCH.parents[2]
+    out = subprocess.run(["git", "check-attr", "text", str(nuitka_patch.PATCH.relative_to(root))], cwd=root,
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("text: unset"), out
+    assert b"\r\n" not in nuitka_patch.PATCH.read_bytes()
