@@ -104,7 +104,7 @@ env = {{ PYTHONPATH = "lib" }}
 files = {{ "lib/helpermod.py" = "VALUE = 'from PYTHONPATH'\\n", "uses_lib.py" = {json.dumps(USES_LIB)} }}
 stdout-equals = "from PYTHONPATH lib/helpermod.py\\n"
 [[tool.pkg.checks]]
-name = "the app's generators and coroutines under types, then inspect: neither imported at start"
+name = "the app's generators and coroutines under types, then inspect (not imported at start)"
 args = ["introspect", "types-first"]
 stdout-equals = "{INTROSPECTED[0]}"
 [[tool.pkg.checks]]
