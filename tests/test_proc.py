@@ -27,6 +27,16 @@ def test_a_missing_tool_is_named_with_how_to_get_it():
         "making the MSI: no-such-tool-here not found (apt-get install wixl)"
 
 
+def test_a_long_step_that_cannot_start_is_one_line_too(tmp_path):
+    """run_logged (uv, Nuitka: output kept in a log) as tool(): a missing or non-executable program is a line."""
+    with pytest.raises(PkgError) as info:
+        proc.run_logged([tmp_path / "uv", "build"], tmp_path / "logs" / "wheel.log", "building the app's wheel")
+    assert str(info.value) == f"building the app's wheel: {tmp_path / 'uv'} not found"
+    (tmp_path / "uv").write_text("not a program\n")  # there, but not executable
+    with pytest.raises(PkgError, match=r"^building the app's wheel: .*/uv could not start: Permission denied$"):
+        proc.run_logged([tmp_path / "uv", "build"], tmp_path / "logs" / "wheel.log", "building the app's wheel")
+
+
 def test_a_failing_tool_gives_its_exit_code_and_its_last_line_without_noise():
     script = "echo noise: GLib-GObject-WARNING >&2; echo 'the cause' >&2; echo 'GLib-GObject-WARNING again' >&2; exit 3"
     assert failure(["sh", "-c", script], "wixl", noise="GLib-GObject-WARNING") == "wixl failed (exit 3): the cause"

@@ -47,14 +47,24 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return {**env, **(extra or {})}
 
 
+def cannot_start(what: str, program: str, exc: OSError, hint: str | None = None) -> PkgError:
+    """The one-line error for a program that did not start (missing, not executable…)."""
+    if isinstance(exc, FileNotFoundError):
+        return PkgError(f"{what}: {program} not found" + (f" ({hint})" if hint else ""))
+    return PkgError(f"{what}: {program} could not start: {exc.strerror or exc}")
+
+
 def run_logged(cmd: list[str], log: Path, what: str, env: dict | None = None, cwd: Path | None = None,
                quiet: bool = False) -> None:
     """Run `cmd`, keep its output in `log` (and show it unless `quiet`); on failure show the log's tail."""
     log.parent.mkdir(parents=True, exist_ok=True)
     print("+ " + " ".join(str(c) for c in cmd), flush=True)
     with open(log, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                errors="replace", env=env, cwd=cwd)
+        try:
+            proc = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True, errors="replace", env=env, cwd=cwd)
+        except OSError as exc:
+            raise cannot_start(what, str(cmd[0]), exc) from None
         for line in proc.stdout:
             if not quiet:
                 sys.stdout.write(line)
@@ -80,10 +90,8 @@ def tool(cmd: list, what: str, env: dict | None = None, cwd: Path | None = None,
             done = subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", errors="replace", env=env,
                                   cwd=cwd or scratch, timeout=timeout, stdin=subprocess.DEVNULL)
         # UTF-8 whatever the locale (msiinfo prints names in it); no stdin: a tool that asks waits for no one
-    except FileNotFoundError:
-        raise PkgError(f"{what}: {argv[0]} not found" + (f" ({hint})" if hint else "")) from None
     except OSError as exc:
-        raise PkgError(f"{what}: {argv[0]} could not start: {exc.strerror or exc}") from None
+        raise cannot_start(what, argv[0], exc, hint) from None
     except subprocess.TimeoutExpired:
         raise PkgError(f"{what}: {Path(argv[0]).name} gave no answer within {timeout:g} s") from None
     if done.returncode != 0:
