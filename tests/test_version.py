@@ -4,6 +4,7 @@ import pytest
 
 from pkg.core import version
 from pkg.core.errors import InputError
+from pkg.release import prepare
 
 from .conftest import ROOT, run_pkg
 
@@ -44,3 +45,11 @@ def test_bad_version_writes_nothing(tmp_path):
     assert not (tmp_path / "release").exists() and pyproject.read_bytes() == before
     proc = run_pkg("release", "--version", "256.0.0", "--dist", str(tmp_path), "--release-dir", str(tmp_path / "r"))
     assert proc.returncode == 2 and "MSI limit" in proc.stderr and not (tmp_path / "r").exists()
+
+
+def test_tag_1_outside_a_git_repository_is_refused_before_anything_is_built(tmp_path):
+    """`make release TAG=1` checks it can tag first (set-version runs before build-test): one line, exit 2."""
+    with pytest.raises(InputError) as info:
+        prepare.check_can_tag(tmp_path, "v0.2.0", None, "0.2.0")
+    assert str(info.value).startswith(f"TAG=1 needs a git repository to tag: git status in {tmp_path} failed (")
+    assert info.value.exit_code == 2 and "\n" not in str(info.value)

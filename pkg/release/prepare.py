@@ -19,7 +19,13 @@ def current_version(cfg: Config) -> str | None:
 
 
 def check_can_tag(root: Path, tag: str, current: str | None, wanted: str) -> None:
-    if proc.git(root, "status", "--porcelain", "--untracked-files=no").stdout.strip():
+    """Before anything is built: TAG=1 can tag here (a git repository, a clean tree, the project at VERSION,
+    no such tag yet)."""
+    status = proc.git(root, "status", "--porcelain", "--untracked-files=no")
+    if status.returncode != 0:
+        said = (status.stderr.strip().splitlines() or ["no answer"])[-1]
+        raise InputError(f"TAG=1 needs a git repository to tag: git status in {root} failed ({said})")
+    if status.stdout.strip():
         raise InputError("TAG=1 refuses a dirty tree: commit or stash your changes first")
     if current is not None and current != wanted:
         raise InputError(f"TAG=1 needs the project at {wanted} (it is {current}): commit the bump first")
