@@ -113,3 +113,13 @@ def test_through_the_cli_a_failing_build_backend_is_one_line_and_exit_1(tmp_path
     assert lines[0].startswith(f"error: {project}: the build backend, reporting metadata, failed (exit 1): ")
     assert lines[0].endswith("this backend cannot say what it builds")
 
+
+
+def test_the_app_under_test_that_cannot_start_is_a_result_not_a_traceback(tmp_path):
+    """A smoke check of a missing or non-executable command link: exit 127 or 126 and why, as a shell says."""
+    missing = proc.run_app([tmp_path / "mytool", "--version"])
+    assert missing.returncode == 127
+    assert missing.stderr == f"{tmp_path / 'mytool'} could not start: No such file or directory"
+    (tmp_path / "mytool").write_text("#!/bin/sh\necho hi\n")  # not executable
+    for done in (proc.run_app([tmp_path / "mytool"]), proc.run_app_in_terminal([tmp_path / "mytool"], 5, -9)):
+        assert done.returncode == 126 and "could not start: Permission denied" in done.stderr

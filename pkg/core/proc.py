@@ -126,15 +126,24 @@ def answer(cmd: list, cwd: Path | None = None, timeout: float = 60, env: dict | 
         return None
 
 
+def not_started(argv: list, exc: OSError) -> subprocess.CompletedProcess:
+    """A program that could not start, as a shell reports it: exit 127 when it is missing, 126 otherwise."""
+    code = 127 if isinstance(exc, FileNotFoundError) else 126
+    return subprocess.CompletedProcess(argv, code, "", f"{argv[0]} could not start: {exc.strerror or exc}")
+
+
 def run_app(argv: list, env: dict | None = None, cwd: Path | None = None, stdin: str | None = None,
             timeout: float | None = None, capture: bool = True) -> subprocess.CompletedProcess:
     """The app under test (smoke checks, startup timings, completion scripts it prints): its one home. It runs
     in its own process group, stopped with whatever it left running (workers, a process storm) when it exits,
     and at `timeout` (exit -1, stderr saying so); `capture`: its output kept (else discarded, for timing)."""
     out = subprocess.PIPE if capture else subprocess.DEVNULL
-    started = subprocess.Popen([str(a) for a in argv], stdout=out, stderr=out, text=True, errors="replace",
-                               stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE, env=env, cwd=cwd,
-                               start_new_session=os.name != "nt")
+    try:
+        started = subprocess.Popen([str(a) for a in argv], stdout=out, stderr=out, text=True, errors="replace",
+                                   stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE, env=env, cwd=cwd,
+                                   start_new_session=os.name != "nt")
+    except OSError as exc:  # a command link missing or not executable: what a smoke test exists to report
+        return not_started(argv, exc)
     try:
         stdout, stderr = started.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -152,8 +161,13 @@ def run_app_in_terminal(argv: list, seconds: float, still_running: int, env: dic
     import pty
 
     leader, follower = pty.openpty()
-    started = subprocess.Popen([str(a) for a in argv], stdin=follower, stdout=follower, stderr=follower, env=env,
-                               cwd=cwd, start_new_session=True)
+    try:
+        started = subprocess.Popen([str(a) for a in argv], stdin=follower, stdout=follower, stderr=follower, env=env,
+                                   cwd=cwd, start_new_session=True)
+    except OSError as exc:
+        os.close(follower)
+        os.close(leader)
+        return not_started(argv, exc)
     os.close(follower)
     try:
         code = started.wait(timeout=seconds)
