@@ -267,3 +267,10 @@ def test_build_test_finds_every_recorded_file_in_the_archive(tmp_path):
         with archive.unpacked(broken, tmp_path, target):
             pass
     assert model.read(tmp_path / names.build_manifest("tailor", target.name)).shared(target.name)
+
+
+def test_a_program_that_cannot_start_is_said_in_the_note(tmp_path):
+    """share.silent on a command link that is not there: the note says it failed and why, no traceback."""
+    note = share.silent(tmp_path / "gone", "gone", "click")
+    assert note == (f"the compiled gone failed (exit 127: {tmp_path / 'gone'} could not start: "
+                    "No such file or directory)")

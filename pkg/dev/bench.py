@@ -61,10 +61,10 @@ def measure_variant(v: bench_build.Variant, commands: dict[str, list[str]], runs
         cmd = v.argv + args
         data["startup"][key] = startup.measure(cmd, runs=runs, warmup=warmup, env=env, cwd=cwd)
         data["peak_rss_kb"][key] = startup.peak_rss_kb(cmd, env=env, cwd=cwd)
-    if callgrind:  # a floor ignores its arguments: counted once
-        counted = {key: startup.instructions(cmd, env=env, cwd=cwd) for key, cmd in
-                   ({"version": v.argv} if v.floor else {k: v.argv + a for k, a in commands.items()}).items()}
-        data["instructions"] = {key: counted.get(key, counted.get("version")) for key in commands}
+    if callgrind:
+        once = startup.instructions(v.argv, env=env, cwd=cwd) if v.floor else None  # a floor ignores its arguments
+        data["instructions"] = {key: once if v.floor else startup.instructions(v.argv + args, env=env, cwd=cwd)
+                                for key, args in commands.items()}
     return data
 
 
