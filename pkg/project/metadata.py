@@ -156,7 +156,9 @@ def out_of_tree() -> Iterator[dict[str, str]]:
     """Environment for the app's build backend that writes nothing into the project: setuptools otherwise
     rewrites `<name>.egg-info/` (tracked in many repositories: sdists carry it) and fills `build/` in the source
     tree. DIST_EXTRA_CONFIG is read after the project's setup.cfg, so these two settings win; other backends
-    never read it."""
+    never read it. pbr (a setuptools plugin) rewrites the project's tracked AUTHORS and ChangeLog from git
+    history unless told not to (found adopting bandit drop-in: both were replaced by the short history of the
+    adopting repository)."""
     import configparser
 
     with tempfile.TemporaryDirectory(prefix="backend-") as scratch:
@@ -166,7 +168,8 @@ def out_of_tree() -> Iterator[dict[str, str]]:
         Path(scratch, "egg-info").mkdir()
         with open(Path(scratch, "setup.cfg"), "w", encoding="utf-8") as out:
             settings.write(out)
-        yield {"DIST_EXTRA_CONFIG": str(Path(scratch, "setup.cfg"))}
+        yield {"DIST_EXTRA_CONFIG": str(Path(scratch, "setup.cfg")),
+               "SKIP_GENERATE_AUTHORS": "1", "SKIP_WRITE_GIT_CHANGELOG": "1"}
 
 
 def _static(folder: Path) -> Metadata | None:
