@@ -135,8 +135,15 @@ class Wine:
                                                out.read().decode(errors="replace"), err.read().decode(errors="replace"))
 
     def msiexec(self, *argv: str, debug: str = "-all") -> subprocess.CompletedProcess:
-        """msiexec, waited for; its exit code arrives through a Unix status, so modulo 256 (1603 -> 67)."""
-        return self.run("msiexec", *argv, debug=debug, timeout=300)
+        """msiexec, waited for; its exit code arrives through a Unix status, so modulo 256 (1603 -> 67). Its
+        verbose Windows Installer log comes back as stdout (msiexec prints nothing): a failure says why (an
+        uninstall once exited 1 silently in a clean-clone run on a loaded machine)."""
+        with tempfile.TemporaryDirectory(prefix="msiexec-log-") as folder:
+            log = Path(folder) / "msiexec.log"
+            done = self.run("msiexec", *argv, "/l*v", "Z:" + str(log).replace("/", "\\"), debug=debug, timeout=300)
+            data = log.read_bytes() if log.is_file() else b"(no log written)"
+            said = data.decode("utf-16" if data[:2] == b"\xff\xfe" else "utf-8", errors="replace")
+        return subprocess.CompletedProcess(done.args, done.returncode, said[-3000:], done.stderr)
 
     def host_path(self, windows_path: str) -> Path:
         """C:\\Program Files\\x -> <prefix>/drive_c/Program Files/x, each part matched without regard to case
