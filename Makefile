@@ -53,7 +53,7 @@ check-target:
 	@$(call script,setup)
 	@mkdir -p .tools && touch $@
 
-##@ Configure (the app is any Python project; pkg/core/config.py documents every [tool.pkg] key)
+##@ Configure (the app is any Python project; README "[tool.pkg] keys", pkg/core/settings.py)
 setup: check-target .tools/setup.stamp ## install system packages (apt/brew) and the pipeline's locked tools (uv)
 
 init: setup ## append [tool.pkg] for the project in PROJECT (default: .), with what running it pip-installed showed

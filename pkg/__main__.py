@@ -99,13 +99,17 @@ def cmd_audit(args) -> None:
 
 
 def cmd_schema(args) -> None:
-    from pkg.core import atomic, model
+    from pkg.core import atomic, model, settings
+    from pkg.dev import config_reference
 
     if args.write:
-        atomic.write_text(model.SCHEMA_FILE, model.schema_text())
-        print(f"wrote {model.SCHEMA_FILE}")
+        for path, text in ((model.SCHEMA_FILE, model.schema_text()), (settings.SCHEMA_FILE, settings.schema_text())):
+            atomic.write_text(path, text)
+            print(f"wrote {path}")
+        if config_reference.write(args.root / "README.md"):
+            print(f"wrote the [tool.pkg] key reference in {args.root / 'README.md'}")
     else:
-        print(model.schema_text(), end="")
+        print((settings.schema_text() if args.config else model.schema_text()), end="")
 
 
 def cmd_archive(args) -> None:
@@ -173,7 +177,11 @@ def parser() -> argparse.ArgumentParser:
     audit_cmd.add_argument("--required", action="store_true", help="fail when the scan cannot run")
     needs_version(audit_cmd, required=False)
     schema = command("schema", cmd_schema, "print the manifests' JSON schema (pkg/core/model.py)", dist=False)
-    schema.add_argument("--write", action="store_true", help="write it to pkg/core/manifest.schema.json")
+    schema.add_argument("--config", action="store_true",
+                        help="print [tool.pkg]'s schema instead (pkg/core/settings.py), what editors check it with")
+    schema.add_argument("--write", action="store_true",
+                        help="write both to pkg/core/ (manifest.schema.json, config.schema.json) and the README's "
+                             "[tool.pkg] key reference")
     arch = command("archive", cmd_archive, "archive a folder deterministically (.tar.gz or .zip)", dist=False)
     arch.add_argument("folder")
     arch.add_argument("output")

@@ -92,12 +92,13 @@ stderr-matches = "^warn"
     ("[tool.pkg.command.a]\nversion-args = []", None, r"command\.a\.version-args must name what prints the version"),
     ("[tool.pkg.command.a]\nversion = false\nversion-args = [\"-V\"]", None, r"version = false excludes version-args"),
     ("[tool.pkg.command.a]\nversion-differs = \"\"", None, r"command\.a\.version-differs must be a non-empty string"),
-    ("[tool.pkg.exclude]\n\"x/*\" = \"\"", None, r"tool\.pkg\.exclude values must be the reason"),
+    ("[tool.pkg.exclude]\n\"x/*\" = \"\"", None, r"tool\.pkg\.exclude\.x/\* must be the reason"),
     ('glibc = "2.28.1"', None, r"tool\.pkg\.glibc '2\.28\.1' is not a glibc version like '2\.28'"),
-    ("[tool.pkg.exclude.linux]\n\"x/*\" = 1", None, r"tool\.pkg\.exclude\.linux values must be the reason"),
-    ("[tool.pkg.exclude.bsd]\n\"x/*\" = \"y\"", None, r"tool\.pkg\.exclude values must be the reason"),
+    ("[tool.pkg.exclude.linux]\n\"x/*\" = 1", None, r"tool\.pkg\.exclude\.linux\.x/\* must be the reason"),
+    ("[tool.pkg.exclude.bsd]\n\"x/*\" = \"y\"", None, r"exclude\.bsd must be the reason, a non-empty string \(or"),
     ("[[tool.pkg.checks]]\nargs = []", None, r"tool\.pkg\.checks\[0\]\.name is missing"),
-    ("[[tool.pkg.checks]]\nname = \"x\"\nstdout-matches = \"(\"", None, r"checks\[0\]\.stdout-matches is not a valid"),
+    ("[[tool.pkg.checks]]\nname = \"x\"\nstdout-matches = \"(\"", None,
+     r"checks\[0\]\.stdout-matches '\(' is not a valid"),
     ("[[tool.pkg.checks]]\nname = \"x\"\nfiles = { \"../x\" = \"\" }", None, r"must be a relative name"),
     ("[[tool.pkg.checks]]\nname = \"x\"\nstdout = \"y\"", None, r"checks\[0\]\.stdout is not a known key"),
     ("[tool.pkg.startup]\nbogus-ms = 1", None, r"tool\.pkg\.startup\.bogus-ms is not a known key"),
@@ -239,7 +240,7 @@ def test_package_relations_are_debians_syntax_per_format(tmp_path):
     assert cfg.relations["rpm"]["provides"] == ("mytool-cli (= 2.0)",)
     with pytest.raises(InputError) as refused:
         load_with(tmp_path, '[tool.pkg.packages]\nconflicts = ["python3-mytool < 2"]\n')
-    assert str(refused.value) == ("pyproject.toml: tool.pkg.packages.conflicts 'python3-mytool < 2' is not a package "
-                                  'relation ("name" or "name (>= 1.0)")')
+    assert str(refused.value) == ("pyproject.toml: tool.pkg.packages.conflicts[0] 'python3-mytool < 2' is not a "
+                                  'package relation ("name" or "name (>= 1.0)")')
     with pytest.raises(InputError, match=r"tool.pkg.packages.deb.breaks is not a known key"):
         load_with(tmp_path, '[tool.pkg.packages.deb]\nbreaks = ["x"]\n')

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from pkg.build import probe, smoke
-from pkg.core.config import Check, CommandOptions, Config, _command_options
+from pkg.core import settings
+from pkg.core.config import Check, CommandOptions, Config, _command
 from pkg.core.errors import PkgError
 from pkg.core.model import Command
 from tests.fixtures import multi_app
@@ -69,7 +70,8 @@ def test_every_finding_at_once_with_its_declaration_then_they_pass(venv, tmp_pat
                         "beta": {"version": False, "help": False, "pip-installed": "checked"},
                         "gamma": {"pip-installed": "checked"}}
     assert "# a declared check that cannot pass: exit 0, 'usage: gamma'" in suggestion.read_text()
-    probe.prove(cfg(_command_options(declared)), APP, venv, "linux", "0.2.0", suggestion)  # pasted: all pass
+    pasted = {name: _command(settings.CommandTable.model_validate(table)) for name, table in declared.items()}
+    probe.prove(cfg(pasted), APP, venv, "linux", "0.2.0", suggestion)  # pasted: all pass
     assert "passes all 7 checks, the same in two runs" in capsys.readouterr().out and not suggestion.exists()
 
 

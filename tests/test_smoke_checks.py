@@ -161,11 +161,12 @@ def test_a_terminal_check_reads_the_screen_of_a_program_that_keeps_running(check
 
 
 def test_a_terminal_check_with_stdin_is_refused(tmp_path):
-    from pkg.core.config import _check
-    from pkg.core.errors import InputError
+    from pkg.core import settings
 
-    with pytest.raises(InputError, match="terminal check has no stdin"):
-        _check(0, {"name": "x", "terminal": True, "stdin": "a"})
+    with pytest.raises(settings.ValidationError) as refused:
+        settings.CheckTable.model_validate({"name": "x", "terminal": True, "stdin": "a"})
+    assert settings.problems(refused.value) == [
+        "tool.pkg a terminal check has no stdin or stderr of its own (the terminal is both)"]
 
 
 def test_where_the_apps_modules_live_is_normalised_too(tmp_path):
