@@ -61,7 +61,7 @@ def existing_upgrade_code(folder: Path) -> tuple[str | None, str | None]:
 
 def tag_convention(folder: Path) -> str:
     """The tag prefix the project's own version tags follow: "" when most have no v (1.2.0), else "v"."""
-    listed = proc.git(folder, "tag", "--list")
+    listed = proc.git(folder, "tag", "--list", expect=(0, proc.NOT_A_REPOSITORY))
     tags = [t for t in listed.stdout.split() if re.fullmatch(r"[vV]?\d+(\.\d+)+\S*", t)] \
         if listed.returncode == 0 else []
     bare = sum(1 for t in tags if t[0].isdigit())

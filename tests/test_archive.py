@@ -3,6 +3,7 @@
 import gzip
 import hashlib
 import os
+import subprocess
 import tarfile
 import zipfile
 from pathlib import Path
@@ -124,14 +125,23 @@ def test_missing_folder_and_unknown_type(tmp_path):
     assert not list(tmp_path.glob(".x*"))  # nothing half-written
 
 
-def test_source_date_epoch(monkeypatch, tmp_path):
+def test_source_date_epoch(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567890")
     assert archive.source_date_epoch(tmp_path) == 1234567890
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(PkgError, match="SOURCE_DATE_EPOCH"):
         archive.source_date_epoch(tmp_path)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert archive.source_date_epoch(tmp_path) == archive.ZIP_EPOCH_MIN  # not a git checkout
+    assert archive.source_date_epoch(tmp_path) == archive.ZIP_EPOCH_MIN  # not a git checkout: said, once
+    assert archive.source_date_epoch(tmp_path) == archive.ZIP_EPOCH_MIN
+    assert capsys.readouterr().err.count("has no git commit to date the files by") == 1
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-C", repo, "-c", "user.name=T", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "x"], check=True,
+                   env={**os.environ, "GIT_COMMITTER_DATE": "@1600000000 +0000"})
+    assert archive.source_date_epoch(repo) == 1600000000
 
 
 def test_a_python_without_tar_filters_extracts_and_refuses_the_same(tmp_path, monkeypatch):

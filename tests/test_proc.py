@@ -123,3 +123,17 @@ def test_the_app_under_test_that_cannot_start_is_a_result_not_a_traceback(tmp_pa
     (tmp_path / "mytool").write_text("#!/bin/sh\necho hi\n")  # not executable
     for done in (proc.run_app([tmp_path / "mytool"]), proc.run_app_in_terminal([tmp_path / "mytool"], 5, -9)):
         assert done.returncode == 126 and "could not start: Permission denied" in done.stderr
+
+
+def test_git_raises_on_any_exit_code_the_caller_did_not_name(tmp_path, monkeypatch):
+    """proc.git: an exit code the caller expects is its answer; any other, or no git at all, is one line."""
+    outside = proc.git(tmp_path, "status", "--porcelain", expect=(0, proc.NOT_A_REPOSITORY))
+    assert outside.returncode == proc.NOT_A_REPOSITORY  # an answer: not a repository
+    with pytest.raises(PkgError) as info:
+        proc.git(tmp_path, "status", "--porcelain")
+    assert str(info.value).startswith(f"git status --porcelain in {tmp_path} failed (exit 128): fatal: not a git")
+    assert "\n" not in str(info.value)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git on the PATH
+    with pytest.raises(PkgError) as info:
+        proc.git(tmp_path, "log")
+    assert str(info.value) == "git log: git not found (install git)"

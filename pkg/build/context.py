@@ -47,9 +47,9 @@ class BuildEnv:
         return {self.metadata.name: self.files, **self.dependency_files}
 
     def tool_version(self, dist: str) -> str:
+        """The version of `dist` in the build venv, which the build record names (an error when it is not there)."""
         code = f"from importlib.metadata import version; print(version({dist!r}))"
-        out = proc.answer([self.python, "-c", code])
-        return (out.stdout.strip() if out else "") or "unknown"
+        return proc.tool([self.python, "-c", code], f"reading {dist}'s version in the build venv").stdout.strip()
 
 
 def venv_site_packages(env: Path) -> Path:

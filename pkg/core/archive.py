@@ -6,9 +6,11 @@ checked against its manifest (build-test's smoke and the release's verify both s
 """
 
 import contextlib
+import functools
 import gzip
 import os
 import stat
+import sys
 import tarfile
 import tempfile
 import time
@@ -25,15 +27,23 @@ ZIP_EPOCH_MIN = 315532800  # 1980-01-01: zip cannot store earlier times
 
 
 def source_date_epoch(root: Path) -> int:
-    """SOURCE_DATE_EPOCH if set, else the last commit's time, else the zip minimum."""
+    """SOURCE_DATE_EPOCH if set, else the last commit's time, else (no commit: said once) the zip minimum."""
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if value:
         if not value.isdigit():
             raise PkgError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {value!r}", 2)
         return int(value)
-    done = proc.answer(["git", "-C", root, "log", "-1", "--format=%ct"])
-    out = done.stdout.strip() if done is not None and done.returncode == 0 else ""
-    return int(out) if out.isdigit() else ZIP_EPOCH_MIN
+    return _last_commit_time(Path(root).resolve())
+
+
+@functools.cache
+def _last_commit_time(root: Path) -> int:
+    done = proc.git(root, "log", "-1", "--format=%ct", expect=(0, proc.NOT_A_REPOSITORY))
+    if done.returncode == 0 and done.stdout.strip().isdigit():
+        return int(done.stdout.strip())
+    print(f"note: {root} has no git commit to date the files by: they are dated 1980-01-01 (the zip minimum; set "
+          "SOURCE_DATE_EPOCH to choose)", file=sys.stderr)
+    return ZIP_EPOCH_MIN
 
 
 def _entries(folder: Path) -> list[tuple[str, Path]]:

@@ -203,6 +203,18 @@ def stop_group(started: subprocess.Popen) -> None:
     started.wait()
 
 
-def git(root: Path, *args: str) -> subprocess.CompletedProcess:
-    """git in `root`, for its answer (callers read the exit code: a missing tag is an answer, not a failure)."""
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+NOT_A_REPOSITORY = 128  # git's exit code outside a repository (and for a revision or path it cannot find)
+
+
+def git(root: Path, *args: str, expect: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
+    """git in `root`. Its exit code is an answer only where the caller names it in `expect` (1 from
+    `merge-base --is-ancestor` is "no"); any other, or git not starting, is one line naming the command."""
+    argv = ["git", "-C", str(root), *args]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, errors="replace", stdin=subprocess.DEVNULL)
+    except OSError as exc:
+        raise cannot_start(f"git {args[0]}", "git", exc, "install git") from None
+    if done.returncode not in expect:
+        said = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise PkgError(f"git {' '.join(args)} in {root} failed (exit {done.returncode}): {said[:CAUSE_CHARS]}")
+    return done

@@ -24,9 +24,10 @@ CONFIG = Path(__file__).with_name("cliff.toml")
 
 def previous_tag(root: Path, tag: str, prefix: str = TAG_PREFIX) -> str | None:
     """The newest other release tag (of the `prefix` convention) that is an ancestor of HEAD."""
-    listed = proc.git(root, "tag", "--list", tag_glob(prefix), "--sort=-v:refname").stdout.split()
-    tags = [t for t in listed if t != tag]
-    return next((t for t in tags if proc.git(root, "merge-base", "--is-ancestor", t, "HEAD").returncode == 0), None)
+    listed = proc.git(root, "tag", "--list", tag_glob(prefix), "--sort=-v:refname", expect=(0, proc.NOT_A_REPOSITORY))
+    tags = [t for t in listed.stdout.split() if t != tag]
+    return next((t for t in tags if proc.git(root, "merge-base", "--is-ancestor", t, "HEAD", expect=(0, 1)
+                                             ).returncode == 0), None)
 
 
 def git_cliff() -> str:
@@ -75,7 +76,7 @@ def project_name(root: Path, commit: str, folder: str) -> str | None:
     import tomllib
 
     def shown(name: str) -> str | None:
-        done = proc.git(root, "show", f"{commit}:{folder}/{name}")
+        done = proc.git(root, "show", f"{commit}:{folder}/{name}", expect=(0, proc.NOT_A_REPOSITORY))  # no such file
         return done.stdout if done.returncode == 0 else None
 
     text = shown("pyproject.toml")
@@ -100,7 +101,7 @@ def project_name(root: Path, commit: str, folder: str) -> str | None:
 def entered(root: Path, folder: str, dist: str) -> str | None:
     """The last commit before the app's project (`dist`) entered `folder` — in a packaging repository, the
     example's or an earlier app's history ends there — or None when the folder never held another."""
-    listed = proc.git(root, "log", "--format=%H", "--", folder)
+    listed = proc.git(root, "log", "--format=%H", "--", folder, expect=(0, proc.NOT_A_REPOSITORY))
     for commit in listed.stdout.split() if listed.returncode == 0 else ():
         name = project_name(root, commit, folder)
         if name is not None and name != canonicalize_name(dist):
@@ -111,7 +112,7 @@ def entered(root: Path, folder: str, dist: str) -> str | None:
 def changes(root: Path, tag: str, since: str | None, folder: str | None = None, prefix: str = TAG_PREFIX) -> str:
     """The grouped changes as markdown ("" when there are none, or no git history at all); `folder`: only
     commits that touch it (the app's project folder, relative to the repository)."""
-    if proc.git(root, "rev-parse", "-q", "--verify", "HEAD").returncode != 0:
+    if proc.git(root, "rev-parse", "-q", "--verify", "HEAD", expect=(0, 1, proc.NOT_A_REPOSITORY)).returncode != 0:
         return ""
     commits = [f"{since}..HEAD"] if since else []  # no earlier tag: the whole history
     only = ["--include-path", f"{folder}/**"] if folder else []
