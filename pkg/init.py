@@ -2,7 +2,7 @@
 the end of the pipeline's pyproject.toml (everything before it kept byte for byte), then say what is left
 to fill in. It infers the commands, a fresh MSI upgrade-code, the publisher and winget package-id from the
 authors, the maintainer from their addresses, and the url-template from a GitHub repository URL; then it
-runs every check on the app pip-installed (pkg/build/probe.py) and writes the declarations its real
+runs every check on the app pip-installed (pkg/compile/probe.py) and writes the declarations its real
 behaviour calls for ([tool.pkg.command.<name>] no-args-exit = 2…), a comment each saying what it saw.
 What it cannot know it writes as a placeholder with TODO, which `make check` refuses by name."""
 
@@ -147,7 +147,7 @@ def appended(text: str, table: tomlkit.items.Table) -> str:
 def learnt(root: Path) -> str:
     """The declarations every check on the pip-installed app calls for, as TOML to append ("" when none, or
     when the app could not be run: `make build` runs the same checks and says what failed)."""
-    from pkg.build import appenv, probe
+    from pkg.compile import appenv, probe
     from pkg.core import config, names, targets
 
     host = targets.host()

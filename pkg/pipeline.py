@@ -13,20 +13,36 @@ import time
 from pathlib import Path
 
 from pkg import check
-from pkg.build import appenv, compiler, completeness, macos_sign, probe, record, reuse, share, ship, sign, smoke
-from pkg.build.context import BuildContext
 from pkg.channels import homebrew, install_scripts, linux_packages, msi, package_proof, scoop, winget
+from pkg.compile import (
+    appenv,
+    commands,
+    compilation,
+    completeness,
+    macos_sign,
+    place,
+    preflight,
+    probe,
+    record,
+    reuse,
+    share,
+    ship,
+    sign,
+    smoke,
+)
+from pkg.compile.context import BuildContext
 from pkg.core import archive, atomic, names, targets, version
 from pkg.core.config import Config
 from pkg.core.model import App, Backend, Manifest
-from pkg.core.stage import C, ReleaseContext, Stage, walk
+from pkg.core.stage import C, Stage, walk
 from pkg.release import archives, audit, checksums, licenses, manifest, merge, notes, prepare, sbom, startup_gate
+from pkg.release.context import ReleaseContext
 
 CHECK = check.stage(lambda: BUILD + RELEASE)  # every stage's refusals, before the compile
 
 BUILD: list[Stage[BuildContext]] = [
-    compiler.PREFLIGHT, appenv.STAGE, CHECK, probe.STAGE, reuse.STAGE, compiler.COMPILE, completeness.STAGE,
-    compiler.COMMANDS, share.STAGE, sign.STAGE, macos_sign.SIGN, compiler.PLACE, ship.STAGE, record.ARCHIVE,
+    preflight.STAGE, appenv.STAGE, CHECK, probe.STAGE, reuse.STAGE, compilation.STAGE, completeness.STAGE,
+    commands.STAGE, share.STAGE, sign.STAGE, macos_sign.SIGN, place.STAGE, ship.STAGE, record.ARCHIVE,
     macos_sign.NOTARIZE, record.RECORD]
 
 BUILD_TEST: list[Stage[BuildContext]] = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner

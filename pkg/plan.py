@@ -10,11 +10,12 @@ By default the plan is CI's (five runners, the Windows one also building the MSI
 from pathlib import Path
 
 from pkg import check
-from pkg.build.context import BuildContext
+from pkg.compile.context import BuildContext
 from pkg.core import names, targets, version
 from pkg.core.config import Config
 from pkg.core.model import Artifact, Backend, Build, Kind, Layout, Manifest
-from pkg.core.stage import ReleaseContext, Stage, walk
+from pkg.core.stage import Stage, walk
+from pkg.release.context import ReleaseContext
 
 
 def planned_inputs(app, v: version.Version, built: list[str], runner_msi: bool) -> Manifest:

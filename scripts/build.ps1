@@ -1,5 +1,5 @@
 # Build glue for Windows: the build itself is `python -m pkg build`. The same options as scripts/build.sh
-# (tests/test_twins.py compares them); signing inputs are SIGN_* environment variables (pkg/build/sign.py).
+# (tests/test_twins.py compares them); signing inputs are SIGN_* environment variables (pkg/compile/sign.py).
 param(
     [Parameter(Mandatory = $true, Position = 0)][string]$Target,
     [string]$Version = "",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build glue for Linux and macOS: Rosetta only; the build itself (ccache included) is `python -m pkg build`.
 # Usage: build.sh <target> [--version V] [--backend B] [--fallback F]  (scripts/build.ps1 takes the same;
-# signing inputs are SIGN_* environment variables, read by pkg/build/sign.py on every platform).
+# signing inputs are SIGN_* environment variables, read by pkg/compile/sign.py on every platform).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${1:?usage: build.sh <target> [--version V] [--backend B] [--fallback F]}"

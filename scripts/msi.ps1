@@ -2,7 +2,7 @@
 # the artifact record are Python's (`python -m pkg msi --print-wix-vars` / `--record`, tested on Linux).
 # Untested here: Linux has no PowerShell, dotnet, WiX or Windows Installer COM, so keep this file thin.
 # The same options as scripts/msi.sh (tests/test_twins.py compares them); signing inputs are SIGN_*
-# environment variables (pkg/build/sign.py).
+# environment variables (pkg/compile/sign.py).
 param([string]$Target = "", [string]$Version = "")
 $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..")
@@ -26,7 +26,7 @@ $json = & $py @pkg --print-wix-vars
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 $plan = ($json -join "`n") | ConvertFrom-Json
 
-# The programs were signed by the build (pkg/build/sign.py) before the zip was made; --record signs the MSI.
+# The programs were signed by the build (pkg/compile/sign.py) before the zip was made; --record signs the MSI.
 $defs = foreach ($p in $plan.vars.PSObject.Properties) { "-d"; "$($p.Name)=$($p.Value)" }
 & wix build @($plan.wxs) -arch x64 @defs -o $plan.out
 if ($LASTEXITCODE -ne 0) { throw "wix build failed" }

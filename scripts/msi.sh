@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # MSI glue for Linux and macOS: wixl builds the MSI from the Windows runner's folder or zip in dist/
 # (`python -m pkg msi`). Usage: msi.sh [--target T] [--version V]  (scripts/msi.ps1 takes the same;
-# signing inputs are SIGN_* environment variables, read by pkg/build/sign.py on every platform).
+# signing inputs are SIGN_* environment variables, read by pkg/compile/sign.py on every platform).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 args=()

@@ -9,7 +9,7 @@ would), or any App a test passes: nothing here depends on which app it is."""
 import json
 from pathlib import Path
 
-from pkg.build import share
+from pkg.compile import share
 from pkg.core import archive, model, names, targets
 from pkg.core.model import App, Artifact, Build, Command, Distribution, Kind, License, Manifest
 from pkg.project import metadata

@@ -13,8 +13,8 @@ from pathlib import Path
 from pkg.core import archive, model, names, version
 from pkg.core.config import Config
 from pkg.core.model import App, Build, Kind, Manifest, MsiFacts
-from pkg.core.stage import ReleaseContext
 from pkg.core.targets import DEFAULT_TARGETS, Target
+from pkg.release.context import ReleaseContext
 
 from .fixtures import example_app, place_shared
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.build.appenv import base_python
+from pkg.compile.appenv import base_python
 from pkg.core import proc
 from pkg.project import metadata
 from pkg.project.app import select_commands
@@ -146,7 +146,7 @@ def test_a_script_that_is_not_module_function_is_refused_only_when_shipped():
 def test_the_extras_a_shipped_command_needs_are_installed():
     from dataclasses import replace
 
-    from pkg.build.appenv import install_extras
+    from pkg.compile.appenv import install_extras
     from pkg.core.model import App, Command, License
 
     cfg = replace(example_config(), extras=("fast",))

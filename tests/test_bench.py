@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from pkg.build import compiler, nuitka
+from pkg.compile import nuitka, nuitka_run
 from pkg.core import targets
 from pkg.core.errors import PkgError
 from pkg.dev import bench, bench_build, bench_report
@@ -123,7 +123,7 @@ def test_floor_is_built_with_the_apps_flags_and_nothing_of_the_app(tmp_path):
     cfg = example_config()
     env = fake_env(tmp_path)
     floor = bench_build.floor_command(cfg, env, targets.host(), tmp_path / "floor")
-    app = nuitka.command(compiler.nuitka_inputs(cfg, env, targets.host(), tmp_path / "app"),
+    app = nuitka.command(nuitka_run.nuitka_inputs(cfg, env, targets.host(), tmp_path / "app"),
                          targets.host().os, tmp_path / "out", tmp_path / "r.xml")
 
     def shared(cmd):

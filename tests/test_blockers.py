@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pkg import pipeline
-from pkg.build import smoke
 from pkg.channels import homebrew
+from pkg.compile import smoke
 from pkg.core import config, names
 from pkg.core.errors import InputError
 from pkg.core.model import Artifact, Kind

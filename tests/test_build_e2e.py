@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pkg import pipeline
-from pkg.build import compiler
+from pkg.compile import commands
 from pkg.core import model, nuitka_report, targets
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
@@ -190,7 +190,7 @@ def nuitka_folder(tmp_path: Path, app, data_folder: str | None = None) -> Path:
 def test_arrange_flat_links_every_command_to_the_one_program(tmp_path):
     app = multi_app()
     built = nuitka_folder(tmp_path, app)
-    assert compiler.arrange(built, app, TARGET) == "flat"
+    assert commands.arrange(built, app, TARGET) == "flat"
     assert (built / "mytool").is_file() and not (built / "mytool.bin").exists()
     assert os.readlink(built / "mytool-admin") == "mytool"
 
@@ -198,7 +198,7 @@ def test_arrange_flat_links_every_command_to_the_one_program(tmp_path):
 def test_arrange_lib_when_a_command_name_is_a_data_folder(tmp_path):
     app = multi_app()
     built = nuitka_folder(tmp_path, app, data_folder="mytool")
-    assert compiler.arrange(built, app, TARGET) == "lib"
+    assert commands.arrange(built, app, TARGET) == "lib"
     assert sorted(p.name for p in built.iterdir()) == ["lib", "mytool", "mytool-admin"]
     assert os.readlink(built / "mytool") == os.readlink(built / "mytool-admin") == "lib/mytool.bin"
     assert (built / "lib" / "mytool").is_dir() and (built / "lib" / "python311.so").is_file()
@@ -209,12 +209,12 @@ def test_arrange_windows_copies_the_exe_per_command(tmp_path):
     built = tmp_path / "w.dist"
     built.mkdir()
     (built / "mytool.exe").write_bytes(b"MZ")
-    assert compiler.arrange(built, app, targets.parse("windows-x86_64")) == "flat"
+    assert commands.arrange(built, app, targets.parse("windows-x86_64")) == "flat"
     assert (built / "mytool-admin.exe").read_bytes() == b"MZ" and not (built / "mytool-admin.exe").is_symlink()
 
 
 def test_nuitka_flags_have_one_home():
-    """The Makefile, scripts and workflows never carry Nuitka flags: they come from config + pkg/build/nuitka.py."""
+    """The Makefile, scripts and workflows never carry Nuitka flags: they come from config + pkg/compile/nuitka.py."""
     cfg = example_config()
     places = [ROOT / "Makefile", *sorted((ROOT / "scripts").glob("*")), *sorted(ROOT.glob(".github/workflows/*"))]
     for path in places:

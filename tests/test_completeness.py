@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from pkg.build import completeness
+from pkg.compile import completeness
 from pkg.core.errors import PkgError
 from pkg.project import wheel
 

@@ -156,7 +156,7 @@ def test_a_bad_key_fails_the_command_line_in_one_line(tmp_path):
 def test_config_may_not_set_a_flag_the_pipeline_sets_for_the_layout(tmp_path):
     """RESERVED and command() agree: whatever command() decides itself (mode, outputs, report, entry)
     is refused from config; what adds to the pipeline's own choices (includes, excludes) is not."""
-    from pkg.build import nuitka
+    from pkg.compile import nuitka
 
     additive = ("--include-", "--nofollow-import-to=", "--noinclude-data-files=")
     for entry in (["--main=launcher.py"], ["--python-flag=-m", "pkg_dir"]):
@@ -177,20 +177,20 @@ def test_config_may_not_set_a_flag_the_pipeline_sets_for_the_layout(tmp_path):
                                    '[tool.pkg.nuitka.windows]\nflags = ["--output-dir=x"]',
                                    '[tool.pkg.nuitka]\nflags = ["lto=yes"]'])
 def test_a_nuitka_flag_config_may_not_set_fails_check_and_the_first_build_stage(tmp_path, table):
-    """Which flags only the pipeline sets is Nuitka's fact (pkg/build/nuitka.py): config reads them, the stage
+    """Which flags only the pipeline sets is Nuitka's fact (pkg/compile/nuitka.py): config reads them, the stage
     `preflight` refuses them, at `make check` (every stage's check) and first in `make build`."""
     from pkg import pipeline
-    from pkg.build import compiler
-    from pkg.build.context import BuildContext
+    from pkg.compile import preflight
+    from pkg.compile.context import BuildContext
 
     cfg = load_with(tmp_path, table)
-    assert compiler.PREFLIGHT in pipeline.BUILD and pipeline.BUILD[0] is compiler.PREFLIGHT
+    assert preflight.STAGE in pipeline.BUILD and pipeline.BUILD[0] is preflight.STAGE
     with pytest.raises(InputError, match=r"tool\.pkg\.nuitka flag '.*' (is set by the pipeline|must start with --)"
                        ) as info:
-        compiler.PREFLIGHT.check(cfg, None)
+        preflight.STAGE.check(cfg, None)
     assert "\n" not in str(info.value) and info.value.exit_code == 2
     with pytest.raises(InputError, match=r"tool\.pkg\.nuitka flag"):
-        compiler.PREFLIGHT.run(BuildContext(cfg, targets.host(), tmp_path / "dist", tmp_path / "work"))
+        preflight.STAGE.run(BuildContext(cfg, targets.host(), tmp_path / "dist", tmp_path / "work"))
     assert not (tmp_path / "dist").exists()
 
 
@@ -216,7 +216,7 @@ def test_the_root_is_an_argument_and_the_folders_default_below_it(tmp_path):
 def test_nuitka_compiles_the_apps_own_code_to_c_unless_asked_for_all(tmp_path):
     """compile = "app" (the default): the bytecode plugin and the app's top-level names; "all": the plugin told
     to compile every module (it still makes packages' __main__ bytecode, for the program's interpreter)."""
-    from pkg.build import nuitka
+    from pkg.compile import nuitka
 
     assert load_with(tmp_path).nuitka_compile == "app"
     assert load_with(tmp_path, '[tool.pkg.nuitka]\ncompile = "all"').nuitka_compile == "all"

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from pkg.build import appenv
+from pkg.compile import appenv
 from pkg.core import names
 from pkg.project import metadata as project
 

@@ -155,7 +155,7 @@ def main():
 def test_init_runs_the_pip_installed_app_and_writes_what_it_learns(tmp_path, capsys):
     """`make init && make check` alone: the declarations each command's real behaviour calls for, written
     with what was seen; run again with them, every check on the pip-installed app passes, twice the same."""
-    from pkg.build import probe
+    from pkg.compile import probe
     from pkg.core import names, targets
 
     app = project(tmp_path, '{name = "Jane Doe", email = "jane@example.org"}',

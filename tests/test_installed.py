@@ -3,7 +3,7 @@ they offer, read from a site-packages folder made here."""
 
 from pathlib import Path
 
-from pkg.build import installed
+from pkg.compile import installed
 
 
 def dist_info(site: Path, name: str, version: str, requires=(), entry_points: str = "") -> None:

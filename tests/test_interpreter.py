@@ -1,4 +1,4 @@
-"""The compiled program's interpreter (pkg/build/interpreter.py) takes CPython's command line as CPython does:
+"""The compiled program's interpreter (pkg/compile/interpreter.py) takes CPython's command line as CPython does:
 run here under this Python beside the real `python` with the same arguments, outputs compared. (In a real build
 the program runs it under the name `python`: tests/test_projects_e2e.py, and the adoption suite's hooks.)"""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.build import interpreter
+from pkg.compile import interpreter
 
 RUNNER = f"import sys; sys.path.insert(0, {str(Path(interpreter.__file__).parent)!r}); " \
          "import interpreter; interpreter.main(sys.argv[1:])"

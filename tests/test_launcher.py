@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.build import launcher
+from pkg.compile import launcher
 from pkg.core import names
 from pkg.core.model import Command
 
@@ -95,14 +95,14 @@ def test_exit_and_quit_are_builtins_as_site_makes_them_though_the_program_starts
 def test_a_command_named_like_the_programs_interpreter_is_refused_at_check(taken):
     """`python` (Unix) and `<main>-python` (Windows) are where the program is its own interpreter: a command of
     that name would hide it. Refused by `make check` and before the compile (stage `commands`' check)."""
-    from pkg.build import compiler
+    from pkg.compile import commands
     from pkg.core.errors import PkgError
 
     from .conftest import example_config
     from .fixtures import multi_app
 
     app = multi_app()
-    compiler.interpreter_name_free(example_config(), app)  # mytool, mytool-admin: free
+    commands.interpreter_name_free(example_config(), app)  # mytool, mytool-admin: free
     clash = app.model_copy(update={"commands": (*app.commands, Command(name=taken, module="m", function="f"))})
     with pytest.raises(PkgError, match=f"a command named '{taken}' would hide the program's interpreter"):
-        compiler.interpreter_name_free(example_config(), clash)
+        commands.interpreter_name_free(example_config(), clash)

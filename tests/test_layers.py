@@ -1,7 +1,7 @@
 """pkg/'s imports only point down, and no module imports itself round a circle: read from the source (AST), every
 import counted, those inside functions and under TYPE_CHECKING too (a lazy import is still a dependency).
 
-  core < project < build < release < channels < the pipeline's top (check, init, plan, pipeline) < __main__
+  core < project < compile < release < channels < the pipeline's top (check, init, plan, pipeline) < __main__
   dev (benchmarks, linters) may use everything below __main__; nothing but __main__ uses it.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parent.parent / "pkg"
-LAYERS = ("core", "project", "build", "release", "channels", "top", "dev", "__main__")
+LAYERS = ("core", "project", "compile", "release", "channels", "top", "dev", "__main__")
 
 
 def module_name(path: Path) -> str:
@@ -24,7 +24,7 @@ def modules() -> dict[str, Path]:
 
 
 def imports(path: Path, known: set[str]) -> set[str]:
-    """The pkg modules `path` imports (`from pkg.build import smoke` is pkg.build.smoke; a package, itself)."""
+    """The pkg modules `path` imports (`from pkg.compile import smoke` is pkg.compile.smoke; a package, itself)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -82,11 +82,11 @@ def test_no_import_cycle():
 
 
 @pytest.mark.parametrize("source, expected", [
-    ("from pkg.build import smoke\n", {"pkg.build.smoke"}),
+    ("from pkg.compile import smoke\n", {"pkg.compile.smoke"}),
     ("def f():\n    from pkg.core.model import App\n", {"pkg.core.model"}),
     ("import pkg.release.notes\n", {"pkg.release.notes"}),
-    ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.build.context import BuildEnv\n",
-     {"pkg.build.context"}),
+    ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.compile.context import BuildEnv\n",
+     {"pkg.compile.context"}),
 ])
 def test_the_reader_sees_every_kind_of_import(tmp_path, source, expected):
     path = tmp_path / "m.py"

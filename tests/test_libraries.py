@@ -11,7 +11,7 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
-from pkg.build import libraries
+from pkg.compile import libraries
 from pkg.core.model import Library, sha256_file
 from pkg.core.shipped import Shipped
 from pkg.release import sbom

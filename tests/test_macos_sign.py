@@ -1,4 +1,4 @@
-"""macOS signing and notarization (pkg/build/macos_sign.py). No macOS here: which files are signed and in which
+"""macOS signing and notarization (pkg/compile/macos_sign.py). No macOS here: which files are signed and in which
 order is decided on synthesised Mach-O files (tests/test_portability.py's headers); the commands are checked
 as data (hardened runtime, timestamp, no secret in argv); the stages skip, saying why, without secrets."""
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.build import macos_sign
+from pkg.compile import macos_sign
 from pkg.core.errors import InputError, PkgError
 from pkg.core.targets import Target
 
@@ -86,7 +86,7 @@ def test_the_stages_skip_saying_why(monkeypatch):
 
 
 def test_signing_comes_before_the_archive_and_notarization_after_it():
-    from pkg.build import record
+    from pkg.compile import record
     from pkg.pipeline import BUILD
 
     order = [stage.name for stage in BUILD]

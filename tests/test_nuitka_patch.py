@@ -1,4 +1,4 @@
-"""The Nuitka patch the pipeline carries (pkg/build/nuitka_patch.py): made for the locked Nuitka, applied to a
+"""The Nuitka patch the pipeline carries (pkg/compile/nuitka_patch.py): made for the locked Nuitka, applied to a
 build environment's copy without touching the files uv linked from its cache, checked before every Nuitka run,
 and refused in one line for another version or a changed file. What it does to compiled programs is proven by
 the multitool fixture (tests/test_projects_e2e.py: `introspect` checks, equal to pip's) and by `make bench`."""
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pkg.build import nuitka_patch
-from pkg.build.appenv import TOOLS_PROJECT
+from pkg.compile import nuitka_patch
+from pkg.compile.appenv import TOOLS_PROJECT
 from pkg.core.errors import PkgError
 
 TOOLS_NUITKA = Path(__import__("nuitka").__file__).resolve().parent.parent  # pkg's own venv: as released
@@ -71,7 +71,7 @@ def test_applied_once_verified_and_the_linked_cache_untouched(site):
 
 
 def test_an_unpatched_or_changed_nuitka_is_refused_before_running_it(site):
-    with pytest.raises(PkgError, match=r"helpers.h: not as pkg/build/nuitka_lazy_inspect.patch leaves it"):
+    with pytest.raises(PkgError, match=r"helpers.h: not as pkg/compile/nuitka_lazy_inspect.patch leaves it"):
         nuitka_patch.verify(site)  # installed, never patched
     nuitka_patch.apply(site)
     loader = site / "nuitka/build/static_src/MetaPathBasedLoader.c"
@@ -87,7 +87,7 @@ def test_another_nuitka_is_refused_in_one_line(site):
     meta.write_text(meta.read_text(encoding="utf-8").replace(f"Version: {nuitka_patch.FOR_NUITKA}\n",
                                                              "Version: 4.4.0\n", 1), encoding="utf-8")
     for step in (nuitka_patch.apply, nuitka_patch.verify):
-        with pytest.raises(PkgError, match=r"has Nuitka 4.4.0, but pkg/build/nuitka_lazy_inspect.patch is for "
+        with pytest.raises(PkgError, match=r"has Nuitka 4.4.0, but pkg/compile/nuitka_lazy_inspect.patch is for "
                                            rf"Nuitka {nuitka_patch.FOR_NUITKA}: remake the patch"):
             step(site)
 

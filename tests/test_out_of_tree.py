@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-from pkg.build import appenv
+from pkg.compile import appenv
 
 SETUP_CFG = "[metadata]\nname = pbrtool\nsummary = A pbr fixture\n\n[files]\npackages = pbrtool\n"
 

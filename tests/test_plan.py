@@ -85,8 +85,9 @@ def test_each_stage_takes_its_pipelines_context():
     import inspect
     import typing
 
-    from pkg.build.context import BuildContext
-    from pkg.core.stage import ReleaseContext, never, nothing
+    from pkg.compile.context import BuildContext
+    from pkg.core.stage import never, nothing
+    from pkg.release.context import ReleaseContext
 
     checked = 0
     for stages, context in ((pipeline.BUILD + pipeline.BUILD_TEST, BuildContext), (pipeline.RELEASE, ReleaseContext)):
@@ -130,7 +131,7 @@ def test_a_stage_that_adds_what_later_stages_select_says_so(tmp_path, monkeypatc
 
 def test_a_build_field_read_before_its_stage_names_that_stage(tmp_path):
     """SetBy: a stage list out of order fails naming the stage that sets the field, not with a NoneType error."""
-    from pkg.build.context import BuildContext
+    from pkg.compile.context import BuildContext
     from pkg.core import targets
     from pkg.core.errors import PkgError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.build import portability
+from pkg.compile import portability
 from pkg.core.errors import InputError
 
 GETRANDOM = r"""
@@ -168,7 +168,7 @@ def test_truncated_macho_is_a_one_line_error(tmp_path):
 def test_files_above_a_declared_floor_are_named_with_their_versions(tmp_path, capsys):
     """getrandom needs 2.25 and memfd_create 2.27: against a 2.26 floor only the library is above it, and the
     build says so in one line; at or below a floor nothing is said."""
-    from pkg.build.compiler import portability_facts
+    from pkg.compile.portability import facts as portability_facts
     from pkg.core.targets import Target
 
     folder = tmp_path / "app"

@@ -1,4 +1,4 @@
-"""Stage `prove` (pkg/build/probe.py): every check on a real venv's console scripts before compiling, every
+"""Stage `prove` (pkg/compile/probe.py): every check on a real venv's console scripts before compiling, every
 finding at once with the declaration that fits, written where the message says; pasted back, they pass."""
 
 import subprocess
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.build import probe, smoke
+from pkg.compile import probe, smoke
 from pkg.core import settings
 from pkg.core.config import Check, CommandOptions, Config, _command
 from pkg.core.errors import PkgError

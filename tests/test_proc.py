@@ -68,7 +68,7 @@ def test_a_tool_that_reads_stdin_gets_end_of_file_not_the_terminal():
 def test_an_out_of_date_uv_lock_is_one_line_naming_it_and_the_fix(tmp_path):
     import dataclasses
 
-    from pkg.build import appenv
+    from pkg.compile import appenv
 
     from .conftest import example_config
 

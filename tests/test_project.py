@@ -156,7 +156,7 @@ def test_the_backend_writes_nothing_into_a_project_whose_egg_info_is_tracked(cop
     import dataclasses
     import subprocess
 
-    from pkg.build import appenv
+    from pkg.compile import appenv
 
     folder = copy("multitool")
     git = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.org"]

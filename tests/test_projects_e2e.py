@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.build import stdlib
+from pkg.compile import stdlib
 from pkg.core import model, targets
 from pkg.core.model import Kind
 
@@ -29,7 +29,7 @@ HOST = targets.host().name
 pytestmark = pytest.mark.e2e
 
 # The user's own code (a tasks file, a hook) importing every public module of the standard library, less what
-# the build leaves out (pkg/build/stdlib.py says why) and antigravity (it opens a web browser). Its output,
+# the build leaves out (pkg/compile/stdlib.py says why) and antigravity (it opens a web browser). Its output,
 # the failures included, must equal the pip-installed app's.
 EVERYTHING = f"""import importlib, sys, warnings
 warnings.simplefilter("ignore")
@@ -55,7 +55,7 @@ timeout = 120
 stdout-equals = "{method}: pool [0, 1, 4, 9, 16, 25], executor [0, 1, 4, 9, 16, 25], from a Process, exit 0\\n"
 """ for method in ("spawn", "forkserver", "fork"))
 # what CPython prints for `multitool introspect types-first` / `inspect-first` (the compiler's replacements
-# for compiled generators and coroutines, pkg/build/nuitka_patch.py: wrong states or a crash without them)
+# for compiled generators and coroutines, pkg/compile/nuitka_patch.py: wrong states or a crash without them)
 _COROUTINE = "types.coroutine keeps the function: True; first send: tick; awaited: 42\\n"
 _INSPECT = ("states: GEN_CREATED GEN_SUSPENDED GEN_CLOSED CORO_CREATED CORO_CLOSED\\n"
             "stack: ['inner', 'inspect_checks'] frame info: inspect_checks\\n")

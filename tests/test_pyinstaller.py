@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.build import appenv, nuitka, pyinstaller
+from pkg.compile import appenv, nuitka, pyinstaller
 from pkg.core import model, targets
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
@@ -125,16 +125,16 @@ def test_every_distribution_the_app_runs_with_is_shipped_whole(tmp_path):
     exclusion for one OS leaves a dependency's module out of that OS's builds only."""
     from dataclasses import replace
 
-    from pkg.build import compiler
+    from pkg.compile import nuitka_run
 
     env = env_with_a_dependency(tmp_path)
     assert sorted(env.shipped_files) == ["datelib", "my-tool"]
     cfg = replace(example_config(), exclude={}, exclude_os={"macos": {"datelib/_osx.py": "macOS only"}},
                   nuitka_flags=(), nuitka_os_flags={})
-    linux = compiler.nuitka_inputs(cfg, env, targets.Target("linux", "x86_64"), tmp_path / "work")
+    linux = nuitka_run.nuitka_inputs(cfg, env, targets.Target("linux", "x86_64"), tmp_path / "work")
     assert linux.packages == ("datelib", "my_tool") and linux.modules == ("datelib_speedups", "helper")
     assert linux.runtime == ("datelib",) and "datelib._osx" not in linux.no_follow
-    macos = compiler.nuitka_inputs(cfg, env, targets.Target("macos", "arm64"), tmp_path / "work")
+    macos = nuitka_run.nuitka_inputs(cfg, env, targets.Target("macos", "arm64"), tmp_path / "work")
     assert "datelib._osx" in macos.no_follow
     cmd = nuitka.command(linux, "linux", tmp_path / "out", tmp_path / "r.xml")
     assert {"--include-package=datelib", "--include-package-data=datelib", "--include-module=datelib_speedups",

@@ -193,7 +193,7 @@ def test_a_distribution_without_license_files_is_a_warning(tmp_path):
 def test_an_app_whose_wheel_has_no_license_file_ships_its_projects(tmp_path):
     """setuptools' default license patterns miss UNLICENSE (restructuredtext-lint 2.0.2's wheel has none): the
     app's license comes from the top of its project; a dependency's never does (its project is not here)."""
-    from pkg.build import ship
+    from pkg.compile import ship
 
     site = tmp_path / "site"
     for dist in ("rst-app", "dep"):

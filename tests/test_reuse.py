@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from pkg.build import reuse
-from pkg.build.context import BuildContext
+from pkg.compile import reuse
+from pkg.compile.context import BuildContext
 from pkg.core import model, names, targets
 
 from .conftest import example_config

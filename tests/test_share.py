@@ -1,4 +1,4 @@
-"""Stage `share` (pkg/build/share.py) on stand-in programs: small click, typer, argcomplete and plain argparse
+"""Stage `share` (pkg/compile/share.py) on stand-in programs: small click, typer, argcomplete and plain argparse
 scripts (run by this Python, which has those libraries) play the compiled commands, so the completion
 scripts are what the frameworks really print; bash-completion, zsh and fish then load them for real.
 The compiled programs themselves are proven by tests/test_build_e2e.py (tailor) and the adoption suite."""
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.build import share
+from pkg.compile import share
 from pkg.core import archive, config, names
 from pkg.core.config import Completion
 from pkg.core.errors import InputError, PkgError

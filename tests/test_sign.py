@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pkg.build import sign
-from pkg.build.context import BuildContext
 from pkg.channels import msi
+from pkg.compile import sign
+from pkg.compile.context import BuildContext
 from pkg.core import archive, model, names, targets, version
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import Kind

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.build import smoke
+from pkg.compile import smoke
 from pkg.core import version
 from pkg.core.config import Check, CommandOptions, Config, Expect
 from pkg.core.model import Command
@@ -95,7 +95,7 @@ def test_scrubbed_environment_has_no_python_variables(tmp_path, monkeypatch):
 # --- the compiled program against the pip-installed app ------------------------------------------------
 
 def two_ways(tmp_path, compiled_body: str, pip_body: str):
-    from pkg.build.context import venv_site_packages
+    from pkg.compile.context import venv_site_packages
 
     """A "pip-installed" app (a venv-shaped folder with bin/<command>) and a "compiled" one, run in the same
     scratch folder one after the other, as smoke() does."""
@@ -171,7 +171,7 @@ def test_a_terminal_check_with_stdin_is_refused(tmp_path):
 
 def test_where_the_apps_modules_live_is_normalised_too(tmp_path):
     """A warning or a default naming a module's file: site-packages pip-installed, the program's folder compiled."""
-    from pkg.build.context import venv_site_packages
+    from pkg.compile.context import venv_site_packages
 
     site, folder = venv_site_packages(tmp_path / "env"), tmp_path / "compiled"
     reference, compiled = two_ways(tmp_path, BODY.replace("*)", f'*) echo "{folder}/m/core.py:3: warning" >&2;'),
@@ -181,7 +181,7 @@ def test_where_the_apps_modules_live_is_normalised_too(tmp_path):
 
 def test_a_help_screen_wrapping_the_programs_own_path_differently_is_the_same(tmp_path):
     """optparse wraps a default path by its length (at spaces and hyphens): the two installs' paths differ."""
-    from pkg.build.context import venv_site_packages
+    from pkg.compile.context import venv_site_packages
 
     site, folder = venv_site_packages(tmp_path / "env"), tmp_path / "compiled"
 

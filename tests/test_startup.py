@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from pkg.build import startup
+from pkg.compile import startup
 from pkg.core.errors import PkgError
 
 PASS = [sys.executable, "-I", "-c", "pass"]

@@ -57,7 +57,7 @@ def test_both_twins_take_the_same_options(name):
 
 @pytest.mark.parametrize("name", TWINS)
 def test_signing_inputs_reach_python_alone(name):
-    """Signing reads SIGN_* in pkg/build/sign.py on every platform; neither twin handles a key or password
+    """Signing reads SIGN_* in pkg/compile/sign.py on every platform; neither twin handles a key or password
     (on a command line they would show in the process list and in CI logs)."""
     for path in (SCRIPTS / f"{name}.sh", SCRIPTS / f"{name}.ps1"):
         code = "\n".join(ln for ln in path.read_text().splitlines() if not ln.lstrip().startswith("#"))

@@ -3,7 +3,7 @@
 Ruby has no emitter: templates/formula.rb is filled with quoted Ruby strings and generated blocks,
 one `url`/`sha256` pair per macOS/Linux archive under on_macos/on_linux × on_intel/on_arm, one
 `bin.install_symlink` per command, `bash_completion`/`zsh_completion`/`fish_completion`/`man<N>.install`
-for the completions and man pages every one of those builds carries (pkg/build/share.py), and the
+for the completions and man pages every one of those builds carries (pkg/compile/share.py), and the
 license in Homebrew's DSL (pkg/project/license_mapping.py).
 The project's summary is mapped to brew's desc rules where the mapping is sure (a leading article and a
 final full stop dropped, the first letter capitalised); any other rule it breaks is an error at
@@ -26,9 +26,10 @@ from pkg.core import names
 from pkg.core.config import CommandOptions, Config, github_repository
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Artifact, Kind
-from pkg.core.stage import ReleaseContext, Stage, stable_only
+from pkg.core.stage import Stage
 from pkg.core.targets import Target
 from pkg.project import license_mapping
+from pkg.release.context import ReleaseContext, stable_only
 
 OSES = (("macos", "on_macos"), ("linux", "on_linux"))  # Homebrew's order: macos, linux; intel, arm
 ARCHES = (("x86_64", "on_intel"), ("arm64", "on_arm"))

@@ -16,7 +16,8 @@ from pkg.core import names, targets
 from pkg.core.config import Config
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Build, Kind, Manifest
-from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.stage import Stage
+from pkg.release.context import ReleaseContext
 
 COMMAND_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")  # safe in sh, PowerShell, file names and URLs
 

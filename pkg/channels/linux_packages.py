@@ -10,7 +10,7 @@ which a macOS or Windows machine has), and the same input under SOURCE_DATE_EPOC
   /usr/share/doc/<name>/    copyright (the app's license), changelog.Debian.gz (Debian wants one), licenses/
                             (every shipped distribution's and CPython's license files, as in LICENSES/)
   /usr/share/lintian/overrides/<name>   what a self-contained build cannot satisfy, each with its reason
-  the build's completions and man pages (share/, pkg/build/share.py) where bash-completion, zsh, fish and
+  the build's completions and man pages (share/, pkg/compile/share.py) where bash-completion, zsh, fish and
   man look: /usr/share/bash-completion/completions/, /usr/share/zsh/vendor-completions/ (Debian's; RPM
   systems: /usr/share/zsh/site-functions/), /usr/share/fish/vendor_completions.d/, /usr/share/man/man<N>/
   (gzipped, as policy wants); they stay in /usr/lib/<name>/share/ too, the folder being byte for byte
@@ -38,8 +38,9 @@ from pkg.core import archive, atomic, names, proc, targets
 from pkg.core.config import Config
 from pkg.core.errors import InputError
 from pkg.core.model import App, Artifact, Build, Kind, PackageFormat
-from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.stage import Stage
 from pkg.release import licenses
+from pkg.release.context import ReleaseContext
 
 FORMATS = tuple(PackageFormat)
 DEB, RPM = PackageFormat.DEB, PackageFormat.RPM

@@ -9,7 +9,7 @@ Windows (the CI runner): scripts/msi.ps1 builds wix/app.wxs with WiX 5.0.2 from 
 `--print-wix-vars` prints (with a generated fragment of the folder's files), then hands the MSI back
 with `--record`. Both paths install the same files, PATH entry and ARP metadata with the same component
 ids and GUIDs (wxs.py), so an MSI from one path upgrades one from the other. The programs inside were
-signed by the build before archiving (pkg/build/sign.py); here only the MSI itself is signed.
+signed by the build before archiving (pkg/compile/sign.py); here only the MSI itself is signed.
 ProductVersion is VERSION's X.Y.Z (pre-release dropped, see pkg/core/version.py); the ProductCode rule is
 in wxs.py. The artifact's msi facts product_code/upgrade_code are braced, as MSI stores them.
 """
@@ -20,14 +20,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pkg.build import sign
 from pkg.channels import wxs
+from pkg.compile import sign
 from pkg.core import archive, atomic, config, model, names, proc, targets
 from pkg.core.config import Config
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Kind, MsiFacts
-from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.stage import Stage
 from pkg.core.version import Version, parse
+from pkg.release.context import ReleaseContext
 
 CODEPAGE = 1252  # what wixl 0.101 actually writes names in; wxs.harvest refuses the rest
 # Upgrade.Attributes as WiX writes them for MajorUpgrade AllowSameVersionUpgrades="yes":

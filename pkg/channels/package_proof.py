@@ -25,12 +25,13 @@ import stat
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from pkg.build import smoke
 from pkg.channels import linux_packages
+from pkg.compile import smoke
 from pkg.core import archive, names, proc, targets
 from pkg.core.errors import PkgError
 from pkg.core.model import Artifact, Build, Kind, PackageFormat
-from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.stage import Stage
+from pkg.release.context import ReleaseContext
 
 UNPACK = {  # format -> how to unpack it into the root ($0: the package), and where the tools come from
     PackageFormat.DEB: (["dpkg-deb", "-x", "{package}", "."], "apt-get install dpkg"),

@@ -12,8 +12,9 @@ from pkg.core import names, targets
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
 from pkg.core.model import App, Artifact, Kind
-from pkg.core.stage import ReleaseContext, Stage, stable_only
+from pkg.core.stage import Stage
 from pkg.project import license_mapping
+from pkg.release.context import ReleaseContext, stable_only
 
 ARCHITECTURES = {"x86_64": "64bit", "arm64": "arm64"}
 REQUIRED = ("version", "description", "homepage", "license", "architecture", "bin", "checkver", "autoupdate")

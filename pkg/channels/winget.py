@@ -12,8 +12,9 @@ from pkg.core import atomic, names, targets
 from pkg.core.config import Config
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App, Artifact, Kind
-from pkg.core.stage import ReleaseContext, Stage, stable_only
+from pkg.core.stage import Stage
 from pkg.project import license_mapping
+from pkg.release.context import ReleaseContext, stable_only
 
 MANIFEST_VERSION = "1.12.0"
 LOCALE = "en-US"

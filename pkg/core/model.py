@@ -144,7 +144,7 @@ class Backend(StrEnum):
 
 
 class Layout(StrEnum):
-    """How a build's folder holds its commands (pkg/build/compiler.py says each)."""
+    """How a build's folder holds its commands (pkg/compile/commands.py says each)."""
     FLAT = "flat"
     LIB = "lib"
     ONEFILE = "onefile"
@@ -201,7 +201,7 @@ class Distribution(Model):
 
 
 class Library(Model):
-    """A system library Nuitka bundled, as the build machine's package manager knows it (pkg/build/libraries.py)."""
+    """A system library Nuitka bundled, as the build machine's package manager knows it (pkg/compile/libraries.py)."""
     name: str = Field(description="its file name (soname)")
     sha256: str | None = Field(None, description="of the copy that ships")
     package: str | None = None
@@ -217,7 +217,7 @@ class Build(Model):
     """One target's build, as its runner saw it."""
     target: str
     backend: Backend
-    layout: Layout = Field(description="how the folder holds its commands (pkg/build/compiler.py)")
+    layout: Layout = Field(description="how the folder holds its commands (pkg/compile/commands.py)")
     folder: str
     commands: dict[str, str] = Field(description="command -> its program in the folder")
     tools: dict[str, str] = Field(default_factory=dict)
@@ -226,7 +226,7 @@ class Build(Model):
     macos_min: str | None = None
     distributions: list[Distribution] = Field(default_factory=list)
     python: dict[str, list[str]] = Field(default_factory=dict, description="CPython version -> license files")
-    inputs: str | None = Field(None, description="sha256 of what it was built from (pkg/build/reuse.py)")
+    inputs: str | None = Field(None, description="sha256 of what it was built from (pkg/compile/reuse.py)")
     libraries: list[Library] = Field(default_factory=list, description="the system libraries it bundled")
 
     def glibc_required(self) -> str | None:

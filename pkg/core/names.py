@@ -65,7 +65,7 @@ def man_path(page: str, section: str = "1") -> str:
 
 
 LAUNCHER = "__pkg_main__.py"  # the generated main script; no app can import a module of that name
-INTERPRETER_MODULE = "_pkg_interpreter"  # pkg/build/interpreter.py, as the compiled program imports it
+INTERPRETER_MODULE = "_pkg_interpreter"  # pkg/compile/interpreter.py, as the compiled program imports it
 
 
 def interpreter(main: str, os_name: str) -> str:
@@ -232,7 +232,7 @@ def winget_in_repo(package_id: str, version: str) -> Path:
 WORK = "build"
 WHEEL, ENV, REQUIREMENTS, LOGS, NUITKA_OUT, LAUNCHER_DIR = "wheel", "env", "requirements", "logs", "nuitka", "launcher"
 PIP_ENV = "pip-installed"  # the wheel and its runtime closure alone: the reference the compiled program must equal
-SUGGESTED = "suggested.toml"  # the declarations the checks on the pip-installed app call for (pkg/build/probe.py)
+SUGGESTED = "suggested.toml"  # the declarations the checks on the pip-installed app call for (pkg/compile/probe.py)
 TOOLS_REQUIREMENTS, APP_REQUIREMENTS, PIP_PINS = "tools.txt", "app.txt", "pip-installed.txt"
 NUITKA_REPORT = "report.xml"
 MSI_SOURCE, MSI_OUT = "product.wxs", "product.msi"  # wixl's input and output in build/msi/

@@ -40,13 +40,13 @@ RELATION = re.compile(r"[a-z0-9][a-z0-9+.-]+( \((<<|<=|=|>=|>>) [A-Za-z0-9.+~:-]
 
 
 class Compile(StrEnum):
-    """What Nuitka compiles to C (pkg/build/nuitka.py: the flags each means)."""
+    """What Nuitka compiles to C (pkg/compile/nuitka.py: the flags each means)."""
     APP = "app"
     ALL = "all"
 
 
 class Stdlib(StrEnum):
-    """What of the standard library ships (pkg/build/stdlib.py)."""
+    """What of the standard library ships (pkg/compile/stdlib.py)."""
     ALL = "all"
     IMPORTED = "imported"
 

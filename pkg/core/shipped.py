@@ -1,4 +1,4 @@
-"""Everything the release's builds ship, gathered from their manifests (pkg/build/ship.py wrote the
+"""Everything the release's builds ship, gathered from their manifests (pkg/compile/ship.py wrote the
 distributions and license files beside each build) and Nuitka's reports (the system libraries each bundled).
 The app's own distribution is kept apart: it is the SBOM's subject, never one of its components."""
 

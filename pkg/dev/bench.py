@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pkg.build import appenv, smoke, startup
+from pkg.compile import appenv, smoke, startup
 from pkg.core import archive, config, names, proc, targets
 from pkg.core.errors import PkgError
 from pkg.dev import bench_build, bench_report

@@ -1,5 +1,5 @@
 """The builds `make bench` compares, for whatever app is configured: every variant is made by the pipeline's
-own code (pkg.pipeline, pkg.build.compiler, pkg.build.pyinstaller) from one build environment, so the
+own code (pkg.pipeline, pkg.compile.nuitka_run, pkg.compile.pyinstaller) from one build environment, so the
 benchmark measures what a release would ship.
 
 A Variant is a program to start (`argv` + the measured arguments) and what it costs on disk.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pkg import pipeline
-from pkg.build import appenv, compiler, nuitka, pyinstaller, stdlib
+from pkg.compile import appenv, nuitka, nuitka_run, pyinstaller, stdlib
 from pkg.core import archive, model, names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError
@@ -43,7 +43,7 @@ def tree_bytes(path: Path) -> int:
 def nuitka_env(env: appenv.BuildEnv, cache: Path | None = None) -> dict[str, str]:
     """Nuitka's environment as the build has it; with `cache`, its caches and ccache start empty there."""
     fresh = {"NUITKA_CACHE_DIR": str(cache / "nuitka"), "CCACHE_DIR": str(cache / "ccache")} if cache else {}
-    return compiler.nuitka_env(env, fresh)
+    return nuitka_run.nuitka_env(env, fresh)
 
 
 def nuitka_standalone(cfg: Config, env: appenv.BuildEnv, target: Target, dist: Path, work: Path) -> Variant:
@@ -73,7 +73,7 @@ def packed(variant: Variant, folder: Path, target: Target, epoch: int) -> Varian
 
 
 def nuitka_onefile(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path, epoch: int) -> Variant:
-    binary, _ = compiler.compile_nuitka(cfg, env, target, work / "onefile", mode="onefile")
+    binary, _ = nuitka_run.compile_nuitka(cfg, env, target, work / "onefile", mode="onefile")
     folder = work / "onefile" / names.stem(env.app.name, target.name)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
@@ -86,7 +86,7 @@ def nuitka_stdlib_imported(cfg: Config, env: appenv.BuildEnv, target: Target, wo
     """The standalone build with tool.pkg.stdlib = "imported" (the standard library only as far as the app's
     imports reach): beside the release build, what shipping all of it costs on disk and at start-up."""
     started = time.perf_counter()
-    built, _ = compiler.compile_nuitka(dataclasses.replace(cfg, stdlib="imported"), env, target,
+    built, _ = nuitka_run.compile_nuitka(dataclasses.replace(cfg, stdlib="imported"), env, target,
                                        work / "stdlib-imported")
     print(f"bench: the build with stdlib = \"imported\" took {time.perf_counter() - started:.0f} s")
     return packed(Variant("nuitka-stdlib-imported", "Nuitka standalone, stdlib imported only",
@@ -146,10 +146,8 @@ def build_times(cfg: Config, env: appenv.BuildEnv, target: Target, work: Path) -
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
         for kind in ("cold", "warm"):
             out = work / "build-time"
-            inputs = compiler.nuitka_inputs(cfg, env, target, out)
-            # as compiler.compile_nuitka does: keep *.build
-            for stale in (out / names.NUITKA_OUT).glob(names.nuitka_dist("*")):
-                shutil.rmtree(stale)
+            inputs = nuitka_run.nuitka_inputs(cfg, env, target, out)
+            nuitka_run.clear_outputs(out / names.NUITKA_OUT, target)
             cmd = nuitka.command(inputs, target.os, out / names.NUITKA_OUT, out / names.NUITKA_REPORT)
             start = time.perf_counter()
             proc.run_logged(cmd, work / names.log(f"build-time-{kind}"), f"Nuitka {kind} build",

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from pkg.build import appenv, compiler
+from pkg.compile import appenv, nuitka_run
 from pkg.core import config, targets
 
 
@@ -19,7 +19,7 @@ def main(root: Path) -> dict[str, list[float]]:
     seconds: dict[str, list[float]] = {"all": [], "imported": []}
     for mode in ("all", "imported") * 2:
         started = time.perf_counter()
-        compiler.compile_nuitka(dataclasses.replace(cfg, stdlib=mode), env, targets.host(), work / mode)
+        nuitka_run.compile_nuitka(dataclasses.replace(cfg, stdlib=mode), env, targets.host(), work / mode)
         seconds[mode].append(round(time.perf_counter() - started, 1))
     print(f"Nuitka compile, stdlib = all: {seconds['all']} s; imported: {seconds['imported']} s (first, warm)")
     return seconds

@@ -8,8 +8,9 @@ import shutil
 
 from pkg.core import archive, names, proc, targets
 from pkg.core.errors import PkgError
-from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.stage import Stage
 from pkg.core.version import carries_version
+from pkg.release.context import ReleaseContext
 
 VERSION_TIMEOUT_S = 30  # a --version that takes longer hangs: one line saying so, not a traceback
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from pkg.core import proc
 from pkg.core.errors import PkgError
 from pkg.core.model import AuditStatus
-from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.stage import Stage
+from pkg.release.context import ReleaseContext
 
 
 @dataclass

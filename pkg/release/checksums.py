@@ -6,7 +6,8 @@ from pathlib import Path
 
 from pkg.core import atomic, names
 from pkg.core.model import Kind, sha256_file
-from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.stage import Stage
+from pkg.release.context import ReleaseContext
 
 
 def line(path: Path, name: str) -> str:

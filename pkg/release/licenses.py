@@ -1,6 +1,6 @@
 """Stage `licenses`: LICENSES/, the license files of the app, of every shipped distribution, of CPython and of
 each system library a build bundled (system-<package>-<version>/: its package's copyright or license files),
-as each build collected them on its own runner (pkg/build/ship.py). What has none is a warning in the notes."""
+as each build collected them on its own runner (pkg/compile/ship.py). What has none is a warning in the notes."""
 
 import shutil
 from pathlib import Path
@@ -8,7 +8,8 @@ from pathlib import Path
 from pkg.core import names
 from pkg.core.model import Kind
 from pkg.core.shipped import Shipped
-from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.stage import Stage
+from pkg.release.context import ReleaseContext
 
 
 def write(folder: Path, dist: Path, shipped: Shipped) -> list[str]:

@@ -5,8 +5,9 @@ two files that describe the others cannot hash each other (SHA256SUMS, written l
 
 from pkg.core import model, names
 from pkg.core.model import Artifact, Kind, Release
-from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.stage import Stage
 from pkg.release import merge
+from pkg.release.context import ReleaseContext
 
 
 def run(ctx: ReleaseContext) -> None:

@@ -15,9 +15,10 @@ from packaging.utils import canonicalize_name
 
 from pkg.core import names, proc
 from pkg.core.model import Artifact, Kind, Library
-from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.stage import Stage
 from pkg.core.version import TAG_PREFIX, tag_glob
 from pkg.release import merge
+from pkg.release.context import ReleaseContext
 
 CONFIG = Path(__file__).with_name("cliff.toml")
 

@@ -19,7 +19,8 @@ from pkg.core import atomic, names
 from pkg.core.errors import PkgError
 from pkg.core.model import App, Artifact, Build, Kind
 from pkg.core.shipped import Shipped
-from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.stage import Stage
+from pkg.release.context import ReleaseContext
 
 
 def _licenses(expression: str | None):

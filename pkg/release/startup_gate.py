@@ -13,7 +13,8 @@ from packaging.version import InvalidVersion, Version
 from pkg.core import model, names
 from pkg.core.errors import PkgError
 from pkg.core.model import Kind
-from pkg.core.stage import ReleaseContext, Stage
+from pkg.core.stage import Stage
+from pkg.release.context import ReleaseContext
 
 WARN_ABOVE = 10.0  # percent
 

@@ -100,7 +100,7 @@ def sent_back():
 
 def introspect(order: str) -> None:
     """Compiled generators and coroutines (this module is compiled to C) under `inspect` and `types`: the
-    compiler's replacements for them go in when the app imports those modules (pkg/build/nuitka_patch.py)."""
+    compiler's replacements for them go in when the app imports those modules (pkg/compile/nuitka_patch.py)."""
     print(f"inspect imported at start: {'inspect' in sys.modules}")
     for check in (coroutine_checks, inspect_checks) if order == "types-first" else (inspect_checks, coroutine_checks):
         check()

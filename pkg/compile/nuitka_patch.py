@@ -6,7 +6,7 @@ most of a small program's start-up; patched, the replacements for compiled types
 and `typing` when the program imports them (tests/test_nuitka_patch.py proves both orders behave as before).
 
 The `env` stage applies it to the Nuitka installed in the build environment (each file replaced, never
-edited in place: uv links installed files from its cache); every Nuitka run checks it first (compiler.
+edited in place: uv links installed files from its cache); every Nuitka run checks it first (nuitka_run.
 nuitka_env). Another Nuitka version, or a file not as FILES records, is refused in one line naming it.
 When the locked Nuitka (pkg/uv.lock) changes, tests/test_nuitka_patch.py fails until the patch is remade
 for it or dropped (drop it once the locked version contains the fix).
@@ -95,9 +95,9 @@ def installed_version(site: Path) -> str | None:
 def check_version(site: Path) -> None:
     found = installed_version(site)
     if found != FOR_NUITKA:
-        raise PkgError(f"the build environment has Nuitka {found or '(none)'}, but pkg/build/{PATCH.name} is for "
+        raise PkgError(f"the build environment has Nuitka {found or '(none)'}, but pkg/compile/{PATCH.name} is for "
                        f"Nuitka {FOR_NUITKA}: remake the patch for the locked version or drop it "
-                       "(pkg/build/nuitka_patch.py)")
+                       "(pkg/compile/nuitka_patch.py)")
 
 
 def apply(site: Path) -> None:
@@ -111,11 +111,11 @@ def apply(site: Path) -> None:
             continue
         if sha256(data) != released:
             raise PkgError(f"{file}: not Nuitka {FOR_NUITKA}'s file as released (sha256 {sha256(data)[:16]}…), "
-                           f"so pkg/build/{PATCH.name} cannot be applied")
+                           f"so pkg/compile/{PATCH.name} cannot be applied")
         result = applied(data, changes[path], path)
         if sha256(result) != patched:
-            raise PkgError(f"{file}: pkg/build/{PATCH.name} gave sha256 {sha256(result)[:16]}…, not the recorded "
-                           "one (pkg/build/nuitka_patch.py FILES)")
+            raise PkgError(f"{file}: pkg/compile/{PATCH.name} gave sha256 {sha256(result)[:16]}…, not the recorded "
+                           "one (pkg/compile/nuitka_patch.py FILES)")
         atomic.write_bytes(file, result)  # a new file: the one uv linked from its cache stays as released
 
 
@@ -125,5 +125,5 @@ def verify(site: Path) -> None:
     for path, (_, patched) in FILES.items():
         found = sha256((site / path).read_bytes())
         if found != patched:
-            raise PkgError(f"{site / path}: not as pkg/build/{PATCH.name} leaves it (sha256 {found[:16]}…): the "
+            raise PkgError(f"{site / path}: not as pkg/compile/{PATCH.name} leaves it (sha256 {found[:16]}…): the "
                            "build environment changed after set-up; build again to re-create it")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import tomlkit
 
-from pkg.build import smoke as smoking
-from pkg.build.context import venv_site_packages
+from pkg.compile import smoke as smoking
+from pkg.compile.context import venv_site_packages
 from pkg.core import atomic, names
 from pkg.core import version as version_of
 from pkg.core.config import Config

@@ -1,5 +1,5 @@
 """The PyInstaller backend (BACKEND=pyinstaller / pyinstaller-onefile): the same build environment and the
-same main script as Nuitka (pkg/build/launcher.py), the same output shape — a folder with every command at
+same main script as Nuitka (pkg/compile/launcher.py), the same output shape — a folder with every command at
 its top — so the later build stages place, archive and smoke-test it unchanged.
 
 What Nuitka gets from the pipeline is mapped to PyInstaller: the packages of the app and of every distribution
@@ -9,8 +9,8 @@ it runs with, whole → --collect-submodules and --collect-data, their distribut
 import shutil
 from pathlib import Path
 
-from pkg.build import launcher
-from pkg.build.appenv import BuildEnv
+from pkg.compile import launcher
+from pkg.compile.appenv import BuildEnv
 from pkg.core import names, proc, targets
 from pkg.core.errors import PkgError
 from pkg.core.proc import clean_env
@@ -18,7 +18,7 @@ from pkg.core.targets import Target
 
 # `python -m <package>` entries: runpy, with a hidden import so PyInstaller packs what runpy will look for.
 RUN_MODULE = '''\
-# Written by the release pipeline (pkg/build/pyinstaller.py): runs the app as `python -m {module}`.
+# Written by the release pipeline (pkg/compile/pyinstaller.py): runs the app as `python -m {module}`.
 import runpy
 
 runpy.run_module("{module}", run_name="__main__", alter_sys=True)

@@ -8,7 +8,7 @@ commonest failures of frozen apps, and silent until a user takes that path."""
 import fnmatch
 from pathlib import Path
 
-from pkg.build.context import BuildContext
+from pkg.compile.context import BuildContext
 from pkg.core import nuitka_report
 from pkg.core.errors import PkgError
 from pkg.core.model import Backend

@@ -1,7 +1,7 @@
 """Stage `env`: build what pip would install, then compile from there.
 
 The app's own build backend makes a wheel (`uv build`, isolated); a fresh venv gets the pipeline's pinned
-compile tools (pkg/uv.lock, group `compile`; Nuitka with the fix pkg/build/nuitka_patch.py carries), the
+compile tools (pkg/uv.lock, group `compile`; Nuitka with the fix pkg/compile/nuitka_patch.py carries), the
 app's locked dependencies and the wheel. Package data, entry points, dynamic versions and distribution
 metadata are then exactly what users of the wheel get.
 
@@ -18,8 +18,8 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
-from pkg.build import installed, nuitka_patch
-from pkg.build.context import BuildContext, BuildEnv, venv_site_packages
+from pkg.compile import installed, nuitka_patch
+from pkg.compile.context import BuildContext, BuildEnv, venv_site_packages
 from pkg.core import names, proc
 from pkg.core.config import Config
 from pkg.core.errors import PkgError

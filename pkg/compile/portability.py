@@ -16,6 +16,7 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.gnuversions import GNUVerNeedSection
 
 from pkg.core.errors import InputError
+from pkg.core.targets import Target
 
 ELF_MAGIC = b"\x7fELF"
 GLIBC = re.compile(r"GLIBC_(\d+(?:\.\d+)+)")  # not GLIBCXX_/GLIBC_PRIVATE
@@ -176,3 +177,18 @@ def macho_min_versions(path: Path) -> set[str]:
 def macos_min_version(folder: Path) -> str | None:
     """The highest macOS deployment target (LC_BUILD_VERSION minos / LC_VERSION_MIN_MACOSX) in folder."""
     return _highest(v for path in files(folder) for v in macho_min_versions(path))
+
+
+def facts(folder: Path, target: Target, glibc_floor: str) -> dict[str, str]:
+    """The oldest system a build runs on: glibc (Linux; with the declared floor, said in one line when the
+    build needs more) or macOS deployment target."""
+    if target.os == "linux":
+        needs = glibc_needs(folder)
+        highest = highest_glibc(needs)
+        above = glibc_above(needs, glibc_floor)
+        if above:
+            print(above_floor_note(glibc_floor, highest, above))
+        return {"glibc": highest, "glibc_floor": glibc_floor}
+    if target.os == "macos":
+        return {"macos_min": macos_min_version(folder)}
+    return {}

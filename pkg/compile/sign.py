@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pkg.build.context import BuildContext
+from pkg.compile.context import BuildContext
 from pkg.core import atomic, names, proc
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import App

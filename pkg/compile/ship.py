@@ -15,8 +15,8 @@ from pathlib import Path
 from packaging.metadata import Metadata as CoreMetadata
 from packaging.utils import canonicalize_name
 
-from pkg.build import installed, libraries
-from pkg.build.context import BuildContext
+from pkg.compile import installed, libraries
+from pkg.compile.context import BuildContext
 from pkg.core import names, nuitka_report
 from pkg.core.model import Distribution, Kind
 from pkg.core.stage import Stage

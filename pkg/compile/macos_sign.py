@@ -1,5 +1,5 @@
 """Stages `sign-macos` and `notarize` of a macOS build: Developer ID signatures on every Mach-O file before
-the archive is made (the order Windows follows, pkg/build/sign.py), then Apple's notary service judges the
+the archive is made (the order Windows follows, pkg/compile/sign.py), then Apple's notary service judges the
 signed folder. Off unless the secrets are set; skipped with one line saying so. Without them Gatekeeper
 warns users about a program from an unidentified developer.
 
@@ -27,8 +27,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from pkg.build.context import BuildContext
-from pkg.build.portability import files, is_macho
+from pkg.compile.context import BuildContext
+from pkg.compile.portability import files, is_macho
 from pkg.core import names, proc
 from pkg.core.errors import InputError, PkgError
 from pkg.core.proc import Step

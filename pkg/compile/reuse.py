@@ -15,7 +15,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from pkg.build.context import BuildContext
+from pkg.compile.context import BuildContext
 from pkg.core import archive, model
 from pkg.core.errors import PkgError
 from pkg.core.stage import Stage
@@ -81,9 +81,9 @@ def run(ctx: BuildContext) -> None:
     found = identical(ctx, ctx.key)
     if found is not None:
         ctx.manifest = found
-        ctx.finished = (f"reusing {ctx.dist / found.builds[ctx.target.name].folder}/: built from identical "
+        ctx.done = (f"reusing {ctx.dist / found.builds[ctx.target.name].folder}/: built from identical "
                         f"inputs (key {ctx.key[:12]}); `make clean` forces a rebuild")
-        print(ctx.finished)
+        print(ctx.done)
 
 
 STAGE = Stage("reuse", "an identical earlier build in dist/ (same inputs key) is kept, not compiled again", run)

@@ -1,5 +1,5 @@
 """The context one runner's build travels through (pkg/core/stage.py: each stage a function of it), and the
-build environment stage `env` makes (pkg/build/appenv.py): what pip would install, ready to compile."""
+build environment stage `env` makes (pkg/compile/appenv.py): what pip would install, ready to compile."""
 
 import functools
 import importlib.metadata
@@ -7,7 +7,7 @@ import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pkg.build import installed
+from pkg.compile import installed
 from pkg.core import model, names, proc
 from pkg.core.config import Config
 from pkg.core.model import App, Artifact, Backend, Kind, Layout, Manifest
@@ -77,7 +77,7 @@ class BuildContext:
     manifest: Manifest | None = SetBy("env")  # the build manifest, filled in as the stages go
     planned: App | None = None        # `plan`: the app as configuration time sees it (no env yet)
     key: str | None = None            # what the build is made from, hashed (stage `reuse`)
-    finished: str | None = None       # why the remaining stages have nothing to do (an identical build exists)
+    done: str | None = None           # why the remaining stages have nothing to do (an identical build exists)
 
     @property
     def app(self) -> App:

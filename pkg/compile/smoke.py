@@ -17,7 +17,7 @@ compiled one; exit code, stdout and stderr must be equal once each program's own
 placeholder (and `python -m`'s `__main__.py` by the command's name), a traceback's frames and a warning's
 quoted source line folded (from sources the compiled program does not carry). A check declares `pip-installed =
 "checked"` when its output may differ (paths, timings), or "skip" when it inspects the compiled build
-itself. Stage `prove` (pkg/build/probe.py) runs the same checks on the pip-installed app before compiling.
+itself. Stage `prove` (pkg/compile/probe.py) runs the same checks on the pip-installed app before compiling.
 """
 
 import itertools
@@ -28,8 +28,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from pkg.build import share, startup
-from pkg.build.context import venv_site_packages
+from pkg.compile import share, startup
+from pkg.compile.context import venv_site_packages
 from pkg.core import archive, model, names, proc
 from pkg.core import version as version_of
 from pkg.core.config import Check, Config

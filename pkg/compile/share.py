@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from pkg.build.context import BuildContext
+from pkg.compile.context import BuildContext
 from pkg.core import archive, atomic, names, proc, targets
 from pkg.core.config import Completion, Config
 from pkg.core.errors import InputError, PkgError

@@ -3,8 +3,8 @@ dist/<name>-<target>.json (the build moment of pkg/core/model.py), which every l
 
 import platform
 
-from pkg.build.compiler import portability_facts
-from pkg.build.context import BuildContext
+from pkg.compile.context import BuildContext
+from pkg.compile.portability import facts as portability_facts
 from pkg.core import archive, model, names
 from pkg.core.model import Build, Kind
 from pkg.core.stage import Stage

@@ -20,7 +20,7 @@ What the pipeline always passes, and why:
                                tool.pkg.nuitka.compile = "app" (the default): only the app's own code becomes C,
                                its dependencies go in as bytecode (nuitka_bytecode.py says why); "all":
                                --compile-all-to-c. Either way a package's __main__ is bytecode, so the program's
-                               interpreter runs `-m <package>` as CPython does (pkg/build/interpreter.py)
+                               interpreter runs `-m <package>` as CPython does (pkg/compile/interpreter.py)
   --user-plugin=nuitka_entry_points.py   importlib.metadata.entry_points() runs in the program, never at
                                compile time: each entry point keeps its distribution (ep.dist), as under pip
   --include-package / --include-module of the standard library, --nofollow-import-to its test sub-packages
@@ -58,7 +58,7 @@ def check_user_flag(flag: str) -> str | None:
     if not flag.startswith("--"):
         return "must start with --"
     if flag in RESERVED or flag.split("=", 1)[0] in RESERVED:
-        return "is set by the pipeline (pkg/build/nuitka.py), not by config"
+        return "is set by the pipeline (pkg/compile/nuitka.py), not by config"
     return None
 
 
