@@ -187,10 +187,10 @@ def parser() -> argparse.ArgumentParser:
     arch.add_argument("output")
     command("print-target", cmd_print_target, "print this machine's <os>-<arch>", dist=False)
 
-    from pkg.channels import msi
+    from pkg.channels import msi_runner
     from pkg.dev import bench, pslint
 
-    for module in (msi, bench, pslint):
+    for module in (msi_runner, bench, pslint):
         module.add_parser(commands)
     return top
 

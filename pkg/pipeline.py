@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from pkg import check
-from pkg.channels import homebrew, install_scripts, linux_packages, msi, package_proof, scoop, winget
+from pkg.channels import homebrew, install_scripts, linux_packages, msi, msi_runner, package_proof, scoop, winget
 from pkg.compile import (
     appenv,
     commands,
@@ -43,7 +43,7 @@ CHECK = check.stage(lambda: BUILD + RELEASE)  # every stage's refusals, before t
 BUILD: list[Stage[BuildContext]] = [
     preflight.STAGE, appenv.STAGE, CHECK, probe.STAGE, reuse.STAGE, compilation.STAGE, completeness.STAGE,
     commands.STAGE, share.STAGE, sign.STAGE, macos_sign.SIGN, place.STAGE, ship.STAGE, record.ARCHIVE,
-    macos_sign.NOTARIZE, record.RECORD]
+    macos_sign.NOTARIZE, record.RECORD, msi_runner.STAGE]
 
 BUILD_TEST: list[Stage[BuildContext]] = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner
 

@@ -1,7 +1,6 @@
 """`python -m pkg plan` (make plan VERSION=…): what a release will produce, before anything is built — the
 targets, each build's files, and every release stage with the files it writes or why it will skip.
-It walks pkg/pipeline.py's lists without running a stage: the plan and the pipeline cannot disagree. The one
-line that is not a stage here is the Windows runner's `make msi` (WiX 5 through scripts/msi.ps1).
+It walks pkg/pipeline.py's lists without running a stage: the plan and the pipeline cannot disagree.
 
 By default the plan is CI's (five runners, the Windows one also building the MSI, then the merge job);
 `--here` plans what `make release` on this machine would do (this machine's build only).
@@ -49,8 +48,6 @@ def lines(cfg: Config, version_text: str, here: bool = False) -> list[str]:
     out.append(f"build, on {'this machine' if here else 'each runner'} (make build-test VERSION={v}) → "
                f"{names.DIST}/, working in {names.WORK}/{sample.name}/:")
     out += [f"  {s.name:<16}{s.does}" + _writes(s.writes(build_ctx)) for s in [*BUILD, *BUILD_TEST]]
-    if not here:
-        out.append(f"  {'msi':<16}{names.WINDOWS_TARGET} runner only (make msi): WiX 5 → {names.msi(app.name)}")
     out.append("")
 
     inputs = planned_inputs(app, v, built, runner_msi=not here)

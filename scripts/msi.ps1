@@ -3,13 +3,14 @@
 # Untested here: Linux has no PowerShell, dotnet, WiX or Windows Installer COM, so keep this file thin.
 # The same options as scripts/msi.sh (tests/test_twins.py compares them); signing inputs are SIGN_*
 # environment variables (pkg/compile/sign.py).
-param([string]$Target = "", [string]$Version = "")
+param([string]$Target = "", [string]$Version = "", [string]$Dist = "")
 $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..")
 $py = if ($env:PY) { $env:PY } else { ".tools\venv\Scripts\python.exe" }
 $pkg = @("-m", "pkg", "msi")
 if ($Target) { $pkg += @("--target", $Target) }
 if ($Version) { $pkg += @("--version", $Version) }
+if ($Dist) { $pkg += @("--dist", $Dist) }
 
 # WiX 5.0.2 as a global dotnet tool (v6 adds the OSMF EULA, v7 needs `wix eula accept`).
 $wixVersion = "5.0.2"

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from pkg.channels import msi, wxs
+from pkg.channels import msi, msi_runner, wxs
 from pkg.core import model, names, version
 from pkg.core.errors import InputError, PkgError
 from pkg.core.model import Kind, MsiFacts
@@ -263,7 +263,7 @@ def test_wix5_source_shape_and_variables(tmp_path):
     arp = {p.get("Id") for p in root.findall("w:Package/w:Property", ns)}
     assert arp == set(wxs.arp_properties(APP))
     used = set(re.findall(r"\$\(var\.(\w+)\)", text))
-    assert used == set(msi.wix_vars(example_config(), APP, version.parse(V1)))
+    assert used == set(msi_runner.wix_vars(example_config(), APP, version.parse(V1)))
 
 
 def test_print_wix_vars(tmp_path, capsys):

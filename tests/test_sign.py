@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.channels import msi
+from pkg.channels import msi, msi_runner
 from pkg.compile import sign
 from pkg.compile.context import BuildContext
 from pkg.core import archive, model, names, targets, version
@@ -129,7 +129,7 @@ def test_the_runner_msi_is_signed_when_recorded(cert, tmp_path, monkeypatch):
                   signer=None)
     assert verify(staged, cert["pem"]).returncode != 0
     sign_env(cert, monkeypatch)
-    final = msi.record_windows(example_config(), APP, dist, version.parse(APP.version), staged,
+    final = msi_runner.record_windows(example_config(), APP, dist, version.parse(APP.version), staged,
                                msi.product_code(staged))
     assert verify(final, cert["pem"]).returncode == 0
     assert model.find_build(dist, TARGET)[1].select(Kind.MSI)[0].msi.signed is True

@@ -1,5 +1,5 @@
-"""The Windows folder as a per-machine MSI with every command on PATH: stage `msi` of the release, and
-`python -m pkg msi` (make msi) on a runner.
+"""The Windows folder as a per-machine MSI with every command on PATH, built with wixl: stage `msi` of the
+release (unless the Windows runner made one: pkg/channels/msi_runner.py, with WiX 5) and `make msi` here.
 
 Linux (here, and the release job holding the Windows zip): harvest in Python (wxs.py), build with
 msitools' `wixl -a x64`, then patch with `msibuild` what wixl 0.101 cannot write: the PATH Environment
@@ -14,20 +14,18 @@ ProductVersion is VERSION's X.Y.Z (pre-release dropped, see pkg/core/version.py)
 in wxs.py. The artifact's msi facts product_code/upgrade_code are braced, as MSI stores them.
 """
 
-import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from pkg.channels import wxs
 from pkg.compile import sign
-from pkg.core import archive, atomic, config, model, names, proc, targets
+from pkg.core import archive, atomic, model, names, proc
 from pkg.core.config import Config
-from pkg.core.errors import InputError, PkgError
+from pkg.core.errors import PkgError
 from pkg.core.model import App, Kind, MsiFacts
 from pkg.core.stage import Stage
-from pkg.core.version import Version, parse
+from pkg.core.version import Version
 from pkg.release.context import ReleaseContext
 
 CODEPAGE = 1252  # what wixl 0.101 actually writes names in; wxs.harvest refuses the rest
@@ -115,29 +113,6 @@ def build_msi(cfg: Config, app: App, folder: Path, version: Version, out: Path,
                     signed=signer is not None)
 
 
-def wix_vars(cfg: Config, app: App, version: Version) -> dict[str, str]:
-    """The -d preprocessor variables wix/app.wxs uses; its constants stay in pyproject.toml."""
-    arp = wxs.arp_properties(app)
-    return {"AppName": app.name, "Manufacturer": cfg.publisher, "Version": version.msi,
-            "UpgradeCode": cfg.upgrade_code, "ProductCode": wxs.product_code(cfg, version),
-            "PathComponentGuid": wxs.path_component_guid(cfg),
-            "Homepage": arp["ARPURLINFOABOUT"], "Description": arp["ARPCOMMENTS"],
-            "DowngradeMessage": wxs.DOWNGRADE_MESSAGE}
-
-
-def wix_plan(cfg: Config, manifest: model.Manifest, dist: Path, target: targets.Target, version: Version) -> dict:
-    """What scripts/msi.ps1 hands WiX 5: wix/app.wxs plus the generated fragment of the folder's files (the
-    component rule of wxs.py), the staging output and the -d variables; every path absolute."""
-    folder = (dist / manifest.builds[target.name].folder).resolve()
-    out = (dist / names.msi_staging(names.msi(manifest.app.name))).resolve()
-    dirs, files = wxs.harvest(folder)
-    fragment = out / names.WIX_FILES
-    atomic.write_bytes(fragment, wxs.render_wix5_files(cfg, folder, dirs, files))
-    return {"wxs": [str(cfg.root / names.WIX_DIR / names.WIX_APP), str(fragment)],
-            "out": str(out / names.msi(manifest.app.name)),
-            "vars": wix_vars(cfg, manifest.app, version)}
-
-
 def windows_folder(builds: model.Manifest, dist: Path, work: Path) -> Path:
     """The Windows build's folder where its manifest says (in dist/ or a runner's sub-folder), or its zip
     unpacked into `work` (the release job may get zips only)."""
@@ -173,75 +148,3 @@ def run(ctx: ReleaseContext) -> None:
 
 STAGE = Stage("msi", "the Windows MSI (built here with wixl when the Windows runner made none)", run, skip, writes,
               check=wxs.check_app, makes=Kind.MSI)
-
-
-# --- `make msi` on a runner: dist/<name>-windows-x86_64.msi, added to the Windows build's manifest ---
-
-def record(dist: Path, msi: Path, facts: MsiFacts) -> None:
-    path, manifest = model.find_build(dist, names.WINDOWS_TARGET)
-    manifest.add(model.describe(msi, dist, Kind.MSI, names.WINDOWS_TARGET, msi=facts))
-    model.write(path, manifest)
-
-
-def checked_build(target: targets.Target, dist: Path, version: Version | None) -> model.Manifest:
-    """Fail before building: the MSI needs the target's build manifest, and it must be this version's."""
-    _, manifest = model.find_build(dist, target.name)
-    if version is not None and manifest.version != str(version):
-        raise PkgError(f"{target.name} build is version {manifest.version}, not {version}")
-    return manifest
-
-
-def record_windows(cfg: Config, app: App, dist: Path, version: Version, staged: Path, code: str) -> Path:
-    """Take an MSI built by scripts/msi.ps1 into dist/ and its manifest (the ProductCode read on Windows),
-    signing it first when SIGN_CERT is set: WiX never sees the certificate, PowerShell never the password."""
-    if not staged.is_file():
-        raise PkgError(f"{staged}: no such MSI to record")
-    want = "{" + wxs.product_code(cfg, version) + "}"
-    if code.strip().upper() != want:
-        raise PkgError(f"{staged.name}: ProductCode {code.strip()} is not {want} "
-                       "(were the -d variables passed?)")
-    signer = sign.from_env(app)
-    if signer:
-        sign.sign_file(signer, staged)
-    final = dist / names.msi(app.name)
-    os.replace(staged, final)
-    if staged.parent.name == names.msi_staging(final.name):  # wix leaves a .wixpdb beside it
-        shutil.rmtree(staged.parent, ignore_errors=True)
-    record(dist, final, MsiFacts(product_code=want, upgrade_code="{" + cfg.upgrade_code + "}",
-                                 product_version=version.msi, signed=signer is not None))
-    return final
-
-
-def cmd_msi(args) -> None:
-    cfg = config.load(args.root)
-    target = targets.parse(args.target)
-    if target.os != "windows":
-        raise InputError(f"an MSI is built from a Windows target, not {target.name}")
-    dist = Path(args.dist)
-    manifest = checked_build(target, dist, parse(args.version) if args.version else None)
-    version, app = parse(manifest.version), manifest.app
-    out = dist / names.msi(app.name)
-    if args.print_wix_vars:
-        print(json.dumps(wix_plan(cfg, manifest, dist, target, version), indent=2))
-        return
-    if args.record:
-        if not args.product_code:
-            raise InputError("--record needs --product-code (read from the MSI on Windows)")
-        record_windows(cfg, app, dist, version, Path(args.record), args.product_code)
-        return
-    with tempfile.TemporaryDirectory(prefix="msi-zip-") as tmp:
-        record(dist, out, build_msi(cfg, app, windows_folder(manifest, dist, Path(tmp)), version, out))
-
-
-def add_parser(stages) -> None:
-    sub = stages.add_parser("msi", help="build dist/<name>-windows-x86_64.msi and record it",
-                            description=__doc__.split("\n\n")[0])
-    sub.set_defaults(func=cmd_msi)
-    sub.add_argument("--target", default=names.WINDOWS_TARGET, help="the Windows target")
-    sub.add_argument("--version", help="the VERSION the Windows build must have (default: its manifest's)")
-    sub.add_argument("--dist", help="artifact folder (default: dist/ below the root)")
-    mode = sub.add_mutually_exclusive_group()
-    mode.add_argument("--print-wix-vars", action="store_true",
-                      help="print the WiX 5 build plan for scripts/msi.ps1 as JSON")
-    mode.add_argument("--record", metavar="MSI", help="record an MSI built on Windows (with --product-code)")
-    sub.add_argument("--product-code", help="ProductCode read from the --record MSI")
