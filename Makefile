@@ -71,7 +71,7 @@ build: setup ## wheel → build venv → Nuitka standalone → dist/<name>-<os>-
 	@$(if $(VERSION),"$(PY)" -m pkg set-version --version "$(VERSION)" &&) $(call script,build) $(TARGET) $(call opt,version,$(VERSION)) $(call opt,backend,$(BACKEND)) $(call opt,fallback,$(FALLBACK))
 
 build-test: build ## build, then unpack the archive elsewhere and prove every command works
-	@"$(PY)" -m pkg smoke --target $(TARGET)
+	@"$(PY)" -m pkg build-test --target $(TARGET)
 
 # On Windows WiX 5 builds it (scripts/msi.ps1); elsewhere wixl, from the Windows runner's build in dist/.
 msi: setup ## dist/<name>-windows-<arch>.msi from the Windows folder or zip (signed if SIGN_CERT), recorded

@@ -56,7 +56,7 @@ def cmd_build(args) -> None:
     pipeline.build(cfg, _target(args), Path(args.dist), Path(args.work), backend, fallback, wanted)
 
 
-def cmd_smoke(args) -> None:
+def cmd_build_test(args) -> None:
     from pkg import pipeline
 
     pipeline.build_test(config.load(args.root), _target(args), Path(args.dist))
@@ -154,7 +154,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--backend", default="nuitka", help="nuitka (default), pyinstaller, pyinstaller-onefile")
     build.add_argument("--fallback", default="", help="backend to use only if the first one fails")
     needs_version(build, required=False)
-    command("smoke", cmd_smoke, "unpack the archive elsewhere and prove every command works")
+    command("build-test", cmd_build_test, "unpack the archive elsewhere and prove every command works")
     release = command("release", cmd_release, "the RELEASE stages: release/v<VERSION>/ from the builds in dist/")
     needs_version(release)
     release.add_argument("--release-dir", help="default: release/ below the root")

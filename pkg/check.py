@@ -20,7 +20,7 @@ def channels(cfg: Config, app: App, stages: Iterable[Stage]) -> None:
     """Every stage's check of the app's identity and settings, and no placeholder left: every problem found
     printed, then one InputError line holding them all."""
     problems = cfg.placeholders()
-    for ask in [lambda: license_mapping.require_spdx(app.license), *(partial(s.check, cfg, app) for s in stages)]:
+    for ask in [lambda: license_mapping.require_spdx(app.license), *(partial(s.refuse, cfg, app) for s in stages)]:
         try:
             ask()
         except InputError as exc:

@@ -16,6 +16,7 @@ from pkg import check
 from pkg.channels import homebrew, install_scripts, linux_packages, msi, msi_runner, package_proof, scoop, winget
 from pkg.compile import (
     appenv,
+    build_test,
     commands,
     compilation,
     completeness,
@@ -28,7 +29,6 @@ from pkg.compile import (
     share,
     ship,
     sign,
-    smoke,
 )
 from pkg.compile.context import BuildContext
 from pkg.core import archive, atomic, names, targets, version
@@ -45,7 +45,7 @@ BUILD: list[Stage[BuildContext]] = [
     commands.STAGE, share.STAGE, sign.STAGE, macos_sign.SIGN, place.STAGE, ship.STAGE, record.ARCHIVE,
     macos_sign.NOTARIZE, record.RECORD, msi_runner.STAGE]
 
-BUILD_TEST: list[Stage[BuildContext]] = [smoke.STAGE]  # `make build-test`: after BUILD, on the same runner
+BUILD_TEST: list[Stage[BuildContext]] = [build_test.STAGE]  # `make build-test`: after BUILD, on the same runner
 
 RELEASE: list[Stage[ReleaseContext]] = [
     archives.VERIFY, startup_gate.STAGE, archives.ARCHIVES, msi.STAGE, linux_packages.STAGE, package_proof.STAGE,

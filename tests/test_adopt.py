@@ -634,8 +634,8 @@ def adopt(app: RealApp, tmp: Path, benchmark: bool = False) -> dict:
                                       if p.is_file() and not p.is_symlink()) / 2**20, 1),
               "archive_mib": round(archive_file.stat().st_size / 2**20, 1),
               "compiled_modules": compiled_modules(repo / "dist" / names.report(manifest.app.name, record.target)),
-              "startup": {k: v.model_dump() for k, v in model.SmokeRecord.read(
-                  repo / "dist" / names.smoke_record(manifest.app.name, record.target)).startup.items()},
+              "startup": {k: v.model_dump() for k, v in model.BuildTestRecord.read(
+                  repo / "dist" / names.build_test_record(manifest.app.name, record.target)).startup.items()},
               "bench": bench(repo) if benchmark else None}
     if benchmark:  # make test-adopt: the README's table
         RESULTS.mkdir(parents=True, exist_ok=True)

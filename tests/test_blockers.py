@@ -11,7 +11,7 @@ import pytest
 
 from pkg import pipeline
 from pkg.channels import homebrew
-from pkg.compile import smoke
+from pkg.compile import build_test
 from pkg.core import config, names
 from pkg.core.errors import InputError
 from pkg.core.model import Artifact, Kind
@@ -82,8 +82,9 @@ def test_4_generic_smoke_checks_accept_any_wording_and_need_no_app_specific_ones
                                    'echo "Usage: prog"\n')
         (folder / name).chmod(0o755)
     (tmp_path / "cwd").mkdir()
-    checker = smoke.Smoke(folder, "linux", smoke.scrubbed_env(tmp_path), tmp_path / "cwd")
-    smoke.generic_checks(checker, config.Config(tmp_path, tmp_path, None, "P", "P.A", "0", "x"), multi_app(), "0.2.0")
+    checker = build_test.Checker(folder, "linux", build_test.scrubbed_env(tmp_path), tmp_path / "cwd")
+    cfg = config.Config(tmp_path, tmp_path, None, "P", "P.A", "0", "x")
+    build_test.generic_checks(checker, cfg, multi_app(), "0.2.0")
     assert checker.failures == []
 
 

@@ -88,14 +88,14 @@ def test_only_the_apps_own_modules_are_compiled_to_c(built):
 
 
 def test_smoke_passes_on_the_real_build(built):
-    proc = run_pkg("smoke", "--dist", str(built))
+    proc = run_pkg("build-test", "--dist", str(built))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for check in ("tailor --version carries", "tailor --help exits 0", "no arguments and no TTY exits 0",
                   "docstring", "doctor --json is all true", "filters by level", "tail --level bogus is refused",
                   "readline is left out (tailor never reads lines interactively): the program's Python cannot"):
         assert any(line.startswith("ok ") and check in line for line in proc.stdout.splitlines()), check
     assert "FAIL" not in proc.stdout
-    proof = model.SmokeRecord.read(built / f"{NAME}.smoke.json")
+    proof = model.BuildTestRecord.read(built / f"{NAME}.build-test.json")
     assert proof.startup["version"].median_ms > 0 and proof.compared >= 7 and proof.target == TARGET.name
     # each command's start counted by callgrind: the work done, whatever the machine's load
     assert set(proof.instructions) == {"tailor --version"} and 20e6 < proof.instructions["tailor --version"] < 400e6
@@ -138,13 +138,13 @@ def test_smoke_fails_on_a_tampered_archive(built, tmp_path):
     with open(dist / f"{NAME}.tar.gz", "r+b") as handle:
         handle.seek(1000)
         handle.write(b"tampered")
-    proc = run_pkg("smoke", "--dist", str(dist))
+    proc = run_pkg("build-test", "--dist", str(dist))
     assert proc.returncode == 1 and "sha256 differs" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
 def test_smoke_without_a_build_says_so(tmp_path):
-    proc = run_pkg("smoke", "--dist", str(tmp_path))
+    proc = run_pkg("build-test", "--dist", str(tmp_path))
     assert proc.returncode == 1 and "run `make build`" in proc.stderr
 
 

@@ -187,7 +187,7 @@ def test_a_nuitka_flag_config_may_not_set_fails_check_and_the_first_build_stage(
     assert preflight.STAGE in pipeline.BUILD and pipeline.BUILD[0] is preflight.STAGE
     with pytest.raises(InputError, match=r"tool\.pkg\.nuitka flag '.*' (is set by the pipeline|must start with --)"
                        ) as info:
-        preflight.STAGE.check(cfg, None)
+        preflight.STAGE.refuse(cfg, None)
     assert "\n" not in str(info.value) and info.value.exit_code == 2
     with pytest.raises(InputError, match=r"tool\.pkg\.nuitka flag"):
         preflight.STAGE.run(BuildContext(cfg, targets.host(), tmp_path / "dist", tmp_path / "work"))

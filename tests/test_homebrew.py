@@ -238,7 +238,7 @@ def test_desc_rules_that_cannot_be_mapped_fail_and_write_nothing(tmp_path, cfg, 
     assert "\n" not in str(exc.value)
     assert not (tmp_path / "homebrew").exists() and not (ctx.folder / "tailor.rb").exists()
     with pytest.raises(InputError, match=rule):  # and `make check` says so before any build
-        homebrew.STAGE.check(cfg, ctx.app)
+        homebrew.STAGE.refuse(cfg, ctx.app)
 
 
 @pytest.mark.parametrize(("summary", "desc"), [

@@ -249,7 +249,7 @@ def test_a_command_name_the_scripts_cannot_carry_is_refused_at_config_time(cfg):
 
     app = multi_app().model_copy(update={"commands": (Command(name="my tool", module="m", function="main"),)})
     with pytest.raises(PkgError, match="'my tool': install scripts and package managers want"):
-        installers.STAGE.check(cfg, app)
+        installers.STAGE.refuse(cfg, app)
 
 
 def test_a_system_with_an_older_glibc_than_the_build_is_refused_and_nothing_is_written(tmp_path, cfg):

@@ -330,4 +330,4 @@ def test_a_synopsis_debian_refuses_fails_make_check(summary, rule):
 
     app = multi_app().model_copy(update={"summary": summary})
     with pytest.raises(InputError, match=f"{rule}.*set tool.pkg.description"):
-        linux_packages.STAGE.check(example_config(), app)
+        linux_packages.STAGE.refuse(example_config(), app)

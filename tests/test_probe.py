@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.compile import probe, smoke
+from pkg.compile import build_test, probe
 from pkg.core import settings
 from pkg.core.config import Check, CommandOptions, Config, _command
 from pkg.core.errors import PkgError
@@ -76,8 +76,8 @@ def test_every_finding_at_once_with_its_declaration_then_they_pass(venv, tmp_pat
 
 
 def test_a_command_that_keeps_running_is_declared_a_server(tmp_path, monkeypatch):
-    monkeypatch.setattr(smoke, "NO_ARGS_TIMEOUT_S", 1)
-    monkeypatch.setattr(smoke, "RUNS_FOR_S", 1)
+    monkeypatch.setattr(build_test, "NO_ARGS_TIMEOUT_S", 1)
+    monkeypatch.setattr(build_test, "RUNS_FOR_S", 1)
     env = tmp_path / "env"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", env], check=True)
     (env / "bin" / "serve").write_text(f"#!{env / 'bin' / 'python'}\nimport sys, time\n"
@@ -94,9 +94,9 @@ def test_a_version_printing_another_number_keeps_its_check_declared(venv, tmp_pa
     alpha = next(f for f in findings if f.command == "alpha")
     assert (alpha.key, alpha.what) == ("version-differs", "alpha -V carries 0.3.0")
     declared = CommandOptions(version_args=("-V",), version_differs="upstream prints 0.2.0", no_args_exit=2)
-    runner = smoke.Smoke(venv, "linux", smoke.scrubbed_env(tmp_path), tmp_path,
-                         argv=smoke.pip_installed_argv(venv, APP, "linux"), quiet=True)
-    smoke.generic_checks(runner, cfg({"alpha": declared}), APP.model_copy(update={"commands": APP.commands[:1]}),
+    runner = build_test.Checker(venv, "linux", build_test.scrubbed_env(tmp_path), tmp_path,
+                         argv=build_test.pip_installed_argv(venv, APP, "linux"), quiet=True)
+    build_test.generic_checks(runner, cfg({"alpha": declared}), APP.model_copy(update={"commands": APP.commands[:1]}),
                          "0.3.0")
     assert runner.failures == []
     assert runner.transcript[0][0] == "alpha -V exits 0 with output (declared version-differs)"

@@ -164,7 +164,7 @@ def test_frozen_aware_code_sees_a_frozen_program_with_pyinstallers_layout(multit
 
 
 def test_the_smoke_test_ran_generic_and_declared_checks(multitool):
-    proc = run_pkg("smoke", cwd=multitool)
+    proc = run_pkg("build-test", cwd=multitool)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for line in ("ok   multitool --version carries 1.4.0", "ok   multitool-admin --version carries 1.4.0",
                  "ok   multitool-admin with no arguments and no TTY exits 0",

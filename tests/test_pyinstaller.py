@@ -80,7 +80,7 @@ def test_onedir_build_has_the_release_layout_and_record(onedir):
 
 @pytest.mark.e2e
 def test_onedir_build_passes_the_smoke_test(onedir):
-    proc = run_pkg("smoke", "--dist", str(onedir))
+    proc = run_pkg("build-test", "--dist", str(onedir))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "doctor --json is all true" in proc.stdout and "FAIL" not in proc.stdout
 

@@ -112,4 +112,4 @@ def test_license_mapping(spdx, text):
 def test_a_nested_expression_is_an_error_at_config_time(cfg):
     app = multi_app().model_copy(update={"license": License(spdx="MIT AND (Apache-2.0 OR BSD-3-Clause)")})
     with pytest.raises(InputError, match="Scoop cannot express nested AND/OR"):
-        scoop.STAGE.check(cfg, app)
+        scoop.STAGE.refuse(cfg, app)

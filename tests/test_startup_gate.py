@@ -29,8 +29,8 @@ def with_counts(tmp_path, counts: dict[str, int], cfg=None):
     archive = ctx.manifest.select(Kind.ARCHIVE)[0]
     shutil.copyfile(ctx.folder / archive.path, dist / archive.name)
     ctx.inputs.artifacts.append(model.describe(dist / archive.name, dist, Kind.ARCHIVE, TARGET))
-    model.SmokeRecord(target=TARGET, archive=archive.name, sha256=archive.sha256, compared=3,
-                      instructions=counts).write(dist / names.smoke_record(ctx.app.name, TARGET))
+    model.BuildTestRecord(target=TARGET, archive=archive.name, sha256=archive.sha256, compared=3,
+                      instructions=counts).write(dist / names.build_test_record(ctx.app.name, TARGET))
     return ctx
 
 

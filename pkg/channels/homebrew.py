@@ -178,4 +178,4 @@ def run(ctx: ReleaseContext) -> None:
 
 
 STAGE = Stage("homebrew", "the Homebrew formula (and homebrew/Formula/ for the tap)", run, skip, writes,
-              check=check_app)
+              refuse=check_app)

@@ -118,4 +118,4 @@ def run(ctx: ReleaseContext) -> None:
 
 
 STAGE = Stage("install-scripts", "install.sh and install.ps1 (download, verify against SHA256SUMS, install)",
-              run, writes=writes, check=check_app, makes=Kind.INSTALL_SCRIPT)
+              run, writes=writes, refuse=check_app, makes=Kind.INSTALL_SCRIPT)

@@ -347,4 +347,4 @@ def check_app(cfg: Config, app: App) -> None:
 
 
 STAGE = Stage("packages", "a .deb and an .rpm of each Linux build (nfpm): /usr/lib/<name>, /usr/bin links", run,
-              skip, writes=lambda ctx: [p.file for p in planned(ctx)], check=check_app, makes=Kind.PACKAGE)
+              skip, writes=lambda ctx: [p.file for p in planned(ctx)], refuse=check_app, makes=Kind.PACKAGE)

@@ -147,4 +147,4 @@ def run(ctx: ReleaseContext) -> None:
 
 
 STAGE = Stage("msi", "the Windows MSI (built here with wixl when the Windows runner made none)", run, skip, writes,
-              check=wxs.check_app, makes=Kind.MSI)
+              refuse=wxs.check_app, makes=Kind.MSI)

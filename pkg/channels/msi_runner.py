@@ -140,4 +140,4 @@ def build_stage(ctx: BuildContext) -> None:
 
 STAGE = Stage("msi", f"the Windows runner's MSI: WiX 5 (scripts/msi.ps1) → {names.DIST}/, recorded in the build "
               "manifest", build_stage, skip=on_windows_only,
-              writes=lambda ctx: [names.msi(ctx.app.name)], check=wxs.check_app)
+              writes=lambda ctx: [names.msi(ctx.app.name)], refuse=wxs.check_app)

@@ -88,4 +88,4 @@ def run(ctx: ReleaseContext) -> None:
 
 
 STAGE = Stage("scoop", "the Scoop manifest for the Windows zip (and scoop/ for the bucket)", run, skip, writes,
-              check=check_app)
+              refuse=check_app)

@@ -160,4 +160,4 @@ def run(ctx: ReleaseContext) -> None:
 
 
 STAGE = Stage("winget", "winget manifests for the MSI (and winget/manifests/ for a winget-pkgs pull request)",
-              run, skip, writes, check=check_app)
+              run, skip, writes, refuse=check_app)

@@ -97,4 +97,4 @@ def commands_stage(ctx: BuildContext) -> None:
 
 
 STAGE = Stage("commands", "every command at the folder's top: one program, a link (Windows: copy) per command, "
-              "and the program's interpreter beside it", commands_stage, check=interpreter_name_free)
+              "and the program's interpreter beside it", commands_stage, refuse=interpreter_name_free)

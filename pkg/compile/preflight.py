@@ -44,4 +44,4 @@ def preflight(ctx: BuildContext) -> None:
 
 
 STAGE = Stage("preflight", "Nuitka flags config may set, a writable dist/, a C compiler: before anything long",
-              preflight, check=configured_flags)
+              preflight, refuse=configured_flags)

@@ -278,4 +278,4 @@ def run(ctx: BuildContext) -> None:
 
 
 STAGE = Stage("share", "completions and man pages into share/: the wheel's, generated from the program, declared",
-              run, check=check)
+              run, refuse=check)

@@ -240,8 +240,8 @@ class Build(Model):
         return bool(self.glibc and self.glibc_floor and self.glibc_required() != self.glibc_floor)
 
 
-class SmokeRecord(Model):
-    """What `make build-test` proved of one build, in its own file (dist/<name>-<target>.smoke.json): the build
+class BuildTestRecord(Model):
+    """What `make build-test` proved of one build, in its own file (dist/<name>-<target>.build-test.json): the build
     manifest is the build's and is never rewritten after it."""
     target: str
     archive: str = Field(description="the archive proven, unpacked elsewhere")
@@ -257,9 +257,9 @@ class SmokeRecord(Model):
         return path
 
     @staticmethod
-    def read(path: Path) -> "SmokeRecord":
+    def read(path: Path) -> "BuildTestRecord":
         try:
-            return SmokeRecord.model_validate_json(path.read_bytes())
+            return BuildTestRecord.model_validate_json(path.read_bytes())
         except (OSError, ValidationError) as exc:
             raise PkgError(f"{path}: no readable smoke record ({str(exc).splitlines()[0]}; run `make build-test`)") \
                 from None

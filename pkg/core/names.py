@@ -2,7 +2,7 @@
 module spells one. `name` is the shipped name (App.name), `target` is <os>-<arch>.
 
   dist/ (each build)        <name>-<target>/ and its .tar.gz (.zip on Windows), .json (the build manifest),
-                            .report.xml (Nuitka's), .licenses/ (what it ships), .smoke.json (what
+                            .report.xml (Nuitka's), .licenses/ (what it ships), .build-test.json (what
                             build-test proved), <name>-windows-x86_64.msi
   release/v<version>/       the archives, the MSI, the .deb and .rpm, each with its .sha256, SHA256SUMS,
                             SHA256SUMS.sigstore.json (CI), <name>-<version>.cdx.json, LICENSES/,
@@ -105,8 +105,8 @@ def build_manifest_glob(target: str) -> str:
     return f"*-{target}.json"
 
 
-def smoke_record(name: str, target: str) -> str:
-    return f"{stem(name, target)}.smoke.json"
+def build_test_record(name: str, target: str) -> str:
+    return f"{stem(name, target)}.build-test.json"
 
 
 def report(name: str, target: str) -> str:

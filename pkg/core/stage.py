@@ -6,7 +6,7 @@ the context it takes (Stage[BuildContext], Stage[ReleaseContext]): a release sta
 
 The contexts are beside their stages: BuildContext (one runner's build) in pkg/compile/context.py,
 ReleaseContext (the release job) in pkg/release/context.py. What a stage writes is added to the context's
-manifest (pkg/core/model.py) as an Artifact. A channel's stage also says what it cannot express (`check`):
+manifest (pkg/core/model.py) as an Artifact. A channel's stage also says what it cannot express (`refuse`):
 `make check` and the build ask every stage before anything long runs.
 """
 
@@ -43,7 +43,7 @@ class Stage(Generic[C]):
     run: Callable[[C], None]
     skip: Callable[[C], str | None] = never            # the reason it does nothing this time, or None
     writes: Callable[[C], list[str]] = nothing         # the files it makes (names from pkg.core.names)
-    check: Callable[[Config, App], None] = expresses_anything  # a channel's refusal, at `make check` time
+    refuse: Callable[[Config, App], None] = expresses_anything  # what it cannot express, raised at `make check`
     makes: Kind | None = None  # the kind of what it writes, when later stages select it (`plan` records them)
 
 

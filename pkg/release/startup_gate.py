@@ -23,9 +23,9 @@ def counted(ctx: ReleaseContext) -> dict[str, dict[str, int]]:
     """By target, what build-test counted: the smoke record beside each build (its archive the one released)."""
     found = {}
     for artifact in ctx.inputs.select(Kind.ARCHIVE):
-        name = names.smoke_record(ctx.app.name, artifact.target)
+        name = names.build_test_record(ctx.app.name, artifact.target)
         for path in (ctx.dist / artifact.path).parent.glob(name):
-            record = model.SmokeRecord.read(path)
+            record = model.BuildTestRecord.read(path)
             if record.sha256 == artifact.sha256 and record.instructions:
                 found[artifact.target] = record.instructions
     return found

@@ -1,4 +1,4 @@
-"""`python -m pkg smoke` (make build-test): unpack the archive somewhere else and prove every command works,
+"""`python -m pkg build-test` (make build-test): unpack the archive somewhere else and prove every command works,
 with a scrubbed environment, as a user who just downloaded it would run it — and that it behaves exactly
 like the same wheel pip-installed (build/<target>/pip-installed: the wheel and its dependencies alone,
 without the compile tools of the build venv; its console scripts).
@@ -50,7 +50,7 @@ def scrubbed_env(home: Path) -> dict[str, str]:
     return {**keep, "PATH": path, "HOME": str(home), "USERPROFILE": str(home), "LANG": "C.UTF-8"}
 
 
-class Smoke:
+class Checker:
     """Runs the app's commands one way and judges them: the compiled programs in `folder`, or (`argv`) the
     pip-installed app. Every result is kept in `transcript` for the differential comparison."""
 
@@ -94,7 +94,7 @@ class Smoke:
                                         env={**self.env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24",
                                              **(env or {})})
 
-    def check(self, ok: bool, what: str, out: subprocess.CompletedProcess | None = None,
+    def judge(self, ok: bool, what: str, out: subprocess.CompletedProcess | None = None,
               pip_installed: str = "same", about: tuple[str, str | int] | None = None) -> None:
         if about is not None:
             self.about[what] = about
@@ -108,49 +108,49 @@ class Smoke:
             self.details[what] = detail
 
 
-def generic_checks(smoke: Smoke, cfg: Config, app: App, version: str) -> None:
+def generic_checks(runner: Checker, cfg: Config, app: App, version: str) -> None:
     for command in app.command_names:
         options = cfg.command_options(command)
         if options.version_argv:
             args = " ".join(options.version_argv)
-            out = smoke.run(command, *options.version_argv)
+            out = runner.run(command, *options.version_argv)
             printed = out.stdout + "\n" + out.stderr
             if options.version_differs:  # declared: it prints another number (upstream); it must still answer
-                smoke.check(out.returncode == 0 and bool(printed.strip()), f"{command} {args} exits 0 with output "
+                runner.judge(out.returncode == 0 and bool(printed.strip()), f"{command} {args} exits 0 with output "
                             f"(declared version-differs)", out, options.pip_installed, (command, "version"))
             else:
-                smoke.check(out.returncode == 0 and version_of.carries_version(printed, version),
+                runner.judge(out.returncode == 0 and version_of.carries_version(printed, version),
                             f"{command} {args} carries {version}", out, options.pip_installed, (command, "version"))
         if options.help:
-            out = smoke.run(command, "--help")
-            smoke.check(out.returncode == 0 and bool(out.stdout.strip()), f"{command} --help exits 0 with output", out,
+            out = runner.run(command, "--help")
+            runner.judge(out.returncode == 0 and bool(out.stdout.strip()), f"{command} --help exits 0 with output", out,
                         options.pip_installed, (command, "help"))
         if options.no_args_runs:
-            out = smoke.run_in_terminal(command, seconds=RUNS_FOR_S)
-            smoke.check(out.returncode == STILL_RUNNING, f"{command} with no arguments, in a terminal, is still "
+            out = runner.run_in_terminal(command, seconds=RUNS_FOR_S)
+            runner.judge(out.returncode == STILL_RUNNING, f"{command} with no arguments, in a terminal, is still "
                         f"running after {RUNS_FOR_S} s", out, "checked", (command, "no-args"))
             continue
-        out = smoke.run(command, timeout=NO_ARGS_TIMEOUT_S)
-        smoke.check(out.returncode == options.no_args_exit,
+        out = runner.run(command, timeout=NO_ARGS_TIMEOUT_S)
+        runner.judge(out.returncode == options.no_args_exit,
                     f"{command} with no arguments and no TTY exits {options.no_args_exit} "
                     f"within {NO_ARGS_TIMEOUT_S} s", out, options.pip_installed, (command, "no-args"))
 
 
-def declared_check(smoke: Smoke, check: Check, app: App, index: int = 0) -> None:
+def declared_check(runner: Checker, check: Check, app: App, index: int = 0) -> None:
     command = check.command or app.main.name
     if command not in app.command_names:
-        smoke.check(False, f"{check.name}: {command!r} is not one of the commands {app.command_names}",
+        runner.judge(False, f"{check.name}: {command!r} is not one of the commands {app.command_names}",
                     about=(command, index))
         return
     for name, text in check.files.items():
-        path = smoke.cwd / name
+        path = runner.cwd / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     if check.terminal:
-        out = smoke.run_in_terminal(command, *check.args, seconds=check.timeout, env=check.env)
+        out = runner.run_in_terminal(command, *check.args, seconds=check.timeout, env=check.env)
         ok = out.returncode in (check.exit, STILL_RUNNING)
     else:
-        out = smoke.run(command, *check.args, stdin=check.stdin, env=check.env, timeout=check.timeout)
+        out = runner.run(command, *check.args, stdin=check.stdin, env=check.env, timeout=check.timeout)
         ok = out.returncode == check.exit
     for expect in check.expect:
         text = out.stdout if expect.stream == "stdout" else out.stderr
@@ -161,15 +161,15 @@ def declared_check(smoke: Smoke, check: Check, app: App, index: int = 0) -> None
         else:
             ok = ok and text == expect.value
     mode = "checked" if check.terminal and check.pip_installed == "same" else check.pip_installed
-    smoke.check(ok, check.name, out, mode, (command, index))
+    runner.judge(ok, check.name, out, mode, (command, index))
 
 
-def all_checks(smoke: Smoke, cfg: Config, app: App, version: str, pip_installed: bool = False) -> None:
+def all_checks(runner: Checker, cfg: Config, app: App, version: str, pip_installed: bool = False) -> None:
     """The generic checks, then the app's own in order (on the pip-installed app: those it can run)."""
-    generic_checks(smoke, cfg, app, version)
+    generic_checks(runner, cfg, app, version)
     for index, check in enumerate(cfg.checks):
         if not (pip_installed and check.pip_installed == "skip"):
-            declared_check(smoke, check, app, index)
+            declared_check(runner, check, app, index)
 
 
 # --- the pip-installed app: the reference the compiled one must equal -------------------------------
@@ -231,7 +231,7 @@ def rewrapped(a: str, b: str, theirs: dict[str, str], ours: dict[str, str]) -> b
         normalise(squeeze(b), {squeeze(k): v for k, v in ours.items()})
 
 
-def unequal(first: Smoke, second: Smoke) -> list[tuple[str, str, int, str, str]]:
+def unequal(first: Checker, second: Checker) -> list[tuple[str, str, int, str, str]]:
     """The checks marked `same` whose results differ between two runs (the second's `skip` checks left out):
     (check, field, line number, first's line, second's line), each install's own paths normalised."""
     found = []
@@ -252,34 +252,34 @@ def unequal(first: Smoke, second: Smoke) -> list[tuple[str, str, int, str, str]]
     return found
 
 
-def differences(reference: Smoke, compiled: Smoke) -> list[str]:
+def differences(reference: Checker, compiled: Checker) -> list[str]:
     """Where the compiled program's results differ from the pip-installed app's (checks marked `same`; those
     marked `skip` ran on the compiled program only)."""
     return [f"{what}: {field} differs from the pip-installed app's (line {line}: pip-installed {x[:120]!r}, "
             f"compiled {y[:120]!r})" for what, field, line, x, y in unequal(reference, compiled)]
 
 
-def timings(smoke: Smoke, cfg: Config, app: App) -> dict[str, Timing]:
-    main = str(smoke.program(app.main.name))
+def timings(runner: Checker, cfg: Config, app: App) -> dict[str, Timing]:
+    main = str(runner.program(app.main.name))
     version_args = cfg.command_options(app.main.name).version_argv  # none: only the help screen is timed
     results = {}
     for key, args, runs in ([("version", version_args, 20)] if version_args else []) + [("help", cfg.help_args, 10)]:
         try:
-            result = startup.measure([main, *args], runs=runs, env=smoke.env, cwd=smoke.cwd)
+            result = startup.measure([main, *args], runs=runs, env=runner.env, cwd=runner.cwd)
         except PkgError as exc:
-            smoke.check(False, f"timing {app.main.name} {' '.join(args)}: {exc}")
+            runner.judge(False, f"timing {app.main.name} {' '.join(args)}: {exc}")
             continue
         budget = cfg.budgets_ms.get(key)
         what = f"{app.main.name} {' '.join(args)}: median {result['median_ms']:.1f} ms ({result['tool']})"
         if budget is None:  # wall-clock time swings with the machine's load: judged only where the app asks
             print(f"     {what}")
         else:
-            smoke.check(result["median_ms"] <= budget, f"{what} <= {budget:.0f} ms")
+            runner.judge(result["median_ms"] <= budget, f"{what} <= {budget:.0f} ms")
         results[key] = Timing(**result)
     return results
 
 
-def counted(smoke: Smoke, cfg: Config, app: App) -> dict[str, int]:
+def counted(runner: Checker, cfg: Config, app: App) -> dict[str, int]:
     """Each command's start (its version, else its help screen) in instructions, by command line: what the
     release compares with the previous one's (callgrind counts work, whatever the machine's load)."""
     if not startup.has_callgrind():
@@ -294,31 +294,32 @@ def counted(smoke: Smoke, cfg: Config, app: App) -> dict[str, int]:
             continue
         line = " ".join([command.name, *args])
         try:
-            found[line] = startup.instructions([str(smoke.program(command.name)), *args], env=smoke.env, cwd=smoke.cwd)
+            found[line] = startup.instructions([str(runner.program(command.name)), *args], env=runner.env,
+                                               cwd=runner.cwd)
         except PkgError as exc:
-            smoke.check(False, f"counting the instructions of {line}: {exc}")
+            runner.judge(False, f"counting the instructions of {line}: {exc}")
             continue
         print(f"     {line}: {found[line] / 1e6:.1f} M instructions (callgrind)")
     return found
 
 
-def left_out(smoke: Smoke, cfg: Config, app: App, os_name: str) -> None:
+def left_out(runner: Checker, cfg: Config, app: App, os_name: str) -> None:
     """Each module of tool.pkg.stdlib-exclude is out of the compiled program: its Python cannot import it (a
     PyInstaller build has no Python to ask: no extension module of that name is in its folder)."""
-    python = Path(os.path.realpath(smoke.program(app.main.name))).parent / names.interpreter(app.main.name, os_name)
+    python = Path(os.path.realpath(runner.program(app.main.name))).parent / names.interpreter(app.main.name, os_name)
     for module, reason in cfg.stdlib_exclude.items():
         if not python.exists():
             stem = module.rsplit(".", 1)[-1]
-            found = [p.name for p in smoke.folder.rglob(f"{stem}.*") if p.suffix in (".so", ".pyd")]
-            smoke.check(not found, f"{module} is left out ({reason}): no extension module of it in the build"
+            found = [p.name for p in runner.folder.rglob(f"{stem}.*") if p.suffix in (".so", ".pyd")]
+            runner.judge(not found, f"{module} is left out ({reason}): no extension module of it in the build"
                         + (f" (found {', '.join(found)})" if found else ""))
             continue
-        out = proc.run_app([python, "-c", f"import {module}"], env=smoke.env, cwd=smoke.cwd, timeout=60)
-        smoke.check(out.returncode == 1 and "ModuleNotFoundError" in out.stderr,
+        out = proc.run_app([python, "-c", f"import {module}"], env=runner.env, cwd=runner.cwd, timeout=60)
+        runner.judge(out.returncode == 1 and "ModuleNotFoundError" in out.stderr,
                     f"{module} is left out ({reason}): the program's Python cannot import it", out, "checked")
 
 
-def crashed(reference: Smoke, compiled: Smoke) -> str:
+def crashed(reference: Checker, compiled: Checker) -> str:
     """When the compiled program raises where the pip-installed app passed: the exception, and that this is the
     build differing from pip's, not a declaration to add ("" otherwise)."""
     passed = {what for what, _, _ in reference.transcript} - set(reference.failures)
@@ -330,7 +331,7 @@ def crashed(reference: Smoke, compiled: Smoke) -> str:
     return ""
 
 
-def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Manifest:
+def run(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Manifest:
     _, manifest = model.find_build(dist, target.name)
     app = manifest.app
     file = names.archive(app.name, target.name)
@@ -341,15 +342,15 @@ def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Ma
         work = tmp_path / "cwd"
         work.mkdir()
         env = scrubbed_env(tmp_path)
-        reference = Smoke(env_folder, target.os, env, work, argv=pip_installed_argv(env_folder, app, target.os),
+        reference = Checker(env_folder, target.os, env, work, argv=pip_installed_argv(env_folder, app, target.os),
                           quiet=True, site_packages=venv_site_packages(env_folder))
         all_checks(reference, cfg, app, manifest.version, pip_installed=True)
         shutil.rmtree(work)  # the same path again: outputs that name it compare equal
         work.mkdir()
-        checker = Smoke(top, target.os, env, work)
+        checker = Checker(top, target.os, env, work)
         all_checks(checker, cfg, app, manifest.version)
         for difference in differences(reference, checker):
-            checker.check(False, difference)
+            checker.judge(False, difference)
         left_out(checker, cfg, app, target.os)
         same = sum(1 for entry in checker.transcript if entry[2] == "same")
         print(f"{'ok  ' if not checker.failures else '    '} {same} check(s) compared with the pip-installed app")
@@ -357,18 +358,18 @@ def smoke(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Ma
         if shared:
             print(f"ok   in the archive as recorded: {', '.join(shared)}")
         (tested,) = [a for a in manifest.select(Kind.ARCHIVE) if a.target == target.name]  # as `unpacked` found
-        proof = model.SmokeRecord(target=target.name, archive=tested.name, sha256=tested.sha256, compared=same,
+        proof = model.BuildTestRecord(target=target.name, archive=tested.name, sha256=tested.sha256, compared=same,
                                   startup=timings(checker, cfg, app), instructions=counted(checker, cfg, app))
-    proof.write(dist / names.smoke_record(app.name, target.name))
+    proof.write(dist / names.build_test_record(app.name, target.name))
     if checker.failures:
-        raise PkgError(f"smoke test failed for {file}: {'; '.join(checker.failures)}{crashed(reference, checker)}")
-    print(f"smoke test passed: {file} ({len(app.commands)} command(s), {len(cfg.checks)} declared check(s), "
+        raise PkgError(f"build-test failed for {file}: {'; '.join(checker.failures)}{crashed(reference, checker)}")
+    print(f"build-test passed: {file} ({len(app.commands)} command(s), {len(cfg.checks)} declared check(s), "
           f"same as the pip-installed app)")
     return manifest
 
 
-STAGE = Stage("smoke", "the archive unpacked elsewhere: every command's --version, --help and no arguments, "
+STAGE = Stage("build-test", "the archive unpacked elsewhere: every command's --version, --help and no arguments, "
               "the app's checks, each equal to the pip-installed app's; start-up timings and instruction counts in its "
               "own record",
-              lambda ctx: smoke(ctx.cfg, ctx.target, ctx.dist, ctx.work / names.PIP_ENV),
-              writes=lambda ctx: [names.smoke_record(ctx.app.name, ctx.target.name)])
+              lambda ctx: run(ctx.cfg, ctx.target, ctx.dist, ctx.work / names.PIP_ENV),
+              writes=lambda ctx: [names.build_test_record(ctx.app.name, ctx.target.name)])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.compile import smoke
+from pkg.compile import build_test
 from pkg.core import version
 from pkg.core.config import Check, CommandOptions, Config, Expect
 from pkg.core.model import Command
@@ -30,7 +30,7 @@ def program(folder: Path, name: str, body: str) -> None:
 
 
 @pytest.fixture
-def checker(tmp_path) -> smoke.Smoke:
+def checker(tmp_path) -> build_test.Checker:
     folder = tmp_path / "folder"
     folder.mkdir()
     program(folder, "mytool", """case "$1" in
@@ -47,7 +47,7 @@ esac
                                     '  *) sleep 30 ;;\nesac\n')
     cwd = tmp_path / "cwd"
     cwd.mkdir()
-    return smoke.Smoke(folder, "linux", smoke.scrubbed_env(tmp_path), cwd)
+    return build_test.Checker(folder, "linux", build_test.scrubbed_env(tmp_path), cwd)
 
 
 def cfg(**options) -> Config:
@@ -55,16 +55,16 @@ def cfg(**options) -> Config:
 
 
 def test_generic_checks_run_for_every_command(checker, monkeypatch):
-    monkeypatch.setattr(smoke, "NO_ARGS_TIMEOUT_S", 1)
-    smoke.generic_checks(checker, cfg(), multi_app(), "0.2.0")
+    monkeypatch.setattr(build_test, "NO_ARGS_TIMEOUT_S", 1)
+    build_test.generic_checks(checker, cfg(), multi_app(), "0.2.0")
     assert checker.failures == ["mytool-admin --version carries 0.2.0", "mytool-admin --help exits 0 with output",
                                 "mytool-admin with no arguments and no TTY exits 0 within 1 s"]
 
 
 def test_configured_commands_skip_or_expect_other_exit_codes(checker, monkeypatch):
-    monkeypatch.setattr(smoke, "NO_ARGS_TIMEOUT_S", 1)
+    monkeypatch.setattr(build_test, "NO_ARGS_TIMEOUT_S", 1)
     app = multi_app().model_copy(update={"commands": (Command(name="mytool", module="m", function="main"),)})
-    smoke.generic_checks(checker, cfg(mytool=CommandOptions(version=False, no_args_exit=0)), app, "9.9.9")
+    build_test.generic_checks(checker, cfg(mytool=CommandOptions(version=False, no_args_exit=0)), app, "9.9.9")
     assert checker.failures == []
 
 
@@ -80,14 +80,14 @@ def test_configured_commands_skip_or_expect_other_exit_codes(checker, monkeypatc
     (Check("timeout", command="mytool-admin", timeout=1), False),
 ])
 def test_declared_checks(checker, check, ok):
-    smoke.declared_check(checker, check, multi_app())
+    build_test.declared_check(checker, check, multi_app())
     assert (checker.failures == []) is ok
 
 
 def test_scrubbed_environment_has_no_python_variables(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", "/x")
     monkeypatch.setenv("VIRTUAL_ENV", "/y")
-    env = smoke.scrubbed_env(tmp_path)
+    env = build_test.scrubbed_env(tmp_path)
     assert "PYTHONPATH" not in env and "VIRTUAL_ENV" not in env and env["HOME"] == str(tmp_path)
     assert os.pathsep not in env["PATH"] or "venv" not in env["PATH"]
 
@@ -106,12 +106,12 @@ def two_ways(tmp_path, compiled_body: str, pip_body: str):
     app = multi_app().model_copy(update={"commands": (Command(name="mytool", module="m", function="main"),)})
     program(venv / "bin", "mytool", pip_body)
     program(folder, "mytool", compiled_body)
-    env = smoke.scrubbed_env(tmp_path)
-    reference = smoke.Smoke(venv, "linux", env, cwd, argv=smoke.pip_installed_argv(venv, app, "linux"), quiet=True,
-                            site_packages=venv_site_packages(venv))
-    compiled = smoke.Smoke(folder, "linux", env, cwd)
+    env = build_test.scrubbed_env(tmp_path)
+    reference = build_test.Checker(venv, "linux", env, cwd, argv=build_test.pip_installed_argv(venv, app, "linux"),
+                                   quiet=True, site_packages=venv_site_packages(venv))
+    compiled = build_test.Checker(folder, "linux", env, cwd)
     for checker in (reference, compiled):
-        smoke.all_checks(checker, cfg(), app, "0.2.0")
+        build_test.all_checks(checker, cfg(), app, "0.2.0")
     return reference, compiled
 
 
@@ -121,14 +121,14 @@ BODY = 'case "$1" in --version) echo "mytool 0.2.0" ;; *) echo "usage: $0 [--ver
 def test_the_same_behaviour_compares_equal_with_the_programs_own_path_normalised(tmp_path):
     reference, compiled = two_ways(tmp_path, BODY, BODY)  # "$0" differs: each program's own path
     assert reference.failures == compiled.failures == []
-    assert smoke.differences(reference, compiled) == []
+    assert build_test.differences(reference, compiled) == []
 
 
 def test_a_different_output_or_exit_code_is_a_failure_naming_the_check(tmp_path):
     drifted = 'case "$1" in --version) echo "mytool 0.2.0" ;; --help) echo "usage"; exit 0 ;; ' \
               '*) echo "usage: $0" >&2; exit 0 ;; esac\n'
     reference, compiled = two_ways(tmp_path, drifted, BODY)
-    found = smoke.differences(reference, compiled)
+    found = build_test.differences(reference, compiled)
     assert [f.split(":", 1)[0] for f in found] == ["mytool --help exits 0 with output"] * 1 + \
         ["mytool with no arguments and no TTY exits 0 within 10 s"] * 2
     assert "stdout differs from the pip-installed app's (line 1: pip-installed 'usage: <program> [--version]', " \
@@ -136,25 +136,25 @@ def test_a_different_output_or_exit_code_is_a_failure_naming_the_check(tmp_path)
 
 
 def test_a_server_or_full_screen_ui_is_proven_still_running_in_a_terminal(checker, monkeypatch, tmp_path):
-    monkeypatch.setattr(smoke, "RUNS_FOR_S", 1)
+    monkeypatch.setattr(build_test, "RUNS_FOR_S", 1)
     program(checker.folder, "server", '[ -t 0 ] && [ -t 1 ] && echo "serving" && sleep 30\n')  # needs a terminal
     program(checker.folder, "quits", "echo bye\n")
     app = multi_app().model_copy(update={"commands": (Command(name="server", module="m", function="main"),
                                                       Command(name="quits", module="m", function="main"))})
     runs = CommandOptions(version=False, help=False, no_args_runs=True)
-    smoke.generic_checks(checker, cfg(server=runs, quits=runs), app, "0.2.0")
+    build_test.generic_checks(checker, cfg(server=runs, quits=runs), app, "0.2.0")
     assert checker.failures == ["quits with no arguments, in a terminal, is still running after 1 s"]
     served = checker.transcript[0][1]
-    assert served.returncode == smoke.STILL_RUNNING and "serving" in served.stdout
+    assert served.returncode == build_test.STILL_RUNNING and "serving" in served.stdout
 
 
 def test_a_terminal_check_reads_the_screen_of_a_program_that_keeps_running(checker, tmp_path):
     program(checker.folder, "viewer", '[ -t 1 ] || exit 9\ncat "$1"; sleep 30\n')
     app = multi_app().model_copy(update={"commands": (Command(name="viewer", module="m", function="main"),)})
     (checker.cwd / "f.txt").write_text("shown on screen\n")
-    smoke.declared_check(checker, Check("shows it", args=("f.txt",), terminal=True, timeout=1,
+    build_test.declared_check(checker, Check("shows it", args=("f.txt",), terminal=True, timeout=1,
                                         expect=(Expect("stdout", "contains", "shown on screen"),)), app)
-    smoke.declared_check(checker, Check("wrong screen", args=("f.txt",), terminal=True, timeout=1,
+    build_test.declared_check(checker, Check("wrong screen", args=("f.txt",), terminal=True, timeout=1,
                                         expect=(Expect("stdout", "contains", "not there"),)), app)
     assert checker.failures == ["wrong screen"]
     assert checker.transcript[0][2] == "checked"  # a screen is never compared byte for byte
@@ -176,7 +176,7 @@ def test_where_the_apps_modules_live_is_normalised_too(tmp_path):
     site, folder = venv_site_packages(tmp_path / "env"), tmp_path / "compiled"
     reference, compiled = two_ways(tmp_path, BODY.replace("*)", f'*) echo "{folder}/m/core.py:3: warning" >&2;'),
                                    BODY.replace("*)", f'*) echo "{site}/m/core.py:3: warning" >&2;'))
-    assert smoke.differences(reference, compiled) == []
+    assert build_test.differences(reference, compiled) == []
 
 
 def test_a_help_screen_wrapping_the_programs_own_path_differently_is_the_same(tmp_path):
@@ -192,12 +192,13 @@ def test_a_help_screen_wrapping_the_programs_own_path_differently_is_the_same(tm
     reference, compiled = two_ways(tmp_path, BODY.replace("*)", f"--help) {helps(folder)} ;; *)"),
                                    BODY.replace("*)", f"--help) {helps(site)} ;; *)"))
     assert reference.transcript[1][1].stdout != compiled.transcript[1][1].stdout  # wrapped apart
-    assert smoke.differences(reference, compiled) == []
+    assert build_test.differences(reference, compiled) == []
     again = tmp_path / "again"
     site, folder = venv_site_packages(again / "env"), again / "compiled"
     drifted = BODY.replace("*)", f"--help) {helps(folder).replace('Template', 'Tmpl')} ;; *)")
     reference, compiled = two_ways(again, drifted, BODY.replace("*)", f"--help) {helps(site)} ;; *)"))
-    assert [d.split(":", 1)[0] for d in smoke.differences(reference, compiled)] == ["mytool --help exits 0 with output"]
+    found = [d.split(":", 1)[0] for d in build_test.differences(reference, compiled)]
+    assert found == ["mytool --help exits 0 with output"]
 
 
 def test_a_compiled_program_that_raises_where_pip_passes_says_so(tmp_path):
@@ -205,11 +206,11 @@ def test_a_compiled_program_that_raises_where_pip_passes_says_so(tmp_path):
                                  'no themes\\n" >&2; exit 1 ;; *)')
     reference, compiled = two_ways(tmp_path, raises, BODY)
     assert compiled.failures[0] == "mytool --help exits 0 with output"
-    assert smoke.crashed(reference, compiled) == (
+    assert build_test.crashed(reference, compiled) == (
         " — the compiled program raises 'AssertionError: no themes' in 'mytool --help exits 0 with output', where "
         "the pip-installed app passes: the compiled program differs from pip's (a build problem to report, not a "
         "declaration to add)")
-    assert smoke.crashed(reference, reference) == ""
+    assert build_test.crashed(reference, reference) == ""
 
 
 def test_a_tracebacks_frames_and_a_warnings_source_line_are_not_compared_the_exception_is(tmp_path):
@@ -225,13 +226,14 @@ def test_a_tracebacks_frames_and_a_warnings_source_line_are_not_compared_the_exc
     for compiled_body, equal in ((compiled_says, True), (other, False)):
         reference, compiled = two_ways(tmp_path / str(equal), BODY.replace("*)", f"--help) {compiled_body} ;; *)"),
                                        BODY.replace("*)", f"--help) {pip_says} ;; *)"))
-        found = smoke.differences(reference, compiled)
+        found = build_test.differences(reference, compiled)
         assert found == [] if equal else "compiled 'KeyError: No PEM start marker'" in found[0]
 
 
 def test_the_timings_say_what_they_time_and_time_no_version_a_command_lacks(checker, capsys):
     app = multi_app()
-    assert set(smoke.timings(checker, cfg(mytool=CommandOptions(version=False)), app)) == {"help"}
-    assert set(smoke.timings(checker, cfg(mytool=CommandOptions(version_args=("-V",))), app)) == {"version", "help"}
+    assert set(build_test.timings(checker, cfg(mytool=CommandOptions(version=False)), app)) == {"help"}
+    timed = build_test.timings(checker, cfg(mytool=CommandOptions(version_args=("-V",))), app)
+    assert set(timed) == {"version", "help"}
     printed = [line.split(":")[0].strip() for line in capsys.readouterr().out.splitlines()]
     assert printed == ["mytool --help", "mytool -V", "mytool --help"]
