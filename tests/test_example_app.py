@@ -3,8 +3,11 @@ pipeline's own venv): the behaviours the compiled build must keep. These are tai
 pipeline runs them because tailor is its example."""
 
 import json
+import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -100,18 +103,40 @@ def test_doctor_json_from_source(tailor):
     assert all(report[k] for k in ("data_file", "native_module", "platform_module", "metadata"))
 
 
-def test_follow_prints_appended_lines_and_stops_with_pid(tmp_path, python):
-    log = tmp_path / "f.log"
-    log.write_text("INFO old\n")
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2.5)"])
-    proc = subprocess.Popen([str(python), "-m", "tailor", "tail", str(log), "-f", "--pid", str(sleeper.pid),
-                             "--level", "error"], stdout=subprocess.PIPE, text=True)
-    import time
+def holds_open_at_end(pid: int, path: Path) -> bool:
+    """Whether process `pid` has `path` open, positioned at its end (Linux's /proc)."""
+    size = path.stat().st_size
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if os.readlink(fd) == str(path):
+                info = Path(f"/proc/{pid}/fdinfo/{fd.name}").read_text()
+                if int(info.split("pos:", 1)[1].split()[0]) == size:
+                    return True
+        except (OSError, IndexError, ValueError):
+            continue
+    return False
 
-    time.sleep(1.0)
-    with log.open("a") as handle:
-        handle.write("ERROR new\nINFO skip\n")
-    sleeper.wait()
-    out, _ = proc.communicate(timeout=10)
-    assert proc.returncode == 0
-    assert out.splitlines() == ["ERROR new"]
+
+def test_follow_prints_appended_lines_and_stops_with_pid(tmp_path, python):
+    """Each step waits for what the follower has done, never for a time: it printed the old line, holds the
+    file open at its end (following), printed the appended line; then the watched process ends, and so does it."""
+    log = tmp_path / "f.log"
+    log.write_text("ERROR old\nINFO old\n")
+    watched = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    proc = subprocess.Popen([str(python), "-m", "tailor", "tail", str(log), "-f", "--pid", str(watched.pid),
+                             "--level", "error"], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert proc.stdout.readline() == "ERROR old\n"  # the last lines, read and closed
+        deadline = time.monotonic() + 60
+        while not holds_open_at_end(proc.pid, log):  # following: opened again, at the end
+            assert proc.poll() is None and time.monotonic() < deadline, "the follower never followed"
+            time.sleep(0.01)
+        with log.open("a") as handle:
+            handle.write("ERROR new\nINFO skip\n")
+        assert proc.stdout.readline() == "ERROR new\n"
+    finally:
+        watched.stdin.close()
+        watched.wait()
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and out == ""  # INFO is below the level

@@ -5,7 +5,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from cyclonedx.schema import SchemaVersion
@@ -217,32 +216,30 @@ def test_an_app_whose_wheel_has_no_license_file_ships_its_projects(tmp_path):
 
 
 def test_kill_at_any_moment_leaves_no_partial_release(tmp_path):
-    """SIGKILL the release at several moments after it starts staging: never a partial release/v<V>/."""
+    """SIGKILL the release right after each of several stages (a stage that kills its own process, put into the
+    list in the child): never a partial release/v<V>/, and the next run clears what the killed one left."""
     dist = fake_dist(tmp_path / "dist", V, UNIX)
     rel = tmp_path / "release"
-    code = ("from pathlib import Path; from pkg import pipeline as release; from pkg.core import config\n"
-            f"release.release(config.load(Path({str(ROOT)!r})), {V!r}, Path({str(dist)!r}), Path({str(rel)!r}), "
-            f"repo_out=Path({str(tmp_path)!r}))\n")
     final = rel / f"v{V}"
-    killed_while_staging = 0
-    for delay in (0.0, 0.05, 0.15, 0.3, 0.6, 1.0):
-        proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while not any(rel.glob(f".v{V}.*")) and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.005)
-        time.sleep(delay)
-        staging = proc.poll() is None
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        if final.exists():  # it finished before the kill: then it must be complete
-            assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final).returncode == 0
-            shutil.rmtree(final)
-        else:
-            killed_while_staging += staging
-    assert killed_while_staging >= 3, "too few kills landed while the release was being staged"
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
+
+    def run_release(kill_after: int | None) -> subprocess.CompletedProcess:
+        code = ("import os, signal\nfrom pathlib import Path\nfrom pkg import pipeline\nfrom pkg.core import config\n"
+                "from pkg.core.stage import Stage\n"
+                f"if {kill_after!r} is not None:\n"
+                f"    pipeline.RELEASE.insert({kill_after!r}, Stage('kill', 'SIGKILL', "
+                "lambda ctx: os.kill(os.getpid(), signal.SIGKILL)))\n"
+                f"pipeline.release(config.load(Path({str(ROOT)!r})), {V!r}, Path({str(dist)!r}), Path({str(rel)!r}), "
+                f"repo_out=Path({str(tmp_path)!r}))\n")
+        return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+
+    stages = len(release.RELEASE)
+    for kill_after in sorted({0, 1, stages // 3, stages // 2, 2 * stages // 3, stages - 1, stages}):
+        done = run_release(kill_after)
+        assert done.returncode == -signal.SIGKILL, (kill_after, done.stderr[-2000:])
+        assert not final.exists(), f"killed after {kill_after} stages, {final} exists"
+        assert list(rel.glob(f".v{V}.*")), "the kill landed while staging: its folder is left behind"
+    done = run_release(None)
+    assert done.returncode == 0, done.stderr
     assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=final, capture_output=True).returncode == 0
     assert not list(rel.glob(f".v{V}.*"))  # the finishing run cleared what the killed ones left
 
