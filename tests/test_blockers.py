@@ -11,7 +11,7 @@ import pytest
 
 from pkg import pipeline
 from pkg.channels import homebrew
-from pkg.compile import build_test
+from pkg.compile import build_test, running
 from pkg.core import config, names
 from pkg.core.errors import InputError
 from pkg.core.model import Artifact, Kind
@@ -82,7 +82,7 @@ def test_4_generic_smoke_checks_accept_any_wording_and_need_no_app_specific_ones
                                    'echo "Usage: prog"\n')
         (folder / name).chmod(0o755)
     (tmp_path / "cwd").mkdir()
-    checker = build_test.Checker(folder, "linux", build_test.scrubbed_env(tmp_path), tmp_path / "cwd")
+    checker = running.Checker(folder, "linux", running.scrubbed_env(tmp_path), tmp_path / "cwd")
     cfg = config.Config(tmp_path, tmp_path, None, "P", "P.A", "0", "x")
     build_test.generic_checks(checker, cfg, multi_app(), "0.2.0")
     assert checker.failures == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.compile import build_test
+from pkg.compile import build_test, compare, running
 from pkg.core import version
 from pkg.core.config import Check, CommandOptions, Config, Expect
 from pkg.core.model import Command
@@ -30,7 +30,7 @@ def program(folder: Path, name: str, body: str) -> None:
 
 
 @pytest.fixture
-def checker(tmp_path) -> build_test.Checker:
+def checker(tmp_path) -> running.Checker:
     folder = tmp_path / "folder"
     folder.mkdir()
     program(folder, "mytool", """case "$1" in
@@ -47,7 +47,7 @@ esac
                                     '  *) sleep 30 ;;\nesac\n')
     cwd = tmp_path / "cwd"
     cwd.mkdir()
-    return build_test.Checker(folder, "linux", build_test.scrubbed_env(tmp_path), cwd)
+    return running.Checker(folder, "linux", running.scrubbed_env(tmp_path), cwd)
 
 
 def cfg(**options) -> Config:
@@ -87,7 +87,7 @@ def test_declared_checks(checker, check, ok):
 def test_scrubbed_environment_has_no_python_variables(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", "/x")
     monkeypatch.setenv("VIRTUAL_ENV", "/y")
-    env = build_test.scrubbed_env(tmp_path)
+    env = running.scrubbed_env(tmp_path)
     assert "PYTHONPATH" not in env and "VIRTUAL_ENV" not in env and env["HOME"] == str(tmp_path)
     assert os.pathsep not in env["PATH"] or "venv" not in env["PATH"]
 
@@ -106,10 +106,10 @@ def two_ways(tmp_path, compiled_body: str, pip_body: str):
     app = multi_app().model_copy(update={"commands": (Command(name="mytool", module="m", function="main"),)})
     program(venv / "bin", "mytool", pip_body)
     program(folder, "mytool", compiled_body)
-    env = build_test.scrubbed_env(tmp_path)
-    reference = build_test.Checker(venv, "linux", env, cwd, argv=build_test.pip_installed_argv(venv, app, "linux"),
+    env = running.scrubbed_env(tmp_path)
+    reference = running.Checker(venv, "linux", env, cwd, argv=running.pip_installed_argv(venv, app, "linux"),
                                    quiet=True, site_packages=venv_site_packages(venv))
-    compiled = build_test.Checker(folder, "linux", env, cwd)
+    compiled = running.Checker(folder, "linux", env, cwd)
     for checker in (reference, compiled):
         build_test.all_checks(checker, cfg(), app, "0.2.0")
     return reference, compiled
@@ -121,14 +121,14 @@ BODY = 'case "$1" in --version) echo "mytool 0.2.0" ;; *) echo "usage: $0 [--ver
 def test_the_same_behaviour_compares_equal_with_the_programs_own_path_normalised(tmp_path):
     reference, compiled = two_ways(tmp_path, BODY, BODY)  # "$0" differs: each program's own path
     assert reference.failures == compiled.failures == []
-    assert build_test.differences(reference, compiled) == []
+    assert compare.differences(reference, compiled) == []
 
 
 def test_a_different_output_or_exit_code_is_a_failure_naming_the_check(tmp_path):
     drifted = 'case "$1" in --version) echo "mytool 0.2.0" ;; --help) echo "usage"; exit 0 ;; ' \
               '*) echo "usage: $0" >&2; exit 0 ;; esac\n'
     reference, compiled = two_ways(tmp_path, drifted, BODY)
-    found = build_test.differences(reference, compiled)
+    found = compare.differences(reference, compiled)
     assert [f.split(":", 1)[0] for f in found] == ["mytool --help exits 0 with output"] * 1 + \
         ["mytool with no arguments and no TTY exits 0 within 10 s"] * 2
     assert "stdout differs from the pip-installed app's (line 1: pip-installed 'usage: <program> [--version]', " \
@@ -145,7 +145,7 @@ def test_a_server_or_full_screen_ui_is_proven_still_running_in_a_terminal(checke
     build_test.generic_checks(checker, cfg(server=runs, quits=runs), app, "0.2.0")
     assert checker.failures == ["quits with no arguments, in a terminal, is still running after 1 s"]
     served = checker.transcript[0][1]
-    assert served.returncode == build_test.STILL_RUNNING and "serving" in served.stdout
+    assert served.returncode == running.STILL_RUNNING and "serving" in served.stdout
 
 
 def test_a_terminal_check_reads_the_screen_of_a_program_that_keeps_running(checker, tmp_path):
@@ -176,7 +176,7 @@ def test_where_the_apps_modules_live_is_normalised_too(tmp_path):
     site, folder = venv_site_packages(tmp_path / "env"), tmp_path / "compiled"
     reference, compiled = two_ways(tmp_path, BODY.replace("*)", f'*) echo "{folder}/m/core.py:3: warning" >&2;'),
                                    BODY.replace("*)", f'*) echo "{site}/m/core.py:3: warning" >&2;'))
-    assert build_test.differences(reference, compiled) == []
+    assert compare.differences(reference, compiled) == []
 
 
 def test_a_help_screen_wrapping_the_programs_own_path_differently_is_the_same(tmp_path):
@@ -192,12 +192,12 @@ def test_a_help_screen_wrapping_the_programs_own_path_differently_is_the_same(tm
     reference, compiled = two_ways(tmp_path, BODY.replace("*)", f"--help) {helps(folder)} ;; *)"),
                                    BODY.replace("*)", f"--help) {helps(site)} ;; *)"))
     assert reference.transcript[1][1].stdout != compiled.transcript[1][1].stdout  # wrapped apart
-    assert build_test.differences(reference, compiled) == []
+    assert compare.differences(reference, compiled) == []
     again = tmp_path / "again"
     site, folder = venv_site_packages(again / "env"), again / "compiled"
     drifted = BODY.replace("*)", f"--help) {helps(folder).replace('Template', 'Tmpl')} ;; *)")
     reference, compiled = two_ways(again, drifted, BODY.replace("*)", f"--help) {helps(site)} ;; *)"))
-    found = [d.split(":", 1)[0] for d in build_test.differences(reference, compiled)]
+    found = [d.split(":", 1)[0] for d in compare.differences(reference, compiled)]
     assert found == ["mytool --help exits 0 with output"]
 
 
@@ -206,11 +206,11 @@ def test_a_compiled_program_that_raises_where_pip_passes_says_so(tmp_path):
                                  'no themes\\n" >&2; exit 1 ;; *)')
     reference, compiled = two_ways(tmp_path, raises, BODY)
     assert compiled.failures[0] == "mytool --help exits 0 with output"
-    assert build_test.crashed(reference, compiled) == (
+    assert compare.crashed(reference, compiled) == (
         " — the compiled program raises 'AssertionError: no themes' in 'mytool --help exits 0 with output', where "
         "the pip-installed app passes: the compiled program differs from pip's (a build problem to report, not a "
         "declaration to add)")
-    assert build_test.crashed(reference, reference) == ""
+    assert compare.crashed(reference, reference) == ""
 
 
 def test_a_tracebacks_frames_and_a_warnings_source_line_are_not_compared_the_exception_is(tmp_path):
@@ -226,7 +226,7 @@ def test_a_tracebacks_frames_and_a_warnings_source_line_are_not_compared_the_exc
     for compiled_body, equal in ((compiled_says, True), (other, False)):
         reference, compiled = two_ways(tmp_path / str(equal), BODY.replace("*)", f"--help) {compiled_body} ;; *)"),
                                        BODY.replace("*)", f"--help) {pip_says} ;; *)"))
-        found = build_test.differences(reference, compiled)
+        found = compare.differences(reference, compiled)
         assert found == [] if equal else "compiled 'KeyError: No PEM start marker'" in found[0]
 
 

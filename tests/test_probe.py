@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pkg.compile import build_test, probe
+from pkg.compile import build_test, probe, running
 from pkg.core import settings
 from pkg.core.config import Check, CommandOptions, Config, _command
 from pkg.core.errors import PkgError
@@ -94,8 +94,8 @@ def test_a_version_printing_another_number_keeps_its_check_declared(venv, tmp_pa
     alpha = next(f for f in findings if f.command == "alpha")
     assert (alpha.key, alpha.what) == ("version-differs", "alpha -V carries 0.3.0")
     declared = CommandOptions(version_args=("-V",), version_differs="upstream prints 0.2.0", no_args_exit=2)
-    runner = build_test.Checker(venv, "linux", build_test.scrubbed_env(tmp_path), tmp_path,
-                         argv=build_test.pip_installed_argv(venv, APP, "linux"), quiet=True)
+    runner = running.Checker(venv, "linux", running.scrubbed_env(tmp_path), tmp_path,
+                         argv=running.pip_installed_argv(venv, APP, "linux"), quiet=True)
     build_test.generic_checks(runner, cfg({"alpha": declared}), APP.model_copy(update={"commands": APP.commands[:1]}),
                          "0.3.0")
     assert runner.failures == []

@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from pkg.channels import linux_packages
-from pkg.compile import build_test
+from pkg.compile import build_test, running
 from pkg.core import archive, names, proc, targets
 from pkg.core.errors import PkgError
 from pkg.core.model import Artifact, Build, Kind, PackageFormat
@@ -101,7 +101,7 @@ def findings(root: Path, fmt: PackageFormat, name: str, commands: list[str], top
 def run_commands(ctx: ReleaseContext, bin_dir: Path, shown: str, home: Path, os_name: str = "linux") -> list[str]:
     """The smoke test's generic checks of each command, started from `bin_dir` (said as `shown`)."""
     home.mkdir()
-    runs = build_test.Checker(bin_dir, os_name, build_test.scrubbed_env(home), home, argv=lambda c: [str(bin_dir / c)],
+    runs = running.Checker(bin_dir, os_name, running.scrubbed_env(home), home, argv=lambda c: [str(bin_dir / c)],
                        quiet=True)
     build_test.generic_checks(runs, ctx.cfg, ctx.app, str(ctx.version))
     return [f"{shown}/{what}{runs.details.get(what, '')}" for what in runs.failures]

@@ -20,16 +20,15 @@ quoted source line folded (from sources the compiled program does not carry). A 
 itself. Stage `prove` (pkg/compile/probe.py) runs the same checks on the pip-installed app before compiling.
 """
 
-import itertools
 import os
 import re
 import shutil
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
-from pkg.compile import share, startup
+from pkg.compile import startup
+from pkg.compile.compare import crashed, differences
 from pkg.compile.context import venv_site_packages
+from pkg.compile.running import STILL_RUNNING, Checker, pip_installed_argv, scrubbed_env
 from pkg.core import archive, model, names, proc
 from pkg.core import version as version_of
 from pkg.core.config import Check, Config
@@ -40,72 +39,6 @@ from pkg.core.targets import Target
 
 NO_ARGS_TIMEOUT_S = 10
 RUNS_FOR_S = 3        # a `no-args-runs` command must still be running this long after starting
-STILL_RUNNING = -1000  # the exit code recorded for a command that was still running when stopped
-
-
-def scrubbed_env(home: Path) -> dict[str, str]:
-    """No PYTHONPATH/PYTHONHOME, no virtualenv, no user site: only what a fresh shell would have."""
-    keep = {k: v for k, v in os.environ.items() if k in ("SYSTEMROOT", "SystemRoot", "WINDIR", "TEMP", "TMP")}
-    path = "/usr/bin:/bin" if os.name != "nt" else os.environ.get("SystemRoot", r"C:\Windows") + r"\System32"
-    return {**keep, "PATH": path, "HOME": str(home), "USERPROFILE": str(home), "LANG": "C.UTF-8"}
-
-
-class Checker:
-    """Runs the app's commands one way and judges them: the compiled programs in `folder`, or (`argv`) the
-    pip-installed app. Every result is kept in `transcript` for the differential comparison."""
-
-    def __init__(self, folder: Path, os_name: str, env: dict[str, str], cwd: Path,
-                 argv: Callable[[str], list[str]] | None = None, quiet: bool = False,
-                 site_packages: Path | None = None):
-        self.folder, self.os_name, self.env, self.cwd = folder, os_name, env, cwd
-        self.site_packages = site_packages  # the pip-installed app's modules (None: a compiled program)
-        self.argv = argv or (lambda command: [str(self.program(command))])
-        self.quiet = quiet
-        self.failures: list[str] = []
-        self.details: dict[str, str] = {}  # a failure -> its exit code and output's end
-        self.transcript: list[tuple[str, subprocess.CompletedProcess, str]] = []  # (what, result, pip-installed)
-        self.about: dict[str, tuple[str, str | int]] = {}  # a check -> (command, "version"|"help"|"no-args"|index)
-
-    def program(self, command: str) -> Path:
-        return self.folder / names.program(command, self.os_name)
-
-    def swaps(self, command: str) -> dict[str, str]:
-        """This install's own paths in a command's output -> placeholders: what may differ between installs."""
-        if self.site_packages is None:  # a compiled program
-            program = self.program(command)
-            return {str(program): "<program>", str(program.resolve().parent): "<app>"}
-        argv = self.argv(command)
-        own = " ".join(argv) if "-m" in argv else argv[-1]  # python -m <module>, or the console script
-        # where the app's modules are (their __file__ in messages); python -m names its entry __main__.py
-        return {own: "<program>", "__main__.py": command, str(self.site_packages): "<app>"}
-
-    def run(self, command: str, *args: str, stdin: str | None = None, env: dict | None = None,
-            timeout: float = 30) -> subprocess.CompletedProcess:
-        """Run one command; on timeout its whole process group goes (a child it left must not hold the pipes)."""
-        done = proc.run_app([*self.argv(command), *args], env={**self.env, **(env or {})}, cwd=self.cwd,
-                            stdin=stdin, timeout=timeout)
-        return subprocess.CompletedProcess([command, *args], done.returncode, done.stdout, done.stderr)
-
-    def run_in_terminal(self, command: str, *args: str, seconds: float, env: dict | None = None
-                        ) -> subprocess.CompletedProcess:
-        """Start `command` in a pseudo-terminal, as a user at a shell would; if it is still running after
-        `seconds` (a server, a full-screen UI) it is stopped and STILL_RUNNING recorded. stdout: the screen."""
-        return proc.run_app_in_terminal([*self.argv(command), *args], seconds, STILL_RUNNING, cwd=self.cwd,
-                                        env={**self.env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24",
-                                             **(env or {})})
-
-    def judge(self, ok: bool, what: str, out: subprocess.CompletedProcess | None = None,
-              pip_installed: str = "same", about: tuple[str, str | int] | None = None) -> None:
-        if about is not None:
-            self.about[what] = about
-        if out is not None:
-            self.transcript.append((what, out, pip_installed))
-        detail = "" if ok or out is None else f": exit {out.returncode}, {(out.stdout + out.stderr).strip()[-300:]!r}"
-        if not self.quiet:
-            print(f"{'ok  ' if ok else 'FAIL'} {what}{detail}", flush=True)
-        if not ok:
-            self.failures.append(what)
-            self.details[what] = detail
 
 
 def generic_checks(runner: Checker, cfg: Config, app: App, version: str) -> None:
@@ -172,93 +105,6 @@ def all_checks(runner: Checker, cfg: Config, app: App, version: str, pip_install
             declared_check(runner, check, app, index)
 
 
-# --- the pip-installed app: the reference the compiled one must equal -------------------------------
-
-def pip_installed_argv(env_folder: Path, app: App, os_name: str, through_python: bool = False
-                       ) -> Callable[[str], list[str]]:
-    """How pip's users start each command: its console script in the venv, or `python -m <package>`.
-    `through_python`: the script handed to the venv's python (a venv reached through another path: the
-    script's own #! line names the first one)."""
-    scripts = env_folder / ("Scripts" if os_name == "windows" else "bin")
-    python = scripts / names.program("python", os_name)
-    by_name = {c.name: c for c in app.commands}
-
-    def argv(command: str) -> list[str]:
-        entry = by_name[command]
-        if entry.function is None:
-            return [str(python), "-m", entry.module]
-        script = str(scripts / names.program(command, os_name))
-        return [str(python), script] if through_python else [script]
-    return argv
-
-
-def normalise(text: str, swaps: dict[str, str]) -> str:
-    for literal, placeholder in sorted(swaps.items(), key=lambda kv: -len(kv[0])):
-        text = text.replace(literal, placeholder)
-    return text
-
-
-WARNING = re.compile(r"^\S.*:\d+: \w*Warning: ")  # warnings' format: path:line: Category: message
-
-
-def sources_folded(text: str) -> str:
-    """A traceback's frames folded to one placeholder, and the source line CPython quotes under a warning
-    dropped: both come from .py files the compiled program does not carry (and its entry is the pipeline's
-    launcher, not pip's script), so what is compared is the exception, its message and the exit code."""
-    out, frames, quoted = [], False, False
-    for line in text.splitlines(keepends=True):
-        if line.rstrip("\r\n") == "Traceback (most recent call last):":
-            out += [line, "  <frames>\n"]
-            frames = True
-        elif (frames or quoted) and line.startswith((" ", "\t")):
-            quoted = False
-        else:
-            frames, quoted = False, bool(WARNING.match(line))
-            out.append(line)
-    return "".join(out)
-
-
-def rewrapped(a: str, b: str, theirs: dict[str, str], ours: dict[str, str]) -> bool:
-    """Equal but for where lines break, when a path of the program's own appears in the text: help screens
-    wrap it (at spaces and hyphens) by its length, which differs between the two installs."""
-    def squeeze(text: str) -> str:
-        return re.sub(r"\s+", "", text)
-
-    paths = [k for k in theirs if "/" in k or "\\" in k]
-    if not any(squeeze(p) in squeeze(a) for p in paths):
-        return False
-    return normalise(squeeze(a), {squeeze(k): v for k, v in theirs.items()}) == \
-        normalise(squeeze(b), {squeeze(k): v for k, v in ours.items()})
-
-
-def unequal(first: Checker, second: Checker) -> list[tuple[str, str, int, str, str]]:
-    """The checks marked `same` whose results differ between two runs (the second's `skip` checks left out):
-    (check, field, line number, first's line, second's line), each install's own paths normalised."""
-    found = []
-    compared = [entry for entry in second.transcript if entry[2] != "skip"]
-    for (what, want, mode), (_, got, _) in zip(first.transcript, compared, strict=True):
-        if mode != "same":
-            continue
-        command = want.args[0]
-        theirs, ours = first.swaps(command), second.swaps(command)
-        for field in ("returncode", "stdout", "stderr"):
-            raw_a, raw_b = (str(getattr(want, field)), str(getattr(got, field)))
-            a, b = sources_folded(normalise(raw_a, theirs)), sources_folded(normalise(raw_b, ours))
-            if a != b and not rewrapped(raw_a, raw_b, theirs, ours):
-                pairs = itertools.zip_longest(a.splitlines(), b.splitlines(), fillvalue="")
-                line, (x, y) = next((i, p) for i, p in enumerate(pairs) if p[0] != p[1]) if a.splitlines() != \
-                    b.splitlines() else (0, (a, b))
-                found.append((what, field, line + 1, x, y))
-    return found
-
-
-def differences(reference: Checker, compiled: Checker) -> list[str]:
-    """Where the compiled program's results differ from the pip-installed app's (checks marked `same`; those
-    marked `skip` ran on the compiled program only)."""
-    return [f"{what}: {field} differs from the pip-installed app's (line {line}: pip-installed {x[:120]!r}, "
-            f"compiled {y[:120]!r})" for what, field, line, x, y in unequal(reference, compiled)]
-
-
 def timings(runner: Checker, cfg: Config, app: App) -> dict[str, Timing]:
     main = str(runner.program(app.main.name))
     version_args = cfg.command_options(app.main.name).version_argv  # none: only the help screen is timed
@@ -317,18 +163,6 @@ def left_out(runner: Checker, cfg: Config, app: App, os_name: str) -> None:
         out = proc.run_app([python, "-c", f"import {module}"], env=runner.env, cwd=runner.cwd, timeout=60)
         runner.judge(out.returncode == 1 and "ModuleNotFoundError" in out.stderr,
                     f"{module} is left out ({reason}): the program's Python cannot import it", out, "checked")
-
-
-def crashed(reference: Checker, compiled: Checker) -> str:
-    """When the compiled program raises where the pip-installed app passed: the exception, and that this is the
-    build differing from pip's, not a declaration to add ("" otherwise)."""
-    passed = {what for what, _, _ in reference.transcript} - set(reference.failures)
-    for what, out, _ in compiled.transcript:
-        if what in compiled.failures and what in passed and "Traceback (most recent call last)" in out.stderr:
-            return (f" — the compiled program raises {share.last_line(out.stderr)!r} in {what!r}, where the "
-                    "pip-installed app passes: the compiled program differs from pip's (a build problem to report, "
-                    "not a declaration to add)")
-    return ""
 
 
 def run(cfg: Config, target: Target, dist: Path, env_folder: Path) -> model.Manifest:

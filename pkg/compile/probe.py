@@ -15,7 +15,7 @@ from pathlib import Path
 
 import tomlkit
 
-from pkg.compile import build_test
+from pkg.compile import build_test, compare, running
 from pkg.compile.context import venv_site_packages
 from pkg.core import atomic, names
 from pkg.core import version as version_of
@@ -52,7 +52,7 @@ def ending(out) -> str:
     return f"exit {out.returncode}, {text[-160:]!r}" if text else f"exit {out.returncode}, no output"
 
 
-def declaration(runner: build_test.Checker, what: str, version: str) -> Finding:
+def declaration(runner: running.Checker, what: str, version: str) -> Finding:
     """What declares the real behaviour behind a failed check, asking the app where it must."""
     command, kind = runner.about.get(what, (None, None))
     out = next((o for w, o, _ in runner.transcript if w == what), None)
@@ -72,7 +72,7 @@ def declaration(runner: build_test.Checker, what: str, version: str) -> Finding:
     if kind == "no-args" and out is not None:
         if out.returncode == -1:  # still running at the timeout: a server or a full-screen UI?
             shown = runner.run_in_terminal(command, seconds=build_test.RUNS_FOR_S)
-            if shown.returncode == build_test.STILL_RUNNING:
+            if shown.returncode == running.STILL_RUNNING:
                 return Finding(what, f"{saw}; in a terminal still running after {build_test.RUNS_FOR_S} s", command,
                                "no-args-runs", True)
         elif 0 <= out.returncode <= 255:
@@ -81,12 +81,12 @@ def declaration(runner: build_test.Checker, what: str, version: str) -> Finding:
 
 
 def reference(cfg: Config, app: App, env_folder: Path, os_name: str, version: str, cwd: Path, home: Path,
-              seed: str, through_python: bool = False) -> build_test.Checker:
+              seed: str, through_python: bool = False) -> running.Checker:
     """One run of every check on the pip-installed app at `env_folder`, with hash seed `seed`."""
     shutil.rmtree(cwd, ignore_errors=True)  # the same path each run, emptied: outputs naming it compare equal
     cwd.mkdir()
-    runner = build_test.Checker(env_folder, os_name, {**build_test.scrubbed_env(home), "PYTHONHASHSEED": seed}, cwd,
-                           argv=build_test.pip_installed_argv(env_folder, app, os_name, through_python), quiet=True,
+    runner = running.Checker(env_folder, os_name, {**running.scrubbed_env(home), "PYTHONHASHSEED": seed}, cwd,
+                           argv=running.pip_installed_argv(env_folder, app, os_name, through_python), quiet=True,
                            site_packages=venv_site_packages(env_folder))
     build_test.all_checks(runner, cfg, app, version, pip_installed=True)
     return runner
@@ -108,7 +108,7 @@ def learn(cfg: Config, app: App, env_folder: Path, os_name: str, version: str) -
             elsewhere = env_folder
         second = reference(cfg, app, elsewhere, os_name, version, cwd, home, "2", elsewhere != env_folder)
         failed = set(first.failures)  # each has its finding already
-        for what, field, line, x, y in build_test.unequal(first, second):
+        for what, field, line, x, y in compare.unequal(first, second):
             if what in failed:
                 continue
             command, kind = first.about.get(what, (None, None))

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pkg.compile import appenv, build_test, startup
+from pkg.compile import appenv, running, startup
 from pkg.core import archive, config, names, proc, targets
 from pkg.core.errors import PkgError
 from pkg.dev import bench_build, bench_report
@@ -78,7 +78,7 @@ def run(cfg, target, dist: Path, work: Path, out: Path, runs: int = 30, warmup: 
     callgrind = "callgrind" not in skip and shutil.which("valgrind") is not None
     with tempfile.TemporaryDirectory(prefix="bench ") as tmp:
         home = Path(tmp)
-        env = build_test.scrubbed_env(home)  # as a user starts it: no venv, no PYTHONPATH
+        env = running.scrubbed_env(home)  # as a user starts it: no venv, no PYTHONPATH
         cwd = home / "cwd"
         cwd.mkdir()
         measured = {v.name: measure_variant(v, commands, runs, warmup, env, cwd, callgrind) for v in made}
