@@ -6,6 +6,7 @@ Only what the table alone can tell is checked here; pkg/core/config.py checks wh
 (the project folder, files it names) and resolves the table into the Config the pipeline reads.
 """
 
+import difflib
 import json
 import re
 import uuid
@@ -340,7 +341,9 @@ def problems(error: ValidationError) -> list[str]:
         loc = tuple(p for p in item["loc"] if p != "[key]" and not (isinstance(p, str) and p.startswith("(")))
         where = "tool.pkg" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
         if item["type"] == "extra_forbidden":
-            message = f"is not a known key (known: {', '.join(known_keys(schema(), loc[:-1]))})"
+            known = known_keys(schema(), loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            message = f"is not a known key ({f'did you mean {close[0]}?' if close else 'known: ' + ', '.join(known)})"
         else:
             message = item["msg"] if item["type"] == "pkg" else MESSAGES.get(item["type"], item["msg"].lower())
         found.append(f"{where} {message}")
