@@ -88,7 +88,7 @@ stderr-matches = "^warn"
     ('homepage = "example.org"', None, r"tool\.pkg\.homepage must be an http"),
     ("commands = \"a\"", None, r"tool\.pkg\.commands must be a list of strings"),
     ("[tool.pkg.command.a]\nverbose = true", None, r"tool\.pkg\.command\.a\.verbose is not a known key \(known: help,"),
-    ("[tool.pkg.command.a]\nverison = true", None, r"command\.a\.verison is not a known key \(did you mean version\?\)"),
+    ("[tool.pkg.command.a]\nverison = true", None, r"command\.a\.verison is not a known key \(did you mean version\?"),
     ("[tool.pkg.command.a]\nno-args-exit = 300", None, r"no-args-exit must be an exit code"),
     ("[tool.pkg.command.a]\nversion-args = []", None, r"command\.a\.version-args must name what prints the version"),
     ("[tool.pkg.command.a]\nversion = false\nversion-args = [\"-V\"]", None, r"version = false excludes version-args"),
