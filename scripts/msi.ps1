@@ -3,11 +3,11 @@
 # Untested here: Linux has no PowerShell, dotnet, WiX or Windows Installer COM, so keep this file thin.
 # The same options as scripts/msi.sh (tests/test_twins.py compares them); signing inputs are SIGN_*
 # environment variables (pkg/compile/sign.py).
-param([string]$Target = "", [string]$Version = "", [string]$Dist = "")
+param([string]$Target = "", [string]$Version = "", [string]$Dist = "", [string]$Root = "")
 $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..")
 $py = if ($env:PY) { $env:PY } else { ".tools\venv\Scripts\python.exe" }
-$pkg = @("-m", "pkg", "msi")
+$pkg = if ($Root) { @("-m", "pkg", "--root", $Root, "msi") } else { @("-m", "pkg", "msi") }
 if ($Target) { $pkg += @("--target", $Target) }
 if ($Version) { $pkg += @("--version", $Version) }
 if ($Dist) { $pkg += @("--dist", $Dist) }

@@ -102,6 +102,7 @@ stderr-matches = "^warn"
      r"checks\[0\]\.stdout-matches '\(' is not a valid"),
     ("[[tool.pkg.checks]]\nname = \"x\"\nfiles = { \"../x\" = \"\" }", None, r"must be a relative name"),
     ("[[tool.pkg.checks]]\nname = \"x\"\nstdout = \"y\"", None, r"checks\[0\]\.stdout is not a known key"),
+    ("[tool.pkg.completions]\nbash = { x = 1 }", None, r"completions\.bash\.x is not a known key \(known: file\)"),
     ("[tool.pkg.startup]\nbogus-ms = 1", None, r"tool\.pkg\.startup\.bogus-ms is not a known key"),
     ("[tool.pkg.startup]\nversion-ms = -1", None, r"tool\.pkg\.startup\.version-ms must be a positive number"),
     ("[tool.pkg.startup]\ninstructions-growth = \"25%\"", None,

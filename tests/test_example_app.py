@@ -4,6 +4,7 @@ pipeline runs them because tailor is its example."""
 
 import json
 import os
+import select
 import subprocess
 import sys
 import time
@@ -105,10 +106,14 @@ def test_doctor_json_from_source(tailor):
 
 def holds_open_at_end(pid: int, path: Path) -> bool:
     """Whether process `pid` has `path` open, positioned at its end (Linux's /proc)."""
-    size = path.stat().st_size
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
+    size, real = path.stat().st_size, str(path.resolve())
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for fd in fds:
         try:
-            if os.readlink(fd) == str(path):
+            if os.readlink(fd) == real:
                 info = Path(f"/proc/{pid}/fdinfo/{fd.name}").read_text()
                 if int(info.split("pos:", 1)[1].split()[0]) == size:
                     return True
@@ -126,15 +131,20 @@ def test_follow_prints_appended_lines_and_stops_with_pid(tmp_path, python):
     proc = subprocess.Popen([str(python), "-m", "tailor", "tail", str(log), "-f", "--pid", str(watched.pid),
                              "--level", "error"], stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    def line() -> str:
+        """The follower's next line, or a failure after a minute (never a hang)."""
+        assert select.select([proc.stdout], [], [], 60)[0], "the follower printed nothing for a minute"
+        return proc.stdout.readline()
+
     try:
-        assert proc.stdout.readline() == "ERROR old\n"  # the last lines, read and closed
+        assert line() == "ERROR old\n"  # the last lines, read and closed
         deadline = time.monotonic() + 60
         while not holds_open_at_end(proc.pid, log):  # following: opened again, at the end
             assert proc.poll() is None and time.monotonic() < deadline, "the follower never followed"
             time.sleep(0.01)
         with log.open("a") as handle:
             handle.write("ERROR new\nINFO skip\n")
-        assert proc.stdout.readline() == "ERROR new\n"
+        assert line() == "ERROR new\n"
     finally:
         watched.stdin.close()
         watched.wait()

@@ -26,7 +26,7 @@ set -euo pipefail
 printf '%s\\n' "$@" > "{log}"
 [ "$4" = "-File" ] && [ "$(basename "$5")" = msi.ps1 ] || {{ echo "not msi.ps1: $*" >&2; exit 9; }}
 [ "{succeed}" = yes ] || {{ echo "wix build failed" >&2; exit 1; }}
-exec "$PY" -m pkg msi --target "$7" --version "$9" --dist "${{11}}"
+exec "$PY" -m pkg --root "${{13}}" msi --target "$7" --version "$9" --dist "${{11}}"
 """
 
 
@@ -62,7 +62,8 @@ def test_on_windows_msi_ps1_builds_and_records_the_msi(tmp_path, monkeypatch):
     msi_runner.STAGE.run(ctx)
     argv = log.read_text().splitlines()
     assert argv[:5] == ["-NoProfile", "-ExecutionPolicy", "Bypass", "-File", str(msi_runner.SCRIPT)]
-    assert argv[5:] == ["-Target", names.WINDOWS_TARGET, "-Version", V, "-Dist", str(ctx.dist.resolve())]
+    assert argv[5:] == ["-Target", names.WINDOWS_TARGET, "-Version", V, "-Dist", str(ctx.dist.resolve()),
+                        "-Root", str(ctx.cfg.root.resolve())]
     recorded = ctx.manifest.select(Kind.MSI)
     assert [a.path for a in recorded] == [names.msi(ctx.manifest.app.name)] and (ctx.dist / recorded[0].path).is_file()
     assert model.find_build(ctx.dist, names.WINDOWS_TARGET)[1].select(Kind.MSI) == recorded
@@ -73,5 +74,6 @@ def test_a_failing_wix_build_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     with pytest.raises(PkgError) as failed:
         msi_runner.STAGE.run(windows_ctx(tmp_path))
-    assert str(failed.value) == "building the MSI with WiX 5 failed (exit 1): wix build failed"
+    assert str(failed.value).startswith("building the MSI with WiX 5 failed (exit 1); full log: ")
+    assert "wix build failed" in Path(str(failed.value).rsplit(": ", 1)[1]).read_text()
     assert not (tmp_path / "dist" / names.msi("tailor")).exists()

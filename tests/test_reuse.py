@@ -12,16 +12,28 @@ from .fixtures import fake_build
 TARGET = "linux-x86_64"
 
 
-def dist_with_key(tmp_path: Path, key: str) -> Path:
+def dist_with_key(tmp_path: Path, key: str, target: str = TARGET) -> Path:
     dist = tmp_path / "dist"
-    manifest = fake_build(dist, TARGET, "0.2.0")
-    manifest.builds[TARGET] = manifest.builds[TARGET].model_copy(update={"inputs": key})
-    model.write(dist / names.build_manifest(manifest.app.name, TARGET), manifest)
+    manifest = fake_build(dist, target, "0.2.0")
+    manifest.builds[target] = manifest.builds[target].model_copy(update={"inputs": key})
+    model.write(dist / names.build_manifest(manifest.app.name, target), manifest)
     return dist
 
 
-def ctx(dist: Path) -> BuildContext:
-    return BuildContext(example_config(), targets.parse(TARGET), dist, dist.parent / "work")
+def ctx(dist: Path, target: str = TARGET) -> BuildContext:
+    return BuildContext(example_config(), targets.parse(target), dist, dist.parent / "work")
+
+
+def test_a_windows_build_whose_msi_stage_failed_is_built_again(tmp_path):
+    """The build manifest is written before stage msi: without the MSI recorded, that build is not whole."""
+    dist = dist_with_key(tmp_path, "k" * 64, names.WINDOWS_TARGET)
+    assert reuse.identical(ctx(dist, names.WINDOWS_TARGET), "k" * 64) is None
+    path, manifest = model.find_build(dist, names.WINDOWS_TARGET)
+    msi = dist / names.msi(manifest.app.name)
+    msi.write_bytes(b"an msi")
+    manifest.add(model.describe(msi, dist, model.Kind.MSI, names.WINDOWS_TARGET))
+    model.write(path, manifest)
+    assert reuse.identical(ctx(dist, names.WINDOWS_TARGET), "k" * 64) is not None
 
 
 def test_the_same_key_and_an_intact_build_are_reused(tmp_path):

@@ -83,6 +83,9 @@ GOOD = {"publisher": "P", "package-id": "P.A", "upgrade-code": "6f1d3c2a-8b4e-4c
     {"man": "pandoc"},
     {"tag-prefix": "release-"},
     {"checks": [{"name": "x", "terminal": "yes"}]},
+    {"completions": {"bash": {"x": 1}}},
+    {"checks": [{"name": "x", "stdout-matches": ""}]},
+    {"checks": [{"name": "x", "stdout-equals": ""}]},
 ])
 def test_a_bad_table_is_refused_by_both(bad):
     with pytest.raises(settings.ValidationError) as refused:
@@ -94,7 +97,8 @@ def test_a_bad_table_is_refused_by_both(bad):
 
 def test_what_the_schema_cannot_see_is_the_models_alone():
     """Rules a JSON schema does not express (a GUID's form, an SPDX expression) are still the model's."""
-    for bad in ({"upgrade-code": "not-a-guid"}, {"license": "MIT or whatever"}, {"maintainer": "nobody"}):
+    for bad in ({"upgrade-code": "not-a-guid"}, {"license": "MIT or whatever"}, {"maintainer": "nobody"},
+                {"completions": {"bash": "mytool 'completion"}}, {"checks": [{"name": "x", "files": {"C:/x": ""}}]}):
         with pytest.raises(settings.ValidationError):
             settings.PkgTable.model_validate({**GOOD, **bad})
     settings.PkgTable.model_validate(GOOD)

@@ -18,6 +18,7 @@ from pathlib import Path
 from pkg.compile.context import BuildContext
 from pkg.core import archive, model
 from pkg.core.errors import PkgError
+from pkg.core.model import Kind
 from pkg.core.stage import Stage
 from pkg.project.metadata import dist_info
 
@@ -68,6 +69,8 @@ def identical(ctx: BuildContext, wanted: str) -> model.Manifest | None:
         return None
     build = manifest.builds.get(ctx.target.name)
     if build is None or build.inputs != wanted or not (ctx.dist / build.folder).is_dir():
+        return None
+    if ctx.target.os == "windows" and not manifest.select(Kind.MSI):  # its msi stage failed: not whole
         return None
     for artifact in manifest.artifacts:
         path = ctx.dist / artifact.path

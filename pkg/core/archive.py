@@ -9,6 +9,7 @@ import contextlib
 import functools
 import gzip
 import os
+import shutil
 import stat
 import sys
 import tarfile
@@ -38,10 +39,12 @@ def source_date_epoch(root: Path) -> int:
 
 @functools.cache
 def _last_commit_time(root: Path) -> int:
-    done = proc.git(root, "log", "-1", "--format=%ct", expect=(0, proc.NOT_A_REPOSITORY))
-    if done.returncode == 0 and done.stdout.strip().isdigit():
-        return int(done.stdout.strip())
-    print(f"note: {root} has no git commit to date the files by: they are dated 1980-01-01 (the zip minimum; set "
+    if shutil.which("git"):
+        done = proc.git(root, "log", "-1", "--format=%ct", expect=(0, proc.NOT_A_REPOSITORY))
+        if done.returncode == 0 and done.stdout.strip().isdigit():
+            return int(done.stdout.strip())
+    why = "has no git commit" if shutil.which("git") else "cannot be asked for its last commit (no git here)"
+    print(f"note: {root} {why} to date the files by: they are dated 1980-01-01 (the zip minimum; set "
           "SOURCE_DATE_EPOCH to choose)", file=sys.stderr)
     return ZIP_EPOCH_MIN
 

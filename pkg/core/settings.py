@@ -9,6 +9,7 @@ Only what the table alone can tell is checked here; pkg/core/config.py checks wh
 import difflib
 import json
 import re
+import shlex
 import uuid
 from email.utils import parseaddr
 from enum import StrEnum
@@ -76,6 +77,13 @@ def _strings(value) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
+def _split(value: str) -> list[str] | None:
+    try:
+        return shlex.split(value)
+    except ValueError:
+        return None
+
+
 def _number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
@@ -112,11 +120,13 @@ ExitCode = Annotated[int, Field(ge=0, le=255),
                      rule(lambda v: type(v) is int and 0 <= v <= 255, "must be an exit code from 0 to 255")]
 Flag = Annotated[bool, rule(lambda v: isinstance(v, bool), "must be true or false")]
 Reason = Annotated[str, Field(min_length=1), rule(_text, "must be the reason, a non-empty string")]
-Regex = Annotated[str, Field(json_schema_extra={"format": "regex"}),
-                  rule(lambda v: _regex_error(v) is None,
-                       lambda v: f"{v!r} is not a valid regular expression ({_regex_error(v)})")]
+Regex = Annotated[str, Field(min_length=1, json_schema_extra={"format": "regex"}),
+                  rule(lambda v: _text(v) and _regex_error(v) is None,
+                       lambda v: f"{v!r} is not a valid regular expression ({_regex_error(v)})" if _text(v)
+                       else "must be a regular expression, a non-empty string")]
 ModuleName = Annotated[str, rule(lambda v: re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", v), "is not a module name")]
-RelativeName = Annotated[str, rule(lambda v: not v.startswith(("/", "\\")) and ".." not in re.split(r"[/\\]", v),
+RelativeName = Annotated[str, rule(lambda v: not re.match(r"[/\\]|[A-Za-z]:", v)  # not absolute, on any OS
+                                   and ".." not in re.split(r"[/\\]", v),
                                    lambda v: f"{v!r} must be a relative name inside the scratch folder")]
 Relation = Annotated[str, Field(pattern=RELATION.pattern),
                      rule(lambda v: isinstance(v, str) and RELATION.fullmatch(v),
@@ -172,11 +182,11 @@ class CheckTable(Table):
     timeout: Positive = Field(30.0, description="seconds it may take")
     stdout_contains: Strings = Field([], description="texts standard output must contain")
     stdout_matches: Regex | None = Field(None, description="a regular expression standard output must match")
-    stdout_equals: Annotated[str, rule(lambda v: isinstance(v, str), "must be a string")] | None = Field(
+    stdout_equals: Text | None = Field(
         None, description="the exact standard output")
     stderr_contains: Strings = Field([], description="texts standard error must contain")
     stderr_matches: Regex | None = Field(None, description="a regular expression standard error must match")
-    stderr_equals: Annotated[str, rule(lambda v: isinstance(v, str), "must be a string")] | None = Field(
+    stderr_equals: Text | None = Field(
         None, description="the exact standard error")
     pip_installed: Annotated[Compare, one_of(*Compare)] = Field(
         Compare.SAME, description='"same": exit code and output must equal the pip-installed app\'s; "checked": '
@@ -253,8 +263,10 @@ class CompletionFile(Table):
     file: Text = Field(description="the script's path in the project (the main command's)")
 
 
+CommandLine = Annotated[Text, rule(lambda v: isinstance(v, str) and _split(v) is not None,
+                                   "must be a command line (its quotes balanced)")]
 Completion = Annotated[
-    Annotated[Text, Tag("(command)")] | Annotated[CompletionFile, Tag("(file)")],
+    Annotated[CommandLine, Tag("(command)")] | Annotated[CompletionFile, Tag("(file)")],
     Discriminator(lambda v: "(file)" if isinstance(v, dict) else "(command)"),
     Field(description='"<command> <args>" (that compiled command prints the script) or {file = "<path>"}')]
 
@@ -371,10 +383,11 @@ def resolve_ref(schema: dict, node: dict) -> dict:
 def _resolve(schema: dict, node: dict) -> dict:
     """The table a key holds, through references and optional or alternative values."""
     node = resolve_ref(schema, node)
-    options = node.get("anyOf") or node.get("oneOf")
-    if options:
-        node = next((n for n in options if "$ref" in n or n.get("type") == "object"), {})
-    return resolve_ref(schema, node)
+    while node.get("anyOf") or node.get("oneOf"):  # optional, alternative (completions: false or a table)
+        options = node.get("anyOf") or node.get("oneOf")
+        node = resolve_ref(schema, next((n for n in options if "$ref" in n or n.get("type") == "object"
+                                         or "oneOf" in n or "anyOf" in n), {}))
+    return node
 
 
 def schema_text() -> str:

@@ -27,8 +27,9 @@ def previous_tag(root: Path, tag: str, prefix: str = TAG_PREFIX) -> str | None:
     """The newest other release tag (of the `prefix` convention) that is an ancestor of HEAD."""
     listed = proc.git(root, "tag", "--list", tag_glob(prefix), "--sort=-v:refname", expect=(0, proc.NOT_A_REPOSITORY))
     tags = [t for t in listed.stdout.split() if t != tag]
-    return next((t for t in tags if proc.git(root, "merge-base", "--is-ancestor", t, "HEAD", expect=(0, 1)
-                                             ).returncode == 0), None)
+    # 1: not an ancestor; 128: no HEAD yet to be one of (an unborn branch)
+    return next((t for t in tags if proc.git(root, "merge-base", "--is-ancestor", t, "HEAD",
+                                             expect=(0, 1, proc.NOT_A_REPOSITORY)).returncode == 0), None)
 
 
 def git_cliff() -> str:
