@@ -128,11 +128,19 @@ class Wine:
         """`wine argv…`, its output through files, not pipes: the services Wine starts (winedevice…) inherit
         the output and outlive the call while the wineserver persists, so a pipe would never close."""
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            done = subprocess.run(["wine", *argv], env={**self.env, "WINEDEBUG": debug}, stdout=out, stderr=err,
-                                  stdin=subprocess.DEVNULL, timeout=timeout)
+            done = subprocess.run(["wine", self.program(argv[0]), *argv[1:]], env={**self.env, "WINEDEBUG": debug},
+                                  stdout=out, stderr=err, stdin=subprocess.DEVNULL, timeout=timeout)
             out.seek(0), err.seek(0)
             return subprocess.CompletedProcess(done.args, done.returncode,
                                                out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+
+    def program(self, name: str) -> str:
+        """A Windows program by its file in the prefix (system32/<name>.exe). `wine <name>` alone goes through
+        start.exe's ShellExecuteEx, which waits on a desktop (explorer) that cannot start without a display:
+        on a loaded machine it failed with "ShellExecuteEx failed: Internal error" (`reg query`, twice) where
+        the program itself never ran."""
+        found = self.prefix / "drive_c" / "windows" / "system32" / f"{name}.exe"
+        return str(found) if "/" not in name and "\\" not in name and found.is_file() else name
 
     def msiexec(self, *argv: str, debug: str = "-all") -> subprocess.CompletedProcess:
         """msiexec, waited for; its exit code arrives through a Unix status, so modulo 256 (1603 -> 67). Its
